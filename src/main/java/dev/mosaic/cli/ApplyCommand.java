@@ -1,0 +1,43 @@
+package dev.mosaic.cli;
+
+import dev.mosaic.engine.Engine;
+import dev.mosaic.engine.Events;
+import dev.mosaic.render.ConsoleEvents;
+import dev.mosaic.render.JsonPlan;
+import dev.mosaic.render.Recap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "apply", description = "Converge the target: change only what differs from the playbook, then recap.")
+final class ApplyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions options;
+
+    @Parameters(index = "0", paramLabel = "PLAYBOOK")
+    Path playbook;
+
+    @Override
+    public Integer call() throws IOException {
+        Target t = Target.open(playbook, options);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        t.state().warnings().forEach(w -> err.println("warning: " + w));
+        Events events = options.json ? Events.NONE : new ConsoleEvents(out, err);
+        Engine.ApplyResult result = t.engine(events, options.jobs).apply(t.playbook(), t.graph());
+        out.print(options.json ? JsonPlan.render(result, t.playbook().name(), t.name()) : Recap.render(result));
+        out.flush();
+        return result.failed() ? Main.ERROR : Main.OK;
+    }
+}

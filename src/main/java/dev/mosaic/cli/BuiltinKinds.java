@@ -1,0 +1,24 @@
+package dev.mosaic.cli;
+
+import dev.mosaic.resource.Kinds;
+import dev.mosaic.resource.copy.CopyType;
+import dev.mosaic.resource.directory.DirectoryType;
+import dev.mosaic.resource.file.FileType;
+import dev.mosaic.resource.link.LinkType;
+
+import java.util.List;
+
+/** The one registration point of resource kinds: add a kind here, in its folder and in schemas/. */
+public final class BuiltinKinds {
+
+    private BuiltinKinds() {
+    }
+
+    public static Kinds create() {
+        return new Kinds(List.of(
+                new FileType(),
+                new DirectoryType(),
+                new LinkType(),
+                new CopyType()));
+    }
+}

@@ -1,0 +1,38 @@
+package dev.mosaic.cli;
+
+import dev.mosaic.render.GraphText;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "graph", description = "Print the dependency graph: apply order and every edge with its reason.")
+final class GraphCommand implements Callable<Integer> {
+
+    enum Format { text, dot }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions options;
+
+    @Option(names = "--format", description = "text (default) or dot (Graphviz).")
+    Format format = Format.text;
+
+    @Parameters(index = "0", paramLabel = "PLAYBOOK")
+    Path playbook;
+
+    @Override
+    public Integer call() {
+        var g = Target.graph(Target.load(playbook, options));
+        spec.commandLine().getOut().print(format == Format.dot ? GraphText.dot(g) : GraphText.text(g));
+        spec.commandLine().getOut().flush();
+        return Main.OK;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.mosaic.cli;
+
+import dev.mosaic.diag.Diagnostic;
+import dev.mosaic.diag.UserError;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+
+/**
+ * {@code mosaic}: the command line. Exit codes are a contract: 0 success (or no changes), 1 error,
+ * 2 changes present ({@code plan --detailed-exitcode}), 64 usage error.
+ */
+@Command(name = "mosaic", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Declarative configuration for netboot cluster servers: plan what would change, apply only what drifted.",
+        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, GraphCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static final int OK = 0;
+    public static final int ERROR = 1;
+    public static final int CHANGES = 2;
+    public static final int USAGE = 64;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: validate, plan, apply or graph");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code (used by tests in-process). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            err.println("mosaic: " + ex.getMessage());
+            err.println("Try 'mosaic " + (ex.getCommandLine().getCommandName().equals("mosaic") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'.");
+            return USAGE;
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof UserError u) {
+                for (Diagnostic d : u.diagnostics()) {
+                    err.println(d.render());
+                }
+                long n = u.diagnostics().stream().filter(Diagnostic::isError).count();
+                if (n > 1) {
+                    err.println(n + " errors.");
+                }
+                return ERROR;
+            }
+            err.println("mosaic: internal error (a bug; please report it with this trace):");
+            ex.printStackTrace(err);
+            return ERROR;
+        });
+        int code = cmd.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"mosaic " + (v == null ? "dev" : v)};
+        }
+    }
+}

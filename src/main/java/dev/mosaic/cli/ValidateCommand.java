@@ -1,0 +1,31 @@
+package dev.mosaic.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "validate", description = "Check a playbook (schema, variables, references, graph) without looking at any target.")
+final class ValidateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions options;
+
+    @Parameters(index = "0", paramLabel = "PLAYBOOK")
+    Path playbook;
+
+    @Override
+    public Integer call() {
+        var p = Target.load(playbook, options);
+        var g = Target.graph(p);
+        spec.commandLine().getOut().println(playbook + ": ok (" + g.size() + " resources, " + g.edges().size() + " dependencies)");
+        return Main.OK;
+    }
+}

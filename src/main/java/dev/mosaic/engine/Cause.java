@@ -1,0 +1,27 @@
+package dev.mosaic.engine;
+
+/**
+ * Why a resource is in the plan, as Puppet distinguishes corrective changes from intended ones.
+ */
+public enum Cause {
+    /** Mosaic has never converged this resource on this target. */
+    NEW("new"),
+    /** The playbook (or an input such as a source file) changed since the last converge. */
+    CONFIG_CHANGED("config changed"),
+    /** Same configuration as last time, but the target no longer matches: someone changed it. */
+    DRIFT("drift"),
+    /** A resource it is notified by will change. */
+    NOTIFIED("notified"),
+    /** Nothing to do. */
+    NONE("");
+
+    private final String word;
+
+    Cause(String word) {
+        this.word = word;
+    }
+
+    public String word() {
+        return word;
+    }
+}

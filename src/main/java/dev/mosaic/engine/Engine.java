@@ -1,0 +1,265 @@
+package dev.mosaic.engine;
+
+import dev.mosaic.graph.ResourceGraph;
+import dev.mosaic.host.Host;
+import dev.mosaic.playbook.Playbook;
+import dev.mosaic.playbook.Ref;
+import dev.mosaic.playbook.ResourceDecl;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Change;
+import dev.mosaic.resource.Context;
+import dev.mosaic.resource.Diff;
+import dev.mosaic.resource.Kinds;
+import dev.mosaic.resource.ResourceException;
+import dev.mosaic.state.StateStore;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Plans and applies a playbook's resource graph on one target. The engine, never a resource,
+ * decides between looking and doing: {@link #plan} only observes and diffs; {@link #apply}
+ * observes, diffs, converges what differs, and observes again to check the kind kept its promise.
+ */
+public final class Engine {
+
+    private final Host host;
+    private final Host control;
+    private final StateStore state;
+    private final Events events;
+    private final int jobs;
+
+    public Engine(Host host, Host control, StateStore state, Events events, int jobs) {
+        this.host = host;
+        this.control = control;
+        this.state = state;
+        this.events = events;
+        this.jobs = jobs;
+    }
+
+    private Context context(Playbook playbook, Address address) {
+        Path base = playbook.baseDir();
+        return new Context() {
+            @Override
+            public Host host() {
+                return host;
+            }
+
+            @Override
+            public Host control() {
+                return control;
+            }
+
+            @Override
+            public Path baseDir() {
+                return base;
+            }
+
+            @Override
+            public void output(String line) {
+                events.output(address, line);
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------- plan
+
+    private record PlanStep(PlannedChange change) implements Walker.Step {
+        @Override
+        public boolean blocks() {
+            return change.status() == PlannedChange.Status.FAILED || change.status() == PlannedChange.Status.SKIPPED;
+        }
+    }
+
+    /** Observes every resource and computes what apply would do. Writes nothing anywhere. */
+    public Plan plan(Playbook playbook, ResourceGraph graph) {
+        Map<Address, PlanStep> steps = new ConcurrentHashMap<>();
+        Map<Address, PlanStep> result = Walker.walk(graph, jobs, a -> {
+            PlanStep s = new PlanStep(planOne(playbook, graph, graph.decl(a), steps));
+            steps.put(a, s);
+            return s;
+        }, (a, cause) -> {
+            PlanStep s = new PlanStep(new PlannedChange(a, a.type(), graph.decl(a).description(), Action.NOOP, Cause.NONE,
+                    List.of(), List.of(cause), PlannedChange.Status.SKIPPED, cause + " could not be planned"));
+            steps.put(a, s);
+            return s;
+        });
+        return new Plan(playbook.name(), host.name(),
+                result.values().stream().map(PlanStep::change).toList());
+    }
+
+    private PlannedChange planOne(Playbook playbook, ResourceGraph graph, ResourceDecl d, Map<Address, PlanStep> done) {
+        List<Address> changingUpstream = graph.dependencies(d.address()).stream()
+                .filter(u -> {
+                    PlanStep s = done.get(u);
+                    return s != null && (s.change().isChange() || s.change().status() == PlannedChange.Status.DEFERRED);
+                })
+                .sorted().toList();
+        try {
+            Object observed = Kinds.observe(d.type(), d.spec(), context(playbook, d.address()));
+            Change change = Kinds.diff(d.type(), d.spec(), observed);
+            List<Address> notifiers = notifiers(graph, d, done);
+            if (change.isNoop() && !notifiers.isEmpty()) {
+                return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
+                        List.of(), notifiers, PlannedChange.Status.PLANNED, "");
+            }
+            Cause cause = change.isNoop() ? Cause.NONE : cause(d, Kinds.inputDigest(d.type(), d.spec(), observed));
+            return new PlannedChange(d.address(), d.type().kind(), d.description(), change.action(), cause,
+                    change.diffs(), List.of(), PlannedChange.Status.PLANNED, "");
+        } catch (ResourceException | IOException e) {
+            if (!changingUpstream.isEmpty()) {
+                // What it will find depends on changes not made yet (e.g. a source tree a
+                // dependency creates): Terraform's "known after apply".
+                return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,
+                        List.of(), changingUpstream, PlannedChange.Status.DEFERRED, message(e));
+            }
+            return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,
+                    List.of(), List.of(), PlannedChange.Status.FAILED, message(e));
+        } catch (RuntimeException e) {
+            return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,
+                    List.of(), List.of(), PlannedChange.Status.FAILED, bug(d, e));
+        }
+    }
+
+    /** The notifiers of {@code d} that have a change planned. */
+    private static List<Address> notifiers(ResourceGraph graph, ResourceDecl d, Map<Address, ? extends Walker.Step> done) {
+        if (!d.type().refreshable()) {
+            return List.of();
+        }
+        List<Address> out = new ArrayList<>();
+        for (Address u : graph.dependencies(d.address())) {
+            ResourceDecl ud = graph.decl(u);
+            boolean notifies = ud.notifies().stream().map(Ref::id).anyMatch(d.id()::equals);
+            Walker.Step s = done.get(u);
+            boolean changes = s instanceof PlanStep ps ? ps.change().isChange()
+                    : s instanceof ApplyStep as && (as.outcome().status() == Outcome.Status.CHANGED);
+            if (notifies && changes) {
+                out.add(u);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private Cause cause(ResourceDecl d, String inputs) {
+        return state.get(d.address().toString())
+                .map(e -> e.config().equals(d.configDigest()) && e.inputs().equals(inputs) ? Cause.DRIFT : Cause.CONFIG_CHANGED)
+                .orElse(Cause.NEW);
+    }
+
+    // ---------------------------------------------------------------- apply
+
+    private record ApplyStep(Outcome outcome) implements Walker.Step {
+        @Override
+        public boolean blocks() {
+            return outcome.status() == Outcome.Status.FAILED || outcome.status() == Outcome.Status.SKIPPED;
+        }
+    }
+
+    /** The outcome of an apply: one entry per resource, in graph order. */
+    public record ApplyResult(List<Outcome> outcomes) {
+        public boolean failed() {
+            return outcomes.stream().anyMatch(o -> o.status() == Outcome.Status.FAILED);
+        }
+
+        public Map<Outcome.Status, Long> counts() {
+            return outcomes.stream().collect(Collectors.groupingBy(Outcome::status, java.util.TreeMap::new, Collectors.counting()));
+        }
+    }
+
+    /** Converges every resource that differs, in dependency order, as many at once as allowed. */
+    public ApplyResult apply(Playbook playbook, ResourceGraph graph) throws IOException {
+        Map<Address, ApplyStep> done = new ConcurrentHashMap<>();
+        Map<Address, ApplyStep> result = Walker.walk(graph, jobs, a -> {
+            ApplyStep s = new ApplyStep(applyOne(playbook, graph, graph.decl(a), done));
+            done.put(a, s);
+            events.finished(s.outcome());
+            return s;
+        }, (a, cause) -> {
+            ApplyStep s = new ApplyStep(new Outcome(a, Outcome.Status.SKIPPED, Change.NOOP, Cause.NONE,
+                    "dependency " + cause + " failed", 0));
+            done.put(a, s);
+            events.finished(s.outcome());
+            return s;
+        });
+        state.commit();
+        return new ApplyResult(result.values().stream().map(ApplyStep::outcome).toList());
+    }
+
+    private Outcome applyOne(Playbook playbook, ResourceGraph graph, ResourceDecl d, Map<Address, ApplyStep> done) {
+        long start = System.nanoTime();
+        Context ctx = context(playbook, d.address());
+        Address a = d.address();
+        try {
+            Object observed = Kinds.observe(d.type(), d.spec(), ctx);
+            Change change = Kinds.diff(d.type(), d.spec(), observed);
+            List<Address> notifiers = notifiers(graph, d, done);
+            if (change.isNoop()) {
+                record(d, observed);
+                if (notifiers.isEmpty()) {
+                    return new Outcome(a, Outcome.Status.UNCHANGED, change, Cause.NONE, "", millis(start));
+                }
+                events.started(a, new PlannedChange(a, d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
+                        List.of(), notifiers, PlannedChange.Status.PLANNED, ""));
+                Kinds.refresh(d.type(), d.spec(), ctx);
+                return new Outcome(a, Outcome.Status.REFRESHED, change, Cause.NOTIFIED,
+                        "notified by " + notifiers.stream().map(Address::toString).collect(Collectors.joining(", ")),
+                        millis(start));
+            }
+            Cause cause = cause(d, Kinds.inputDigest(d.type(), d.spec(), observed));
+            events.started(a, new PlannedChange(a, d.type().kind(), d.description(), change.action(), cause,
+                    change.diffs(), List.of(), PlannedChange.Status.PLANNED, ""));
+            Kinds.apply(d.type(), d.spec(), change, ctx);
+            Object after = Kinds.observe(d.type(), d.spec(), ctx);
+            Change left = Kinds.diff(d.type(), d.spec(), after);
+            if (!left.isNoop() && !(change.action() == Action.DELETE && left.action() == Action.NOOP)) {
+                return new Outcome(a, Outcome.Status.FAILED, change, cause,
+                        "bug in resource kind '" + d.type().kind() + "': after apply, " + a + " still differs in "
+                                + left.diffs().stream().map(Diff::field).distinct().collect(Collectors.joining(", ")),
+                        millis(start));
+            }
+            record(d, after);
+            return new Outcome(a, Outcome.Status.CHANGED, change, cause, "", millis(start));
+        } catch (ResourceException | IOException e) {
+            return new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, message(e), millis(start));
+        } catch (RuntimeException e) {
+            return new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, bug(d, e), millis(start));
+        }
+    }
+
+    private void record(ResourceDecl d, Object observed) throws IOException {
+        state.record(d.address().toString(), d.configDigest(), Kinds.inputDigest(d.type(), d.spec(), observed));
+    }
+
+    private static long millis(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    private static String message(Exception e) {
+        if (e instanceof ResourceException) {
+            return e.getMessage();
+        }
+        String m = e.getMessage();
+        String what = e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
+        return (what.isBlank() || what.equals("i o") ? "I/O error" : what) + (m == null ? "" : ": " + m);
+    }
+
+    /** A crash inside a kind is that kind's bug, reported with its stack for the issue tracker. */
+    private String bug(ResourceDecl d, RuntimeException e) {
+        StringWriter w = new StringWriter();
+        e.printStackTrace(new PrintWriter(w));
+        events.warning("stack trace of the failure in " + d.address() + ":\n" + w);
+        return "bug in resource kind '" + d.type().kind() + "': " + e;
+    }
+
+}

@@ -1,0 +1,27 @@
+package dev.mosaic.engine;
+
+import dev.mosaic.resource.Address;
+
+/**
+ * What the engine reports while it works; the CLI turns it into terminal lines, logs or JSON
+ * events. Called from worker threads: implementations must be thread-safe. Nothing in the engine
+ * prints by itself.
+ */
+public interface Events {
+
+    Events NONE = new Events() { };
+
+    /** A resource is about to be converged (it differs) or refreshed. */
+    default void started(Address address, PlannedChange planned) {
+    }
+
+    default void finished(Outcome outcome) {
+    }
+
+    /** A line of output from a resource's work. */
+    default void output(Address address, String line) {
+    }
+
+    default void warning(String message) {
+    }
+}

@@ -1,0 +1,51 @@
+package dev.mosaic.engine;
+
+import dev.mosaic.resource.Action;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What would change, as data: every resource of the playbook in apply order with its planned
+ * change. Rendering it (human text, JSON) is the CLI's business.
+ */
+public record Plan(String playbook, String target, List<PlannedChange> entries) {
+
+    public Plan {
+        entries = List.copyOf(entries);
+    }
+
+    public List<PlannedChange> changes() {
+        return entries.stream().filter(e -> e.isChange() || e.status() != PlannedChange.Status.PLANNED).toList();
+    }
+
+    public boolean hasChanges() {
+        return entries.stream().anyMatch(e -> e.isChange() || e.status() == PlannedChange.Status.DEFERRED);
+    }
+
+    public boolean hasErrors() {
+        return entries.stream().anyMatch(e -> e.status() == PlannedChange.Status.FAILED);
+    }
+
+    /** Counts per action word (create, update, …, no-op) plus deferred, failed and skipped. */
+    public Map<String, Integer> summary() {
+        Map<String, Integer> s = new LinkedHashMap<>();
+        for (Action a : Action.values()) {
+            s.put(a.word(), 0);
+        }
+        s.put("deferred", 0);
+        s.put("failed", 0);
+        s.put("skipped", 0);
+        for (PlannedChange e : entries) {
+            String key = switch (e.status()) {
+                case PLANNED -> e.action().word();
+                case DEFERRED -> "deferred";
+                case FAILED -> "failed";
+                case SKIPPED -> "skipped";
+            };
+            s.merge(key, 1, Integer::sum);
+        }
+        return s;
+    }
+}

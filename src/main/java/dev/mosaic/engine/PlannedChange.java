@@ -1,0 +1,28 @@
+package dev.mosaic.engine;
+
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Diff;
+
+import java.util.List;
+
+/**
+ * One resource's entry in a plan. Exactly one of these holds: it has an action (possibly NOOP);
+ * it is {@code deferred} (its observation depends on changes planned upstream, named in
+ * {@code after}); it {@code failed} to be observed (message in {@code error}); or it is
+ * {@code skipped} because a dependency failed.
+ */
+public record PlannedChange(Address address, String kind, String description, Action action, Cause cause,
+                            List<Diff> diffs, List<Address> after, Status status, String error) {
+
+    public enum Status { PLANNED, DEFERRED, FAILED, SKIPPED }
+
+    public PlannedChange {
+        diffs = List.copyOf(diffs);
+        after = List.copyOf(after);
+    }
+
+    public boolean isChange() {
+        return status == Status.PLANNED && action != Action.NOOP;
+    }
+}

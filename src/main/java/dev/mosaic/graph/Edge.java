@@ -1,0 +1,38 @@
+package dev.mosaic.graph;
+
+import dev.mosaic.resource.Address;
+
+/**
+ * A dependency: {@code to} comes after {@code from}. Explicit edges come from {@code requires} and
+ * {@code notify}; implicit ones from paths ({@code reason} says which).
+ */
+public record Edge(Address from, Address to, Kind kind, String reason) {
+
+    public enum Kind {
+        REQUIRES(true, "requires"),
+        NOTIFY(true, "notify"),
+        PARENT(false, "parent directory"),
+        READS(false, "reads");
+
+        private final boolean explicit;
+        private final String word;
+
+        Kind(boolean explicit, String word) {
+            this.explicit = explicit;
+            this.word = word;
+        }
+
+        public boolean explicit() {
+            return explicit;
+        }
+
+        public String word() {
+            return word;
+        }
+    }
+
+    /** {@code requires}, {@code notify}, or {@code implicit: /srv/tftp/x is under /srv/tftp}. */
+    public String label() {
+        return kind.explicit() ? kind.word() : "implicit: " + reason;
+    }
+}

@@ -1,0 +1,199 @@
+package dev.mosaic.graph;
+
+import dev.mosaic.diag.Diagnostics;
+import dev.mosaic.diag.SourcePos;
+import dev.mosaic.playbook.Playbook;
+import dev.mosaic.playbook.Ref;
+import dev.mosaic.playbook.ResourceDecl;
+import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Kinds;
+import dev.mosaic.resource.Paths;
+import dev.mosaic.resource.TargetPaths;
+import org.jgrapht.Graph;
+import org.jgrapht.alg.connectivity.KosarajuStrongConnectivityInspector;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Builds the {@link ResourceGraph} of a playbook in small steps, each adding one sort of edge:
+ * <ol>
+ *   <li>explicit {@code requires} and {@code notify} edges, as the user wrote them;</li>
+ *   <li>path conflicts: two resources managing one path is an error, found before edges that
+ *       would hide it;</li>
+ *   <li>parent edges: a path depends on the resource managing its nearest managed ancestor
+ *       (Puppet's autorequire), so no one has to write "directory before file";</li>
+ *   <li>read edges: a resource reading a path depends on whoever produces that path, a path
+ *       above it, or anything below it;</li>
+ *   <li>the cycle check last, because a cycle may mix explicit and implicit edges.</li>
+ * </ol>
+ * Problems are reported as diagnostics with positions; the graph is built only when there are none.
+ */
+public final class GraphBuilder {
+
+    private GraphBuilder() {
+    }
+
+    public static ResourceGraph build(Playbook playbook, Diagnostics diags) {
+        Graph<Address, Edge> g = ResourceGraph.newGraph();
+        Map<Address, ResourceDecl> decls = new LinkedHashMap<>();
+        Map<String, ResourceDecl> byId = new HashMap<>();
+        for (ResourceDecl d : playbook.resources()) {
+            g.addVertex(d.address());
+            decls.put(d.address(), d);
+            byId.put(d.id(), d);
+        }
+        addExplicit(g, playbook.resources(), byId);
+        Map<Address, Paths> paths = new HashMap<>();
+        playbook.resources().forEach(d -> paths.put(d.address(), Kinds.paths(d.type(), d.spec())));
+        NavigableMap<String, ResourceDecl> producers = producers(playbook.resources(), paths, diags);
+        if (diags.hasErrors()) {
+            return null;
+        }
+        addParents(g, playbook.resources(), paths, producers);
+        addReads(g, playbook.resources(), paths, producers);
+        checkCycles(g, decls, diags);
+        return diags.hasErrors() ? null : new ResourceGraph(g, decls);
+    }
+
+    private static void addExplicit(Graph<Address, Edge> g, List<ResourceDecl> decls, Map<String, ResourceDecl> byId) {
+        for (ResourceDecl d : decls) {
+            for (Ref r : d.requires()) {
+                add(g, byId.get(r.id()).address(), d.address(), Edge.Kind.REQUIRES, "");
+            }
+            for (Ref r : d.notifies()) {
+                add(g, d.address(), byId.get(r.id()).address(), Edge.Kind.NOTIFY, "");
+            }
+        }
+    }
+
+    private static NavigableMap<String, ResourceDecl> producers(List<ResourceDecl> decls, Map<Address, Paths> paths,
+                                                                Diagnostics diags) {
+        NavigableMap<String, ResourceDecl> producers = new TreeMap<>();
+        for (ResourceDecl d : decls) {
+            for (String p : paths.get(d.address()).produces()) {
+                ResourceDecl other = producers.putIfAbsent(p, d);
+                if (other != null) {
+                    diags.error(d.pos(), "resource '" + d.id() + "' manages " + p + ", which resource '" + other.id()
+                            + "' (" + other.pos().fileAndLine() + ") manages already; a path has one owner");
+                }
+            }
+        }
+        return producers;
+    }
+
+    private static void addParents(Graph<Address, Edge> g, List<ResourceDecl> decls, Map<Address, Paths> paths,
+                                   NavigableMap<String, ResourceDecl> producers) {
+        for (ResourceDecl d : decls) {
+            for (String p : paths.get(d.address()).produces()) {
+                for (String dir = TargetPaths.parent(p); dir != null; dir = TargetPaths.parent(dir)) {
+                    ResourceDecl owner = producers.get(dir);
+                    if (owner != null) {
+                        if (owner != d) {
+                            add(g, owner.address(), d.address(), Edge.Kind.PARENT, p + " is under " + dir);
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void addReads(Graph<Address, Edge> g, List<ResourceDecl> decls, Map<Address, Paths> paths,
+                                 NavigableMap<String, ResourceDecl> producers) {
+        for (ResourceDecl d : decls) {
+            for (String r : paths.get(d.address()).reads()) {
+                // The producer of the path itself or of a directory above it…
+                for (String p = r; p != null; p = TargetPaths.parent(p)) {
+                    ResourceDecl owner = producers.get(p);
+                    if (owner != null) {
+                        if (owner != d) {
+                            add(g, owner.address(), d.address(), Edge.Kind.READS,
+                                    d.id() + " reads " + r + (p.equals(r) ? "" : ", under " + p));
+                        }
+                        break;
+                    }
+                }
+                // …and of anything below it (a tree read as a whole).
+                String from = r.equals("/") ? "/" : r + "/";
+                for (ResourceDecl owner : producers.subMap(from, false, from + Character.MAX_VALUE, false).values()) {
+                    if (owner != d) {
+                        add(g, owner.address(), d.address(), Edge.Kind.READS, d.id() + " reads the tree " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void add(Graph<Address, Edge> g, Address from, Address to, Edge.Kind kind, String reason) {
+        if (from.equals(to) || g.containsEdge(from, to)) {
+            return; // the first reason found is enough to explain the order
+        }
+        g.addEdge(from, to, new Edge(from, to, kind, reason));
+    }
+
+    /** Reports the shortest cycle of each strongly connected component, in order, with positions. */
+    private static void checkCycles(Graph<Address, Edge> g, Map<Address, ResourceDecl> decls, Diagnostics diags) {
+        List<Set<Address>> components = new KosarajuStrongConnectivityInspector<>(g).stronglyConnectedSets();
+        List<Address> index = new ArrayList<>(decls.keySet());
+        for (Set<Address> scc : components) {
+            if (scc.size() < 2) {
+                continue;
+            }
+            List<Edge> best = null;
+            List<Address> starts = new ArrayList<>(scc);
+            starts.sort(Comparator.comparingInt(index::indexOf));
+            for (Address start : starts) {
+                List<Edge> c = shortestCycle(g, start, scc);
+                if (c != null && (best == null || c.size() < best.size())) {
+                    best = c;
+                }
+            }
+            StringBuilder b = new StringBuilder("dependency cycle of " + best.size() + " resources:");
+            for (Edge e : best) {
+                ResourceDecl from = decls.get(e.from());
+                b.append("\n    ").append(e.from()).append(" (").append(from.pos().fileAndLine()).append(")")
+                        .append("\n      -> ").append(e.label());
+            }
+            b.append("\n    ").append(best.get(0).from()).append(" (back to the start)");
+            SourcePos pos = decls.get(best.get(0).from()).pos();
+            diags.error(pos, b.toString());
+        }
+    }
+
+    private static List<Edge> shortestCycle(Graph<Address, Edge> g, Address start, Set<Address> scc) {
+        Map<Address, Edge> via = new HashMap<>();
+        ArrayDeque<Address> queue = new ArrayDeque<>(List.of(start));
+        while (!queue.isEmpty()) {
+            Address cur = queue.poll();
+            List<Edge> out = new ArrayList<>(g.outgoingEdgesOf(cur));
+            out.sort(Comparator.comparing(e -> e.to().toString()));
+            for (Edge e : out) {
+                Address next = e.to();
+                if (!scc.contains(next)) {
+                    continue;
+                }
+                if (next.equals(start)) {
+                    List<Edge> cycle = new ArrayList<>(List.of(e));
+                    for (Address a = cur; !a.equals(start); a = via.get(a).from()) {
+                        cycle.add(0, via.get(a));
+                    }
+                    return cycle;
+                }
+                if (!via.containsKey(next)) {
+                    via.put(next, e);
+                    queue.add(next);
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.mosaic.host;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The only door to a target machine: every file access and process that a resource needs goes
+ * through here, so a resource works the same against a sandbox root, the local machine or (later)
+ * a host over SSH.
+ *
+ * <p>All paths are absolute target paths ({@code /srv/tftp/pxelinux.0}); an implementation maps
+ * them onto its storage (e.g. below {@code --root}) and must never touch anything outside it.
+ * Methods that write are atomic where the operating system allows: a crash leaves either the old
+ * or the new version of a path, never a mix. Implementations are thread-safe.
+ */
+public interface Host {
+
+    /** How this host is named in plans and logs, e.g. {@code local} or {@code lab1}. */
+    String name();
+
+    /** {@code lstat}: never follows a final symlink; {@link FileStat#ABSENT} when nothing is there. */
+    FileStat stat(String path) throws IOException;
+
+    /** The whole content of a regular file (follows symlinks). */
+    byte[] read(String path) throws IOException;
+
+    InputStream open(String path) throws IOException;
+
+    /** Hex sha256 of a regular file's content, streamed. */
+    String sha256(String path) throws IOException;
+
+    /** The entries of a directory tree below {@code dir}, sorted by path, not following symlinks. */
+    List<TreeEntry> walk(String dir) throws IOException;
+
+    /**
+     * Replaces {@code path} with a regular file holding {@code content} and permission {@code mode}
+     * through a temp file in the same directory, flushed and renamed over the old path.
+     */
+    void writeAtomic(String path, InputStream content, int mode) throws IOException;
+
+    /** Creates a directory and its missing parents (parents get mode 0755). */
+    void mkdirs(String path, int mode) throws IOException;
+
+    /** Creates or replaces (atomically) a symbolic link at {@code path} pointing to {@code target}. */
+    void symlink(String path, String target) throws IOException;
+
+    void chmod(String path, int mode) throws IOException;
+
+    /** Changes owner and/or group; -1 leaves that one unchanged. Does not follow a final symlink. */
+    void chown(String path, int uid, int gid) throws IOException;
+
+    /** Removes a file, symlink or empty directory; nothing when absent. */
+    void delete(String path) throws IOException;
+
+    /** Removes a directory tree (never following symlinks out of it). */
+    void deleteTree(String path) throws IOException;
+
+    Optional<Integer> uidOf(String user) throws IOException;
+
+    Optional<Integer> gidOf(String group) throws IOException;
+}

@@ -1,0 +1,377 @@
+package dev.mosaic.host;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The local machine, optionally confined to a sandbox {@code root}. Target paths are resolved the
+ * way {@code chroot} would: an absolute symlink inside the root points back into the root, and
+ * {@code ..} never climbs above it, so nothing is ever read or written outside the root.
+ */
+public final class LocalHost implements Host {
+
+    private static final int MAX_LINK_HOPS = 40;
+
+    private final Path root;
+    private final boolean confined;
+    private final boolean fsync;
+    /** Directories below the root known to be real directories (not symlinks), to save lstats. */
+    private final Set<Path> plainDirs = ConcurrentHashMap.newKeySet();
+    private final Map<String, Optional<Integer>> uidCache = new ConcurrentHashMap<>();
+    private final Map<String, Optional<Integer>> gidCache = new ConcurrentHashMap<>();
+
+    /**
+     * @param root  the sandbox root; {@code /} for the real machine
+     * @param fsync flush file data before each rename (durability across power loss; process
+     *              crashes are covered by the rename alone)
+     */
+    public LocalHost(Path root, boolean fsync) {
+        this.root = root.toAbsolutePath().normalize();
+        this.confined = !this.root.equals(this.root.getRoot());
+        this.fsync = fsync;
+    }
+
+    public LocalHost(Path root) {
+        this(root, true);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    /**
+     * Maps a target path to a local path. Intermediate symlinks are followed inside the root; the
+     * final component is followed only when {@code followLast}.
+     */
+    public Path resolve(String target, boolean followLast) throws IOException {
+        if (!target.startsWith("/")) {
+            throw new IOException("not an absolute path: " + target);
+        }
+        if (!confined) {
+            return Path.of(target).normalize();
+        }
+        List<String> todo = new ArrayList<>(List.of(target.substring(1).split("/")));
+        Path cur = root;
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String comp = todo.remove(0);
+            if (comp.isEmpty() || comp.equals(".")) {
+                continue;
+            }
+            if (comp.equals("..")) {
+                cur = cur.equals(root) ? root : cur.getParent();
+                continue;
+            }
+            Path next = cur.resolve(comp);
+            boolean last = todo.stream().allMatch(c -> c.isEmpty() || c.equals("."));
+            if ((last && !followLast) || plainDirs.contains(next)) {
+                cur = next;
+                continue;
+            }
+            if (Files.isSymbolicLink(next)) {
+                if (++hops > MAX_LINK_HOPS) {
+                    throw new IOException("too many levels of symbolic links: " + target);
+                }
+                String link = Files.readSymbolicLink(next).toString();
+                List<String> linkParts = new ArrayList<>(List.of(link.split("/")));
+                if (link.startsWith("/")) {
+                    cur = root;
+                }
+                linkParts.addAll(todo);
+                todo = linkParts;
+                continue;
+            }
+            if (!last && Files.isDirectory(next, LinkOption.NOFOLLOW_LINKS)) {
+                plainDirs.add(next);
+            }
+            cur = next;
+        }
+        return cur;
+    }
+
+    @Override
+    public FileStat stat(String path) throws IOException {
+        return statLocal(resolve(path, false));
+    }
+
+    static FileStat statLocal(Path p) throws IOException {
+        Map<String, Object> a;
+        try {
+            a = Files.readAttributes(p, "unix:mode,ino,uid,gid,size,lastModifiedTime,isRegularFile,isDirectory,isSymbolicLink",
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return FileStat.ABSENT;
+        } catch (java.nio.file.FileSystemException e) {
+            if (e.getMessage() != null && e.getMessage().contains("Not a directory")) {
+                return FileStat.ABSENT;
+            }
+            throw e;
+        }
+        FileStat.Kind kind = (Boolean) a.get("isSymbolicLink") ? FileStat.Kind.SYMLINK
+                : (Boolean) a.get("isRegularFile") ? FileStat.Kind.FILE
+                : (Boolean) a.get("isDirectory") ? FileStat.Kind.DIRECTORY
+                : FileStat.Kind.OTHER;
+        FileTime mtime = (FileTime) a.get("lastModifiedTime");
+        long nanos = mtime.to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        String linkTarget = kind == FileStat.Kind.SYMLINK ? Files.readSymbolicLink(p).toString() : null;
+        return new FileStat(kind, (Long) a.get("size"), nanos, (Long) a.get("ino"),
+                (Integer) a.get("mode") & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"), linkTarget);
+    }
+
+    @Override
+    public byte[] read(String path) throws IOException {
+        return Files.readAllBytes(resolve(path, true));
+    }
+
+    @Override
+    public InputStream open(String path) throws IOException {
+        return Files.newInputStream(resolve(path, true));
+    }
+
+    @Override
+    public String sha256(String path) throws IOException {
+        return sha256Of(resolve(path, true));
+    }
+
+    static String sha256Of(Path p) throws IOException {
+        MessageDigest md = sha256();
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
+            while (ch.read(buf) >= 0) {
+                buf.flip();
+                md.update(buf);
+                buf.clear();
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public List<TreeEntry> walk(String dir) throws IOException {
+        Path base = resolve(dir, true);
+        List<TreeEntry> out = new ArrayList<>();
+        if (!Files.isDirectory(base)) {
+            return out;
+        }
+        Files.walkFileTree(base, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                if (!d.equals(base)) {
+                    out.add(new TreeEntry(relative(base, d), statLocal(d)));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                out.add(new TreeEntry(relative(base, f), statLocal(f)));
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        out.sort(java.util.Comparator.comparing(TreeEntry::relativePath));
+        return out;
+    }
+
+    private static String relative(Path base, Path p) {
+        return base.relativize(p).toString().replace('\\', '/');
+    }
+
+    @Override
+    public void writeAtomic(String path, InputStream content, int mode) throws IOException {
+        Path target = resolve(path, false);
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(tempName(target.getFileName().toString()));
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+                 OutputStream out = Channels.newOutputStream(ch)) {
+                content.transferTo(out);
+                out.flush();
+                setMode(tmp, mode);
+                if (fsync) {
+                    ch.force(true);
+                }
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /**
+     * A fixed temp name per target: a run killed mid-write leaves at most one stray temp file per
+     * path, which the next write of that path reuses.
+     */
+    static String tempName(String name) {
+        String base = name.length() > 200 ? name.substring(0, 200) : name;
+        return "." + base + ".mosaic-tmp";
+    }
+
+    @Override
+    public void mkdirs(String path, int mode) throws IOException {
+        Path p = resolve(path, true);
+        if (Files.isDirectory(p)) {
+            return;
+        }
+        Files.createDirectories(p.getParent());
+        try {
+            Files.createDirectory(p);
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(p)) {
+                throw e;
+            }
+        }
+        setMode(p, mode);
+    }
+
+    @Override
+    public void symlink(String path, String target) throws IOException {
+        Path p = resolve(path, false);
+        Files.createDirectories(p.getParent());
+        Path tmp = p.getParent().resolve(tempName(p.getFileName().toString()));
+        Files.deleteIfExists(tmp);
+        Files.createSymbolicLink(tmp, Path.of(target));
+        try {
+            Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        plainDirs.clear();
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws IOException {
+        setMode(resolve(path, false), mode);
+    }
+
+    static void setMode(Path p, int mode) throws IOException {
+        if ((mode & 07000) != 0) {
+            Files.setAttribute(p, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+            return;
+        }
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+        for (int bit = 0; bit < 9; bit++) {
+            if ((mode & (1 << bit)) != 0) {
+                perms.add(order[bit]);
+            }
+        }
+        Files.setPosixFilePermissions(p, perms);
+    }
+
+    @Override
+    public void chown(String path, int uid, int gid) throws IOException {
+        Path p = resolve(path, false);
+        if (uid >= 0) {
+            Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+        }
+        if (gid >= 0) {
+            Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    @Override
+    public void delete(String path) throws IOException {
+        Path p = resolve(path, false);
+        try {
+            Files.deleteIfExists(p);
+        } catch (DirectoryNotEmptyException e) {
+            throw new IOException("directory not empty: " + path);
+        }
+        plainDirs.remove(p);
+    }
+
+    @Override
+    public void deleteTree(String path) throws IOException {
+        Path p = resolve(path, false);
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                Files.delete(f);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                if (exc != null) {
+                    throw exc;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        plainDirs.clear();
+    }
+
+    @Override
+    public Optional<Integer> uidOf(String user) throws IOException {
+        return lookup(user, uidCache, true);
+    }
+
+    @Override
+    public Optional<Integer> gidOf(String group) throws IOException {
+        return lookup(group, gidCache, false);
+    }
+
+    private Optional<Integer> lookup(String name, Map<String, Optional<Integer>> cache, boolean user) throws IOException {
+        if (name.matches("\\d+")) {
+            return Optional.of(Integer.parseInt(name));
+        }
+        Optional<Integer> cached = cache.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<Integer> id = Accounts.lookup(user ? "passwd" : "group", name);
+        cache.put(name, id);
+        return id;
+    }
+}

@@ -1,0 +1,259 @@
+package dev.mosaic.playbook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonNodePath;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.mosaic.diag.Diagnostics;
+import dev.mosaic.diag.SourcePos;
+import dev.mosaic.diag.Suggest;
+import dev.mosaic.yaml.YNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Checks a YAML tree against Mosaic's JSON Schemas (the files of {@code schemas/}, shipped in the
+ * jar) and turns each violation into a diagnostic at the offending value or key.
+ */
+public final class SchemaValidator {
+
+    public static final String BASE = "https://mosaic.dev/schemas/";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+            b -> b.schemaMappers(m -> m.mapPrefix(BASE, "classpath:schemas/")));
+
+    /** Validates {@code root} against the schema at {@code schemaName} (e.g. playbook.schema.json). */
+    public void validate(YNode root, String schemaName, Diagnostics diags) {
+        JsonSchema schema = factory.getSchema(SchemaLocation.of(BASE + schemaName));
+        Set<ValidationMessage> messages = schema.validate(toJson(root));
+        Set<String> seen = new TreeSet<>();
+        for (ValidationMessage m : messages) {
+            Report r = report(root, m);
+            if (r != null && seen.add(r.pos + r.message)) {
+                diags.error(r.pos, r.message);
+            }
+        }
+    }
+
+    private record Report(SourcePos pos, String message) {
+    }
+
+    private Report report(YNode root, ValidationMessage m) {
+        List<Object> path = segments(m.getInstanceLocation());
+        YNode node = find(root, path);
+        SourcePos pos = node == null ? root.pos() : node.pos();
+        String where = describe(path);
+        String type = m.getType();
+        switch (type) {
+            case "additionalProperties": {
+                String field = m.getProperty();
+                if (node instanceof YNode.Map map && map.entries().containsKey(field)) {
+                    pos = map.entries().get(field).keyPos();
+                }
+                List<String> known = knownProperties(m);
+                return new Report(pos, prefix(where) + "unknown field '" + field + "'" + Suggest.hint(field, known)
+                        + (known.isEmpty() ? "" : "; known fields: " + String.join(", ", known)));
+            }
+            case "required":
+                return new Report(pos, prefix(where) + "missing required field '" + m.getProperty() + "'");
+            case "type": {
+                String expected = m.getSchemaNode().isArray() ? join(m.getSchemaNode()) : m.getSchemaNode().asText();
+                if (node instanceof YNode.Scalar s && expected.contains("string") && s.kind() != YNode.Scalar.Kind.NULL) {
+                    return null; // any scalar reads as text where text is expected
+                }
+                String actual = node == null ? "nothing" : node.kindName();
+                return new Report(pos, prefix(where) + "expected " + expected.replace(",", " or ") + ", got " + actual
+                        + (node instanceof YNode.Scalar s ? " '" + s.text() + "'" : ""));
+            }
+            case "enum":
+            case "const": {
+                if (path.size() == 3 && "resources".equals(path.get(0)) && "type".equals(path.get(2))) {
+                    return null; // reported by the loader, with the list of kinds
+                }
+                String allowed = m.getSchemaNode().isArray() ? join(m.getSchemaNode()) : m.getSchemaNode().toString();
+                String got = node instanceof YNode.Scalar s ? "'" + s.text() + "'" : node == null ? "nothing" : node.kindName();
+                return new Report(pos, prefix(where) + "expected one of " + allowed.replace(",", ", ") + ", got " + got);
+            }
+            case "propertyNames": {
+                return new Report(pos, prefix(where) + "invalid name: " + stripLocation(m.getMessage()));
+            }
+            case "pattern": {
+                if (path.size() >= 2 && "resources".equals(path.get(0)) && path.size() == 2) {
+                    return new Report(pos, "invalid resource id '" + path.get(1) + "': use letters, digits, '_', '-' and '.'");
+                }
+                if (node instanceof YNode.Scalar s) {
+                    return new Report(pos, prefix(where) + patternMessage(m, s.text()));
+                }
+                return new Report(pos, prefix(where) + stripLocation(m.getMessage()));
+            }
+            case "if-then-else":
+            case "allOf":
+                return null; // the branch's own messages say what is wrong
+            default:
+                return new Report(pos, prefix(where) + stripLocation(m.getMessage()));
+        }
+    }
+
+    private static String patternMessage(ValidationMessage m, String value) {
+        String pattern = m.getSchemaNode().asText();
+        if (pattern.equals("^/")) {
+            return "must be an absolute path, got '" + value + "'";
+        }
+        if (pattern.contains("[0-7]")) {
+            return "expected an octal mode like \"0644\", got '" + value + "'";
+        }
+        return "'" + value + "' does not match " + pattern;
+    }
+
+    /** The property names the object's schema declares, for "did you mean" and the known list. */
+    private List<String> knownProperties(ValidationMessage m) {
+        try {
+            SchemaLocation loc = m.getSchemaLocation();
+            String doc = loc.getAbsoluteIri().toString();
+            JsonNode schemaDoc = load(doc.substring(BASE.length()));
+            String fragment = loc.getFragment().toString();
+            String parent = fragment.substring(0, Math.max(0, fragment.lastIndexOf('/')));
+            JsonNode props = schemaDoc.at(parent.replaceFirst("^#", "") + "/properties");
+            List<String> names = new ArrayList<>();
+            props.fieldNames().forEachRemaining(names::add);
+            names.sort(null);
+            return names;
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static JsonNode load(String name) {
+        try (InputStream in = SchemaValidator.class.getResourceAsStream("/schemas/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("schema missing from the jar: " + name);
+            }
+            return JSON.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String prefix(String where) {
+        return where.isEmpty() ? "" : where + ": ";
+    }
+
+    /** {@code resource 'x', field 'mode'} or {@code field 'vars.y'}. */
+    static String describe(List<Object> path) {
+        if (path.isEmpty()) {
+            return "";
+        }
+        if ("resources".equals(path.get(0)) && path.size() >= 2) {
+            String res = "resource '" + path.get(1) + "'";
+            if (path.size() == 2) {
+                return res;
+            }
+            return res + ", field '" + dotted(path.subList(2, path.size())) + "'";
+        }
+        return "field '" + dotted(path) + "'";
+    }
+
+    private static String dotted(List<Object> parts) {
+        StringBuilder b = new StringBuilder();
+        for (Object p : parts) {
+            if (p instanceof Integer i) {
+                b.append('[').append(i).append(']');
+            } else {
+                if (b.length() > 0) {
+                    b.append('.');
+                }
+                b.append(p);
+            }
+        }
+        return b.toString();
+    }
+
+    private static String stripLocation(String message) {
+        return message.replaceFirst("^\\$[^:]*: ", "");
+    }
+
+    private static String join(JsonNode array) {
+        List<String> parts = new ArrayList<>();
+        array.forEach(n -> parts.add(n.isTextual() ? n.asText() : n.toString()));
+        return String.join(",", parts);
+    }
+
+    static List<Object> segments(JsonNodePath p) {
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < p.getNameCount(); i++) {
+            out.add(p.getElement(i));
+        }
+        return out;
+    }
+
+    static YNode find(YNode root, List<Object> path) {
+        YNode cur = root;
+        for (Object seg : path) {
+            if (cur instanceof YNode.Map map && seg instanceof String key) {
+                cur = map.get(key);
+            } else if (cur instanceof YNode.Seq seq && seg instanceof Integer i && i < seq.items().size()) {
+                cur = seq.items().get(i);
+            } else {
+                return cur;
+            }
+            if (cur == null) {
+                return null;
+            }
+        }
+        return cur;
+    }
+
+    /** The YAML tree as JSON, with YAML's implicit scalar types. */
+    public static JsonNode toJson(YNode node) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (node instanceof YNode.Scalar s) {
+            switch (s.kind()) {
+                case NULL:
+                    return f.nullNode();
+                case BOOLEAN:
+                    return f.booleanNode(s.asBoolean());
+                case INTEGER:
+                    try {
+                        return f.numberNode(new BigInteger(s.text().replace("_", "")));
+                    } catch (NumberFormatException e) {
+                        return f.textNode(s.text()); // 0x1f, 0o17…: keep the text, fields read it as such
+                    }
+                case NUMBER:
+                    try {
+                        return f.numberNode(Double.parseDouble(s.text()));
+                    } catch (NumberFormatException e) {
+                        return f.textNode(s.text());
+                    }
+                default:
+                    return f.textNode(s.text());
+            }
+        }
+        if (node instanceof YNode.Seq seq) {
+            var arr = f.arrayNode();
+            seq.items().forEach(i -> arr.add(toJson(i)));
+            return arr;
+        }
+        ObjectNode obj = f.objectNode();
+        for (Iterator<YNode.Entry> it = ((YNode.Map) node).entries().values().iterator(); it.hasNext(); ) {
+            YNode.Entry e = it.next();
+            obj.set(e.key(), toJson(e.value()));
+        }
+        return obj;
+    }
+}

@@ -1,0 +1,214 @@
+package dev.mosaic.render;
+
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
+import com.github.difflib.patch.Patch;
+import dev.mosaic.engine.Plan;
+import dev.mosaic.engine.PlannedChange;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Diff;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Renders a {@link Plan} for people, Terraform style: one block per resource that changes, field
+ * diffs, unified diffs of text content, and a summary line. Deterministic: the same plan gives the
+ * same bytes.
+ */
+public final class TextPlan {
+
+    /** Unified diffs longer than this many lines are cut, with a note saying how much is left. */
+    static final int MAX_DIFF_LINES = 200;
+
+    private TextPlan() {
+    }
+
+    public static String render(Plan plan) {
+        StringBuilder b = new StringBuilder();
+        List<PlannedChange> changes = plan.changes();
+        if (changes.isEmpty()) {
+            b.append("No changes. ").append(plan.target()).append(" matches playbook ").append(plan.playbook()).append(".\n");
+        } else {
+            b.append("Mosaic will perform the following actions on ").append(plan.target()).append(":\n");
+            for (PlannedChange c : changes) {
+                b.append('\n');
+                block(b, c);
+            }
+            b.append('\n');
+        }
+        b.append(summary(plan)).append('\n');
+        return b.toString();
+    }
+
+    public static String summary(Plan plan) {
+        Map<String, Integer> s = plan.summary();
+        StringBuilder b = new StringBuilder("Plan: ");
+        b.append(s.get("create")).append(" to create, ")
+                .append(s.get("update")).append(" to update, ")
+                .append(s.get("replace")).append(" to replace, ")
+                .append(s.get("delete")).append(" to delete, ")
+                .append(s.get("refresh")).append(" to refresh, ")
+                .append(s.get("no-op")).append(" unchanged");
+        if (s.get("deferred") > 0) {
+            b.append(", ").append(s.get("deferred")).append(" deferred");
+        }
+        if (s.get("failed") > 0) {
+            b.append(", ").append(s.get("failed")).append(" failed");
+        }
+        if (s.get("skipped") > 0) {
+            b.append(", ").append(s.get("skipped")).append(" skipped");
+        }
+        return b.append('.').toString();
+    }
+
+    static void block(StringBuilder b, PlannedChange c) {
+        String desc = c.description().isEmpty() ? "" : " — " + c.description();
+        switch (c.status()) {
+            case FAILED -> {
+                b.append("# ").append(c.address()).append(" cannot be planned").append(desc).append('\n');
+                b.append("! ").append(c.address()).append('\n');
+                b.append("    error: ").append(indent(c.error(), "           ")).append('\n');
+                return;
+            }
+            case SKIPPED -> {
+                b.append("# ").append(c.address()).append(" skipped: ").append(c.error()).append('\n');
+                return;
+            }
+            case DEFERRED -> {
+                b.append("# ").append(c.address()).append(" will be evaluated after ")
+                        .append(join(c.after())).append(" change").append(desc).append('\n');
+                b.append("? ").append(c.address()).append('\n');
+                return;
+            }
+            default -> {
+            }
+        }
+        b.append("# ").append(c.address()).append(' ').append(verb(c.action()))
+                .append(" (").append(causeText(c)).append(")").append(desc).append('\n');
+        b.append(c.action().symbol()).append(' ').append(c.address()).append('\n');
+        for (Diff d : c.diffs()) {
+            diff(b, c.address(), d);
+        }
+    }
+
+    static String causeText(PlannedChange c) {
+        return c.action() == Action.REFRESH ? "notified by " + join(c.after()) : c.cause().word();
+    }
+
+    static String verb(Action a) {
+        return switch (a) {
+            case CREATE -> "will be created";
+            case UPDATE -> "will be updated in place";
+            case REPLACE -> "will be replaced";
+            case DELETE -> "will be deleted";
+            case REFRESH -> "will be refreshed";
+            case NOOP -> "is unchanged";
+        };
+    }
+
+    private static String join(List<Address> as) {
+        return as.stream().map(Address::toString).collect(Collectors.joining(", "));
+    }
+
+    static void diff(StringBuilder b, Address address, Diff d) {
+        if (d instanceof Diff.Field f) {
+            if (f.before() == null) {
+                b.append("    + ").append(f.field()).append(": ").append(f.after()).append('\n');
+            } else if (f.after() == null) {
+                b.append("    - ").append(f.field()).append(": ").append(f.before()).append('\n');
+            } else {
+                b.append("    ~ ").append(f.field()).append(": ").append(f.before()).append(" -> ").append(f.after()).append('\n');
+            }
+        } else if (d instanceof Diff.Content c) {
+            content(b, address, c);
+        } else if (d instanceof Diff.Tree t) {
+            b.append("    ~ ").append(t.field()).append(": ").append(t.added().size()).append(" added, ")
+                    .append(t.changed().size()).append(" changed, ").append(t.removed().size()).append(" removed\n");
+            int shown = 0;
+            for (String p : t.added()) {
+                if (shown++ < MAX_DIFF_LINES) {
+                    b.append("        + ").append(p).append('\n');
+                }
+            }
+            for (String p : t.changed()) {
+                if (shown++ < MAX_DIFF_LINES) {
+                    b.append("        ~ ").append(p).append('\n');
+                }
+            }
+            for (String p : t.removed()) {
+                if (shown++ < MAX_DIFF_LINES) {
+                    b.append("        - ").append(p).append('\n');
+                }
+            }
+            if (shown > MAX_DIFF_LINES) {
+                b.append("        … and ").append(shown - MAX_DIFF_LINES).append(" more\n");
+            }
+        }
+    }
+
+    private static void content(StringBuilder b, Address address, Diff.Content c) {
+        Diff.Blob before = c.before();
+        Diff.Blob after = c.after();
+        boolean text = (before == null || before.text() != null) && after != null && after.text() != null;
+        if (!text) {
+            b.append("    ~ ").append(c.field()).append(": ").append(blob(before)).append(" -> ").append(blob(after)).append('\n');
+            return;
+        }
+        b.append("    ~ ").append(c.field()).append(":\n");
+        for (String line : unified(address, c.field(), before == null ? null : before.text(), after.text())) {
+            b.append("        ").append(line).append('\n');
+        }
+    }
+
+    /** A unified diff with three lines of context, cut at {@link #MAX_DIFF_LINES}. */
+    public static List<String> unified(Address address, String field, String before, String after) {
+        List<String> a = before == null ? List.of() : lines(before);
+        List<String> z = lines(after);
+        Patch<String> patch = DiffUtils.diff(a, z);
+        List<String> out = new java.util.ArrayList<>(UnifiedDiffUtils.generateUnifiedDiff(
+                before == null ? "/dev/null" : address + " (current)", address + " (desired)", a, patch, 3));
+        if (before != null && !before.isEmpty() && !before.endsWith("\n") && after.endsWith("\n") && patch.getDeltas().isEmpty()) {
+            out.add("\\ No newline at end of current content");
+        }
+        if (out.size() > MAX_DIFF_LINES) {
+            int cut = out.size() - MAX_DIFF_LINES;
+            out = new java.util.ArrayList<>(out.subList(0, MAX_DIFF_LINES));
+            out.add("… " + cut + " more diff lines");
+        }
+        return out;
+    }
+
+    private static List<String> lines(String text) {
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        String[] parts = text.split("\n", -1);
+        List<String> l = Arrays.asList(parts);
+        return text.endsWith("\n") ? l.subList(0, l.size() - 1) : l;
+    }
+
+    static String blob(Diff.Blob b) {
+        if (b == null) {
+            return "(none)";
+        }
+        return size(b.size()) + " sha256:" + b.sha256().substring(0, 12) + (b.text() == null ? " (binary or large)" : "");
+    }
+
+    static String size(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        if (n < 1024 * 1024) {
+            return String.format("%.1f KiB", n / 1024.0);
+        }
+        return String.format("%.1f MiB", n / (1024.0 * 1024));
+    }
+
+    private static String indent(String text, String pad) {
+        return text.replace("\n", "\n" + pad);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.mosaic.resource;
+
+import dev.mosaic.host.Host;
+
+import java.nio.file.Path;
+
+/**
+ * What a resource may use while observing or applying: the target {@link Host} and a channel for
+ * output lines (command output, progress) that the engine routes to logs and the terminal. A kind
+ * never prints by itself.
+ */
+public interface Context {
+
+    Host host();
+
+    /**
+     * The machine Mosaic runs on, for control-side inputs such as a playbook-relative source file.
+     * Equal to {@link #host()} when the target is the local machine without a sandbox root.
+     */
+    Host control();
+
+    /** The directory of the playbook that declared the resource, for control-side relative paths. */
+    Path baseDir();
+
+    /** One line of output from the resource's work, e.g. a build's stdout. */
+    void output(String line);
+}

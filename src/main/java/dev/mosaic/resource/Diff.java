@@ -1,0 +1,45 @@
+package dev.mosaic.resource;
+
+import java.util.List;
+
+/**
+ * One thing that differs between the desired and the observed state of a resource. Renderers
+ * decide how each is shown; resources only say what differs.
+ */
+public sealed interface Diff permits Diff.Field, Diff.Content, Diff.Tree {
+
+    String field();
+
+    /** A scalar field: {@code mode: 0600 -> 0644}. {@code null} means absent. */
+    record Field(String field, String before, String after) implements Diff {
+    }
+
+    /**
+     * The content of a file. Text is kept only when small and valid UTF-8, so a renderer can show a
+     * unified diff; otherwise only size and digest are shown.
+     */
+    record Content(String field, Blob before, Blob after) implements Diff {
+    }
+
+    /** A directory tree: relative paths of files to add, change and remove. */
+    record Tree(String field, List<String> added, List<String> changed, List<String> removed) implements Diff {
+        public Tree {
+            added = List.copyOf(added);
+            changed = List.copyOf(changed);
+            removed = List.copyOf(removed);
+        }
+
+        public boolean isEmpty() {
+            return added.isEmpty() && changed.isEmpty() && removed.isEmpty();
+        }
+    }
+
+    /** A content summary: size, sha256 and, for small text, the text itself. Absent = null blob. */
+    record Blob(long size, String sha256, String text) {
+        public static final int MAX_TEXT = 256 * 1024;
+
+        public static Blob of(byte[] bytes) {
+            return new Blob(bytes.length, Digests.sha256(bytes), Digests.textOrNull(bytes));
+        }
+    }
+}

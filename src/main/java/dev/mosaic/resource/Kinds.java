@@ -1,0 +1,70 @@
+package dev.mosaic.resource;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The registry of resource kinds by their YAML name, and the one place where the engine's untyped
+ * specs meet the kinds' typed methods.
+ */
+public final class Kinds {
+
+    private final Map<String, ResourceType<?, ?>> byName = new LinkedHashMap<>();
+
+    public Kinds(List<ResourceType<?, ?>> kinds) {
+        for (ResourceType<?, ?> k : kinds) {
+            if (byName.put(k.kind(), k) != null) {
+                throw new IllegalArgumentException("kind registered twice: " + k.kind());
+            }
+        }
+    }
+
+    public Optional<ResourceType<?, ?>> find(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    public Collection<String> names() {
+        return new TreeSet<>(byName.keySet());
+    }
+
+    public Collection<ResourceType<?, ?>> all() {
+        return byName.values();
+    }
+
+    // The casts below are safe: a spec object is only ever created by its own kind's parse().
+
+    @SuppressWarnings("unchecked")
+    private static <S, O> ResourceType<S, O> typed(ResourceType<?, ?> type) {
+        return (ResourceType<S, O>) type;
+    }
+
+    public static Paths paths(ResourceType<?, ?> type, Object spec) {
+        return typed(type).paths(spec);
+    }
+
+    public static Object observe(ResourceType<?, ?> type, Object spec, Context ctx) throws IOException, ResourceException {
+        return typed(type).observe(spec, ctx);
+    }
+
+    public static Change diff(ResourceType<?, ?> type, Object spec, Object observed) throws ResourceException {
+        return typed(type).diff(spec, observed);
+    }
+
+    public static void apply(ResourceType<?, ?> type, Object spec, Change change, Context ctx)
+            throws IOException, ResourceException {
+        typed(type).apply(spec, change, ctx);
+    }
+
+    public static String inputDigest(ResourceType<?, ?> type, Object spec, Object observed) {
+        return typed(type).inputDigest(spec, observed);
+    }
+
+    public static void refresh(ResourceType<?, ?> type, Object spec, Context ctx) throws IOException, ResourceException {
+        typed(type).refresh(spec, ctx);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.mosaic.resource;
+
+import java.io.IOException;
+
+/**
+ * One kind of resource ({@code file}, {@code directory}, …): what its spec is and how to converge it.
+ *
+ * <p>The contract is three verbs and no flags. The engine, never the kind, decides between a dry
+ * run and a real one:
+ * <ol>
+ *   <li>{@link #observe} reads the target and changes nothing;</li>
+ *   <li>{@link #diff} is pure: the same spec and observation always give the same {@link Change},
+ *       listing field by field what differs;</li>
+ *   <li>{@link #apply} converges in one call. Afterwards the engine observes again and expects
+ *       {@link Action#NOOP}; anything else is reported as a bug in the kind.</li>
+ * </ol>
+ * Implementations are stateless and thread-safe: the engine calls them for many resources at once.
+ *
+ * @param <S> the parsed, immutable spec
+ * @param <O> the immutable observed state
+ */
+public interface ResourceType<S, O> {
+
+    /** The name used as {@code type:} in playbooks. */
+    String kind();
+
+    /** One line saying what the kind manages, for docs and {@code --help}. */
+    String summary();
+
+    /**
+     * Builds the typed spec from a resource's YAML body, which already passed the kind's JSON
+     * Schema. Semantic problems are reported through the reader; return null when there were any.
+     */
+    S parse(SpecReader reader);
+
+    /** The target paths the resource manages and reads, for implicit graph edges. */
+    default Paths paths(S spec) {
+        return Paths.NONE;
+    }
+
+    O observe(S spec, Context ctx) throws IOException, ResourceException;
+
+    Change diff(S spec, O observed) throws ResourceException;
+
+    void apply(S spec, Change change, Context ctx) throws IOException, ResourceException;
+
+    /**
+     * A digest of inputs that live outside the playbook text (a source file's content, a source
+     * tree), so that a change of them is reported as a config change rather than drift.
+     */
+    default String inputDigest(S spec, O observed) {
+        return "";
+    }
+
+    /** Whether the kind does something when notified ({@code notify:}) by a changed resource. */
+    default boolean refreshable() {
+        return false;
+    }
+
+    /** Re-runs the resource's effect (rebuild, reload) after a notifier changed. */
+    default void refresh(S spec, Context ctx) throws IOException, ResourceException {
+        throw new UnsupportedOperationException(kind() + " cannot be refreshed");
+    }
+}

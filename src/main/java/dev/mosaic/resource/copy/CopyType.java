@@ -1,0 +1,201 @@
+package dev.mosaic.resource.copy;
+
+import dev.mosaic.host.FileStat;
+import dev.mosaic.host.Host;
+import dev.mosaic.host.TreeEntry;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Change;
+import dev.mosaic.resource.Context;
+import dev.mosaic.resource.Diff;
+import dev.mosaic.resource.Digests;
+import dev.mosaic.resource.Paths;
+import dev.mosaic.resource.ResourceException;
+import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.SpecReader;
+import dev.mosaic.resource.TargetPaths;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A directory tree synchronised from a source tree. */
+public final class CopyType implements ResourceType<CopySpec, CopyType.Observed> {
+
+    /**
+     * The comparison of both trees: what to write and remove, and a digest of the source tree
+     * (paths, kinds, modes, contents) so a changed source reads as an input change, not drift.
+     */
+    record Observed(CopyPlan plan, String sourceDigest) {
+    }
+
+    @Override
+    public String kind() {
+        return "copy";
+    }
+
+    @Override
+    public String summary() {
+        return "a directory tree synchronised from a source tree";
+    }
+
+    @Override
+    public CopySpec parse(SpecReader r) {
+        String source = r.string("source");
+        if (source.startsWith("/")) {
+            source = r.checkAbsolute("source", source);
+        } else if (source.isEmpty()) {
+            r.error("source", "must not be empty");
+        }
+        return new CopySpec(source, r.absolutePath("dest"), r.bool("purge", false));
+    }
+
+    @Override
+    public Paths paths(CopySpec spec) {
+        return new Paths(Set.of(spec.dest()), spec.sourceOnTarget() ? Set.of(spec.source()) : Set.of());
+    }
+
+    private static Host sourceHost(CopySpec spec, Context ctx) {
+        return spec.sourceOnTarget() ? ctx.host() : ctx.control();
+    }
+
+    private static String sourceRoot(CopySpec spec, Context ctx) {
+        return spec.sourceOnTarget() ? spec.source()
+                : ctx.baseDir().resolve(spec.source()).toAbsolutePath().normalize().toString();
+    }
+
+    @Override
+    public Observed observe(CopySpec spec, Context ctx) throws IOException, ResourceException {
+        Host src = sourceHost(spec, ctx);
+        Host dst = ctx.host();
+        String srcRoot = sourceRoot(spec, ctx);
+        FileStat srcStat = src.stat(srcRoot);
+        if (!srcStat.isDirectory() && !srcStat.isSymlink()) {
+            throw new ResourceException("source " + spec.source() + " is not a directory"
+                    + (srcStat.exists() ? " (it is a " + srcStat.kindWord() + ")" : " (it does not exist)"));
+        }
+        FileStat destStat = dst.stat(spec.dest());
+        if (destStat.exists() && !destStat.isDirectory()) {
+            throw new ResourceException("destination " + spec.dest() + " is a " + destStat.kindWord() + ", not a directory");
+        }
+        List<TreeEntry> source = src.walk(srcRoot);
+        Map<String, FileStat> dest = new HashMap<>();
+        if (destStat.exists()) {
+            for (TreeEntry e : dst.walk(spec.dest())) {
+                dest.put(e.relativePath(), e.stat());
+            }
+        }
+        MessageDigest tree = Digests.newSha256();
+        List<CopyPlan.Item> write = new ArrayList<>();
+        for (TreeEntry e : source) {
+            String rel = e.relativePath();
+            FileStat s = e.stat();
+            FileStat d = dest.remove(rel);
+            String contentId = "";
+            boolean differs;
+            switch (s.kind()) {
+                case DIRECTORY -> differs = d == null || !d.isDirectory() || d.mode() != s.mode();
+                case SYMLINK -> {
+                    contentId = s.linkTarget();
+                    differs = d == null || !d.isSymlink() || !d.linkTarget().equals(s.linkTarget());
+                }
+                case FILE -> {
+                    contentId = src.sha256(TargetPaths.join(srcRoot, rel));
+                    differs = d == null || !d.isFile() || d.size() != s.size() || d.mode() != s.mode()
+                            || !dst.sha256(TargetPaths.join(spec.dest(), rel)).equals(contentId);
+                }
+                default -> throw new ResourceException("source " + spec.source() + "/" + rel
+                        + " is a special file (device, fifo or socket); copy handles files, directories and symlinks only");
+            }
+            tree.update((rel + '\0' + s.kindWord() + '\0' + Integer.toOctalString(s.mode()) + '\0' + contentId + '\n')
+                    .getBytes(StandardCharsets.UTF_8));
+            if (differs) {
+                write.add(new CopyPlan.Item(rel, s, d != null));
+            }
+        }
+        List<String> remove = new ArrayList<>();
+        if (spec.purge()) {
+            remove.addAll(dest.keySet());
+            remove.sort(Comparator.reverseOrder()); // children before their directories
+        }
+        return new Observed(new CopyPlan(!destStat.exists(), write, remove), HexFormat.of().formatHex(tree.digest()));
+    }
+
+    @Override
+    public Change diff(CopySpec spec, Observed o) {
+        CopyPlan plan = o.plan();
+        if (!plan.createDest() && plan.write().isEmpty() && plan.remove().isEmpty()) {
+            return Change.NOOP;
+        }
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (CopyPlan.Item item : plan.write()) {
+            (item.replaces() ? changed : added).add(label(item));
+        }
+        Diff.Tree tree = new Diff.Tree("files", added, changed, plan.remove().stream().sorted().toList());
+        return new Change(plan.createDest() ? Action.CREATE : Action.UPDATE, List.of(tree), plan);
+    }
+
+    private static String label(CopyPlan.Item item) {
+        return item.source().isDirectory() ? item.relativePath() + "/" : item.relativePath();
+    }
+
+    @Override
+    public void apply(CopySpec spec, Change change, Context ctx) throws IOException {
+        CopyPlan plan = (CopyPlan) change.detail();
+        Host src = sourceHost(spec, ctx);
+        Host dst = ctx.host();
+        String srcRoot = sourceRoot(spec, ctx);
+        if (plan.createDest()) {
+            dst.mkdirs(spec.dest(), 0755);
+        }
+        for (String rel : plan.remove()) {
+            String path = TargetPaths.join(spec.dest(), rel);
+            if (dst.stat(path).isDirectory()) {
+                dst.deleteTree(path);
+            } else {
+                dst.delete(path);
+            }
+        }
+        List<CopyPlan.Item> dirs = new ArrayList<>();
+        for (CopyPlan.Item item : plan.write()) {
+            String to = TargetPaths.join(spec.dest(), item.relativePath());
+            FileStat s = item.source();
+            FileStat existing = dst.stat(to);
+            if (existing.exists() && existing.kind() != s.kind()) {
+                if (existing.isDirectory()) {
+                    dst.deleteTree(to);
+                } else {
+                    dst.delete(to);
+                }
+            }
+            switch (s.kind()) {
+                case DIRECTORY -> {
+                    dst.mkdirs(to, s.mode());
+                    dirs.add(item);
+                }
+                case SYMLINK -> dst.symlink(to, s.linkTarget());
+                default -> {
+                    try (InputStream in = src.open(TargetPaths.join(srcRoot, item.relativePath()))) {
+                        dst.writeAtomic(to, in, s.mode());
+                    }
+                }
+            }
+        }
+        for (CopyPlan.Item dir : dirs) {
+            dst.chmod(TargetPaths.join(spec.dest(), dir.relativePath()), dir.source().mode());
+        }
+    }
+
+    @Override
+    public String inputDigest(CopySpec spec, Observed observed) {
+        return observed.sourceDigest();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.mosaic.resource.directory;
+
+import dev.mosaic.host.FileStat;
+import dev.mosaic.host.Host;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Change;
+import dev.mosaic.resource.Context;
+import dev.mosaic.resource.Diff;
+import dev.mosaic.resource.Ownership;
+import dev.mosaic.resource.Paths;
+import dev.mosaic.resource.ResourceException;
+import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.SpecReader;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A directory: mode, owner, group; or its absence. */
+public final class DirectoryType implements ResourceType<DirectorySpec, DirectoryType.Observed> {
+
+    /** The path's metadata and the numeric ids the spec asks for (-1: not managed). */
+    record Observed(FileStat stat, int wantUid, int wantGid) {
+    }
+
+    @Override
+    public String kind() {
+        return "directory";
+    }
+
+    @Override
+    public String summary() {
+        return "a directory with its mode and ownership";
+    }
+
+    @Override
+    public DirectorySpec parse(SpecReader r) {
+        return new DirectorySpec(r.absolutePath("path"),
+                r.oneOf("ensure", "present", "present", "absent").equals("present"),
+                r.mode("mode"), r.optString("owner"), r.optString("group"), r.bool("force", false));
+    }
+
+    @Override
+    public Paths paths(DirectorySpec spec) {
+        return Paths.produces(spec.path());
+    }
+
+    @Override
+    public Observed observe(DirectorySpec spec, Context ctx) throws IOException, ResourceException {
+        Host host = ctx.host();
+        return new Observed(host.stat(spec.path()), Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()));
+    }
+
+    @Override
+    public Change diff(DirectorySpec spec, Observed o) throws ResourceException {
+        FileStat stat = o.stat();
+        if (!spec.present()) {
+            if (!stat.exists()) {
+                return Change.NOOP;
+            }
+            if (!stat.isDirectory()) {
+                throw new ResourceException(spec.path() + " is a " + stat.kindWord() + ", not a directory; refusing to delete it");
+            }
+            return new Change(Action.DELETE, List.of(new Diff.Field("ensure", "present", "absent")));
+        }
+        List<Diff> diffs = new ArrayList<>();
+        if (!stat.exists()) {
+            Ownership.created(spec.mode(), DirectorySpec.DEFAULT_MODE, o.wantUid(), o.wantGid(), diffs);
+            return new Change(Action.CREATE, diffs);
+        }
+        if (!stat.isDirectory()) {
+            throw new ResourceException(spec.path() + " is a " + stat.kindWord() + "; refusing to replace it with a directory");
+        }
+        Ownership.diff(stat, spec.mode(), o.wantUid(), o.wantGid(), diffs);
+        return Change.of(Action.UPDATE, diffs);
+    }
+
+    @Override
+    public void apply(DirectorySpec spec, Change change, Context ctx) throws IOException, ResourceException {
+        Host host = ctx.host();
+        if (change.action() == Action.DELETE) {
+            if (spec.force()) {
+                host.deleteTree(spec.path());
+            } else if (!host.walk(spec.path()).isEmpty()) {
+                throw new ResourceException(spec.path() + " is not empty; set 'force: true' to delete it with its content");
+            } else {
+                host.delete(spec.path());
+            }
+            return;
+        }
+        if (change.action() == Action.CREATE) {
+            host.mkdirs(spec.path(), spec.mode().orElse(DirectorySpec.DEFAULT_MODE));
+        }
+        Ownership.converge(host, spec.path(), spec.mode(), Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()));
+    }
+}

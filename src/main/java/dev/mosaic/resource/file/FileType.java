@@ -1,0 +1,173 @@
+package dev.mosaic.resource.file;
+
+import dev.mosaic.host.FileStat;
+import dev.mosaic.host.Host;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Change;
+import dev.mosaic.resource.Context;
+import dev.mosaic.resource.Diff;
+import dev.mosaic.resource.Ownership;
+import dev.mosaic.resource.Paths;
+import dev.mosaic.resource.ResourceException;
+import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.SpecReader;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** A regular file: content (inline or from a source), mode, owner, group; or its absence. */
+public final class FileType implements ResourceType<FileSpec, FileObserved> {
+
+    @Override
+    public String kind() {
+        return "file";
+    }
+
+    @Override
+    public String summary() {
+        return "a regular file with its content, mode and ownership";
+    }
+
+    @Override
+    public FileSpec parse(SpecReader r) {
+        String path = r.absolutePath("path");
+        boolean present = r.oneOf("ensure", "present", "present", "absent").equals("present");
+        Optional<byte[]> content = r.optString("content").map(s -> s.getBytes(StandardCharsets.UTF_8));
+        Optional<String> source = r.optString("source");
+        if (content.isPresent() && source.isPresent()) {
+            r.error("source", "give either 'content' or 'source', not both");
+        }
+        if (!present && (content.isPresent() || source.isPresent())) {
+            r.error("ensure", "a file that must be absent cannot have 'content' or 'source'");
+        }
+        source = source.map(s -> s.startsWith("/") ? r.checkAbsolute("source", s) : s);
+        return new FileSpec(path, present, content, source, r.mode("mode"), r.optString("owner"), r.optString("group"));
+    }
+
+    @Override
+    public Paths paths(FileSpec spec) {
+        Set<String> reads = spec.source().filter(s -> s.startsWith("/")).map(Set::of).orElse(Set.of());
+        return new Paths(Set.of(spec.path()), reads);
+    }
+
+    @Override
+    public FileObserved observe(FileSpec spec, Context ctx) throws IOException, ResourceException {
+        Host host = ctx.host();
+        FileStat stat = host.stat(spec.path());
+        Diff.Blob desired = spec.present() && spec.managesContent() ? desiredBlob(spec, ctx) : null;
+        Diff.Blob current = null;
+        if (stat.isFile() && desired != null) {
+            current = stat.size() <= Diff.Blob.MAX_TEXT
+                    ? Diff.Blob.of(host.read(spec.path()))
+                    : new Diff.Blob(stat.size(), host.sha256(spec.path()), null);
+        }
+        return new FileObserved(stat, current, desired,
+                Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()));
+    }
+
+    private static Diff.Blob desiredBlob(FileSpec spec, Context ctx) throws IOException, ResourceException {
+        if (spec.content().isPresent()) {
+            return Diff.Blob.of(spec.content().get());
+        }
+        String source = spec.source().orElseThrow();
+        Host from = sourceHost(source, ctx);
+        String where = sourcePath(source, ctx);
+        FileStat s = from.stat(where);
+        if (!s.exists()) {
+            throw new ResourceException("source file " + source + " does not exist");
+        }
+        long size = from.stat(where).size();
+        return size <= Diff.Blob.MAX_TEXT ? Diff.Blob.of(from.read(where)) : new Diff.Blob(size, from.sha256(where), null);
+    }
+
+    private static Host sourceHost(String source, Context ctx) {
+        return source.startsWith("/") ? ctx.host() : ctx.control();
+    }
+
+    private static String sourcePath(String source, Context ctx) {
+        return source.startsWith("/") ? source : ctx.baseDir().resolve(source).toAbsolutePath().normalize().toString();
+    }
+
+    @Override
+    public Change diff(FileSpec spec, FileObserved o) throws ResourceException {
+        FileStat stat = o.stat();
+        if (!spec.present()) {
+            if (stat.isDirectory()) {
+                throw new ResourceException(spec.path() + " is a directory; a file resource will not delete it");
+            }
+            return stat.exists()
+                    ? new Change(Action.DELETE, List.of(new Diff.Field("ensure", "present", "absent")))
+                    : Change.NOOP;
+        }
+        List<Diff> diffs = new ArrayList<>();
+        switch (stat.kind()) {
+            case ABSENT -> {
+                if (o.desired() != null) {
+                    diffs.add(new Diff.Content("content", null, o.desired()));
+                }
+                Ownership.created(spec.mode(), FileSpec.DEFAULT_MODE, o.wantUid(), o.wantGid(), diffs);
+                return new Change(Action.CREATE, diffs);
+            }
+            case DIRECTORY -> throw new ResourceException(spec.path() + " is a directory; refusing to replace it with a file");
+            case SYMLINK, OTHER -> {
+                diffs.add(new Diff.Field("type", stat.kindWord(), "file"));
+                if (o.desired() != null) {
+                    diffs.add(new Diff.Content("content", null, o.desired()));
+                }
+                Ownership.created(spec.mode(), FileSpec.DEFAULT_MODE, o.wantUid(), o.wantGid(), diffs);
+                return new Change(Action.REPLACE, diffs);
+            }
+            case FILE -> {
+                if (o.desired() != null && !o.desired().sha256().equals(o.current().sha256())) {
+                    diffs.add(new Diff.Content("content", o.current(), o.desired()));
+                }
+                Ownership.diff(stat, spec.mode(), o.wantUid(), o.wantGid(), diffs);
+                return Change.of(Action.UPDATE, diffs);
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    @Override
+    public void apply(FileSpec spec, Change change, Context ctx) throws IOException, ResourceException {
+        Host host = ctx.host();
+        String path = spec.path();
+        if (change.action() == Action.DELETE) {
+            host.delete(path);
+            return;
+        }
+        boolean rewrite = change.action() != Action.UPDATE || change.touches("content");
+        if (rewrite) {
+            int mode = spec.mode().orElse(change.action() == Action.UPDATE ? host.stat(path).mode() : FileSpec.DEFAULT_MODE);
+            try (InputStream in = contentStream(spec, ctx)) {
+                host.writeAtomic(path, in, mode);
+            }
+        }
+        if (!rewrite || spec.owner().isPresent() || spec.group().isPresent()) {
+            Ownership.converge(host, path, spec.mode(), Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()));
+        }
+    }
+
+    private static InputStream contentStream(FileSpec spec, Context ctx) throws IOException {
+        if (spec.content().isPresent()) {
+            return new ByteArrayInputStream(spec.content().get());
+        }
+        if (spec.source().isPresent()) {
+            String source = spec.source().get();
+            return sourceHost(source, ctx).open(sourcePath(source, ctx));
+        }
+        return new ByteArrayInputStream(new byte[0]);
+    }
+
+    @Override
+    public String inputDigest(FileSpec spec, FileObserved observed) {
+        return spec.source().isPresent() && observed.desired() != null ? observed.desired().sha256() : "";
+    }
+
+}
