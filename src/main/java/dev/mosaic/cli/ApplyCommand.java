@@ -30,7 +30,7 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Target t = Target.open(playbook, options);
+        Target t = Target.open(playbook, options, true);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         t.state().warnings().forEach(w -> err.println("warning: " + w));

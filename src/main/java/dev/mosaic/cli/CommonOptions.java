@@ -23,4 +23,21 @@ public final class CommonOptions {
     @Option(names = {"-j", "--jobs"}, paramLabel = "N",
             description = "How many resources to work on at once (default: number of cores).")
     int jobs = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "The download cache shared by all playbooks (default: $MOSAIC_CACHE_DIR, else ~/.cache/mosaic).")
+    Path cacheDir;
+
+    Path cacheDir() {
+        if (cacheDir != null) {
+            return cacheDir.toAbsolutePath();
+        }
+        String env = System.getenv("MOSAIC_CACHE_DIR");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env).toAbsolutePath();
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("mosaic");
+    }
 }

@@ -32,7 +32,7 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Target t = Target.open(playbook, options);
+        Target t = Target.open(playbook, options, false);
         PrintWriter out = spec.commandLine().getOut();
         t.state().warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
         Plan plan = t.engine(Events.NONE, options.jobs).plan(t.playbook(), t.graph());

@@ -13,7 +13,7 @@ import dev.mosaic.state.StateStore;
 import java.nio.file.Path;
 
 /** A loaded playbook with its graph, and the host and state it is planned against. */
-record Target(Playbook playbook, ResourceGraph graph, LocalHost host, StateStore state) {
+record Target(Playbook playbook, ResourceGraph graph, LocalHost host, StateStore state, Path cacheDir) {
 
     /** Where Mosaic keeps its state on a target, below the root. */
     static final String STATE_DIR = "var/lib/mosaic";
@@ -29,15 +29,21 @@ record Target(Playbook playbook, ResourceGraph graph, LocalHost host, StateStore
         return g;
     }
 
-    static Target open(Path playbookFile, CommonOptions o) {
+    /**
+     * @param writes whether this run may write Mosaic's own state on the target (apply: yes;
+     *               plan: never)
+     */
+    static Target open(Path playbookFile, CommonOptions o, boolean writes) {
         Playbook p = load(playbookFile, o);
         ResourceGraph g = graph(p);
         Path root = o.root == null ? Path.of("/") : o.root.toAbsolutePath().normalize();
-        return new Target(p, g, new LocalHost(root), StateStore.open(root.resolve(STATE_DIR)));
+        Path stateDir = root.resolve(STATE_DIR);
+        LocalHost host = new LocalHost(root, true, stateDir.resolve("statcache.bin"), writes);
+        return new Target(p, g, host, StateStore.open(stateDir), o.cacheDir());
     }
 
     Engine engine(Events events, int jobs) {
-        return new Engine(host, new LocalHost(Path.of("/")), state, events, jobs);
+        return new Engine(host, new LocalHost(Path.of("/")), state, events, jobs, cacheDir);
     }
 
     String name() {

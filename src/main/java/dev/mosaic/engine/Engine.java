@@ -12,6 +12,10 @@ import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.ResourceException;
+import dev.mosaic.resource.Memory;
+import dev.mosaic.resource.Pins;
+import dev.mosaic.state.KeyValueDir;
+import dev.mosaic.state.LockFile;
 import dev.mosaic.state.StateStore;
 
 import java.io.IOException;
@@ -19,10 +23,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -38,18 +41,68 @@ public final class Engine {
     private final StateStore state;
     private final Events events;
     private final int jobs;
+    private final Path cacheDir;
+    private final Map<Path, LockFile> lockFiles = new ConcurrentHashMap<>();
 
-    public Engine(Host host, Host control, StateStore state, Events events, int jobs) {
+    /**
+     * @param cacheDir the control machine's download cache, shared by all playbooks
+     */
+    public Engine(Host host, Host control, StateStore state, Events events, int jobs, Path cacheDir) {
         this.host = host;
         this.control = control;
         this.state = state;
         this.events = events;
         this.jobs = jobs;
+        this.cacheDir = cacheDir;
+    }
+
+    /** An engine whose download cache lives in the target's state directory. */
+    public Engine(Host host, Host control, StateStore state, Events events, int jobs) {
+        this(host, control, state, events, jobs, state.dir().resolve("cache"));
     }
 
     private Context context(Playbook playbook, Address address) {
         Path base = playbook.baseDir();
+        KeyValueDir notes = KeyValueDir.forOwner(state.dir().resolve("memory"), address.toString());
+        LockFile lock = lockFiles.computeIfAbsent(base, b -> new LockFile(b.resolve("mosaic.lock")));
+        Memory memory = new Memory() {
+            @Override
+            public Optional<String> get(String key) throws IOException {
+                return notes.get(key);
+            }
+
+            @Override
+            public void put(String key, String value) throws IOException {
+                notes.put(key, value);
+            }
+        };
+        Pins pins = new Pins() {
+            @Override
+            public Optional<String> sha256(String url) throws IOException {
+                return lock.get(url);
+            }
+
+            @Override
+            public void pin(String url, String sha256) throws IOException {
+                lock.pin(url, sha256);
+            }
+        };
         return new Context() {
+            @Override
+            public Memory memory() {
+                return memory;
+            }
+
+            @Override
+            public Path cacheDir() {
+                return cacheDir;
+            }
+
+            @Override
+            public Pins pins() {
+                return pins;
+            }
+
             @Override
             public Host host() {
                 return host;

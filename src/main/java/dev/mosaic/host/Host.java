@@ -57,6 +57,19 @@ public interface Host {
     /** Removes a directory tree (never following symlinks out of it). */
     void deleteTree(String path) throws IOException;
 
+    /**
+     * Runs a process on the host and waits for it. The working directory is a target path (below
+     * the root for a sandboxed host); the process itself is not confined.
+     */
+    Exec.Result exec(Exec exec) throws IOException;
+
+    /**
+     * A digest of a whole tree (paths, kinds, executable bits, contents, link targets), re-hashing
+     * only files whose {@code lstat} changed since the last call (a stat cache, guarded against
+     * the same-timestamp race as git does). Absent tree: digest of nothing.
+     */
+    TreeDigest digestTree(String dir) throws IOException;
+
     Optional<Integer> uidOf(String user) throws IOException;
 
     Optional<Integer> gidOf(String group) throws IOException;

@@ -46,20 +46,30 @@ public final class LocalHost implements Host {
     private final Set<Path> plainDirs = ConcurrentHashMap.newKeySet();
     private final Map<String, Optional<Integer>> uidCache = new ConcurrentHashMap<>();
     private final Map<String, Optional<Integer>> gidCache = new ConcurrentHashMap<>();
+    private final Path statCacheFile;
+    private final boolean saveStatCache;
+    private volatile StatCache statCache;
 
     /**
      * @param root  the sandbox root; {@code /} for the real machine
      * @param fsync flush file data before each rename (durability across power loss; process
      *              crashes are covered by the rename alone)
      */
-    public LocalHost(Path root, boolean fsync) {
+    /**
+     * @param statCacheFile where tree digests remember file hashes (null: nowhere)
+     * @param saveStatCache whether to write that file back; false for read-only runs like plan
+     */
+    public LocalHost(Path root, boolean fsync, Path statCacheFile, boolean saveStatCache) {
         this.root = root.toAbsolutePath().normalize();
         this.confined = !this.root.equals(this.root.getRoot());
         this.fsync = fsync;
+        this.statCacheFile = statCacheFile;
+        this.saveStatCache = saveStatCache;
     }
 
+    /** A host without a persistent stat cache (tree digests re-read every file once per process). */
     public LocalHost(Path root) {
-        this(root, true);
+        this(root, true, null, false);
     }
 
     public Path root() {
@@ -350,6 +360,27 @@ public final class LocalHost implements Host {
             }
         });
         plainDirs.clear();
+    }
+
+    @Override
+    public Exec.Result exec(Exec exec) throws IOException {
+        return Processes.run(exec, resolve(exec.dir(), true), root);
+    }
+
+    @Override
+    public TreeDigest digestTree(String dir) throws IOException {
+        if (statCache == null) {
+            synchronized (this) {
+                if (statCache == null) {
+                    statCache = StatCache.load(statCacheFile);
+                }
+            }
+        }
+        TreeDigest d = TreeHasher.digest(resolve(dir, true), statCache);
+        if (saveStatCache) {
+            statCache.save();
+        }
+        return d;
     }
 
     @Override

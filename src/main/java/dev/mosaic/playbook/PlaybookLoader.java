@@ -68,7 +68,8 @@ public final class PlaybookLoader {
         if (!(root instanceof YNode.Map top)) {
             throw new UserError(root == null ? new SourcePos(name, 1, 1) : root.pos(),
                     "a playbook is a mapping with 'resources' (and optionally 'name' and 'vars'); the file is "
-                            + (root == null ? "empty" : "a " + root.kindName()));
+                            + (root == null ? "empty" : (root.kindName().matches("[aeiou].*") ? "an " : "a ")
+                            + root.kindName()));
         }
 
         Map<String, YNode> definitions = variables(top, overrides, diags);
@@ -96,7 +97,7 @@ public final class PlaybookLoader {
                 }
             }
         }
-        checkReferences(decls, diags);
+        checkReferences(decls, resources instanceof YNode.Map map ? map.entries().keySet() : Set.of(), diags);
         diags.throwIfErrors();
 
         Map<String, String> scalarVars = new TreeMap<>();
@@ -173,15 +174,19 @@ public final class PlaybookLoader {
         return out;
     }
 
-    private static void checkReferences(List<ResourceDecl> decls, Diagnostics diags) {
+    /**
+     * {@code declared}: every resource id of the playbook, including those whose spec failed to
+     * parse (already reported), so that a reference to them is not reported as missing.
+     */
+    private static void checkReferences(List<ResourceDecl> decls, Set<String> declared, Diagnostics diags) {
         Map<String, ResourceDecl> byId = new HashMap<>();
         decls.forEach(d -> byId.put(d.id(), d));
         for (ResourceDecl d : decls) {
             for (Ref r : d.requires()) {
-                check(d, r, "requires", byId, diags);
+                check(d, r, "requires", byId, declared, diags);
             }
             for (Ref r : d.notifies()) {
-                ResourceDecl target = check(d, r, "notify", byId, diags);
+                ResourceDecl target = check(d, r, "notify", byId, declared, diags);
                 if (target != null && !target.type().refreshable()) {
                     diags.error(r.pos(), "resource '" + d.id() + "' notifies '" + r.id() + "', but a "
                             + target.type().kind() + " has nothing to refresh; use 'requires' for ordering");
@@ -190,15 +195,17 @@ public final class PlaybookLoader {
         }
     }
 
-    private static ResourceDecl check(ResourceDecl d, Ref r, String field, Map<String, ResourceDecl> byId, Diagnostics diags) {
+    private static ResourceDecl check(ResourceDecl d, Ref r, String field, Map<String, ResourceDecl> byId,
+                                      Set<String> declared, Diagnostics diags) {
         if (r.id().equals(d.id())) {
-            diags.error(r.pos(), "resource '" + d.id() + "' " + field + " itself");
+            diags.error(r.pos(), "resource '" + d.id() + "' " + (field.equals("notify") ? "notifies" : field) + " itself");
             return null;
         }
         ResourceDecl target = byId.get(r.id());
-        if (target == null) {
+        if (target == null && !declared.contains(r.id())) {
+            List<String> others = declared.stream().filter(id -> !id.equals(d.id())).toList();
             diags.error(r.pos(), "resource '" + d.id() + "', field '" + field + "': no resource '" + r.id() + "'"
-                    + Suggest.hint(r.id(), byId.keySet()));
+                    + Suggest.hint(r.id(), others));
         }
         return target;
     }

@@ -24,4 +24,13 @@ public interface Context {
 
     /** One line of output from the resource's work, e.g. a build's stdout. */
     void output(String line);
+
+    /** This resource's persistent notes on the target. */
+    Memory memory();
+
+    /** The control machine's content-addressed download cache, shared by all playbooks. */
+    Path cacheDir();
+
+    /** The playbook's lock file of pinned digests. */
+    Pins pins();
 }

@@ -46,8 +46,8 @@ public final class YamlReader {
             Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             SourcePos pos = m == null ? new SourcePos(fileName, 1, 1) : pos(fileName, m);
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
-            String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
-            diags.error(pos, "malformed YAML: " + oneLine(problem) + oneLine(context));
+            String context = e.getContext() != null ? " (" + oneLine(e.getContext()) + ")" : "";
+            diags.error(pos, "malformed YAML: " + oneLine(problem) + context);
             return null;
         } catch (RuntimeException e) {
             diags.error(new SourcePos(fileName, 1, 1), "malformed YAML: " + oneLine(String.valueOf(e.getMessage())));

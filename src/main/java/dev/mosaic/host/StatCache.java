@@ -1,0 +1,98 @@
+package dev.mosaic.host;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Remembers the sha256 of files by their cheap metadata (size, mtime in ns, file key), so that an
+ * unchanged file is never read twice. Like git's index it guards against the "racy" case: an entry
+ * recorded less than {@link #RACY_NANOS} after the file's mtime is not trusted, because the file
+ * could still have changed within the same timestamp tick. Thread-safe.
+ */
+final class StatCache {
+
+    static final long RACY_NANOS = 2_000_000_000L;
+    private static final int MAGIC = 0x4d535443; // "MSTC"
+
+    record Entry(long size, long mtimeNanos, String fileKey, long recordedNanos, String sha256) {
+    }
+
+    private final Path file;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private volatile boolean dirty;
+
+    private StatCache(Path file) {
+        this.file = file;
+    }
+
+    /** Loads the cache kept in {@code file}; a missing or damaged file is an empty cache. */
+    static StatCache load(Path file) {
+        StatCache c = new StatCache(file);
+        if (file == null) {
+            return c;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            if (in.readInt() != MAGIC) {
+                return c;
+            }
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                String path = in.readUTF();
+                c.entries.put(path, new Entry(in.readLong(), in.readLong(), in.readUTF(), in.readLong(), in.readUTF()));
+            }
+        } catch (NoSuchFileException e) {
+            // first run
+        } catch (IOException | RuntimeException e) {
+            c.entries.clear(); // damaged: rebuilt from the files themselves
+        }
+        return c;
+    }
+
+    /** The cached digest when the metadata matches and the entry is not racy. */
+    String lookup(String path, long size, long mtimeNanos, String fileKey) {
+        Entry e = entries.get(path);
+        if (e == null || e.size() != size || e.mtimeNanos() != mtimeNanos || !e.fileKey().equals(fileKey)) {
+            return null;
+        }
+        return e.recordedNanos() - mtimeNanos > RACY_NANOS ? e.sha256() : null;
+    }
+
+    void record(String path, long size, long mtimeNanos, String fileKey, String sha256) {
+        entries.put(path, new Entry(size, mtimeNanos, fileKey, System.currentTimeMillis() * 1_000_000L, sha256));
+        dirty = true;
+    }
+
+    /** Writes the cache atomically when it changed. */
+    synchronized void save() throws IOException {
+        if (!dirty || file == null) {
+            return;
+        }
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+            out.writeInt(MAGIC);
+            Map<String, Entry> snapshot = Map.copyOf(entries);
+            out.writeInt(snapshot.size());
+            for (Map.Entry<String, Entry> me : snapshot.entrySet()) {
+                Entry e = me.getValue();
+                out.writeUTF(me.getKey());
+                out.writeLong(e.size());
+                out.writeLong(e.mtimeNanos());
+                out.writeUTF(e.fileKey());
+                out.writeLong(e.recordedNanos());
+                out.writeUTF(e.sha256());
+            }
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        dirty = false;
+    }
+}
