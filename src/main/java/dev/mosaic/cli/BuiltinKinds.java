@@ -1,7 +1,10 @@
 package dev.mosaic.cli;
 
 import dev.mosaic.resource.Kinds;
+import dev.mosaic.resource.build.BuildType;
 import dev.mosaic.resource.copy.CopyType;
+import dev.mosaic.resource.kconfig.KernelConfigType;
+import dev.mosaic.resource.patch.PatchType;
 import dev.mosaic.resource.directory.DirectoryType;
 import dev.mosaic.resource.file.FileType;
 import dev.mosaic.resource.link.LinkType;
@@ -19,6 +22,9 @@ public final class BuiltinKinds {
                 new FileType(),
                 new DirectoryType(),
                 new LinkType(),
-                new CopyType()));
+                new CopyType(),
+                new PatchType(),
+                new KernelConfigType(),
+                new BuildType()));
     }
 }

@@ -10,6 +10,8 @@ public enum Cause {
     CONFIG_CHANGED("config changed"),
     /** Same configuration as last time, but the target no longer matches: someone changed it. */
     DRIFT("drift"),
+    /** Something it reads (a tree, a file another resource produces or modifies) will change first. */
+    INPUT_CHANGED("input changed"),
     /** A resource it is notified by will change. */
     NOTIFIED("notified"),
     /** Nothing to do. */

@@ -62,6 +62,11 @@ public final class Engine {
     }
 
     private Context context(Playbook playbook, Address address) {
+        return context(playbook, address, null);
+    }
+
+    /** @param log where the resource's output lines go besides the events (null: nowhere) */
+    private Context context(Playbook playbook, Address address, ResourceLog log) {
         Path base = playbook.baseDir();
         KeyValueDir notes = KeyValueDir.forOwner(state.dir().resolve("memory"), address.toString());
         LockFile lock = lockFiles.computeIfAbsent(base, b -> new LockFile(b.resolve("mosaic.lock")));
@@ -120,6 +125,9 @@ public final class Engine {
 
             @Override
             public void output(String line) {
+                if (log != null) {
+                    log.append(line);
+                }
                 events.output(address, line);
             }
         };
@@ -153,10 +161,7 @@ public final class Engine {
 
     private PlannedChange planOne(Playbook playbook, ResourceGraph graph, ResourceDecl d, Map<Address, PlanStep> done) {
         List<Address> changingUpstream = graph.dependencies(d.address()).stream()
-                .filter(u -> {
-                    PlanStep s = done.get(u);
-                    return s != null && (s.change().isChange() || s.change().status() == PlannedChange.Status.DEFERRED);
-                })
+                .filter(u -> changes(done.get(u)))
                 .sorted().toList();
         try {
             Object observed = Kinds.observe(d.type(), d.spec(), context(playbook, d.address()));
@@ -165,6 +170,11 @@ public final class Engine {
             if (change.isNoop() && !notifiers.isEmpty()) {
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
                         List.of(), notifiers, PlannedChange.Status.PLANNED, "");
+            }
+            List<Address> inputs = change.isNoop() && d.type().followsInputs() ? changedInputs(graph, d, done) : List.of();
+            if (!inputs.isEmpty()) {
+                return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.UPDATE, Cause.INPUT_CHANGED,
+                        List.of(), inputs, PlannedChange.Status.PLANNED, "");
             }
             Cause cause = change.isNoop() ? Cause.NONE : cause(d, Kinds.inputDigest(d.type(), d.spec(), observed));
             return new PlannedChange(d.address(), d.type().kind(), d.description(), change.action(), cause,
@@ -182,6 +192,30 @@ public final class Engine {
             return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,
                     List.of(), List.of(), PlannedChange.Status.FAILED, bug(d, e));
         }
+    }
+
+    private static boolean changes(PlanStep s) {
+        return s != null && (s.change().isChange() || s.change().status() == PlannedChange.Status.DEFERRED);
+    }
+
+    /**
+     * The changes that reach {@code d} through edges carrying data, named by their origin: a build
+     * downstream of a patch says "input changed: patch[x]", and so does the copy of its output.
+     */
+    private static List<Address> changedInputs(ResourceGraph graph, ResourceDecl d, Map<Address, PlanStep> done) {
+        java.util.TreeSet<Address> roots = new java.util.TreeSet<>();
+        for (dev.mosaic.graph.Edge e : graph.incoming(d.address())) {
+            PlanStep s = done.get(e.from());
+            if (!e.carriesData() || !changes(s)) {
+                continue;
+            }
+            if (s.change().cause() == Cause.INPUT_CHANGED) {
+                roots.addAll(s.change().after());
+            } else {
+                roots.add(e.from());
+            }
+        }
+        return List.copyOf(roots);
     }
 
     /** The notifiers of {@code d} that have a change planned. */
@@ -250,8 +284,18 @@ public final class Engine {
     }
 
     private Outcome applyOne(Playbook playbook, ResourceGraph graph, ResourceDecl d, Map<Address, ApplyStep> done) {
+        try (ResourceLog log = new ResourceLog(state.dir().resolve("logs"), d.address().toString())) {
+            Outcome o = applyOne(playbook, graph, d, done, log);
+            return o.failed() && log.written()
+                    ? new Outcome(o.address(), o.status(), o.change(), o.cause(), o.message() + "\nfull log: " + log.file(), o.millis())
+                    : o;
+        }
+    }
+
+    private Outcome applyOne(Playbook playbook, ResourceGraph graph, ResourceDecl d, Map<Address, ApplyStep> done,
+                             ResourceLog log) {
         long start = System.nanoTime();
-        Context ctx = context(playbook, d.address());
+        Context ctx = context(playbook, d.address(), log);
         Address a = d.address();
         try {
             Object observed = Kinds.observe(d.type(), d.spec(), ctx);

@@ -12,7 +12,8 @@ public record Edge(Address from, Address to, Kind kind, String reason) {
         REQUIRES(true, "requires"),
         NOTIFY(true, "notify"),
         PARENT(false, "parent directory"),
-        READS(false, "reads");
+        READS(false, "reads"),
+        MODIFIES(false, "modifies");
 
         private final boolean explicit;
         private final String word;
@@ -29,6 +30,11 @@ public record Edge(Address from, Address to, Kind kind, String reason) {
         public String word() {
             return word;
         }
+    }
+
+    /** Whether a change upstream can change what the downstream resource sees (not a mere order). */
+    public boolean carriesData() {
+        return kind == Kind.REQUIRES || kind == Kind.READS || kind == Kind.MODIFIES;
     }
 
     /** {@code requires}, {@code notify}, or {@code implicit: /srv/tftp/x is under /srv/tftp}. */

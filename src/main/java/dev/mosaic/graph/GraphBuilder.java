@@ -33,6 +33,8 @@ import java.util.TreeMap;
  *       (Puppet's autorequire), so no one has to write "directory before file";</li>
  *   <li>read edges: a resource reading a path depends on whoever produces that path, a path
  *       above it, or anything below it;</li>
+ *   <li>modify edges: resources changing a tree in place are ordered with the producers and
+ *       other modifiers of overlapping paths by declaration order, and before pure readers;</li>
  *   <li>the cycle check last, because a cycle may mix explicit and implicit edges.</li>
  * </ol>
  * Problems are reported as diagnostics with positions; the graph is built only when there are none.
@@ -60,6 +62,7 @@ public final class GraphBuilder {
         }
         addParents(g, playbook.resources(), paths, producers);
         addReads(g, playbook.resources(), paths, producers);
+        addModifies(g, playbook.resources(), paths);
         checkCycles(g, decls, diags);
         return diags.hasErrors() ? null : new ResourceGraph(g, decls);
     }
@@ -131,6 +134,42 @@ public final class GraphBuilder {
                 }
             }
         }
+    }
+
+    private static void addModifies(Graph<Address, Edge> g, List<ResourceDecl> decls, Map<Address, Paths> paths) {
+        for (int i = 0; i < decls.size(); i++) {
+            ResourceDecl m = decls.get(i);
+            for (String mp : paths.get(m.address()).modifies()) {
+                for (int j = 0; j < decls.size(); j++) {
+                    ResourceDecl other = decls.get(j);
+                    if (other == m) {
+                        continue;
+                    }
+                    Paths op = paths.get(other.address());
+                    String written = firstOverlap(mp, op.produces(), op.modifies());
+                    if (written != null) {
+                        // Both change overlapping paths: the playbook's order is the recipe's order.
+                        if (j < i) {
+                            add(g, other.address(), m.address(), Edge.Kind.MODIFIES, m.id() + " modifies " + mp + " after " + other.id() + " wrote " + written);
+                        } else {
+                            add(g, m.address(), other.address(), Edge.Kind.MODIFIES, m.id() + " modifies " + mp + " before " + other.id() + " writes " + written);
+                        }
+                        continue;
+                    }
+                    String read = firstOverlap(mp, op.reads(), Set.of());
+                    if (read != null) {
+                        add(g, m.address(), other.address(), Edge.Kind.MODIFIES, other.id() + " reads " + read + ", which " + m.id() + " modifies");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first path of the sets that is equal to, above or below {@code p}, sorted for determinism. */
+    private static String firstOverlap(String p, Set<String> a, Set<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).sorted()
+                .filter(q -> q.equals(p) || TargetPaths.isUnder(q, p) || TargetPaths.isUnder(p, q))
+                .findFirst().orElse(null);
     }
 
     private static void add(Graph<Address, Edge> g, Address from, Address to, Edge.Kind kind, String reason) {

@@ -60,6 +60,11 @@ public final class ResourceGraph {
         return graph.incomingEdgesOf(a).stream().map(Edge::from).collect(Collectors.toSet());
     }
 
+    /** The edges into a resource, i.e. why each dependency comes first. */
+    public Set<Edge> incoming(Address a) {
+        return graph.incomingEdgesOf(a);
+    }
+
     public Set<Address> dependents(Address a) {
         return graph.outgoingEdgesOf(a).stream().map(Edge::to).collect(Collectors.toSet());
     }

@@ -57,7 +57,7 @@ public final class ConsoleEvents implements Events {
 
     @Override
     public synchronized void output(Address address, String line) {
-        out.println("  " + address + ": " + line);
+        // Command output goes to the resource's log file; a failure shows its tail.
     }
 
     @Override

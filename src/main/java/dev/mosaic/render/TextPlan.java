@@ -96,7 +96,13 @@ public final class TextPlan {
     }
 
     static String causeText(PlannedChange c) {
-        return c.action() == Action.REFRESH ? "notified by " + join(c.after()) : c.cause().word();
+        if (c.action() == Action.REFRESH) {
+            return "notified by " + join(c.after());
+        }
+        if (c.cause() == dev.mosaic.engine.Cause.INPUT_CHANGED) {
+            return "input changed: " + join(c.after());
+        }
+        return c.cause().word();
     }
 
     static String verb(Action a) {

@@ -52,6 +52,15 @@ public interface ResourceType<S, O> {
         return "";
     }
 
+    /**
+     * Whether what this kind does depends on the content of what it reads (a build, a copy): then
+     * a plan in which something upstream changes marks it as changing too, since its observation
+     * of today's inputs cannot tell. Apply observes again, so nothing is redone for nothing.
+     */
+    default boolean followsInputs() {
+        return false;
+    }
+
     /** Whether the kind does something when notified ({@code notify:}) by a changed resource. */
     default boolean refreshable() {
         return false;

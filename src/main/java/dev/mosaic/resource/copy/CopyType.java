@@ -195,6 +195,11 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
     }
 
     @Override
+    public boolean followsInputs() {
+        return true;
+    }
+
+    @Override
     public String inputDigest(CopySpec spec, Observed observed) {
         return observed.sourceDigest();
     }

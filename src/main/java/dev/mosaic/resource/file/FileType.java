@@ -165,6 +165,12 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
         return new ByteArrayInputStream(new byte[0]);
     }
 
+    /** A file copied from a target path follows that path's producer (e.g. a kernel image). */
+    @Override
+    public boolean followsInputs() {
+        return true;
+    }
+
     @Override
     public String inputDigest(FileSpec spec, FileObserved observed) {
         return spec.source().isPresent() && observed.desired() != null ? observed.desired().sha256() : "";

@@ -1,0 +1,59 @@
+package dev.mosaic.engine;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The output of one resource's work during one apply ({@code <state>/logs/<address>.log}),
+ * replaced by the next apply that produces output for it. Opened on the first line only, so
+ * resources without output leave no file. Best effort: a log that cannot be written never fails a
+ * resource.
+ */
+final class ResourceLog implements AutoCloseable {
+
+    private final Path file;
+    private BufferedWriter out;
+    private boolean broken;
+
+    ResourceLog(Path dir, String address) {
+        this.file = dir.resolve(address.replaceAll("[^A-Za-z0-9_.\\[\\]-]", "_") + ".log");
+    }
+
+    Path file() {
+        return file;
+    }
+
+    boolean written() {
+        return out != null;
+    }
+
+    synchronized void append(String line) {
+        if (broken) {
+            return;
+        }
+        try {
+            if (out == null) {
+                Files.createDirectories(file.getParent());
+                out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            }
+            out.write(line);
+            out.write('\n');
+        } catch (IOException e) {
+            broken = true;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                broken = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.mosaic.resource.build;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Commands run with {@code sh -e -c} in {@code dir}, one after the other. {@code inputs} and
+ * {@code outputs} are absolute target paths (files or trees).
+ */
+public record BuildSpec(String dir, List<String> commands, Map<String, String> env, Optional<Integer> jobs,
+                        List<String> inputs, List<String> outputs, List<String> toolchain,
+                        Optional<Long> timeoutSeconds) {
+
+    static final List<String> DEFAULT_TOOLCHAIN = List.of("cc --version", "make --version");
+}

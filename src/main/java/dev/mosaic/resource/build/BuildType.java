@@ -1,0 +1,219 @@
+package dev.mosaic.resource.build;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.host.Exec;
+import dev.mosaic.host.FileStat;
+import dev.mosaic.host.Host;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Change;
+import dev.mosaic.resource.Context;
+import dev.mosaic.resource.Diff;
+import dev.mosaic.resource.Digests;
+import dev.mosaic.resource.Paths;
+import dev.mosaic.resource.ResourceException;
+import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.SpecReader;
+import dev.mosaic.yaml.YNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Runs commands when the fingerprint of their inputs changed or an output is missing or modified. */
+public final class BuildType implements ResourceType<BuildSpec, BuildType.Observed> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String MEMORY_KEY = "build";
+
+    /** What the last successful run left: its fingerprint and each output's digest. */
+    public record Record(String fingerprint, Map<String, String> outputs, long millis) {
+    }
+
+    /** Today's fingerprint and outputs, and the last run's record (absent: never built here). */
+    record Observed(String fingerprint, Map<String, String> outputs, Optional<Record> last) {
+    }
+
+    @Override
+    public String kind() {
+        return "build";
+    }
+
+    @Override
+    public String summary() {
+        return "commands turning declared inputs into outputs, re-run only when the inputs' fingerprint changes";
+    }
+
+    @Override
+    public BuildSpec parse(SpecReader r) {
+        String dir = r.absolutePath("dir");
+        List<String> commands = new ArrayList<>();
+        if (r.has("command")) {
+            commands.add(r.string("command"));
+        }
+        commands.addAll(r.stringList("commands"));
+        if (commands.isEmpty()) {
+            r.error("command", "give 'command' or 'commands'");
+        }
+        Map<String, String> env = new TreeMap<>();
+        if (r.raw("env") instanceof YNode.Map m) {
+            m.entries().values().forEach(e -> env.put(e.key(), e.value() instanceof YNode.Scalar s ? s.text() : ""));
+        }
+        Optional<Integer> jobs = r.has("jobs") ? Optional.of((int) r.integer("jobs", 1)) : Optional.empty();
+        List<String> inputs = r.stringList("inputs").stream().map(p -> r.checkAbsolute("inputs", p)).toList();
+        List<String> outputs = r.stringList("outputs").stream().map(p -> r.checkAbsolute("outputs", p)).toList();
+        List<String> toolchain = r.has("toolchain") ? r.stringList("toolchain") : BuildSpec.DEFAULT_TOOLCHAIN;
+        Optional<Long> timeout = r.has("timeout") ? Optional.of(r.integer("timeout", 0)) : Optional.empty();
+        return new BuildSpec(dir, commands, env, jobs, inputs, outputs, toolchain, timeout);
+    }
+
+    @Override
+    public Paths paths(BuildSpec spec) {
+        return new Paths(Set.copyOf(spec.outputs()), Set.copyOf(spec.inputs()));
+    }
+
+    @Override
+    public boolean followsInputs() {
+        return true;
+    }
+
+    @Override
+    public boolean refreshable() {
+        return true;
+    }
+
+    @Override
+    public Observed observe(BuildSpec spec, Context ctx) throws IOException, ResourceException {
+        Optional<Record> last = ctx.memory().get(MEMORY_KEY).map(BuildType::readRecord);
+        return new Observed(fingerprint(spec, ctx), outputs(spec, ctx.host()), last);
+    }
+
+    @Override
+    public Change diff(BuildSpec spec, Observed o) {
+        List<Diff> diffs = new ArrayList<>();
+        for (Map.Entry<String, String> out : o.outputs().entrySet()) {
+            String before = o.last().map(r -> r.outputs().get(out.getKey())).orElse(null);
+            if (out.getValue() == null) {
+                diffs.add(new Diff.Field(out.getKey(), "missing", "built"));
+            } else if (o.last().isPresent() && !out.getValue().equals(before)) {
+                diffs.add(new Diff.Field(out.getKey(), "modified since the last build", "rebuilt"));
+            }
+        }
+        if (o.last().isEmpty()) {
+            diffs.add(0, new Diff.Field("fingerprint", null, short12(o.fingerprint())));
+            return new Change(o.outputs().values().stream().allMatch(v -> v == null) && !o.outputs().isEmpty()
+                    ? Action.CREATE : Action.UPDATE, diffs);
+        }
+        if (!o.last().get().fingerprint().equals(o.fingerprint())) {
+            diffs.add(0, new Diff.Field("fingerprint", short12(o.last().get().fingerprint()), short12(o.fingerprint())));
+        }
+        return diffs.isEmpty() ? Change.NOOP : new Change(Action.UPDATE, diffs);
+    }
+
+    @Override
+    public void apply(BuildSpec spec, Change change, Context ctx) throws IOException, ResourceException {
+        run(spec, ctx);
+    }
+
+    @Override
+    public void refresh(BuildSpec spec, Context ctx) throws IOException, ResourceException {
+        run(spec, ctx);
+    }
+
+    @Override
+    public String inputDigest(BuildSpec spec, Observed observed) {
+        return observed.fingerprint();
+    }
+
+    private void run(BuildSpec spec, Context ctx) throws IOException, ResourceException {
+        Host host = ctx.host();
+        long start = System.nanoTime();
+        Map<String, String> env = new LinkedHashMap<>(spec.env());
+        spec.jobs().ifPresent(j -> env.put("MAKEFLAGS", "-j" + j));
+        for (String command : spec.commands()) {
+            Exec exec = new Exec(List.of("sh", "-e", "-c", command), spec.dir(), env, Optional.empty(),
+                    spec.timeoutSeconds().map(Duration::ofSeconds), ctx::output);
+            Exec.Result r = host.exec(exec);
+            if (r.timedOut()) {
+                throw new ResourceException("'" + command + "' did not finish within " + spec.timeoutSeconds().get()
+                        + " s and was stopped; last output:\n" + r.tailText());
+            }
+            if (!r.ok()) {
+                throw new ResourceException("'" + command + "' failed with exit code " + r.exitCode()
+                        + "; the previous outputs are left in place. Last output:\n" + r.tailText());
+            }
+        }
+        Map<String, String> outputs = outputs(spec, host);
+        for (Map.Entry<String, String> e : outputs.entrySet()) {
+            if (e.getValue() == null) {
+                throw new ResourceException("the commands succeeded but did not produce " + e.getKey());
+            }
+        }
+        Record record = new Record(fingerprint(spec, ctx), outputs, (System.nanoTime() - start) / 1_000_000);
+        ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(record));
+    }
+
+    /** Digest of everything that determines the outputs. */
+    private static String fingerprint(BuildSpec spec, Context ctx) throws IOException {
+        Host host = ctx.host();
+        MessageDigest md = Digests.newSha256();
+        update(md, "dir", spec.dir());
+        spec.commands().forEach(c -> update(md, "command", c));
+        spec.env().forEach((k, v) -> update(md, "env", k + "=" + v));
+        spec.jobs().ifPresent(j -> update(md, "jobs", Integer.toString(j)));
+        for (String probe : spec.toolchain()) {
+            Exec.Result r = host.exec(Exec.of("/", "sh", "-c", probe + " 2>&1 | head -n 1"));
+            update(md, "toolchain", probe + "=" + r.tailText());
+        }
+        for (String in : spec.inputs()) {
+            FileStat s = host.stat(in);
+            String digest = switch (s.kind()) {
+                case ABSENT -> "absent";
+                case FILE -> "file:" + host.sha256(in);
+                case SYMLINK -> "link:" + s.linkTarget() + (host.stat(in).exists() ? ":" + host.digestTree(in).sha256() : "");
+                default -> "tree:" + host.digestTree(in).sha256();
+            };
+            update(md, "input", in + "=" + digest);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static void update(MessageDigest md, String label, String value) {
+        md.update((label + '\0' + value + '\n').getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Each declared output's digest (file content or tree), null when missing. */
+    private static Map<String, String> outputs(BuildSpec spec, Host host) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        for (String o : spec.outputs()) {
+            FileStat s = host.stat(o);
+            out.put(o, switch (s.kind()) {
+                case ABSENT -> null;
+                case FILE -> host.sha256(o);
+                case DIRECTORY -> host.digestTree(o).sha256();
+                default -> s.kindWord() + ":" + s.linkTarget();
+            });
+        }
+        return out;
+    }
+
+    private static Record readRecord(String json) {
+        try {
+            return JSON.readValue(json, Record.class);
+        } catch (IOException e) {
+            return new Record("damaged", Map.of(), 0); // a damaged note means "rebuild", never a crash
+        }
+    }
+
+    private static String short12(String digest) {
+        return "sha256:" + digest.substring(0, Math.min(12, digest.length()));
+    }
+}
