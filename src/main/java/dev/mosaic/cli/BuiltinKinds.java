@@ -7,6 +7,9 @@ import dev.mosaic.resource.kconfig.KernelConfigType;
 import dev.mosaic.resource.patch.PatchType;
 import dev.mosaic.resource.directory.DirectoryType;
 import dev.mosaic.resource.file.FileType;
+import dev.mosaic.resource.initrd.InitrdType;
+import dev.mosaic.resource.pxe.PxeType;
+import dev.mosaic.resource.tftp.TftpTreeType;
 import dev.mosaic.resource.link.LinkType;
 
 import java.util.List;
@@ -25,6 +28,9 @@ public final class BuiltinKinds {
                 new CopyType(),
                 new PatchType(),
                 new KernelConfigType(),
-                new BuildType()));
+                new BuildType(),
+                new InitrdType(),
+                new TftpTreeType(),
+                new PxeType()));
     }
 }

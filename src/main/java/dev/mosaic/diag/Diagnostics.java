@@ -27,7 +27,7 @@ public final class Diagnostics {
 
     /** Sorted by file, line and column, so reports are stable whatever order checks ran in. */
     public List<Diagnostic> sorted() {
-        List<Diagnostic> copy = new ArrayList<>(items);
+        List<Diagnostic> copy = new ArrayList<>(new java.util.LinkedHashSet<>(items));
         copy.sort(Comparator.comparing((Diagnostic d) -> d.pos().file())
                 .thenComparingInt(d -> d.pos().line())
                 .thenComparingInt(d -> d.pos().column())

@@ -65,6 +65,26 @@ public final class Engine {
         return context(playbook, address, null);
     }
 
+    /** Every path each resource produces, for {@link Context#managedByOther}. */
+    private final Map<Playbook, java.util.NavigableMap<String, Address>> owners = new ConcurrentHashMap<>();
+
+    private boolean managedByOther(Playbook playbook, Address self, String path) {
+        java.util.NavigableMap<String, Address> byPath = owners.computeIfAbsent(playbook, p -> {
+            java.util.TreeMap<String, Address> m = new java.util.TreeMap<>();
+            for (ResourceDecl d : p.resources()) {
+                Kinds.paths(d.type(), d.spec()).produces().forEach(x -> m.putIfAbsent(x, d.address()));
+            }
+            return m;
+        });
+        for (String p = path; p != null; p = dev.mosaic.resource.TargetPaths.parent(p)) {
+            Address owner = byPath.get(p);
+            if (owner != null && !owner.equals(self)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @param log where the resource's output lines go besides the events (null: nowhere) */
     private Context context(Playbook playbook, Address address, ResourceLog log) {
         Path base = playbook.baseDir();
@@ -106,6 +126,11 @@ public final class Engine {
             @Override
             public Pins pins() {
                 return pins;
+            }
+
+            @Override
+            public boolean managedByOther(String path) {
+                return Engine.this.managedByOther(playbook, address, path);
             }
 
             @Override

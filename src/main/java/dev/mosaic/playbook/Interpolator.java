@@ -112,7 +112,8 @@ final class Interpolator {
                 }
                 String name = text.substring(i + 2, end);
                 if (!name.matches(NAME_PATTERN)) {
-                    diags.error(at, "invalid variable name '" + name + "' in '${" + name + "}'");
+                    diags.error(at, "invalid variable name '" + name + "' in '${" + name + "}'"
+                            + " (for a literal '${', as in shell parameter expansion, write '$${')");
                     return s;
                 }
                 YNode v = value(name, at);

@@ -33,4 +33,12 @@ public interface Context {
 
     /** The playbook's lock file of pinned digests. */
     Pins pins();
+
+    /**
+     * Whether another resource of the playbook manages {@code path} or a directory above it — what
+     * a purge must leave alone.
+     */
+    default boolean managedByOther(String path) {
+        return false;
+    }
 }

@@ -58,6 +58,12 @@ public final class SpecReader {
         diags.error(pos(field), "resource '" + id + "', field '" + field + "': " + message);
     }
 
+    /** Reports a problem at a precise position inside the resource (a list item, a nested key). */
+    public void errorAt(SourcePos at, String message) {
+        failed = true;
+        diags.error(at, "resource '" + id + "': " + message);
+    }
+
     public Optional<String> optString(String field) {
         if (!has(field)) {
             return Optional.empty();

@@ -1,0 +1,23 @@
+package dev.mosaic.resource.pxe;
+
+import dev.mosaic.diag.SourcePos;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Boot entries: menu settings, labels, per-node entries, and which loaders to render for. */
+public record PxeSpec(String root, List<String> loaders, boolean classic, int prompt, int timeout,
+                      String defaultLabel, List<Label> labels, List<Node> nodes) {
+
+    /** A boot label; {@code pos} is where it was declared, for messages. */
+    public record Label(String name, String kernel, Optional<String> initrd, String append, SourcePos pos) {
+    }
+
+    /** A machine known by MAC (lower-case, colon-separated), optionally by IP, booting a label. */
+    public record Node(String name, String mac, Optional<String> ip, String label, String append, SourcePos pos) {
+    }
+
+    Optional<Label> label(String name) {
+        return labels.stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+}

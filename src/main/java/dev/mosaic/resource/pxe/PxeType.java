@@ -1,0 +1,254 @@
+package dev.mosaic.resource.pxe;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.diag.SourcePos;
+import dev.mosaic.host.FileStat;
+import dev.mosaic.host.Host;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Change;
+import dev.mosaic.resource.Context;
+import dev.mosaic.resource.Diff;
+import dev.mosaic.resource.Paths;
+import dev.mosaic.resource.ResourceException;
+import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.SpecReader;
+import dev.mosaic.resource.TargetPaths;
+import dev.mosaic.yaml.YNode;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** PXE boot entries rendered for PXELINUX, iPXE and GRUB. */
+public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String MEMORY_KEY = "files";
+    static final List<String> LOADERS = List.of("pxelinux", "ipxe", "grub");
+
+    /** Current text of each file to render (null: absent) and files rendered before, no longer declared. */
+    record Observed(Map<String, String> current, Map<String, String> desired, List<String> stale) {
+    }
+
+    @Override
+    public String kind() {
+        return "pxe";
+    }
+
+    @Override
+    public String summary() {
+        return "PXE boot entries (menu, labels, per-node by MAC or IP) rendered for PXELINUX, iPXE and GRUB";
+    }
+
+    @Override
+    public PxeSpec parse(SpecReader r) {
+        String root = r.absolutePath("root");
+        List<String> loaders = r.has("loaders") ? r.stringList("loaders") : List.of("pxelinux");
+        for (String l : loaders) {
+            if (!LOADERS.contains(l)) {
+                r.error("loaders", "unknown loader '" + l + "'; known: " + String.join(", ", LOADERS));
+            }
+        }
+        boolean classic = r.oneOf("style", "modern", "modern", "classic").equals("classic");
+        YNode.Map menu = r.raw("menu") instanceof YNode.Map m ? m : null;
+        int prompt = menu == null ? 0 : intOf(menu, "prompt", 0);
+        int timeout = menu == null ? 0 : intOf(menu, "timeout", 0);
+
+        List<PxeSpec.Label> labels = new ArrayList<>();
+        Map<String, SourcePos> labelPos = new HashMap<>();
+        if (r.raw("labels") instanceof YNode.Seq seq) {
+            for (YNode item : seq.items()) {
+                if (!(item instanceof YNode.Map m)) {
+                    continue;
+                }
+                String name = text(m, "name", "");
+                SourcePos at = m.pos();
+                if (labelPos.containsKey(name)) {
+                    r.errorAt(at, "duplicate label '" + name + "' (first declared at " + labelPos.get(name) + ")");
+                    continue;
+                }
+                labelPos.put(name, at);
+                labels.add(new PxeSpec.Label(name, text(m, "kernel", ""), opt(m, "initrd"), text(m, "append", ""), at));
+            }
+        }
+        if (labels.isEmpty()) {
+            r.error("labels", "declare at least one label");
+        }
+        String defaultLabel = menu != null && menu.get("default") instanceof YNode.Scalar s ? s.text()
+                : labels.isEmpty() ? "" : labels.get(0).name();
+        if (!labels.isEmpty() && !labelPos.containsKey(defaultLabel)) {
+            r.errorAt(menu.get("default").pos(), "menu default '" + defaultLabel + "' is not a label"
+                    + dev.mosaic.diag.Suggest.hint(defaultLabel, labelPos.keySet()));
+        }
+
+        List<PxeSpec.Node> nodes = new ArrayList<>();
+        Map<String, SourcePos> macs = new HashMap<>();
+        Set<String> names = new HashSet<>();
+        if (r.raw("nodes") instanceof YNode.Seq seq) {
+            for (YNode item : seq.items()) {
+                if (!(item instanceof YNode.Map m)) {
+                    continue;
+                }
+                String name = text(m, "name", "");
+                String rawMac = text(m, "mac", "");
+                SourcePos macPos = m.get("mac") != null ? m.get("mac").pos() : m.pos();
+                if (!rawMac.matches("([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}")) {
+                    r.errorAt(macPos, "node '" + name + "': invalid MAC address '" + rawMac + "' (expected six hex pairs like 52:54:00:12:34:56)");
+                    continue;
+                }
+                String mac = rawMac.toLowerCase().replace('-', ':');
+                if (macs.containsKey(mac)) {
+                    r.errorAt(macPos, "node '" + name + "': MAC " + mac + " is already used by a node declared at " + macs.get(mac));
+                    continue;
+                }
+                macs.put(mac, macPos);
+                if (!names.add(name)) {
+                    r.errorAt(m.pos(), "duplicate node name '" + name + "'");
+                }
+                Optional<String> ip = opt(m, "ip");
+                if (ip.isPresent() && !ip.get().matches("(\\d{1,3})(\\.\\d{1,3}){3}")) {
+                    r.errorAt(m.get("ip").pos(), "node '" + name + "': invalid IPv4 address '" + ip.get() + "'");
+                }
+                String label = text(m, "label", defaultLabel);
+                if (!labelPos.containsKey(label)) {
+                    r.errorAt(m.get("label") != null ? m.get("label").pos() : m.pos(),
+                            "node '" + name + "' boots label '" + label + "', which is not declared"
+                                    + dev.mosaic.diag.Suggest.hint(label, labelPos.keySet()));
+                }
+                nodes.add(new PxeSpec.Node(name, mac, ip, label, text(m, "append", ""), m.pos()));
+            }
+        }
+        return new PxeSpec(root, loaders, classic, prompt, timeout, defaultLabel, labels, nodes);
+    }
+
+    private static int intOf(YNode.Map m, String key, int fallback) {
+        if (m.get(key) instanceof YNode.Scalar s) {
+            try {
+                return Integer.parseInt(s.text().trim());
+            } catch (NumberFormatException e) {
+                return fallback;
+            }
+        }
+        return fallback;
+    }
+
+    private static String text(YNode.Map m, String key, String fallback) {
+        return m.get(key) instanceof YNode.Scalar s && s.kind() != YNode.Scalar.Kind.NULL ? s.text() : fallback;
+    }
+
+    private static Optional<String> opt(YNode.Map m, String key) {
+        return m.get(key) instanceof YNode.Scalar s && s.kind() != YNode.Scalar.Kind.NULL ? Optional.of(s.text()) : Optional.empty();
+    }
+
+    @Override
+    public Paths paths(PxeSpec spec) {
+        Set<String> produces = new TreeSet<>();
+        Renderers.render(spec).keySet().forEach(f -> produces.add(TargetPaths.join(spec.root(), f)));
+        Set<String> reads = new TreeSet<>();
+        for (PxeSpec.Label l : spec.labels()) {
+            reads.add(bootFile(spec, l.kernel()));
+            l.initrd().ifPresent(i -> reads.add(bootFile(spec, i)));
+        }
+        return new Paths(produces, reads);
+    }
+
+    private static String bootFile(PxeSpec spec, String name) {
+        return TargetPaths.normalize(TargetPaths.join(spec.root(), name.startsWith("/") ? name.substring(1) : name));
+    }
+
+    @Override
+    public Observed observe(PxeSpec spec, Context ctx) throws IOException, ResourceException {
+        Host host = ctx.host();
+        List<String> missing = new ArrayList<>();
+        for (PxeSpec.Label l : spec.labels()) {
+            List<String> named = new ArrayList<>(List.of(l.kernel()));
+            l.initrd().ifPresent(named::add);
+            for (String n : named) {
+                if (!host.stat(bootFile(spec, n)).exists()) {
+                    missing.add("label '" + l.name() + "' (" + l.pos() + ") names " + n + ", which is not in " + spec.root());
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ResourceException(String.join("\n", missing)
+                    + "\nadd it to the TFTP tree, or declare the resource that produces it before these entries");
+        }
+        Map<String, String> desired = Renderers.render(spec);
+        Map<String, String> current = new TreeMap<>();
+        for (String f : desired.keySet()) {
+            String path = TargetPaths.join(spec.root(), f);
+            FileStat s = host.stat(path);
+            current.put(f, s.isFile() ? new String(host.read(path), StandardCharsets.UTF_8) : null);
+        }
+        List<String> stale = new ArrayList<>();
+        for (String f : previous(ctx)) {
+            if (!desired.containsKey(f) && host.stat(TargetPaths.join(spec.root(), f)).exists()) {
+                stale.add(f);
+            }
+        }
+        return new Observed(current, desired, stale);
+    }
+
+    private static List<String> previous(Context ctx) throws IOException {
+        Optional<String> json = ctx.memory().get(MEMORY_KEY);
+        if (json.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return JSON.readValue(json.get(), new TypeReference<List<String>>() { });
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public Change diff(PxeSpec spec, Observed o) {
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<Diff> contents = new ArrayList<>();
+        for (Map.Entry<String, String> e : o.desired().entrySet()) {
+            String now = o.current().get(e.getKey());
+            if (e.getValue().equals(now)) {
+                continue;
+            }
+            (now == null ? added : changed).add(e.getKey());
+            contents.add(new Diff.Content(e.getKey(), now == null ? null : Diff.Blob.of(now.getBytes(StandardCharsets.UTF_8)),
+                    Diff.Blob.of(e.getValue().getBytes(StandardCharsets.UTF_8))));
+        }
+        if (added.isEmpty() && changed.isEmpty() && o.stale().isEmpty()) {
+            return Change.NOOP;
+        }
+        List<Diff> diffs = new ArrayList<>();
+        diffs.add(new Diff.Tree("files", added, changed, o.stale()));
+        diffs.addAll(contents);
+        boolean creating = changed.isEmpty() && o.stale().isEmpty() && o.current().values().stream().allMatch(v -> v == null);
+        return new Change(creating ? Action.CREATE : Action.UPDATE, diffs);
+    }
+
+    @Override
+    public void apply(PxeSpec spec, Change change, Context ctx) throws IOException {
+        Host host = ctx.host();
+        Map<String, String> desired = Renderers.render(spec);
+        for (Diff d : change.diffs()) {
+            if (d instanceof Diff.Content c) {
+                host.writeAtomic(TargetPaths.join(spec.root(), c.field()),
+                        new ByteArrayInputStream(desired.get(c.field()).getBytes(StandardCharsets.UTF_8)), 0644);
+            } else if (d instanceof Diff.Tree t) {
+                for (String f : t.removed()) {
+                    host.delete(TargetPaths.join(spec.root(), f));
+                }
+            }
+        }
+        ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new ArrayList<>(desired.keySet())));
+    }
+}

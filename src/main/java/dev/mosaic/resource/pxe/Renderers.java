@@ -1,0 +1,171 @@
+package dev.mosaic.resource.pxe;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Renders a {@link PxeSpec} into the files each loader reads, as relative paths below the TFTP
+ * root mapped to their text. Pure and deterministic.
+ */
+final class Renderers {
+
+    static final String HEADER = "# Managed by Mosaic: local edits are reverted.\n";
+
+    private Renderers() {
+    }
+
+    static Map<String, String> render(PxeSpec spec) {
+        Map<String, String> files = new LinkedHashMap<>();
+        if (spec.loaders().contains("pxelinux")) {
+            pxelinux(spec, files);
+        }
+        if (spec.loaders().contains("ipxe")) {
+            ipxe(spec, files);
+        }
+        if (spec.loaders().contains("grub")) {
+            files.put("grub/grub.cfg", grub(spec));
+        }
+        return files;
+    }
+
+    /** MAC aa:bb:… as PXELINUX's file name 01-aa-bb-…. */
+    static String pxelinuxMacName(String mac) {
+        return "01-" + mac.replace(':', '-');
+    }
+
+    /** IPv4 as PXELINUX's upper-case hex file name (10.0.0.12 -> 0A00000C). */
+    static String hexIp(String ip) {
+        StringBuilder b = new StringBuilder();
+        for (String part : ip.split("\\.")) {
+            b.append(String.format("%02X", Integer.parseInt(part)));
+        }
+        return b.toString();
+    }
+
+    static String fill(String template, String name, String mac, String ip) {
+        return template.replace("{name}", name).replace("{mac}", mac).replace("{ip}", ip);
+    }
+
+    private static String args(PxeSpec.Label l, String extra, String name, String mac, String ip) {
+        String a = fill(l.append(), name, mac, ip);
+        if (!extra.isEmpty()) {
+            a = a.isEmpty() ? fill(extra, name, mac, ip) : a + " " + fill(extra, name, mac, ip);
+        }
+        return a;
+    }
+
+    private static void pxelinux(PxeSpec spec, Map<String, String> files) {
+        StringBuilder d = new StringBuilder(spec.classic() ? "" : HEADER);
+        menu(spec, d, spec.defaultLabel());
+        for (PxeSpec.Label l : spec.labels()) {
+            pxelinuxLabel(spec, d, l, args(l, "", "default", "unknown", "unknown"));
+        }
+        files.put("pxelinux.cfg/default", d.toString());
+        for (PxeSpec.Node n : spec.nodes()) {
+            PxeSpec.Label l = spec.label(n.label()).orElseThrow();
+            StringBuilder b = new StringBuilder(spec.classic() ? "" : HEADER + "# node " + n.name() + "\n");
+            menu(spec, b, l.name());
+            pxelinuxLabel(spec, b, l, args(l, n.append(), n.name(), n.mac(), n.ip().orElse("unknown")));
+            files.put("pxelinux.cfg/" + pxelinuxMacName(n.mac()), b.toString());
+            n.ip().ifPresent(ip -> files.put("pxelinux.cfg/" + hexIp(ip), b.toString()));
+        }
+    }
+
+    private static void menu(PxeSpec spec, StringBuilder b, String defaultLabel) {
+        if (spec.classic()) {
+            b.append("prompt=").append(spec.prompt()).append('\n');
+            return;
+        }
+        b.append("prompt ").append(spec.prompt()).append('\n');
+        b.append("timeout ").append(spec.timeout()).append('\n');
+        b.append("default ").append(defaultLabel).append('\n');
+    }
+
+    private static void pxelinuxLabel(PxeSpec spec, StringBuilder b, PxeSpec.Label l, String args) {
+        if (spec.classic()) {
+            b.append("label ").append(l.name()).append('\n');
+            b.append("kernel ").append(l.kernel()).append('\n');
+            String append = args + l.initrd().map(i -> (args.isEmpty() ? "" : " ") + "initrd=" + i).orElse("");
+            if (!append.isEmpty()) {
+                b.append("append ").append(append).append('\n');
+            }
+            return;
+        }
+        b.append("label ").append(l.name()).append('\n');
+        b.append("  kernel ").append(l.kernel()).append('\n');
+        String append = l.initrd().map(i -> "initrd=" + i + (args.isEmpty() ? "" : " ")).orElse("") + args;
+        if (!append.isEmpty()) {
+            b.append("  append ").append(append).append('\n');
+        }
+    }
+
+    private static void ipxe(PxeSpec spec, Map<String, String> files) {
+        files.put("boot.ipxe", "#!ipxe\n" + HEADER
+                + "chain --autofree /ipxe/${mac:hexhyp}.ipxe || chain --autofree /ipxe/default.ipxe\n");
+        PxeSpec.Label def = spec.label(spec.defaultLabel()).orElseThrow();
+        files.put("ipxe/default.ipxe", ipxeEntry(def, args(def, "", "default", "unknown", "unknown"), "default"));
+        for (PxeSpec.Node n : spec.nodes()) {
+            PxeSpec.Label l = spec.label(n.label()).orElseThrow();
+            files.put("ipxe/" + n.mac().replace(':', '-') + ".ipxe",
+                    ipxeEntry(l, args(l, n.append(), n.name(), n.mac(), n.ip().orElse("unknown")), "node " + n.name()));
+        }
+    }
+
+    private static String ipxeEntry(PxeSpec.Label l, String args, String what) {
+        StringBuilder b = new StringBuilder("#!ipxe\n").append(HEADER).append("# ").append(what).append('\n');
+        b.append("kernel ").append(absolute(l.kernel()));
+        l.initrd().ifPresent(i -> b.append(" initrd=").append(name(i)));
+        if (!args.isEmpty()) {
+            b.append(' ').append(args);
+        }
+        b.append('\n');
+        l.initrd().ifPresent(i -> b.append("initrd ").append(absolute(i)).append('\n'));
+        return b.append("boot\n").toString();
+    }
+
+    private static String grub(PxeSpec spec) {
+        StringBuilder b = new StringBuilder(HEADER);
+        b.append("set timeout=").append(Math.max(0, spec.timeout() / 10)).append('\n');
+        String indent = "";
+        boolean first = true;
+        for (PxeSpec.Node n : spec.nodes()) {
+            b.append(first ? "if" : "elif").append(" [ \"$net_default_mac\" = \"").append(n.mac()).append("\" ]; then\n");
+            PxeSpec.Label l = spec.label(n.label()).orElseThrow();
+            grubEntry(b, "  ", n.name(), l, args(l, n.append(), n.name(), n.mac(), n.ip().orElse("unknown")));
+            first = false;
+        }
+        if (!spec.nodes().isEmpty()) {
+            b.append("else\n");
+            indent = "  ";
+        }
+        PxeSpec.Label def = spec.label(spec.defaultLabel()).orElseThrow();
+        grubEntry(b, indent, def.name(), def, args(def, "", "default", "unknown", "unknown"));
+        for (PxeSpec.Label l : spec.labels()) {
+            if (l != def) {
+                grubEntry(b, indent, l.name(), l, args(l, "", "default", "unknown", "unknown"));
+            }
+        }
+        if (!spec.nodes().isEmpty()) {
+            b.append("fi\n");
+        }
+        return b.toString();
+    }
+
+    private static void grubEntry(StringBuilder b, String indent, String title, PxeSpec.Label l, String args) {
+        b.append(indent).append("menuentry \"").append(title).append("\" {\n");
+        b.append(indent).append("  linux ").append(absolute(l.kernel())).append(args.isEmpty() ? "" : " " + args).append('\n');
+        l.initrd().ifPresent(i -> b.append(indent).append("  initrd ").append(absolute(i)).append('\n'));
+        b.append(indent).append("}\n");
+    }
+
+    private static String absolute(String p) {
+        return p.startsWith("/") ? p : "/" + p;
+    }
+
+    private static String name(String p) {
+        int i = p.lastIndexOf('/');
+        return i < 0 ? p : p.substring(i + 1);
+    }
+
+}
