@@ -6,6 +6,7 @@ import dev.mosaic.resource.copy.CopyType;
 import dev.mosaic.resource.kconfig.KernelConfigType;
 import dev.mosaic.resource.patch.PatchType;
 import dev.mosaic.resource.directory.DirectoryType;
+import dev.mosaic.resource.dnsmasq.DnsmasqType;
 import dev.mosaic.resource.file.FileType;
 import dev.mosaic.resource.initrd.InitrdType;
 import dev.mosaic.resource.pxe.PxeType;
@@ -31,6 +32,7 @@ public final class BuiltinKinds {
                 new BuildType(),
                 new InitrdType(),
                 new TftpTreeType(),
-                new PxeType()));
+                new PxeType(),
+                new DnsmasqType()));
     }
 }
