@@ -16,7 +16,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "apply", description = "Converge the target: change only what differs from the playbook, then recap.")
+@Command(name = "apply", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Converge the target: change only what differs from the playbook, then recap.")
 final class ApplyCommand implements Callable<Integer> {
 
     @Spec

@@ -11,7 +11,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "graph", description = "Print the dependency graph: apply order and every edge with its reason.")
+@Command(name = "graph", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Print the dependency graph: apply order and every edge with its reason.")
 final class GraphCommand implements Callable<Integer> {
 
     enum Format { text, dot }

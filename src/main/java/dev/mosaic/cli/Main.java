@@ -5,8 +5,10 @@ import dev.mosaic.diag.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@code mosaic}: the command line. Exit codes are a contract: 0 success (or no changes), 1 error,
@@ -36,10 +38,15 @@ public final class Main implements Runnable {
     }
 
     /** Runs the CLI with the given streams and returns the exit code (used by tests in-process). */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream outStream, PrintStream errStream) {
         CommandLine cmd = new CommandLine(new Main());
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
+        // Always UTF-8, whatever the locale: playbooks and plans are UTF-8, and JSON must be. (A
+        // PrintWriter or PrintStream left to the default charset writes '?' for every non-ASCII
+        // character under LC_ALL=C, as cron and service managers often run.)
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(outStream, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(errStream, StandardCharsets.UTF_8), true);
+        cmd.setOut(out);
+        cmd.setErr(err);
         cmd.setParameterExceptionHandler((ex, a) -> {
             err.println("mosaic: " + ex.getMessage());
             err.println("Try 'mosaic " + (ex.getCommandLine().getCommandName().equals("mosaic") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'.");

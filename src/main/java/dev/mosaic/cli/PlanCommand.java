@@ -15,7 +15,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "plan", description = "Show what apply would change, with diffs. Reads the target, never writes to it.")
+@Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Show what apply would change, with diffs. Reads the target, never writes to it.")
 final class PlanCommand implements Callable<Integer> {
 
     @Spec

@@ -9,7 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "validate", description = "Check a playbook (schema, variables, references, graph) without looking at any target.")
+@Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Check a playbook (schema, variables, references, graph) without looking at any target.")
 final class ValidateCommand implements Callable<Integer> {
 
     @Spec

@@ -46,8 +46,10 @@ final class Walker {
         Map<Address, R> results = new java.util.concurrent.ConcurrentHashMap<>();
         Map<Address, Integer> waiting = new HashMap<>();
         Map<Address, Address> blockedBy = new HashMap<>();
+        Map<Address, Integer> rank = new HashMap<>();
         ArrayDeque<Address> ready = new ArrayDeque<>();
         for (Address a : graph.order()) {
+            rank.put(a, rank.size());
             int n = graph.dependencies(a).size();
             waiting.put(a, n);
             if (n == 0) {
@@ -70,7 +72,7 @@ final class Walker {
                     if (cause != null) {
                         results.put(a, skip.apply(a, cause));
                         remaining--;
-                        release(graph, a, cause, waiting, blockedBy, ready);
+                        release(graph, a, cause, waiting, blockedBy, rank, ready);
                         continue;
                     }
                     done.submit(() -> {
@@ -89,7 +91,7 @@ final class Walker {
                 Address a = f.get();
                 running--;
                 remaining--;
-                release(graph, a, results.get(a).blocks() ? a : null, waiting, blockedBy, ready);
+                release(graph, a, results.get(a).blocks() ? a : null, waiting, blockedBy, rank, ready);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -104,11 +106,16 @@ final class Walker {
         return ordered;
     }
 
+    /**
+     * A resource blocked by several failures names the first of them in graph order, not the first
+     * to finish, so that what is printed does not depend on timing.
+     */
     private static void release(ResourceGraph graph, Address finished, Address blocker, Map<Address, Integer> waiting,
-                                Map<Address, Address> blockedBy, ArrayDeque<Address> ready) {
+                                Map<Address, Address> blockedBy, Map<Address, Integer> rank, ArrayDeque<Address> ready) {
         for (Address d : sortedDependents(graph, finished)) {
             if (blocker != null) {
-                blockedBy.putIfAbsent(d, blockedBy.getOrDefault(finished, blocker));
+                blockedBy.merge(d, blockedBy.getOrDefault(finished, blocker),
+                        (old, now) -> rank.get(old) <= rank.get(now) ? old : now);
             }
             if (waiting.merge(d, -1, Integer::sum) == 0) {
                 ready.add(d);

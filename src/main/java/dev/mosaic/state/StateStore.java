@@ -97,12 +97,12 @@ public final class StateStore {
 
     /** Records a converged resource and appends it to the journal at once. */
     public synchronized void record(String address, String config, String inputs) throws IOException {
-        String at = java.time.Instant.now().toString();
-        Entry e = new Entry(config, inputs, at);
-        if (e.equals(entries.get(address))) {
-            return;
+        Entry old = entries.get(address);
+        if (old != null && config.equals(old.config()) && inputs.equals(old.inputs())) {
+            return; // converged with the same configuration as recorded: keep when that was
         }
-        entries.put(address, e);
+        String at = java.time.Instant.now().toString();
+        entries.put(address, new Entry(config, inputs, at));
         if (journal == null) {
             Files.createDirectories(dir);
             journal = Files.newBufferedWriter(dir.resolve("state.journal"), StandardCharsets.UTF_8,

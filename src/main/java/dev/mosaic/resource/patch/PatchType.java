@@ -84,7 +84,11 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
     }
 
     private static Exec patch(PatchSpec spec, byte[] diff, boolean reverse, boolean dryRun) {
-        List<String> argv = new ArrayList<>(List.of("patch", "-p" + spec.strip(), "--fuzz=" + spec.fuzz(), "--force",
+        return patch(spec, diff, reverse, dryRun, spec.fuzz());
+    }
+
+    private static Exec patch(PatchSpec spec, byte[] diff, boolean reverse, boolean dryRun, int fuzz) {
+        List<String> argv = new ArrayList<>(List.of("patch", "-p" + spec.strip(), "--fuzz=" + fuzz, "--force",
                 "--no-backup-if-mismatch", "--reject-file=-", "--batch"));
         if (reverse) {
             argv.add("--reverse");
@@ -119,6 +123,12 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         }
         byte[] diff = patchBytes(spec, ctx);
         String digest = Digests.sha256(diff);
+        // An exact reverse match first: with fuzz, a patch that only adds lines applies forward
+        // again on a tree where it is already applied (its context still matches, fuzzily).
+        Run exactReverse = run(host, patch(spec, diff, true, true, 0), l -> { });
+        if (exactReverse.ok()) {
+            return new Observed(State.APPLIED, files(exactReverse.lines()), List.of(), digest);
+        }
         Run forward = run(host, patch(spec, diff, false, true), l -> { });
         List<String> files = files(forward.lines());
         if (forward.ok()) {
