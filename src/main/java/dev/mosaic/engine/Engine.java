@@ -213,7 +213,7 @@ public final class Engine {
             }
             return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,
                     List.of(), List.of(), PlannedChange.Status.FAILED, message(e));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,
                     List.of(), List.of(), PlannedChange.Status.FAILED, bug(d, e));
         }
@@ -354,7 +354,9 @@ public final class Engine {
             return new Outcome(a, Outcome.Status.CHANGED, change, cause, "", millis(start));
         } catch (ResourceException | IOException e) {
             return new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, message(e), millis(start));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // A kind's crash, even an Error, fails that resource only: the others finish and the
+            // state of what converged is kept.
             return new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, bug(d, e), millis(start));
         }
     }
@@ -377,7 +379,7 @@ public final class Engine {
     }
 
     /** A crash inside a kind is that kind's bug, reported with its stack for the issue tracker. */
-    private String bug(ResourceDecl d, RuntimeException e) {
+    private String bug(ResourceDecl d, Throwable e) {
         StringWriter w = new StringWriter();
         e.printStackTrace(new PrintWriter(w));
         events.warning("stack trace of the failure in " + d.address() + ":\n" + w);

@@ -37,6 +37,18 @@ public record Edge(Address from, Address to, Kind kind, String reason) {
         return kind == Kind.REQUIRES || kind == Kind.READS || kind == Kind.MODIFIES;
     }
 
+    /**
+     * The edge as a sentence that reads in its direction ({@code from} comes before {@code to}):
+     * {@code explicit: b requires a}, {@code explicit: a notifies b}, or {@code implicit: <reason>}.
+     */
+    public String explain() {
+        return switch (kind) {
+            case REQUIRES -> "explicit: " + to.id() + " requires " + from.id();
+            case NOTIFY -> "explicit: " + from.id() + " notifies " + to.id();
+            default -> "implicit: " + reason;
+        };
+    }
+
     /** {@code requires}, {@code notify}, or {@code implicit: /srv/tftp/x is under /srv/tftp}. */
     public String label() {
         return kind.explicit() ? kind.word() : "implicit: " + reason;

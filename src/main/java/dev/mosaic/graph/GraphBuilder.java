@@ -200,7 +200,7 @@ public final class GraphBuilder {
             for (Edge e : best) {
                 ResourceDecl from = decls.get(e.from());
                 b.append("\n    ").append(e.from()).append(" (").append(from.pos().fileAndLine()).append(")")
-                        .append("\n      -> ").append(e.label());
+                        .append("\n      -> before ").append(e.to()).append(" (").append(e.explain()).append(")");
             }
             b.append("\n    ").append(best.get(0).from()).append(" (back to the start)");
             SourcePos pos = decls.get(best.get(0).from()).pos();

@@ -51,11 +51,9 @@ public final class LocalHost implements Host {
     private volatile StatCache statCache;
 
     /**
-     * @param root  the sandbox root; {@code /} for the real machine
-     * @param fsync flush file data before each rename (durability across power loss; process
-     *              crashes are covered by the rename alone)
-     */
-    /**
+     * @param root          the sandbox root; {@code /} for the real machine
+     * @param fsync         flush file data before each rename (durability across power loss;
+     *                      process crashes are covered by the rename alone)
      * @param statCacheFile where tree digests remember file hashes (null: nowhere)
      * @param saveStatCache whether to write that file back; false for read-only runs like plan
      */
@@ -230,7 +228,7 @@ public final class LocalHost implements Host {
     public void writeAtomic(String path, InputStream content, int mode) throws IOException {
         Path target = resolve(path, false);
         Path dir = target.getParent();
-        Files.createDirectories(dir);
+        createParents(dir);
         Path tmp = dir.resolve(tempName(target.getFileName().toString()));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -265,7 +263,7 @@ public final class LocalHost implements Host {
         if (Files.isDirectory(p)) {
             return;
         }
-        Files.createDirectories(p.getParent());
+        createParents(p.getParent());
         try {
             Files.createDirectory(p);
         } catch (FileAlreadyExistsException e) {
@@ -279,7 +277,7 @@ public final class LocalHost implements Host {
     @Override
     public void symlink(String path, String target) throws IOException {
         Path p = resolve(path, false);
-        Files.createDirectories(p.getParent());
+        createParents(p.getParent());
         Path tmp = p.getParent().resolve(tempName(p.getFileName().toString()));
         Files.deleteIfExists(tmp);
         Files.createSymbolicLink(tmp, Path.of(target));
@@ -290,6 +288,22 @@ public final class LocalHost implements Host {
             throw e;
         }
         plainDirs.clear();
+    }
+
+    /** {@code mkdir -p} with mode 0755 for each directory it creates, whatever the umask. */
+    private static void createParents(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        createParents(dir.getParent());
+        try {
+            Files.createDirectory(dir);
+            setMode(dir, 0755);
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+        }
     }
 
     @Override

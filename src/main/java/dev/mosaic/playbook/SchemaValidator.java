@@ -70,8 +70,14 @@ public final class SchemaValidator {
                 return new Report(pos, prefix(where) + "unknown field '" + field + "'" + Suggest.hint(field, known)
                         + (known.isEmpty() ? "" : "; known fields: " + String.join(", ", known)));
             }
-            case "required":
+            case "required": {
+                // Point at the key naming the incomplete object (the resource id), not its first field.
+                if (!path.isEmpty() && find(root, path.subList(0, path.size() - 1)) instanceof YNode.Map parent
+                        && path.get(path.size() - 1) instanceof String key && parent.entries().containsKey(key)) {
+                    pos = parent.entries().get(key).keyPos();
+                }
                 return new Report(pos, prefix(where) + "missing required field '" + m.getProperty() + "'");
+            }
             case "type": {
                 String expected = m.getSchemaNode().isArray() ? join(m.getSchemaNode()) : m.getSchemaNode().asText();
                 if (node instanceof YNode.Scalar s && expected.contains("string") && s.kind() != YNode.Scalar.Kind.NULL) {

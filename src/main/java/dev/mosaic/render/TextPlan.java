@@ -161,24 +161,38 @@ public final class TextPlan {
         Diff.Blob after = c.after();
         boolean text = (before == null || before.text() != null) && after != null && after.text() != null;
         if (!text) {
-            b.append("    ~ ").append(c.field()).append(": ").append(blob(before)).append(" -> ").append(blob(after)).append('\n');
+            b.append(before == null ? "    + " : "    ~ ").append(c.field()).append(": ").append(blob(before)).append(" -> ").append(blob(after)).append('\n');
             return;
         }
-        b.append("    ~ ").append(c.field()).append(":\n");
+        b.append(before == null ? "    + " : "    ~ ").append(c.field()).append(":\n");
         for (String line : unified(address, c.field(), before == null ? null : before.text(), after.text())) {
             b.append("        ").append(line).append('\n');
         }
     }
 
-    /** A unified diff with three lines of context, cut at {@link #MAX_DIFF_LINES}. */
+    /** Marks a last line that has no newline, so that adding or removing one shows as a change. */
+    private static final String NO_EOL = "\u0000no-eol";
+
+    /**
+     * A unified diff with three lines of context, cut at {@link #MAX_DIFF_LINES}. A last line
+     * without a newline is followed by GNU diff's {@code \ No newline at end of file}.
+     */
     public static List<String> unified(Address address, String field, String before, String after) {
         List<String> a = before == null ? List.of() : lines(before);
         List<String> z = lines(after);
         Patch<String> patch = DiffUtils.diff(a, z);
-        List<String> out = new java.util.ArrayList<>(UnifiedDiffUtils.generateUnifiedDiff(
-                before == null ? "/dev/null" : address + " (current)", address + " (desired)", a, patch, 3));
-        if (before != null && !before.isEmpty() && !before.endsWith("\n") && after.endsWith("\n") && patch.getDeltas().isEmpty()) {
-            out.add("\\ No newline at end of current content");
+        List<String> out = new java.util.ArrayList<>();
+        for (String line : UnifiedDiffUtils.generateUnifiedDiff(
+                before == null ? "/dev/null" : address + " (current)", address + " (desired)", a, patch, 3)) {
+            if (a.isEmpty() && line.startsWith("@@ -1,0 ")) {
+                line = "@@ -0,0 " + line.substring("@@ -1,0 ".length()); // what diff -u writes for new content
+            }
+            if (line.endsWith(NO_EOL)) {
+                out.add(line.substring(0, line.length() - NO_EOL.length()));
+                out.add("\\ No newline at end of file");
+            } else {
+                out.add(line);
+            }
         }
         if (out.size() > MAX_DIFF_LINES) {
             int cut = out.size() - MAX_DIFF_LINES;
@@ -192,9 +206,13 @@ public final class TextPlan {
         if (text.isEmpty()) {
             return List.of();
         }
-        String[] parts = text.split("\n", -1);
-        List<String> l = Arrays.asList(parts);
-        return text.endsWith("\n") ? l.subList(0, l.size() - 1) : l;
+        List<String> l = new java.util.ArrayList<>(Arrays.asList(text.split("\n", -1)));
+        if (text.endsWith("\n")) {
+            l.remove(l.size() - 1);
+        } else {
+            l.set(l.size() - 1, l.get(l.size() - 1) + NO_EOL);
+        }
+        return l;
     }
 
     static String blob(Diff.Blob b) {
@@ -209,9 +227,9 @@ public final class TextPlan {
             return n + " B";
         }
         if (n < 1024 * 1024) {
-            return String.format("%.1f KiB", n / 1024.0);
+            return String.format(java.util.Locale.ROOT, "%.1f KiB", n / 1024.0);
         }
-        return String.format("%.1f MiB", n / (1024.0 * 1024));
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
     }
 
     private static String indent(String text, String pad) {

@@ -280,11 +280,11 @@ class GraphBuilderTest {
                 """))).containsExactly("""
                 site.yaml:2:3: error: dependency cycle of 3 resources:
                     file[a] (site.yaml:2)
-                      -> requires
+                      -> before file[b] (explicit: b requires a)
                     file[b] (site.yaml:6)
-                      -> requires
+                      -> before file[c] (explicit: c requires b)
                     file[c] (site.yaml:10)
-                      -> requires
+                      -> before file[a] (explicit: a requires c)
                     file[a] (back to the start)""");
     }
 
@@ -302,9 +302,9 @@ class GraphBuilderTest {
                 """))).containsExactly("""
                 site.yaml:2:3: error: dependency cycle of 2 resources:
                     directory[srv] (site.yaml:2)
-                      -> implicit: /srv/motd is under /srv
+                      -> before file[motd] (implicit: /srv/motd is under /srv)
                     file[motd] (site.yaml:6)
-                      -> requires
+                      -> before directory[srv] (explicit: srv requires motd)
                     directory[srv] (back to the start)""");
     }
 
@@ -326,11 +326,11 @@ class GraphBuilderTest {
                 """))).containsExactly("""
                 site.yaml:2:3: error: dependency cycle of 3 resources:
                     directory[x] (site.yaml:2)
-                      -> implicit: /x/y is under /x
+                      -> before file[y] (implicit: /x/y is under /x)
                     file[y] (site.yaml:6)
-                      -> implicit: z reads /x/y
+                      -> before link[z] (implicit: z reads /x/y)
                     link[z] (site.yaml:9)
-                      -> requires
+                      -> before directory[x] (explicit: x requires z)
                     directory[x] (back to the start)""");
     }
 
@@ -354,9 +354,9 @@ class GraphBuilderTest {
                 """))).containsExactly("""
                 site.yaml:2:3: error: dependency cycle of 2 resources:
                     file[a] (site.yaml:2)
-                      -> requires
+                      -> before file[c] (explicit: c requires a)
                     file[c] (site.yaml:10)
-                      -> requires
+                      -> before file[a] (explicit: a requires c)
                     file[a] (back to the start)""");
     }
 

@@ -182,13 +182,13 @@ class PlaybookLoaderTest {
     }
 
     @Test
-    void missingRequiredField_namesTheField_atTheResourceBody() {
+    void missingRequiredField_namesTheField_atTheResourceId() {
         assertThat(errors("""
                 resources:
                   modules:
                     type: copy
                     dest: /opt/modules
-                """)).containsExactly("site.yaml:3:5: error: resource 'modules': missing required field 'source'");
+                """)).containsExactly("site.yaml:2:3: error: resource 'modules': missing required field 'source'");
     }
 
     @Test
@@ -536,7 +536,7 @@ class PlaybookLoaderTest {
                     bogus: 1
                 """);
         assertThat(errors).hasSize(4).containsExactly(
-                "site.yaml:3:5: error: resource 'c': missing required field 'path'",
+                "site.yaml:2:3: error: resource 'c': missing required field 'path'",
                 "site.yaml:5:11: error: resource 'a': unknown type 'fille' (did you mean 'file'?);"
                         + " known types: " + KNOWN_TYPES,
                 "site.yaml:9:11: error: resource 'b', field 'path': must be an absolute path, got 'relative'",

@@ -121,11 +121,28 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
             }
         }
         List<String> remove = new ArrayList<>();
+        for (CopyPlan.Item item : write) {
+            // A destination directory replaced by a file or link goes with everything inside it,
+            // purge or not: say so in the plan.
+            FileStat was = destStat.exists() ? dst.stat(TargetPaths.join(spec.dest(), item.relativePath())) : FileStat.ABSENT;
+            if (was.isDirectory() && !item.source().isDirectory()) {
+                String prefix = item.relativePath() + "/";
+                dest.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(remove::add);
+            }
+        }
         if (spec.purge()) {
             remove.addAll(dest.keySet());
-            remove.sort(Comparator.reverseOrder()); // children before their directories
         }
-        return new Observed(new CopyPlan(!destStat.exists(), write, remove), HexFormat.of().formatHex(tree.digest()));
+        remove = new ArrayList<>(new java.util.TreeSet<>(remove));
+        remove.sort(Comparator.reverseOrder()); // children before their directories
+        java.util.Set<String> removedDirs = new java.util.HashSet<>();
+        for (String r : remove) {
+            FileStat d = dest.get(r);
+            if (d != null && d.isDirectory()) {
+                removedDirs.add(r);
+            }
+        }
+        return new Observed(new CopyPlan(!destStat.exists(), write, remove, removedDirs), HexFormat.of().formatHex(tree.digest()));
     }
 
     @Override
@@ -139,7 +156,8 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
         for (CopyPlan.Item item : plan.write()) {
             (item.replaces() ? changed : added).add(label(item));
         }
-        Diff.Tree tree = new Diff.Tree("files", added, changed, plan.remove().stream().sorted().toList());
+        Diff.Tree tree = new Diff.Tree("files", added, changed,
+                plan.remove().stream().sorted().map(r -> plan.removedDirs().contains(r) ? r + "/" : r).toList());
         return new Change(plan.createDest() ? Action.CREATE : Action.UPDATE, List.of(tree), plan);
     }
 

@@ -19,8 +19,11 @@ import java.util.List;
 /** A directory: mode, owner, group; or its absence. */
 public final class DirectoryType implements ResourceType<DirectorySpec, DirectoryType.Observed> {
 
-    /** The path's metadata and the numeric ids the spec asks for (-1: not managed). */
-    record Observed(FileStat stat, int wantUid, int wantGid) {
+    /**
+     * The path's metadata, the numeric ids the spec asks for (-1: not managed) and, when the
+     * directory must go, what is inside it.
+     */
+    record Observed(FileStat stat, int wantUid, int wantGid, List<String> contents) {
     }
 
     @Override
@@ -48,7 +51,11 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
     @Override
     public Observed observe(DirectorySpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
-        return new Observed(host.stat(spec.path()), Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()));
+        FileStat stat = host.stat(spec.path());
+        List<String> contents = !spec.present() && stat.isDirectory()
+                ? host.walk(spec.path()).stream().map(e -> e.stat().isDirectory() ? e.relativePath() + "/" : e.relativePath()).toList()
+                : List.of();
+        return new Observed(stat, Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()), contents);
     }
 
     @Override
@@ -61,7 +68,15 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
             if (!stat.isDirectory()) {
                 throw new ResourceException(spec.path() + " is a " + stat.kindWord() + ", not a directory; refusing to delete it");
             }
-            return new Change(Action.DELETE, List.of(new Diff.Field("ensure", "present", "absent")));
+            if (!o.contents().isEmpty() && !spec.force()) {
+                throw new ResourceException(spec.path() + " is not empty (" + o.contents().size()
+                        + " entries); set 'force: true' to delete it with its content");
+            }
+            List<Diff> diffs = new ArrayList<>(List.of(new Diff.Field("ensure", "present", "absent")));
+            if (!o.contents().isEmpty()) {
+                diffs.add(new Diff.Tree("contents", List.of(), List.of(), o.contents()));
+            }
+            return new Change(Action.DELETE, diffs);
         }
         List<Diff> diffs = new ArrayList<>();
         if (!stat.exists()) {

@@ -143,14 +143,26 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
             return;
         }
         boolean rewrite = change.action() != Action.UPDATE || change.touches("content");
+        FileStat before = host.stat(path);
+        int uid = Ownership.uid(host, spec.owner());
+        int gid = Ownership.gid(host, spec.group());
         if (rewrite) {
-            int mode = spec.mode().orElse(change.action() == Action.UPDATE ? host.stat(path).mode() : FileSpec.DEFAULT_MODE);
+            int mode = spec.mode().orElse(change.action() == Action.UPDATE ? before.mode() : FileSpec.DEFAULT_MODE);
             try (InputStream in = contentStream(spec, ctx)) {
                 host.writeAtomic(path, in, mode);
             }
+            // The new file belongs to whoever runs Mosaic: give it back the owner it had, unless
+            // the playbook says otherwise.
+            if (before.isFile()) {
+                uid = uid >= 0 ? uid : before.uid();
+                gid = gid >= 0 ? gid : before.gid();
+                FileStat now = host.stat(path);
+                uid = now.uid() == uid ? -1 : uid;
+                gid = now.gid() == gid ? -1 : gid;
+            }
         }
-        if (!rewrite || spec.owner().isPresent() || spec.group().isPresent()) {
-            Ownership.converge(host, path, spec.mode(), Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()));
+        if (!rewrite || uid >= 0 || gid >= 0) {
+            Ownership.converge(host, path, spec.mode(), uid, gid);
         }
     }
 
