@@ -1,10 +1,12 @@
 package dev.mosaic.cli;
 
 import dev.mosaic.resource.Kinds;
+import dev.mosaic.resource.archive.ArchiveType;
 import dev.mosaic.resource.build.BuildType;
 import dev.mosaic.resource.copy.CopyType;
 import dev.mosaic.resource.kconfig.KernelConfigType;
 import dev.mosaic.resource.patch.PatchType;
+import dev.mosaic.resource.pkg.PackageType;
 import dev.mosaic.resource.directory.DirectoryType;
 import dev.mosaic.resource.dnsmasq.DnsmasqType;
 import dev.mosaic.resource.file.FileType;
@@ -27,6 +29,8 @@ public final class BuiltinKinds {
                 new DirectoryType(),
                 new LinkType(),
                 new CopyType(),
+                new ArchiveType(),
+                new PackageType(),
                 new PatchType(),
                 new KernelConfigType(),
                 new BuildType(),

@@ -20,6 +20,14 @@ public interface Host {
     /** How this host is named in plans and logs, e.g. {@code local} or {@code lab1}. */
     String name();
 
+    /**
+     * Whether this host is a sandbox root rather than a whole machine: what only a whole machine
+     * has (its package database, its services) must not be touched through it.
+     */
+    default boolean isSandbox() {
+        return false;
+    }
+
     /** {@code lstat}: never follows a final symlink; {@link FileStat#ABSENT} when nothing is there. */
     FileStat stat(String path) throws IOException;
 

@@ -75,6 +75,11 @@ public final class LocalHost implements Host {
     }
 
     @Override
+    public boolean isSandbox() {
+        return confined;
+    }
+
+    @Override
     public String name() {
         return "local";
     }

@@ -261,6 +261,20 @@ class ResourceContractTest {
                         writeBytes(root.resolve("srv/tftp/vmlinuz"), binary(1024));
                         writeBytes(root.resolve("srv/tftp/initrd.img"), binary(512));
                     }),
+            new Fixture("archive", "a tar.gz next to the playbook with a tree, a script and a link", """
+                    type: archive
+                    source: kit.tar.gz
+                    dest: /opt/kit
+                    """, (root, control) -> writeBytes(control.resolve("kit.tar.gz"), tarGz(Map.of(
+                            "kit/bin/buildk", "#!/bin/sh\necho building\n",
+                            "kit/config-2.4.22-ltsp-2", "CONFIG_MOSIX=y\n")))),
+            new Fixture("package", "a Debian package unpacked into the tree, one directory of it only", """
+                    type: package
+                    name: pxelinux
+                    state: unpacked
+                    paths: [/usr/lib/PXELINUX/]
+                    """, (root, control) -> {
+                    }),
             new Fixture("dnsmasq", "DHCP range, boot files for PXE and iPXE, two hosts", """
                     type: dnsmasq
                     path: /etc/dnsmasq.d/netboot.conf
@@ -1074,6 +1088,33 @@ class ResourceContractTest {
     }
 
     /** Deterministic bytes that are not text: every byte value, NUL included. */
+    /** A tar.gz of the given files (paths to text), the scripts among them executable. */
+    static byte[] tarGz(Map<String, String> files) {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                    new java.util.zip.GZIPOutputStream(bytes))) {
+                for (Map.Entry<String, String> f : new TreeMap<>(files).entrySet()) {
+                    byte[] data = f.getValue().getBytes(StandardCharsets.UTF_8);
+                    var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(f.getKey());
+                    e.setSize(data.length);
+                    e.setMode(f.getValue().startsWith("#!") ? 0100755 : 0100644);
+                    tar.putArchiveEntry(e);
+                    tar.write(data);
+                    tar.closeArchiveEntry();
+                }
+                var link = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("kit/current",
+                        org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+                link.setLinkName("config-2.4.22-ltsp-2");
+                tar.putArchiveEntry(link);
+                tar.closeArchiveEntry();
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static byte[] binary(int size) {
         byte[] b = new byte[size];
         for (int i = 0; i < size; i++) {

@@ -1,0 +1,77 @@
+/**
+ * The {@code archive} kind: fetch an archive, verify it, unpack it — the
+ * {@code tar -zxvf linux-2.4.22.tar.gz} and {@code bunzip2 openMosix-2.4.22-1.bz2} steps of a
+ * netboot server recipe, done once and redone only when something changed.
+ *
+ * <pre>{@code
+ * kernel-src:
+ *   type: archive
+ *   source: https://mirror.example/linux-2.4.22.tar.gz  # http(s)://, file:// or a path (relative: next to the playbook)
+ *   mirrors: [https://other.example/linux-2.4.22.tar.gz] # tried in order when the source is unavailable
+ *   sha256: "0f3c…"                    # optional: without it, the first fetch pins one in mosaic.lock
+ *   dest: /usr/src
+ *   creates: /usr/src/linux-2.4.22     # optional guard: when it exists, nothing is done
+ * openmosix-patch:
+ *   type: archive
+ *   source: files/openMosix-2.4.22-1.bz2  # a single compressed file: unpacks to /usr/src/openMosix-2.4.22-1
+ *   dest: /usr/src
+ * ltsp-client:
+ *   type: archive
+ *   source: files/ltsp-client_5.0_i386.deb  # a .deb: its data.tar.* is unpacked
+ *   dest: /opt/ltsp/i386
+ *   format: deb                        # auto (default: by name, then by content), tar, tar.gz|tgz, tar.bz2,
+ *                                      # tar.xz, zip, gz, bz2, xz, deb
+ *   strip_components: 0
+ *   allow_setuid: false                # setuid/setgid files are refused unless true
+ *   max_size: 8GiB                     # decompression-bomb limits: unpacked bytes,
+ *   max_ratio: 200                     #   unpacked bytes per archive byte (past the first MiB),
+ *   max_entries: 200000                #   and entries
+ * }</pre>
+ *
+ * <h2>Integrity</h2>
+ * Anything fetched over the network is verified by sha256: the playbook's {@code sha256}, or else
+ * the digest pinned in {@code mosaic.lock} by the first successful fetch ({@code plan} shows
+ * {@code (will pin sha256:…)} until then). A mismatch fails the resource with both digests and
+ * unpacks nothing. Downloads stream into the control machine's content-addressed cache
+ * ({@code <cache>/sha256/<hex>}) and are renamed into place only once verified, so one digest is
+ * fetched once, whichever playbook or target needs it. Files on the control machine are read
+ * where they are and hashed on every run; their digest is checked against {@code sha256} when one
+ * is given, never pinned (editing them is a change, not an attack).
+ *
+ * <h2>Idempotence</h2>
+ * After an unpack, the resource remembers a manifest: the archive's digest and every path it
+ * wrote with kind, mode, size and sha256 (or link target). {@code observe} compares the
+ * destination against it (size first, then content) without reading the archive, so an unchanged
+ * archive with an intact destination is a no-op, even when the download cache was emptied.
+ * A changed digest (or {@code dest}, {@code format}, {@code strip_components}) unpacks the whole
+ * archive again; drift (a manifest path missing or modified) rewrites only the drifted paths.
+ * Paths in the destination that the archive does not have are never touched, nor are files a
+ * previous version of the archive had: unpacking adds and overwrites, it never deletes.
+ * {@code plan} never downloads: an archive not in the cache is shown as {@code (fetch)}.
+ *
+ * <h2>Hostile archives</h2>
+ * The whole archive is read and checked before the first byte is written, and refused, naming the
+ * entry, when it has: an absolute path or a {@code ..} part; a symlink that (followed through the
+ * archive's own symlinks) ends outside {@code dest}, or any entry below a symlink of the same
+ * archive; a hard link to something that is not a regular file earlier in the archive; a device
+ * node, fifo or socket; a regular file with setuid/setgid bits (unless {@code allow_setuid};
+ * setgid directories, common in packages, are allowed); more unpacked bytes, ratio or entries than
+ * the limits. The target is checked too: a directory where the archive has a file (or a file
+ * where it needs a directory) is refused rather than deleted. Files are written with
+ * {@link dev.mosaic.host.Host#writeAtomic}, so an interrupted run leaves no partial file; symlinks
+ * are created after all files; directory modes are set last.
+ *
+ * <p>Owners are not restored (files belong to the user Mosaic runs as); hard links are unpacked as
+ * copies; modification times are those of the unpack. Existing symlinks to directories on the
+ * target are followed, not replaced (as {@code tar --keep-directory-symlink}).
+ *
+ * <h2>Paths</h2>
+ * The resource claims only {@code creates}, when given. Which paths an archive produces is known
+ * only once it is read, which the graph cannot wait for; and claiming {@code dest} would be wrong:
+ * several archives unpack into {@code /usr/src}, and a {@code directory} resource may own it. So
+ * without {@code creates}, order against other resources with {@code requires}: a file written
+ * into the unpacked tree (a kernel {@code .config}) requires the archive, and the archive requires
+ * the {@code directory} resource of its {@code dest}. The source is not a target read: a path or
+ * {@code file://} URL is read on the control machine.
+ */
+package dev.mosaic.resource.archive;

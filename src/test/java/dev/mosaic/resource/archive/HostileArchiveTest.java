@@ -1,0 +1,232 @@
+package dev.mosaic.resource.archive;
+
+import dev.mosaic.resource.ResourceException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Hostile archives are refused with a message naming the entry, and nothing at all is written:
+ * each archive starts with a harmless file, which must not appear either.
+ */
+class HostileArchiveTest extends ArchiveTestSupport {
+
+    private Map<String, String> before;
+
+    @BeforeEach
+    void destinationWithAnExistingFile() throws Exception {
+        Files.createDirectories(rig.at("/srv/unpack"));
+        Files.writeString(rig.at("/srv/unpack/keep.txt"), "precious\n");
+        Files.createDirectories(rig.at("/etc"));
+        Files.writeString(rig.at("/etc/passwd"), "root:x:0:0::/root:/bin/sh\n");
+        before = snapshot(rig.root);
+    }
+
+    private static Archives harmlessFirst() {
+        return Archives.of().file("aaa-harmless.txt", "hello\n");
+    }
+
+    /** Unpacks {@code name} from the playbook dir; returns the refusal's message. */
+    private String refused(String name, byte[] archive, String extra) {
+        playbookFile(name, archive);
+        ArchiveSpec spec = spec("""
+                type: archive
+                source: %s
+                dest: /srv/unpack
+                %s
+                """.formatted(name, extra));
+
+        ResourceException e = refusal(spec, rig);
+
+        assertThat(snapshot(rig.root)).as("the target after the refusal").isEqualTo(before);
+        assertThat(rig.memoryDir.resolve(Manifest.KEY)).doesNotExist();
+        return e.getMessage();
+    }
+
+    private String refused(String name, byte[] archive) {
+        return refused(name, archive, "");
+    }
+
+    @Test
+    void aZipSlipEntryClimbingOutWithDotDotIsRefused() {
+        String message = refused("evil.zip", harmlessFirst().file("../evil", "pwned").zip());
+
+        assertThat(message).contains("entry '../evil'").contains("'..'").contains("nothing was written to /srv/unpack");
+    }
+
+    @Test
+    void aTarEntryClimbingOutWithDotDotInTheMiddleIsRefused() {
+        String message = refused("evil.tar", harmlessFirst().file("sub/../../../etc/passwd", "pwned").tar());
+
+        assertThat(message).contains("entry 'sub/../../../etc/passwd'").contains("'..'");
+    }
+
+    @Test
+    void anAbsolutePathEntryIsRefused() {
+        String message = refused("evil.tar.gz", harmlessFirst().file("/etc/passwd", "pwned").tarGz());
+
+        assertThat(message).contains("entry '/etc/passwd'").contains("absolute path");
+    }
+
+    @Test
+    void aSymlinkPointingOutsideTheDestinationIsRefused() {
+        String message = refused("evil.tar", harmlessFirst().symlink("etc", "../../../etc").tar());
+
+        assertThat(message).contains("entry 'etc'").contains("symlink to '../../../etc'").contains("outside /srv/unpack");
+    }
+
+    @Test
+    void anAbsoluteSymlinkOutsideTheDestinationIsRefused() {
+        String message = refused("evil.zip", harmlessFirst().symlink("shadow", "/etc/shadow").zip());
+
+        assertThat(message).contains("entry 'shadow'").contains("outside /srv/unpack");
+    }
+
+    @Test
+    void aSymlinkThatEscapesOnlyThroughAnotherSymlinkIsRefused() {
+        // Each target stays inside on its own; followed together, "up/.." is the parent of dest.
+        String message = refused("evil.tar", harmlessFirst()
+                .symlink("up", ".")
+                .symlink("out", "up/..")
+                .tar());
+
+        assertThat(message).contains("entry 'out'").contains("outside /srv/unpack");
+    }
+
+    @Test
+    void anEntryWrittenThroughASymlinkOfTheSameArchiveIsRefused() {
+        String message = refused("evil.tar", harmlessFirst()
+                .dir("real/")
+                .symlink("alias", "real")
+                .file("alias/payload", "through the link")
+                .tar());
+
+        assertThat(message).contains("entry 'alias/payload'").contains("below 'alias'");
+    }
+
+    @Test
+    void aHardLinkToAnAbsolutePathOutsideIsRefused() {
+        String message = refused("evil.tar", harmlessFirst().hardlink("passwd", "/etc/passwd").tar());
+
+        assertThat(message).contains("entry 'passwd'").contains("hard link to '/etc/passwd'");
+    }
+
+    @Test
+    void aHardLinkClimbingOutWithDotDotIsRefused() {
+        String message = refused("evil.tar", harmlessFirst().hardlink("passwd", "../../etc/passwd").tar());
+
+        assertThat(message).contains("entry 'passwd'").contains("hard link to '../../etc/passwd'").contains("'..'");
+    }
+
+    @Test
+    void aHardLinkToAnEntryThatIsNotInTheArchiveIsRefused() {
+        String message = refused("evil.tar", harmlessFirst().hardlink("passwd", "etc/passwd").tar());
+
+        assertThat(message).contains("entry 'passwd'").contains("not a regular file unpacked earlier");
+    }
+
+    @Test
+    void aCharacterDeviceIsRefused() {
+        String message = refused("dev.tar", harmlessFirst().charDevice("dev/mem").tar());
+
+        assertThat(message).contains("entry 'dev/mem'").contains("character device");
+    }
+
+    @Test
+    void aDeviceNodeInAZipIsRefused() {
+        String message = refused("dev.zip", harmlessFirst().charDevice("dev/kmem").zip());
+
+        assertThat(message).contains("entry 'dev/kmem'").contains("character device");
+    }
+
+    @Test
+    void aFifoIsRefused() {
+        String message = refused("fifo.tar", harmlessFirst().fifo("initctl").tar());
+
+        assertThat(message).contains("entry 'initctl'").contains("fifo");
+    }
+
+    @Test
+    void aSetuidFileIsRefusedUnlessAllowed() {
+        String message = refused("suid.tar", harmlessFirst().file("bin/rootshell", "ELF", 04755).tar());
+
+        assertThat(message).contains("entry 'bin/rootshell'").contains("setuid").contains("4755")
+                .contains("allow_setuid");
+    }
+
+    @Test
+    void aSetgidFileIsRefusedUnlessAllowed() {
+        String message = refused("sgid.tar", harmlessFirst().file("bin/wall", "ELF", 02755).tar());
+
+        assertThat(message).contains("entry 'bin/wall'").contains("setgid");
+    }
+
+    @Test
+    void aDecompressionBombBeyondMaxRatioIsRefused() {
+        byte[] bomb = harmlessFirst().file("zeros.img", new byte[16 << 20], 0644).tarGz();
+        assertThat(bomb.length).isLessThan(100_000);
+
+        String message = refused("bomb.tar.gz", bomb);
+
+        assertThat(message).contains("entry 'zeros.img'").contains("max_ratio (200)");
+    }
+
+    @Test
+    void anArchiveUnpackingBeyondMaxSizeIsRefused() {
+        byte[] big = harmlessFirst().file("big.img", new byte[2 << 20], 0644).tarGz();
+
+        String message = refused("big.tar.gz", big, "max_size: 1MiB\nmax_ratio: 100000");
+
+        assertThat(message).contains("entry 'big.img'").contains("max_size (1.0 MiB)");
+    }
+
+    @Test
+    void aSingleCompressedFileBombIsRefused() {
+        String message = refused("zeros.gz", Archives.gz(new byte[8 << 20]), "max_ratio: 10");
+
+        assertThat(message).contains("entry 'zeros'").contains("max_ratio (10)");
+    }
+
+    @Test
+    void anArchiveWithMoreEntriesThanMaxEntriesIsRefused() {
+        String message = refused("many.tar", harmlessFirst().file("b", "").file("c", "").file("d", "").tar(),
+                "max_entries: 3");
+
+        assertThat(message).contains("entry 'd'").contains("max_entries (3)");
+    }
+
+    @Test
+    void aWrongSha256ForALocalFileIsRefusedWithBothDigests() {
+        byte[] archive = harmlessFirst().tar();
+        String wrong = "0".repeat(64);
+
+        String message = refused("good.tar", archive, "sha256: \"" + wrong + "\"");
+
+        assertThat(message).contains("expected sha256:" + wrong).contains("got sha256:" + sha256(archive));
+    }
+
+    @Test
+    void harmlessRelativeSymlinksInsideTheDestinationAreFine() throws Exception {
+        playbookFile("ok.tar", harmlessFirst()
+                .dir("usr/lib/")
+                .file("usr/lib/libc-2.3.2.so", "ELF")
+                .symlink("usr/lib/libc.so.6", "libc-2.3.2.so")
+                .symlink("usr/lib/self", "../lib/./")
+                .symlink("usr/top", "/srv/unpack/usr/lib")
+                .tar());
+
+        converge(spec("""
+                type: archive
+                source: ok.tar
+                dest: /srv/unpack
+                """), rig);
+
+        assertThat(Files.readSymbolicLink(rig.at("/srv/unpack/usr/lib/libc.so.6"))).isEqualTo(Path.of("libc-2.3.2.so"));
+        assertThat(text(rig.at("/srv/unpack/usr/lib/libc.so.6"))).isEqualTo("ELF");
+    }
+}
