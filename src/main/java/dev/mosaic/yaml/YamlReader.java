@@ -32,7 +32,43 @@ public final class YamlReader {
     }
 
     /** Returns the document's root, or null when the text is empty or has errors (see diags). */
+    /** Stand-ins for the braces of {@code ${…}}, so that YAML's flow syntax does not see them. */
+    private static final char OPEN = '\uE000';
+    private static final char CLOSE = '\uE001';
+
+    /**
+     * Hides the braces of every {@code ${…}} reference behind private-use characters of the same
+     * length, so that {@code [ /lib/${kver}/x ]} or {@code { source: ${src} }} need no quotes
+     * (YAML would read the braces as flow mappings). Positions are unchanged.
+     */
+    static String shieldReferences(String text) {
+        StringBuilder b = new StringBuilder(text);
+        for (int i = text.indexOf("${"); i >= 0; i = text.indexOf("${", i + 2)) {
+            int end = -1;
+            for (int j = i + 2; j < text.length() && j < i + 256; j++) {
+                char c = text.charAt(j);
+                if (c == '}') {
+                    end = j;
+                    break;
+                }
+                if (c == '{' || c == '\n' || c == '[' || c == ']' || c == ',' || c == ' ') {
+                    break;
+                }
+            }
+            if (end > 0) {
+                b.setCharAt(i + 1, OPEN);
+                b.setCharAt(end, CLOSE);
+            }
+        }
+        return b.toString();
+    }
+
+    private static String unshield(String s) {
+        return s.indexOf(OPEN) < 0 && s.indexOf(CLOSE) < 0 ? s : s.replace(OPEN, '{').replace(CLOSE, '}');
+    }
+
     public static YNode read(String fileName, String text, Diagnostics diags) {
+        text = shieldReferences(text);
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // detected below, with both positions
         options.setMaxAliasesForCollections(50);
@@ -47,7 +83,7 @@ public final class YamlReader {
             SourcePos pos = m == null ? new SourcePos(fileName, 1, 1) : pos(fileName, m);
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
             String context = e.getContext() != null ? " (" + oneLine(e.getContext()) + ")" : "";
-            diags.error(pos, "malformed YAML: " + oneLine(problem) + context);
+            diags.error(pos, "malformed YAML: " + unshield(oneLine(problem) + context));
             return null;
         } catch (RuntimeException e) {
             diags.error(new SourcePos(fileName, 1, 1), "malformed YAML: " + oneLine(String.valueOf(e.getMessage())));
@@ -63,7 +99,7 @@ public final class YamlReader {
         SourcePos pos = pos(file, node.getStartMark());
         if (node instanceof ScalarNode s) {
             boolean plain = s.isPlain();
-            return new YNode.Scalar(s.getValue(), kindOf(s.getTag(), plain), plain, pos);
+            return new YNode.Scalar(unshield(s.getValue()), kindOf(s.getTag(), plain), plain, pos);
         }
         if (node instanceof SequenceNode seq) {
             List<YNode> items = new ArrayList<>();
@@ -85,7 +121,7 @@ public final class YamlReader {
                 diags.error(keyPos, "merge keys ('<<') are not supported; write the fields out");
                 continue;
             }
-            String key = ks.getValue();
+            String key = unshield(ks.getValue());
             YNode.Entry previous = entries.get(key);
             if (previous != null) {
                 diags.error(keyPos, "duplicate key '" + key + "' (first defined at " + previous.keyPos() + ")");

@@ -609,4 +609,38 @@ class PlaybookLoaderTest {
         assertThat(load(base + "    description: the banner\n").resources().get(0).configDigest()).isEqualTo(digest);
         assertThat(load(base.replace("hello", "bye")).resources().get(0).configDigest()).isNotEqualTo(digest);
     }
+
+    @Test
+    void references_insideFlowSequencesAndMappings_needNoQuotes() {
+        Playbook p = load("""
+                vars:
+                  kver: 6.1.0-56-amd64
+                resources:
+                  kernel:
+                    type: copy
+                    source: /lib/modules/${kver}
+                    dest: /opt/ltsp/lib/modules/${kver}
+                  tree:
+                    type: build
+                    dir: /usr/src
+                    command: make
+                    inputs: [/usr/src/linux-${kver}, /boot/config-${kver}]
+                    env: { KVER: ${kver} }
+                """);
+        dev.mosaic.resource.build.BuildSpec build = (dev.mosaic.resource.build.BuildSpec) p.byId("tree").orElseThrow().spec();
+        assertThat(build.inputs()).containsExactly("/usr/src/linux-6.1.0-56-amd64", "/boot/config-6.1.0-56-amd64");
+        assertThat(build.env()).containsEntry("KVER", "6.1.0-56-amd64");
+    }
+
+    @Test
+    void flowReference_toAnUndefinedVariable_isReportedAtItsColumn() {
+        assertThat(errors("""
+                resources:
+                  tree:
+                    type: build
+                    dir: /usr/src
+                    command: make
+                    inputs: [/usr/src/linux-${kver}]
+                """)).containsExactly("site.yaml:6:29: error: undefined variable 'kver'");
+    }
 }

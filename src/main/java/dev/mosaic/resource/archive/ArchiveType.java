@@ -31,6 +31,8 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
     enum Origin {
         /** In the download cache under its digest. */
         CACHED,
+        /** A file on the target ({@code target:} sources). */
+        TARGET,
         /** A file on the control machine. */
         LOCAL,
         /** Only over the network: apply has to fetch it. */
@@ -160,7 +162,9 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
      */
     @Override
     public Paths paths(ArchiveSpec spec) {
-        return spec.creates().map(Paths::produces).orElse(Paths.NONE);
+        java.util.Set<String> reads = spec.candidates().stream().filter(Location::onTarget).map(Location::path)
+                .collect(java.util.stream.Collectors.toSet());
+        return new Paths(spec.creates().map(java.util.Set::of).orElse(java.util.Set.of()), reads);
     }
 
     /** Where the shared download cache keeps an archive with this digest. */
@@ -250,19 +254,20 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
 
     /** A control-side file: hashed, and checked against the playbook's sha256 (never pinned). */
     private static Optional<Located> local(ArchiveSpec spec, Location l, Context ctx) throws IOException, ResourceException {
-        String path = l.controlPath(ctx.baseDir());
-        FileStat s = ctx.control().stat(path);
+        Host where = l.onTarget() ? ctx.host() : ctx.control();
+        String path = l.onTarget() ? l.path() : l.controlPath(ctx.baseDir());
+        FileStat s = where.stat(path);
         if (!s.exists()) {
             return Optional.empty();
         }
         if (s.isDirectory()) {
             throw new ResourceException("archive " + l.written() + " is a directory; use a copy resource for trees");
         }
-        String digest = ctx.control().sha256(path);
+        String digest = where.sha256(path);
         if (spec.sha256().isPresent() && !spec.sha256().get().equals(digest)) {
             throw mismatch(l.written(), spec.sha256().get(), digest);
         }
-        return Optional.of(new Located(Origin.LOCAL, digest, path));
+        return Optional.of(new Located(l.onTarget() ? Origin.TARGET : Origin.LOCAL, digest, path));
     }
 
     private static ResourceException mismatch(String what, String expected, String actual) {
@@ -415,7 +420,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
     private static Located verify(Located archive, Context ctx) throws IOException, ResourceException {
         String actual = archive.origin() == Origin.CACHED
                 ? Fetcher.sha256(Path.of(archive.where()))
-                : ctx.control().sha256(archive.where());
+                : (archive.origin() == Origin.TARGET ? ctx.host() : ctx.control()).sha256(archive.where());
         if (actual.equals(archive.digest())) {
             return archive;
         }
@@ -432,7 +437,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         if (archive.origin() == Origin.CACHED) {
             return fileInput(Path.of(archive.where()));
         }
-        Host control = ctx.control();
+        Host control = archive.origin() == Origin.TARGET ? ctx.host() : ctx.control();
         String path = archive.where();
         return new ArchiveReader.Input() {
             @Override

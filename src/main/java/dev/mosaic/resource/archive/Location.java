@@ -5,14 +5,19 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 
 /**
- * Where an archive can be had: an http(s) URL, or a file on the control machine (a
- * {@code file://} URL, an absolute path, or a path relative to the playbook).
+ * Where an archive can be had: an http(s) URL, a file on the control machine (a {@code file://}
+ * URL, an absolute path, or a path relative to the playbook), or a file on the target
+ * ({@code target:/usr/src/linux-source-6.1.tar.xz}, e.g. what a package put there).
  *
  * @param written as the playbook has it (the key of its pin in {@code mosaic.lock})
  * @param network fetched over http(s)
  * @param path    for a file on the control machine: its path, absolute or playbook-relative
  */
-record Location(String written, boolean network, String path) {
+record Location(String written, boolean network, String path, boolean onTarget) {
+
+    Location(String written, boolean network, String path) {
+        this(written, network, path, false);
+    }
 
     /** Parses a {@code source:} or {@code mirrors:} value; throws with a message for the user. */
     static Location parse(String text) {
@@ -44,6 +49,14 @@ record Location(String written, boolean network, String path) {
             } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("not a valid URL: '" + t + "' (" + e.getReason() + ")");
             }
+        }
+        if (lower.startsWith("target:")) {
+            String p = t.substring("target:".length());
+            if (!p.startsWith("/")) {
+                throw new IllegalArgumentException("a target: source names an absolute path on the target, like"
+                        + " target:/usr/src/linux-source-6.1.tar.xz; got '" + t + "'");
+            }
+            return new Location(t, false, p, true);
         }
         if (t.matches("[A-Za-z][A-Za-z0-9+.-]*://.*")) {
             throw new IllegalArgumentException("unsupported URL scheme in '" + t + "'; use http://, https://, file:// or a path");
