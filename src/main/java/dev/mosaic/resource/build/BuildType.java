@@ -135,6 +135,10 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
 
     private void run(BuildSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
+        if (!host.stat(spec.dir()).exists()) {
+            // Else the process start fails with "cannot run sh", naming the wrong culprit.
+            throw new ResourceException("directory " + spec.dir() + " does not exist; the commands run there");
+        }
         long start = System.nanoTime();
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         spec.jobs().ifPresent(j -> env.put("MAKEFLAGS", "-j" + j));

@@ -219,6 +219,12 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
         ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new Record(baseDigest(spec, ctx), Digests.sha256(result))));
     }
 
+    /** The base file's content is an input: editing it is a change of configuration, not drift. */
+    @Override
+    public String inputDigest(KernelConfigSpec spec, Observed observed) {
+        return observed.baseDigest();
+    }
+
     private static void make(KernelConfigSpec spec, Context ctx, String target, byte[] stdin)
             throws IOException, ResourceException {
         Map<String, String> env = new LinkedHashMap<>(spec.env());

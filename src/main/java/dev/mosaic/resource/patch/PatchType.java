@@ -1,6 +1,8 @@
 package dev.mosaic.resource.patch;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.host.Exec;
+import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Change;
@@ -30,8 +32,18 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
 
     enum State { APPLIED, NOT_APPLIED, CONFLICTING }
 
-    /** The state, the files the patch touches, the failed hunks when conflicting, and the patch digest. */
-    record Observed(State state, List<String> files, List<String> failedHunks, String digest) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String MEMORY_KEY = "patch";
+
+    /** What the last apply left: the patch's digest and each touched file's sha256 ("absent": deleted). */
+    public record Record(String patch, Map<String, String> files) {
+    }
+
+    /**
+     * The state, the files the patch touches (apart: those it creates), the failed hunks when
+     * conflicting, and the patch digest.
+     */
+    record Observed(State state, List<String> files, List<String> created, List<String> failedHunks, String digest) {
     }
 
     private static final Pattern PATCHING = Pattern.compile("^(?:checking|patching) file '?(.+?)'?$");
@@ -123,25 +135,65 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         }
         byte[] diff = patchBytes(spec, ctx);
         String digest = Digests.sha256(diff);
-        // An exact reverse match first: with fuzz, a patch that only adds lines applies forward
-        // again on a tree where it is already applied (its context still matches, fuzzily).
-        Run exactReverse = run(host, patch(spec, diff, true, true, 0), l -> { });
-        if (exactReverse.ok()) {
-            return new Observed(State.APPLIED, files(exactReverse.lines()), List.of(), digest);
+        Optional<Record> last = ctx.memory().get(MEMORY_KEY).map(PatchType::readRecord)
+                .filter(r -> r.patch().equals(digest));
+        if (last.isPresent() && last.get().files().equals(digests(host, spec, last.get().files().keySet()))) {
+            // The files are as this very patch left them when Mosaic applied it.
+            return new Observed(State.APPLIED, List.copyOf(last.get().files().keySet()), List.of(), List.of(), digest);
         }
-        Run forward = run(host, patch(spec, diff, false, true), l -> { });
-        List<String> files = files(forward.lines());
-        if (forward.ok()) {
-            return new Observed(State.NOT_APPLIED, files, List.of(), digest);
-        }
+        // Both directions are tried: with fuzz, a patch adding lines amid repeated context (a table
+        // of zeros, closing braces) still applies forward once applied, and a patch removing such
+        // lines still applies in reverse before it is applied.
         Run reverse = run(host, patch(spec, diff, true, true), l -> { });
+        Run forward = run(host, patch(spec, diff, false, true), l -> { });
+        if (reverse.ok() && forward.ok()) {
+            // Ambiguous: exact context decides; when it cannot either, a patch Mosaic applied here
+            // before (and someone edited since) is applied, any other is not.
+            boolean exactReverse = run(host, patch(spec, diff, true, true, 0), l -> { }).ok();
+            boolean exactForward = run(host, patch(spec, diff, false, true, 0), l -> { }).ok();
+            boolean applied = exactReverse != exactForward ? exactReverse : last.isPresent();
+            return applied ? new Observed(State.APPLIED, files(reverse.lines()), List.of(), List.of(), digest)
+                    : notApplied(host, spec, forward, digest);
+        }
         if (reverse.ok()) {
-            return new Observed(State.APPLIED, files(reverse.lines()), List.of(), digest);
+            return new Observed(State.APPLIED, files(reverse.lines()), List.of(), List.of(), digest);
+        }
+        if (forward.ok()) {
+            return notApplied(host, spec, forward, digest);
         }
         if (forward.result().exitCode() > 1) {
             throw new ResourceException("GNU patch could not read the patch: " + forward.result().tailText());
         }
-        return new Observed(State.CONFLICTING, files, failedHunks(forward.lines()), digest);
+        return new Observed(State.CONFLICTING, files(forward.lines()), List.of(), failedHunks(forward.lines()), digest);
+    }
+
+    /** The sha256 of each file (relative to the patch directory), "absent" for a missing one. */
+    private static Map<String, String> digests(Host host, PatchSpec spec, java.util.Collection<String> files)
+            throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String f : files) {
+            String path = TargetPaths.normalize(TargetPaths.join(spec.dir(), f));
+            out.put(f, host.stat(path).isFile() ? host.sha256(path) : "absent");
+        }
+        return out;
+    }
+
+    private static Record readRecord(String json) {
+        try {
+            return JSON.readValue(json, Record.class);
+        } catch (IOException e) {
+            return new Record("damaged", Map.of());
+        }
+    }
+
+    /** Not applied yet: the files it touches, those that do not exist yet (it creates them) apart. */
+    private static Observed notApplied(Host host, PatchSpec spec, Run forward, String digest) throws IOException {
+        List<String> changed = new ArrayList<>();
+        List<String> created = new ArrayList<>();
+        for (String f : files(forward.lines())) {
+            (host.stat(TargetPaths.normalize(TargetPaths.join(spec.dir(), f))).exists() ? changed : created).add(f);
+        }
+        return new Observed(State.NOT_APPLIED, changed, created, List.of(), digest);
     }
 
     static List<String> files(List<String> output) {
@@ -155,12 +207,15 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         return files;
     }
 
-    /** {@code file: hunk #2 failed at line 31} for each failed hunk, attributed to the file being patched. */
+    /**
+     * {@code file: hunk #2 failed at line 31} for each failed hunk, attributed to the file being
+     * patched; a file GNU patch cannot find is named as the patch names it (a wrong strip level).
+     */
     static List<String> failedHunks(List<String> output) {
         List<String> out = new ArrayList<>();
         String file = "?";
-        for (String line : output) {
-            String t = line.trim();
+        for (int i = 0; i < output.size(); i++) {
+            String t = output.get(i).trim();
             Matcher p = PATCHING.matcher(t);
             if (p.matches()) {
                 file = p.group(1);
@@ -169,11 +224,39 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
             Matcher f = FAILED.matcher(t);
             if (f.find()) {
                 out.add(file + ": hunk #" + f.group(1) + " failed at line " + f.group(2));
-            } else if (t.startsWith("can't find file to patch") || t.contains("No such file")) {
+            } else if (t.startsWith("can't find file to patch")) {
+                file = namedInPatch(output, i + 1);
+                out.add(file + ": " + t + " (no such file below the directory; is 'strip' right?)");
+            } else if (t.contains("No such file")) {
                 out.add(file + ": " + t);
             }
         }
         return out;
+    }
+
+    /**
+     * The file named by the header GNU patch quotes after "can't find file to patch" ({@code |+++
+     * b/x}, else {@code |--- a/x}), without its timestamp.
+     */
+    private static String namedInPatch(List<String> output, int from) {
+        String minus = null;
+        for (int i = from; i < output.size(); i++) {
+            String t = output.get(i);
+            if (t.startsWith("No file to patch") || PATCHING.matcher(t.trim()).matches()) {
+                break;
+            }
+            if (t.startsWith("|+++ ") || t.startsWith("|--- ")) {
+                String name = t.substring(5).split("\t")[0].trim();
+                if (name.equals("/dev/null")) {
+                    continue;
+                }
+                if (t.startsWith("|+++ ")) {
+                    return name;
+                }
+                minus = name;
+            }
+        }
+        return minus == null ? "?" : minus;
     }
 
     @Override
@@ -182,7 +265,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
             case APPLIED -> Change.NOOP;
             case NOT_APPLIED -> new Change(Action.UPDATE, List.of(
                     new Diff.Field("state", "not applied", "applied"),
-                    new Diff.Tree("files", List.of(), o.files(), List.of())));
+                    new Diff.Tree("files", o.created(), o.files(), List.of())));
             case CONFLICTING -> throw new ResourceException("the patch does not apply to " + spec.dir()
                     + " (and is not already applied); the tree is left as it is. Failed hunks:\n  "
                     + (o.failedHunks().isEmpty() ? "(GNU patch named none)" : String.join("\n  ", o.failedHunks())));
@@ -199,24 +282,30 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
                     + String.join("\n  ", failedHunks(dry.lines())));
         }
         // All hunks or none: keep what GNU patch will touch, to put it back if it fails midway.
-        Map<String, byte[]> backup = new LinkedHashMap<>();
+        Map<String, Saved> backup = new LinkedHashMap<>();
         for (String f : files(dry.lines())) {
             String path = TargetPaths.normalize(TargetPaths.join(spec.dir(), f));
-            backup.put(path, host.stat(path).isFile() ? host.read(path) : null);
+            FileStat s = host.stat(path);
+            backup.put(path, s.isFile() ? new Saved(host.read(path), s.mode()) : null);
         }
         Run real = run(host, patch(spec, diff, false, false), ctx::output);
         if (!real.ok()) {
-            for (Map.Entry<String, byte[]> e : backup.entrySet()) {
+            for (Map.Entry<String, Saved> e : backup.entrySet()) {
                 if (e.getValue() == null) {
                     host.delete(e.getKey());
                 } else {
-                    host.writeAtomic(e.getKey(), new ByteArrayInputStream(e.getValue()), host.stat(e.getKey()).exists()
-                            ? host.stat(e.getKey()).mode() : 0644);
+                    host.writeAtomic(e.getKey(), new ByteArrayInputStream(e.getValue().bytes()), e.getValue().mode());
                 }
             }
             throw new ResourceException("GNU patch failed while applying; the touched files were restored:\n"
                     + real.result().tailText());
         }
+        ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new Record(Digests.sha256(diff),
+                digests(host, spec, files(dry.lines())))));
+    }
+
+    /** A file's content and permission bits before patching. */
+    private record Saved(byte[] bytes, int mode) {
     }
 
     @Override
