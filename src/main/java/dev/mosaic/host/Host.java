@@ -78,6 +78,12 @@ public interface Host {
      */
     TreeDigest digestTree(String dir) throws IOException;
 
+    /**
+     * Like {@link #digestTree(String)}, over the regular files whose name {@code names} accepts
+     * only (e.g. every {@code Kconfig} of a kernel tree); directories do not count.
+     */
+    TreeDigest digestTree(String dir, java.util.function.Predicate<String> names) throws IOException;
+
     Optional<Integer> uidOf(String user) throws IOException;
 
     Optional<Integer> gidOf(String group) throws IOException;

@@ -388,6 +388,11 @@ public final class LocalHost implements Host {
 
     @Override
     public TreeDigest digestTree(String dir) throws IOException {
+        return digestTree(dir, null);
+    }
+
+    @Override
+    public TreeDigest digestTree(String dir, java.util.function.Predicate<String> names) throws IOException {
         if (statCache == null) {
             synchronized (this) {
                 if (statCache == null) {
@@ -395,7 +400,7 @@ public final class LocalHost implements Host {
                 }
             }
         }
-        TreeDigest d = TreeHasher.digest(resolve(dir, true), statCache);
+        TreeDigest d = TreeHasher.digest(resolve(dir, true), statCache, names);
         if (saveStatCache) {
             statCache.save();
         }

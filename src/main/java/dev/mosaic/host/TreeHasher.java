@@ -43,13 +43,14 @@ final class TreeHasher {
         }
     }
 
-    static TreeDigest digest(Path base, StatCache cache) throws IOException {
+    /** @param names when not null, only regular files whose name it accepts count */
+    static TreeDigest digest(Path base, StatCache cache, java.util.function.Predicate<String> names) throws IOException {
         List<Item> items = new ArrayList<>();
         if (Files.isDirectory(base)) {
             Files.walkFileTree(base, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
-                    if (!d.equals(base)) {
+                    if (!d.equals(base) && names == null) {
                         items.add(new Item(rel(base, d), 'd', false, d, a));
                     }
                     return FileVisitResult.CONTINUE;
@@ -58,6 +59,9 @@ final class TreeHasher {
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
                     char kind = a.isSymbolicLink() ? 'l' : a.isRegularFile() ? 'f' : 'o';
+                    if (names != null && (kind != 'f' || !names.test(f.getFileName().toString()))) {
+                        return FileVisitResult.CONTINUE;
+                    }
                     boolean exec = a instanceof PosixFileAttributes p && p.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
                     Item item = new Item(rel(base, f), kind, exec, f, a);
                     if (kind == 'l') {

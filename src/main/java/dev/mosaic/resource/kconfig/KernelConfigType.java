@@ -33,11 +33,25 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
     static final String MEMORY_KEY = "kernel_config";
 
     /** What the last apply produced: the base's digest and the resulting .config's digest. */
-    public record Record(String base, String config) {
+    /**
+     * What the last apply produced: the base's digest, the resulting .config's digest, and the
+     * digest of the tree's Kconfig files it was resolved against (null in older records).
+     */
+    public record Record(String base, String config, String kconfig) {
     }
 
-    /** The current .config (null: none), the base's digest now, and the last record. */
-    record Observed(Map<String, String> config, String configDigest, String baseDigest, Optional<Record> last) {
+    /** The current .config (null: none), the base's and the Kconfig files' digests now, and the last record. */
+    record Observed(Map<String, String> config, String configDigest, String baseDigest, String kconfigDigest,
+                    Optional<Record> last) {
+    }
+
+    /** The files Kconfig reads: a patch that adds options changes one of them. */
+    static boolean isKconfig(String fileName) {
+        return fileName.startsWith("Kconfig") || fileName.equals("Config.in");
+    }
+
+    private static String kconfigDigest(KernelConfigSpec spec, Context ctx) throws IOException {
+        return ctx.host().digestTree(spec.dir(), KernelConfigType::isKconfig).sha256();
     }
 
     @Override
@@ -141,7 +155,7 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
             configDigest = Digests.sha256(bytes);
         }
         Optional<Record> last = ctx.memory().get(MEMORY_KEY).map(KernelConfigType::readRecord);
-        return new Observed(config, configDigest, baseDigest(spec, ctx), last);
+        return new Observed(config, configDigest, baseDigest(spec, ctx), kconfigDigest(spec, ctx), last);
     }
 
     private static String baseDigest(KernelConfigSpec spec, Context ctx) throws IOException, ResourceException {
@@ -172,6 +186,9 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
             diffs.add(new Diff.Field("base", "changed", spec.base()));
         } else if (o.last().isEmpty()) {
             diffs.add(new Diff.Field("base", "(not applied by Mosaic)", spec.base()));
+        }
+        if (o.last().isPresent() && o.last().get().kconfig() != null && !o.last().get().kconfig().equals(o.kconfigDigest())) {
+            diffs.add(new Diff.Field("Kconfig", "changed in the tree", "resolved again"));
         }
         for (Map.Entry<String, String> opt : spec.options().entrySet()) {
             String now = DotConfig.valueOf(o.config(), opt.getKey());
@@ -216,13 +233,13 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
             throw new ResourceException("Kconfig did not keep every requested option in " + spec.dotConfig() + ":\n  "
                     + String.join("\n  ", dropped));
         }
-        ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new Record(baseDigest(spec, ctx), Digests.sha256(result))));
+        ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new Record(baseDigest(spec, ctx), Digests.sha256(result), kconfigDigest(spec, ctx))));
     }
 
     /** The base file's content is an input: editing it is a change of configuration, not drift. */
     @Override
     public String inputDigest(KernelConfigSpec spec, Observed observed) {
-        return observed.baseDigest();
+        return observed.baseDigest() + ":" + observed.kconfigDigest();
     }
 
     private static void make(KernelConfigSpec spec, Context ctx, String target, byte[] stdin)
@@ -240,7 +257,7 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
         try {
             return JSON.readValue(json, Record.class);
         } catch (IOException e) {
-            return new Record("damaged", "damaged");
+            return new Record("damaged", "damaged", null);
         }
     }
 }

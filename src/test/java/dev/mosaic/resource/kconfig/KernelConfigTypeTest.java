@@ -356,6 +356,23 @@ class KernelConfigTypeTest {
     }
 
     @Test
+    void aKconfigFileChangedInTheTree_likeAPatchAddingOptions_isResolvedAgain() {
+        box.write(DIR + "/Kconfig", "mainmenu \"mini\"\n");
+        box.write(DIR + "/arch/Kconfig", "config TINY\n\tbool\n");
+        playbook("tinyconfig", "CONFIG_E1000: y");
+        box.applyOk();
+        box.write(DIR + "/arch/Kconfig", "config TINY\n\tbool\nconfig MOSIX\n\tbool \"openMosix\"\n");
+        box.write(DIR + "/README", "not a Kconfig file: changes nothing\n");
+
+        Sandbox.Run plan = box.plan();
+
+        assertThat(plan.out()).as("%s", plan).contains("# kernel_config[kconfig] will be updated in place (config changed)")
+                .contains("~ Kconfig: changed in the tree -> resolved again");
+        assertThat(box.applyOk().out()).contains("~ kernel_config[kconfig]: updated (config changed) [Kconfig]");
+        assertThat(box.applyOk().out()).contains("Apply complete: 0 changed");
+    }
+
+    @Test
     void aRequestedOptionEditedByHandIsDriftOfThatOption() {
         playbook("tinyconfig", "CONFIG_E1000: y");
         box.applyOk();

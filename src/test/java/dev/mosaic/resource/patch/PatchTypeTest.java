@@ -683,6 +683,11 @@ class PatchTypeTest {
         }
 
         @Override
+        public TreeDigest digestTree(String dir, java.util.function.Predicate<String> names) throws IOException {
+            return d.digestTree(dir, names);
+        }
+
+        @Override
         public Optional<Integer> uidOf(String user) throws IOException {
             return d.uidOf(user);
         }
