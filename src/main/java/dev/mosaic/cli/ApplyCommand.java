@@ -1,8 +1,8 @@
 package dev.mosaic.cli;
 
 import dev.mosaic.engine.Engine;
-import dev.mosaic.engine.Events;
 import dev.mosaic.render.ConsoleEvents;
+import dev.mosaic.render.JsonEvents;
 import dev.mosaic.render.JsonPlan;
 import dev.mosaic.render.Recap;
 import picocli.CommandLine.Command;
@@ -35,9 +35,17 @@ final class ApplyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         t.state().warnings().forEach(w -> err.println("warning: " + w));
-        Events events = options.json ? Events.NONE : new ConsoleEvents(out, err);
-        Engine.ApplyResult result = t.engine(events, options.jobs).apply(t.playbook(), t.graph());
-        out.print(options.json ? JsonPlan.render(result, t.playbook().name(), t.name()) : Recap.render(result));
+        Engine.ApplyResult result;
+        if (options.json) {
+            JsonEvents events = new JsonEvents(out);
+            result = t.engine(events, options.jobs).apply(t.playbook(), t.graph());
+            events.summary(JsonPlan.render(result, t.playbook().name(), t.name()));
+        } else {
+            try (ConsoleEvents events = new ConsoleEvents(out, err, System.console() != null)) {
+                result = t.engine(events, options.jobs).apply(t.playbook(), t.graph());
+            }
+            out.print(Recap.render(result));
+        }
         out.flush();
         return result.failed() ? Main.ERROR : Main.OK;
     }

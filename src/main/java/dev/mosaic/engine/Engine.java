@@ -294,6 +294,9 @@ public final class Engine {
         Map<Address, ApplyStep> done = new ConcurrentHashMap<>();
         Map<Address, ApplyStep> result = Walker.walk(graph, jobs, a -> {
             ApplyStep s = new ApplyStep(applyOne(playbook, graph, graph.decl(a), done));
+            if (s.outcome().status() == Outcome.Status.CHANGED || s.outcome().status() == Outcome.Status.REFRESHED) {
+                state.recordDuration(a.toString(), s.outcome().millis());
+            }
             done.put(a, s);
             events.finished(s.outcome());
             return s;
@@ -332,7 +335,7 @@ public final class Engine {
                     return new Outcome(a, Outcome.Status.UNCHANGED, change, Cause.NONE, "", millis(start));
                 }
                 events.started(a, new PlannedChange(a, d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
-                        List.of(), notifiers, PlannedChange.Status.PLANNED, ""));
+                        List.of(), notifiers, PlannedChange.Status.PLANNED, ""), expected(a));
                 Kinds.refresh(d.type(), d.spec(), ctx);
                 return new Outcome(a, Outcome.Status.REFRESHED, change, Cause.NOTIFIED,
                         "notified by " + notifiers.stream().map(Address::toString).collect(Collectors.joining(", ")),
@@ -340,7 +343,7 @@ public final class Engine {
             }
             Cause cause = cause(d, Kinds.inputDigest(d.type(), d.spec(), observed));
             events.started(a, new PlannedChange(a, d.type().kind(), d.description(), change.action(), cause,
-                    change.diffs(), List.of(), PlannedChange.Status.PLANNED, ""));
+                    change.diffs(), List.of(), PlannedChange.Status.PLANNED, ""), expected(a));
             Kinds.apply(d.type(), d.spec(), change, ctx);
             Object after = Kinds.observe(d.type(), d.spec(), ctx);
             Change left = Kinds.diff(d.type(), d.spec(), after);
@@ -359,6 +362,10 @@ public final class Engine {
             // state of what converged is kept.
             return new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, bug(d, e), millis(start));
         }
+    }
+
+    private long expected(Address a) {
+        return state.lastDuration(a.toString()).orElse(-1L);
     }
 
     private void record(ResourceDecl d, Object observed) throws IOException {

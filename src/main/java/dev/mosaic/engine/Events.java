@@ -15,6 +15,14 @@ public interface Events {
     default void started(Address address, PlannedChange planned) {
     }
 
+    /**
+     * The same, with how long that resource's last change took here ({@code expectedMillis}, -1
+     * when unknown), for a progress display. By default it calls the two-argument form.
+     */
+    default void started(Address address, PlannedChange planned, long expectedMillis) {
+        started(address, planned);
+    }
+
     default void finished(Outcome outcome) {
     }
 

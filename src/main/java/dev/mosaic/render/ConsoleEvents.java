@@ -7,29 +7,103 @@ import dev.mosaic.resource.Address;
 import dev.mosaic.resource.Diff;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Apply progress as plain lines, one per resource that changes, failed or was skipped. Safe for
- * pipes and cron (no control characters). Thread-safe: lines are printed whole.
+ * Apply progress for people. Always one line per resource that changed, failed or was skipped.
+ * On a terminal ({@code live}), also a status line rewritten every second while resources work:
+ * what runs, for how long, against how long it took last time, and its last output line. Off a
+ * terminal (CI, cron, pipes) nothing but whole lines, no control characters. Thread-safe.
  */
-public final class ConsoleEvents implements Events {
+public final class ConsoleEvents implements Events, AutoCloseable {
+
+    private record Running(long startNanos, long expectedMillis, String lastLine) {
+    }
 
     private final PrintWriter out;
     private final PrintWriter err;
+    private final boolean live;
+    private final Map<Address, Running> running = new LinkedHashMap<>();
+    private final Thread ticker;
+    private boolean statusShown;
 
-    public ConsoleEvents(PrintWriter out, PrintWriter err) {
+    public ConsoleEvents(PrintWriter out, PrintWriter err, boolean live) {
         this.out = out;
         this.err = err;
+        this.live = live;
+        if (live) {
+            ticker = new Thread(this::tick, "mosaic-progress");
+            ticker.setDaemon(true);
+            ticker.start();
+        } else {
+            ticker = null;
+        }
+    }
+
+    public ConsoleEvents(PrintWriter out, PrintWriter err) {
+        this(out, err, false);
+    }
+
+    private void tick() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(1000);
+                synchronized (this) {
+                    showStatus();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The status line: the oldest running resource, its times and last output, and how many more run. */
+    private void showStatus() {
+        if (running.isEmpty()) {
+            return;
+        }
+        Map.Entry<Address, Running> first = running.entrySet().iterator().next();
+        Running r = first.getValue();
+        long elapsed = (System.nanoTime() - r.startNanos()) / 1_000_000;
+        StringBuilder b = new StringBuilder("... ").append(first.getKey()).append(' ').append(duration(elapsed));
+        if (r.expectedMillis() > 0) {
+            b.append(" (last run ").append(duration(r.expectedMillis())).append(')');
+        }
+        if (running.size() > 1) {
+            b.append(" +").append(running.size() - 1).append(" more");
+        }
+        if (!r.lastLine().isEmpty()) {
+            b.append(" | ").append(r.lastLine());
+        }
+        String line = b.length() > 150 ? b.substring(0, 149) + "…" : b.toString();
+        out.print("\r\033[K" + line);
+        out.flush();
+        statusShown = true;
+    }
+
+    private void clearStatus() {
+        if (statusShown) {
+            out.print("\r\033[K");
+            statusShown = false;
+        }
+    }
+
+    static String duration(long millis) {
+        long s = millis / 1000;
+        return s >= 60 ? (s / 60) + "m" + String.format("%02d", s % 60) + "s" : s + "s";
     }
 
     @Override
-    public synchronized void started(Address address, PlannedChange planned) {
-        // Announced when finished: with parallel jobs, one line per resource stays readable.
+    public synchronized void started(Address address, PlannedChange planned, long expectedMillis) {
+        running.put(address, new Running(System.nanoTime(), expectedMillis, ""));
     }
 
     @Override
     public synchronized void finished(Outcome o) {
+        running.remove(o.address());
+        clearStatus();
         switch (o.status()) {
             case CHANGED -> {
                 String fields = o.change().diffs().stream().map(Diff::field).distinct().collect(Collectors.joining(", "));
@@ -55,13 +129,29 @@ public final class ConsoleEvents implements Events {
         };
     }
 
+    /** Command output goes to the resource's log file; the live view keeps its last line. */
     @Override
     public synchronized void output(Address address, String line) {
-        // Command output goes to the resource's log file; a failure shows its tail.
+        Running r = running.get(address);
+        if (r != null && !line.isBlank()) {
+            running.put(address, new Running(r.startNanos(), r.expectedMillis(), line.strip().replaceAll("\\p{Cntrl}", " ")));
+        }
     }
 
     @Override
     public synchronized void warning(String message) {
+        clearStatus();
         err.println("warning: " + message);
+    }
+
+    @Override
+    public void close() {
+        if (ticker != null) {
+            ticker.interrupt();
+        }
+        synchronized (this) {
+            clearStatus();
+            out.flush();
+        }
     }
 }

@@ -41,6 +41,9 @@ public final class StateStore {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private BufferedWriter journal;
+    /** How long each resource's last real work (a change or a refresh) took, in milliseconds. */
+    private final Map<String, Long> durations = new ConcurrentHashMap<>();
+    private volatile boolean durationsChanged;
 
     private StateStore(Path dir) {
         this.dir = dir;
@@ -69,6 +72,14 @@ public final class StateStore {
                 entries.putAll(m);
             } catch (IOException e) {
                 warnings.add("state file " + main + " is damaged and was ignored; causes may read 'new' once");
+            }
+        }
+        Path d = dir.resolve("durations.json");
+        if (Files.exists(d)) {
+            try {
+                durations.putAll(JSON.readValue(d.toFile(), new TypeReference<Map<String, Long>>() { }));
+            } catch (IOException e) {
+                warnings.add("durations file " + d + " is damaged and was ignored");
             }
         }
         Path j = dir.resolve("state.journal");
@@ -113,8 +124,25 @@ public final class StateStore {
         journal.flush();
     }
 
+    /** How long the resource's last change or refresh took, if it ever had one here. */
+    public Optional<Long> lastDuration(String address) {
+        return Optional.ofNullable(durations.get(address));
+    }
+
+    public void recordDuration(String address, long millis) {
+        durations.put(address, millis);
+        durationsChanged = true;
+    }
+
     /** Folds the journal into {@code state.json} (atomic rename) and removes it. */
     public synchronized void commit() throws IOException {
+        if (durationsChanged) {
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(".durations.json.tmp");
+            JSON.writeValue(tmp.toFile(), new TreeMap<>(durations));
+            Files.move(tmp, dir.resolve("durations.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            durationsChanged = false;
+        }
         if (journal == null) {
             return;
         }

@@ -207,7 +207,13 @@ class CliBasicsTest {
 
         Cli.Result apply = Cli.inProcess("apply", "--json", "--root", root.toString(), playbook.toString());
         assertThat(apply.exitCode()).as("%s", apply).isZero();
-        JsonNode applied = JSON.readTree(apply.stdout());
+        List<String> events = apply.stdout().lines().toList();
+        for (String line : events) {
+            assertThat(JSON.readTree(line).get("event").asText()).as(line).isIn("started", "output", "finished", "summary");
+        }
+        assertThat(events.stream().filter(l -> l.contains("\"event\":\"finished\"")).count()).isEqualTo(5);
+        JsonNode applied = JSON.readTree(events.get(events.size() - 1));
+        assertThat(applied.get("event").asText()).isEqualTo("summary");
         assertThat(applied.get("outcomes").size()).isEqualTo(5);
         assertThat(applied.get("summary").get("changed").asInt()).isEqualTo(5);
 

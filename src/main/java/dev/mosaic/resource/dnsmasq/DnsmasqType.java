@@ -71,8 +71,9 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
                     continue;
                 }
                 String norm = mac.toLowerCase().replace('-', ':');
-                if (macs.put(norm, name) != null) {
-                    r.errorAt(m.get("mac").pos(), "node '" + name + "': MAC " + norm + " is also node '" + macs.get(norm) + "'s");
+                String other = macs.putIfAbsent(norm, name);
+                if (other != null) {
+                    r.errorAt(m.get("mac").pos(), "node '" + name + "': MAC " + norm + " is already used by node '" + other + "'");
                 }
                 b.append("dhcp-host=").append(norm);
                 if (!ip.isEmpty()) {

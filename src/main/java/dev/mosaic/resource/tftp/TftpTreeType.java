@@ -59,6 +59,12 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
                     r.errorAt(e.keyPos(), "invalid file name '" + e.key() + "' in the TFTP tree");
                     continue;
                 }
+                if (e.key().contains("${")) {
+                    // Variables are substituted in values only: the file would be named "vmlinuz-${kver}".
+                    r.errorAt(e.keyPos(), "file name '" + e.key() + "': variables are not substituted in file names"
+                            + " (they are mapping keys); write the name itself");
+                    continue;
+                }
                 String source;
                 int mode = 0644;
                 if (e.value() instanceof YNode.Map fm) {
