@@ -24,6 +24,10 @@ public final class CommonOptions {
             description = "How many resources to work on at once (default: number of cores).")
     int jobs = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where Mosaic keeps its state for this target (default: ROOT/var/lib/mosaic).")
+    Path stateDir;
+
     @Option(names = "--cache-dir", paramLabel = "DIR",
             description = "The download cache shared by all playbooks (default: $MOSAIC_CACHE_DIR, else ~/.cache/mosaic).")
     Path cacheDir;

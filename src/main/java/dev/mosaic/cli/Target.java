@@ -37,7 +37,7 @@ record Target(Playbook playbook, ResourceGraph graph, LocalHost host, StateStore
         Playbook p = load(playbookFile, o);
         ResourceGraph g = graph(p);
         Path root = o.root == null ? Path.of("/") : o.root.toAbsolutePath().normalize();
-        Path stateDir = root.resolve(STATE_DIR);
+        Path stateDir = o.stateDir != null ? o.stateDir.toAbsolutePath().normalize() : root.resolve(STATE_DIR);
         LocalHost host = new LocalHost(root, true, stateDir.resolve("statcache.bin"), writes);
         return new Target(p, g, host, StateStore.open(stateDir), o.cacheDir());
     }

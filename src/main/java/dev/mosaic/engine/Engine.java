@@ -292,23 +292,152 @@ public final class Engine {
     /** Converges every resource that differs, in dependency order, as many at once as allowed. */
     public ApplyResult apply(Playbook playbook, ResourceGraph graph) throws IOException {
         Map<Address, ApplyStep> done = new ConcurrentHashMap<>();
-        Map<Address, ApplyStep> result = Walker.walk(graph, jobs, a -> {
-            ApplyStep s = new ApplyStep(applyOne(playbook, graph, graph.decl(a), done));
-            if (s.outcome().status() == Outcome.Status.CHANGED || s.outcome().status() == Outcome.Status.REFRESHED) {
-                state.recordDuration(a.toString(), s.outcome().millis());
+        Map<Address, Address> roots = new ConcurrentHashMap<>();
+        Batches batches = Batches.of(graph);
+        Map<Batches.Unit, UnitStep> result = Walker.walk(batches, jobs, unit -> {
+            // Each member checks its own dependencies: a batch may hold resources whose
+            // dependencies failed next to others whose dependencies are fine.
+            List<Address> free = new ArrayList<>();
+            List<Outcome> outcomes = new ArrayList<>();
+            for (Address a : unit.members()) {
+                Address failed = failedDependency(graph, a, roots);
+                if (failed == null) {
+                    free.add(a);
+                } else {
+                    roots.put(a, failed);
+                    outcomes.add(new Outcome(a, Outcome.Status.SKIPPED, Change.NOOP, Cause.NONE, "dependency " + failed + " failed", 0));
+                }
             }
-            done.put(a, s);
-            events.finished(s.outcome());
-            return s;
-        }, (a, cause) -> {
-            ApplyStep s = new ApplyStep(new Outcome(a, Outcome.Status.SKIPPED, Change.NOOP, Cause.NONE,
-                    "dependency " + cause + " failed", 0));
-            done.put(a, s);
-            events.finished(s.outcome());
-            return s;
+            if (free.size() == 1) {
+                outcomes.add(applyOne(playbook, graph, graph.decl(free.get(0)), done));
+            } else if (!free.isEmpty()) {
+                outcomes.addAll(applyBatch(playbook, graph, new Batches.Unit(free), done));
+            }
+            for (Outcome o : outcomes) {
+                if (o.status() == Outcome.Status.CHANGED || o.status() == Outcome.Status.REFRESHED) {
+                    state.recordDuration(o.address().toString(), o.millis());
+                }
+                if (o.failed()) {
+                    roots.put(o.address(), o.address());
+                }
+                done.put(o.address(), new ApplyStep(o));
+                events.finished(o);
+            }
+            return new UnitStep(outcomes);
+        }, (unit, cause) -> {
+            throw new IllegalStateException("units never block the walk; members check their dependencies");
         });
         state.commit();
-        return new ApplyResult(result.values().stream().map(ApplyStep::outcome).toList());
+        List<Outcome> all = new ArrayList<>();
+        result.values().forEach(u -> all.addAll(u.outcomes()));
+        Map<Address, Integer> rank = new java.util.HashMap<>();
+        graph.order().forEach(a -> rank.put(a, rank.size()));
+        all.sort(java.util.Comparator.comparing(o -> rank.get(o.address())));
+        return new ApplyResult(all);
+    }
+
+    /** The outcomes of a unit; dependents look at their own dependencies' outcomes. */
+    private record UnitStep(List<Outcome> outcomes) implements Walker.Step {
+        @Override
+        public boolean blocks() {
+            return false;
+        }
+    }
+
+    /**
+     * The failed resource behind a failed or skipped dependency of {@code a}, the first in graph
+     * order; null when all dependencies converged. {@code roots} maps each failed resource to
+     * itself and each skipped one to the failure that stopped it.
+     */
+    private static Address failedDependency(ResourceGraph graph, Address a, Map<Address, Address> roots) {
+        Address first = null;
+        int best = Integer.MAX_VALUE;
+        for (Address dep : graph.dependencies(a)) {
+            Address root = roots.get(dep);
+            if (root != null) {
+                int rank = graph.order().indexOf(root);
+                if (rank < best) {
+                    best = rank;
+                    first = root;
+                }
+            }
+        }
+        return first;
+    }
+
+    /**
+     * Converges a batch (same kind, same batch key, same wave) in one call of the kind: each member
+     * is observed and diffed on its own, those that differ are applied together, then each is
+     * observed again and checked like any resource.
+     */
+    private List<Outcome> applyBatch(Playbook playbook, ResourceGraph graph, Batches.Unit unit, Map<Address, ApplyStep> done) {
+        long start = System.nanoTime();
+        List<Outcome> outcomes = new ArrayList<>();
+        List<ResourceDecl> changing = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
+        List<Cause> causes = new ArrayList<>();
+        for (Address a : unit.members()) {
+            ResourceDecl d = graph.decl(a);
+            try {
+                Object observed = Kinds.observe(d.type(), d.spec(), context(playbook, a));
+                Change change = Kinds.diff(d.type(), d.spec(), observed);
+                if (change.isNoop()) {
+                    record(d, observed);
+                    outcomes.add(new Outcome(a, Outcome.Status.UNCHANGED, change, Cause.NONE, "", millis(start)));
+                    continue;
+                }
+                Cause cause = cause(d, Kinds.inputDigest(d.type(), d.spec(), observed));
+                events.started(a, new PlannedChange(a, d.type().kind(), d.description(), change.action(), cause,
+                        change.diffs(), List.of(), PlannedChange.Status.PLANNED, ""), expected(a));
+                changing.add(d);
+                changes.add(change);
+                causes.add(cause);
+            } catch (ResourceException | IOException e) {
+                outcomes.add(new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, message(e), millis(start)));
+            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+                outcomes.add(new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, bug(d, e), millis(start)));
+            }
+        }
+        if (!changing.isEmpty()) {
+            ResourceDecl first = changing.get(0);
+            try (ResourceLog log = new ResourceLog(state.dir().resolve("logs"), first.address().toString())) {
+                String failure = null;
+                try {
+                    Kinds.applyBatch(first.type(), changing.stream().map(ResourceDecl::spec).toList(), changes,
+                            context(playbook, first.address(), log));
+                } catch (ResourceException | IOException e) {
+                    failure = message(e);
+                } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+                    failure = bug(first, e);
+                }
+                for (int i = 0; i < changing.size(); i++) {
+                    ResourceDecl d = changing.get(i);
+                    outcomes.add(failure != null
+                            ? new Outcome(d.address(), Outcome.Status.FAILED, changes.get(i), causes.get(i),
+                                    failure + (log.written() ? "\nfull log: " + log.file() : ""), millis(start))
+                            : verify(playbook, d, changes.get(i), causes.get(i), start));
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    /** After apply: observe again; anything still differing is the kind's bug. */
+    private Outcome verify(Playbook playbook, ResourceDecl d, Change change, Cause cause, long start) {
+        Address a = d.address();
+        try {
+            Object after = Kinds.observe(d.type(), d.spec(), context(playbook, a));
+            Change left = Kinds.diff(d.type(), d.spec(), after);
+            if (!left.isNoop()) {
+                return new Outcome(a, Outcome.Status.FAILED, change, cause, "bug in resource kind '" + d.type().kind()
+                        + "': after apply, " + a + " still differs in "
+                        + left.diffs().stream().map(Diff::field).distinct().collect(Collectors.joining(", ")), millis(start));
+            }
+            record(d, after);
+            return new Outcome(a, Outcome.Status.CHANGED, change, cause, "", millis(start));
+        } catch (ResourceException | IOException e) {
+            return new Outcome(a, Outcome.Status.FAILED, change, cause, message(e), millis(start));
+        }
     }
 
     private Outcome applyOne(Playbook playbook, ResourceGraph graph, ResourceDecl d, Map<Address, ApplyStep> done) {

@@ -5,7 +5,6 @@ import dev.mosaic.resource.Address;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +31,31 @@ final class Walker {
         boolean blocks();
     }
 
+    /** What the walk needs of a graph: an order (dependencies first) and the edges both ways. */
+    interface Dag<N> {
+        List<N> order();
+
+        Set<N> dependencies(N n);
+
+        Set<N> dependents(N n);
+
+        static Dag<Address> of(ResourceGraph g) {
+            return new Dag<>() {
+                public List<Address> order() {
+                    return g.order();
+                }
+
+                public Set<Address> dependencies(Address a) {
+                    return g.dependencies(a);
+                }
+
+                public Set<Address> dependents(Address a) {
+                    return g.dependents(a);
+                }
+            };
+        }
+    }
+
     private Walker() {
     }
 
@@ -43,12 +67,17 @@ final class Walker {
     static <R extends Step> Map<Address, R> walk(ResourceGraph graph, int jobs,
                                                    Function<Address, R> task,
                                                    java.util.function.BiFunction<Address, Address, R> skip) {
-        Map<Address, R> results = new java.util.concurrent.ConcurrentHashMap<>();
-        Map<Address, Integer> waiting = new HashMap<>();
-        Map<Address, Address> blockedBy = new HashMap<>();
-        Map<Address, Integer> rank = new HashMap<>();
-        ArrayDeque<Address> ready = new ArrayDeque<>();
-        for (Address a : graph.order()) {
+        return walk(Dag.of(graph), jobs, task, skip);
+    }
+
+    static <N, R extends Step> Map<N, R> walk(Dag<N> graph, int jobs, Function<N, R> task,
+                                              java.util.function.BiFunction<N, N, R> skip) {
+        Map<N, R> results = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<N, Integer> waiting = new HashMap<>();
+        Map<N, N> blockedBy = new HashMap<>();
+        Map<N, Integer> rank = new HashMap<>();
+        ArrayDeque<N> ready = new ArrayDeque<>();
+        for (N a : graph.order()) {
             rank.put(a, rank.size());
             int n = graph.dependencies(a).size();
             waiting.put(a, n);
@@ -62,13 +91,13 @@ final class Walker {
             return t;
         });
         try {
-            CompletionService<Address> done = new ExecutorCompletionService<>(pool);
+            CompletionService<N> done = new ExecutorCompletionService<>(pool);
             int running = 0;
-            int remaining = graph.size();
+            int remaining = graph.order().size();
             while (remaining > 0) {
                 while (!ready.isEmpty()) {
-                    Address a = ready.poll();
-                    Address cause = blockedBy.get(a);
+                    N a = ready.poll();
+                    N cause = blockedBy.get(a);
                     if (cause != null) {
                         results.put(a, skip.apply(a, cause));
                         remaining--;
@@ -87,8 +116,8 @@ final class Walker {
                 if (running == 0) {
                     throw new IllegalStateException("graph walk stalled: is the graph acyclic?");
                 }
-                Future<Address> f = done.take();
-                Address a = f.get();
+                Future<N> f = done.take();
+                N a = f.get();
                 running--;
                 remaining--;
                 release(graph, a, results.get(a).blocks() ? a : null, waiting, blockedBy, rank, ready);
@@ -101,7 +130,7 @@ final class Walker {
         } finally {
             pool.shutdownNow();
         }
-        Map<Address, R> ordered = new LinkedHashMap<>();
+        Map<N, R> ordered = new LinkedHashMap<>();
         graph.order().forEach(a -> ordered.put(a, results.get(a)));
         return ordered;
     }
@@ -110,9 +139,10 @@ final class Walker {
      * A resource blocked by several failures names the first of them in graph order, not the first
      * to finish, so that what is printed does not depend on timing.
      */
-    private static void release(ResourceGraph graph, Address finished, Address blocker, Map<Address, Integer> waiting,
-                                Map<Address, Address> blockedBy, Map<Address, Integer> rank, ArrayDeque<Address> ready) {
-        for (Address d : sortedDependents(graph, finished)) {
+    private static <N> void release(Dag<N> graph, N finished, N blocker, Map<N, Integer> waiting,
+                                    Map<N, N> blockedBy, Map<N, Integer> rank, ArrayDeque<N> ready) {
+        List<N> next = graph.dependents(finished).stream().sorted(java.util.Comparator.comparing(rank::get)).toList();
+        for (N d : next) {
             if (blocker != null) {
                 blockedBy.merge(d, blockedBy.getOrDefault(finished, blocker),
                         (old, now) -> rank.get(old) <= rank.get(now) ? old : now);
@@ -123,8 +153,4 @@ final class Walker {
         }
     }
 
-    private static List<Address> sortedDependents(ResourceGraph graph, Address a) {
-        Set<Address> deps = new HashSet<>(graph.dependents(a));
-        return deps.stream().sorted().toList();
-    }
 }

@@ -64,6 +64,15 @@ public final class Kinds {
         return typed(type).inputDigest(spec, observed);
     }
 
+    public static String batchKey(ResourceType<?, ?> type, Object spec) {
+        return typed(type).batchKey(spec);
+    }
+
+    public static void applyBatch(ResourceType<?, ?> type, List<Object> specs, List<Change> changes, Context ctx)
+            throws IOException, ResourceException {
+        typed(type).applyBatch(specs, changes, ctx);
+    }
+
     public static void refresh(ResourceType<?, ?> type, Object spec, Context ctx) throws IOException, ResourceException {
         typed(type).refresh(spec, ctx);
     }

@@ -61,6 +61,23 @@ public interface ResourceType<S, O> {
         return false;
     }
 
+    /**
+     * Resources of this kind with the same key whose dependencies are done at the same point of
+     * the graph (the same wave) are converged in one {@link #applyBatch} call — one apt-get for
+     * all the packages of a wave. Null (the default): each resource on its own.
+     */
+    default String batchKey(S spec) {
+        return null;
+    }
+
+    /** Converges several resources of one batch at once; by default one after the other. */
+    default void applyBatch(java.util.List<S> specs, java.util.List<Change> changes, Context ctx)
+            throws IOException, ResourceException {
+        for (int i = 0; i < specs.size(); i++) {
+            apply(specs.get(i), changes.get(i), ctx);
+        }
+    }
+
     /** Whether the kind does something when notified ({@code notify:}) by a changed resource. */
     default boolean refreshable() {
         return false;

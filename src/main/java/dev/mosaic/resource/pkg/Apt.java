@@ -37,8 +37,10 @@ final class Apt {
         return argv;
     }
 
-    static List<String> remove(String name) {
-        return List.of("apt-get", "remove", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", name);
+    static List<String> remove(List<String> names) {
+        List<String> argv = new ArrayList<>(List.of("apt-get", "remove", "-y", "-q", "-o", "DPkg::Lock::Timeout=300"));
+        argv.addAll(names);
+        return argv;
     }
 
     static List<String> download(String aptArgument) {

@@ -113,16 +113,39 @@ public final class PackageType implements ResourceType<PackageSpec, PackageType.
         }
     }
 
+    /** Packages to install or remove in the same wave go through one apt-get call each way. */
+    @Override
+    public String batchKey(PackageSpec spec) {
+        return spec.state() == PackageSpec.State.UNPACKED ? null : "apt";
+    }
+
+    @Override
+    public void applyBatch(List<PackageSpec> specs, List<Change> changes, Context ctx) throws IOException, ResourceException {
+        List<String> install = specs.stream().filter(s -> s.state() == PackageSpec.State.INSTALLED)
+                .map(PackageSpec::aptArgument).toList();
+        List<String> remove = specs.stream().filter(s -> s.state() == PackageSpec.State.ABSENT)
+                .map(PackageSpec::name).toList();
+        if (!install.isEmpty()) {
+            run(Apt.install(install), ctx);
+        }
+        if (!remove.isEmpty()) {
+            run(Apt.remove(remove), ctx);
+        }
+    }
+
+    private static void run(List<String> argv, Context ctx) throws IOException, ResourceException {
+        Exec.Result r = ctx.host().exec(new Exec(argv, "/", Apt.ENV, Optional.empty(), Optional.empty(), ctx::output));
+        if (!r.ok()) {
+            throw new ResourceException(String.join(" ", argv) + " failed (exit " + r.exitCode() + "):\n" + r.tailText());
+        }
+    }
+
     @Override
     public void apply(PackageSpec spec, Change change, Context ctx) throws IOException, ResourceException {
         if (spec.state() == PackageSpec.State.UNPACKED) {
             Unpacked.apply(spec, change, ctx);
             return;
         }
-        List<String> argv = spec.state() == PackageSpec.State.ABSENT ? Apt.remove(spec.name()) : Apt.install(List.of(spec.aptArgument()));
-        Exec.Result r = ctx.host().exec(new Exec(argv, "/", Apt.ENV, Optional.empty(), Optional.empty(), ctx::output));
-        if (!r.ok()) {
-            throw new ResourceException(String.join(" ", argv) + " failed (exit " + r.exitCode() + "):\n" + r.tailText());
-        }
+        run(spec.state() == PackageSpec.State.ABSENT ? Apt.remove(List.of(spec.name())) : Apt.install(List.of(spec.aptArgument())), ctx);
     }
 }
