@@ -68,7 +68,12 @@ public final class Engine {
     /** Every path each resource produces, for {@link Context#managedByOther}. */
     private final Map<Playbook, java.util.NavigableMap<String, Address>> owners = new ConcurrentHashMap<>();
 
-    private boolean managedByOther(Playbook playbook, Address self, String path) {
+    private static dev.mosaic.resource.ResourceType<?, ?> kindOf(Playbook playbook, Address a) {
+        return playbook.resources().stream().filter(d -> d.address().equals(a)).findFirst().orElseThrow().type();
+    }
+
+    /** @param content only producers that make the path's content count (not container directories) */
+    private boolean managedByOther(Playbook playbook, Address self, String path, boolean content) {
         java.util.NavigableMap<String, Address> byPath = owners.computeIfAbsent(playbook, p -> {
             java.util.TreeMap<String, Address> m = new java.util.TreeMap<>();
             for (ResourceDecl d : p.resources()) {
@@ -78,7 +83,8 @@ public final class Engine {
         });
         for (String p = path; p != null; p = dev.mosaic.resource.TargetPaths.parent(p)) {
             Address owner = byPath.get(p);
-            if (owner != null && !owner.equals(self)) {
+            if (owner != null && !owner.equals(self)
+                    && (!content || p.equals(path) || kindOf(playbook, owner).producesContentBelow())) {
                 return true;
             }
         }
@@ -130,7 +136,12 @@ public final class Engine {
 
             @Override
             public boolean managedByOther(String path) {
-                return Engine.this.managedByOther(playbook, address, path);
+                return Engine.this.managedByOther(playbook, address, path, false);
+            }
+
+            @Override
+            public boolean producedByOther(String path) {
+                return Engine.this.managedByOther(playbook, address, path, true);
             }
 
             @Override
@@ -205,7 +216,8 @@ public final class Engine {
             return new PlannedChange(d.address(), d.type().kind(), d.description(), change.action(), cause,
                     change.diffs(), List.of(), PlannedChange.Status.PLANNED, "");
         } catch (ResourceException | IOException e) {
-            if (!changingUpstream.isEmpty()) {
+            boolean deferrable = !(e instanceof ResourceException re) || re.deferrable();
+            if (!changingUpstream.isEmpty() && deferrable) {
                 // What it will find depends on changes not made yet (e.g. a source tree a
                 // dependency creates): Terraform's "known after apply".
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,

@@ -41,4 +41,12 @@ public interface Context {
     default boolean managedByOther(String path) {
         return false;
     }
+
+    /**
+     * Whether another resource of the playbook will make {@code path} itself: it produces that
+     * path, or a tree above it that comes with its content (not a mere container directory).
+     */
+    default boolean producedByOther(String path) {
+        return false;
+    }
 }

@@ -6,11 +6,27 @@ package dev.mosaic.resource;
  */
 public class ResourceException extends Exception {
 
+    private final boolean deferrable;
+
     public ResourceException(String message) {
+        this(message, true);
+    }
+
+    /**
+     * @param deferrable whether a plan may treat the problem as "known after apply" when something
+     *                   upstream changes first; false when no resource of the playbook could fix it
+     */
+    public ResourceException(String message, boolean deferrable) {
         super(message);
+        this.deferrable = deferrable;
+    }
+
+    public boolean deferrable() {
+        return deferrable;
     }
 
     public ResourceException(String message, Throwable cause) {
         super(message, cause);
+        this.deferrable = true;
     }
 }

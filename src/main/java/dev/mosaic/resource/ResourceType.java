@@ -78,6 +78,15 @@ public interface ResourceType<S, O> {
         }
     }
 
+    /**
+     * Whether a directory this kind produces comes with what is inside it (a copy's tree, an
+     * archive's files) — true by default — or is a mere container whose content other resources
+     * make (a {@code directory}, a TFTP root).
+     */
+    default boolean producesContentBelow() {
+        return true;
+    }
+
     /** Whether the kind does something when notified ({@code notify:}) by a changed resource. */
     default boolean refreshable() {
         return false;

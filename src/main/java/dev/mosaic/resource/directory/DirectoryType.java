@@ -108,4 +108,10 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
         }
         Ownership.converge(host, spec.path(), spec.mode(), Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()));
     }
+
+    /** What lies below is other resources' business. */
+    @Override
+    public boolean producesContentBelow() {
+        return false;
+    }
 }

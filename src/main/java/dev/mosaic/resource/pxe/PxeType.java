@@ -170,18 +170,25 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
     public Observed observe(PxeSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
         List<String> missing = new ArrayList<>();
+        boolean produced = true;
         for (PxeSpec.Label l : spec.labels()) {
             List<String> named = new ArrayList<>(List.of(l.kernel()));
             l.initrd().ifPresent(named::add);
             for (String n : named) {
-                if (!host.stat(bootFile(spec, n)).exists()) {
-                    missing.add("label '" + l.name() + "' (" + l.pos() + ") names " + n + ", which is not in " + spec.root());
+                String file = bootFile(spec, n);
+                if (!host.stat(file).exists()) {
+                    boolean someoneMakesIt = ctx.producedByOther(file);
+                    produced &= someoneMakesIt;
+                    missing.add("label '" + l.name() + "' (" + l.pos() + ") names " + n + ", which is not in " + spec.root()
+                            + (someoneMakesIt ? "" : " and which no resource of the playbook produces"));
                 }
             }
         }
         if (!missing.isEmpty()) {
+            // When no resource will produce the file, waiting for upstream changes cannot help:
+            // the plan fails now rather than after apply wrote the rest of the tree.
             throw new ResourceException(String.join("\n", missing)
-                    + "\nadd it to the TFTP tree, or declare the resource that produces it before these entries");
+                    + "\nadd it to the TFTP tree, or declare the resource that produces it", produced);
         }
         Map<String, String> desired = Renderers.render(spec);
         Map<String, String> current = new TreeMap<>();

@@ -193,4 +193,10 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
     public String inputDigest(TftpTreeSpec spec, Observed observed) {
         return observed.sourcesDigest();
     }
+
+    /** What lies below is other resources' business. */
+    @Override
+    public boolean producesContentBelow() {
+        return false;
+    }
 }
