@@ -20,45 +20,127 @@ import java.util.Map;
  *
  * <p>Unquoted scalars get their YAML type again after substitution ({@code jobs: ${n}} with
  * {@code n: 4} is the integer 4); quoted ones stay strings.
+ *
+ * <p>{@code ${module.ALIAS.OUTPUT}} is an output of a module the scope calls; it is looked up
+ * through {@link Outputs}. Values given as already resolved (a module's params, passed by its
+ * caller) are taken as they are, never interpolated again.
  */
 final class Interpolator {
 
     static final String NAME_PATTERN = "[A-Za-z_][A-Za-z0-9_]*";
+    /** A module alias: a variable name that may also hold '-'. */
+    static final String ALIAS_PATTERN = "[A-Za-z_][A-Za-z0-9_-]*";
+    /** What may stand between {@code ${} and {@code }}: a variable or a module's output. */
+    static final String REFERENCE_PATTERN = NAME_PATTERN + "|module\\." + ALIAS_PATTERN + "\\." + NAME_PATTERN;
+
+    /** Where {@code ${module.ALIAS.OUTPUT}} is looked up. */
+    interface Outputs {
+        /** The output's value, or null when there is none (reported at {@code pos}). */
+        YNode output(String alias, String output, SourcePos pos);
+    }
 
     private final Map<String, YNode> definitions;
     private final Diagnostics diags;
+    private final Outputs outputs;
+    private final String undefinedNote;
     private final Map<String, YNode> resolved = new HashMap<>();
     private final Deque<String> resolving = new ArrayDeque<>();
 
     Interpolator(Map<String, YNode> definitions, Diagnostics diags) {
-        this.definitions = definitions;
+        this(definitions, Map.of(), diags, null, "");
+    }
+
+    /**
+     * @param definitions   values interpolated in this scope when first used
+     * @param given         values resolved elsewhere, used as they are
+     * @param outputs       module outputs, or null when the scope calls no modules
+     * @param undefinedNote appended to "undefined variable" messages (e.g. what a module sees)
+     */
+    Interpolator(Map<String, YNode> definitions, Map<String, YNode> given, Diagnostics diags, Outputs outputs,
+                 String undefinedNote) {
+        this.definitions = new java.util.LinkedHashMap<>(definitions);
+        given.forEach((k, v) -> {
+            this.definitions.put(k, v);
+            this.resolved.put(k, v);
+        });
         this.diags = diags;
+        this.outputs = outputs;
+        this.undefinedNote = undefinedNote;
     }
 
     YNode apply(YNode node) {
+        return apply(node, false);
+    }
+
+    /**
+     * The resources section: ids and field names stay as written; the keys of maps inside fields
+     * (file names of a TFTP tree, environment names, kernel options) take variables too.
+     */
+    YNode applyResources(YNode resources) {
+        if (!(resources instanceof YNode.Map ids)) {
+            return apply(resources);
+        }
+        LinkedHashMap<String, YNode.Entry> out = new LinkedHashMap<>();
+        for (YNode.Entry id : ids.entries().values()) {
+            YNode body = id.value();
+            if (body instanceof YNode.Map fields) {
+                LinkedHashMap<String, YNode.Entry> f = new LinkedHashMap<>();
+                for (YNode.Entry e : fields.entries().values()) {
+                    f.put(e.key(), new YNode.Entry(e.key(), e.keyPos(), apply(e.value(), true)));
+                }
+                body = new YNode.Map(f, fields.pos());
+            } else {
+                body = apply(body);
+            }
+            out.put(id.key(), new YNode.Entry(id.key(), id.keyPos(), body));
+        }
+        return new YNode.Map(out, ids.pos());
+    }
+
+    private YNode apply(YNode node, boolean keys) {
         if (node instanceof YNode.Scalar s) {
             return scalar(s);
         }
         if (node instanceof YNode.Seq seq) {
-            return new YNode.Seq(seq.items().stream().map(this::apply).toList(), seq.pos());
+            return new YNode.Seq(seq.items().stream().map(i -> apply(i, keys)).toList(), seq.pos());
         }
         YNode.Map map = (YNode.Map) node;
         LinkedHashMap<String, YNode.Entry> out = new LinkedHashMap<>();
         for (YNode.Entry e : map.entries().values()) {
-            out.put(e.key(), new YNode.Entry(e.key(), e.keyPos(), apply(e.value())));
+            String key = e.key();
+            if (keys && key.contains("${")) {
+                YNode k = scalar(new YNode.Scalar(key, YNode.Scalar.Kind.STRING, false, e.keyPos().shift(-1)));
+                key = k instanceof YNode.Scalar ks ? ks.text() : key;
+                if (out.containsKey(key)) {
+                    diags.error(e.keyPos(), "key '" + e.key() + "' becomes '" + key + "', which the same mapping has already");
+                    continue;
+                }
+            }
+            out.put(key, new YNode.Entry(key, e.keyPos(), apply(e.value(), keys)));
         }
         return new YNode.Map(out, map.pos());
     }
 
     /** The fully interpolated value of a variable, or null when undefined or cyclic. */
     YNode value(String name, SourcePos refPos) {
+        if (name.startsWith("module.") && name.indexOf('.', 7) > 0) {
+            int dot = name.indexOf('.', 7);
+            String alias = name.substring(7, dot);
+            if (outputs == null) {
+                diags.error(refPos, "'${" + name + "}': no module '" + alias + "' is called here"
+                        + " (declare it under 'modules:')");
+                return null;
+            }
+            return outputs.output(alias, name.substring(dot + 1), refPos);
+        }
         YNode done = resolved.get(name);
         if (done != null) {
             return done;
         }
         YNode def = definitions.get(name);
         if (def == null) {
-            diags.error(refPos, "undefined variable '" + name + "'" + dev.mosaic.diag.Suggest.hint(name, definitions.keySet()));
+            diags.error(refPos, "undefined variable '" + name + "'" + dev.mosaic.diag.Suggest.hint(name, definitions.keySet())
+                    + undefinedNote);
             return null;
         }
         if (resolving.contains(name)) {
@@ -81,7 +163,7 @@ final class Interpolator {
             return s;
         }
         // A single whole reference may carry a structured value.
-        if (text.matches("\\$\\{" + NAME_PATTERN + "}")) {
+        if (text.matches("\\$\\{(" + REFERENCE_PATTERN + ")}")) {
             YNode v = value(text.substring(2, text.length() - 1), s.pos());
             if (v == null) {
                 return s;
@@ -111,7 +193,7 @@ final class Interpolator {
                     return s;
                 }
                 String name = text.substring(i + 2, end);
-                if (!name.matches(NAME_PATTERN)) {
+                if (!name.matches(REFERENCE_PATTERN)) {
                     diags.error(at, "invalid variable name '" + name + "' in '${" + name + "}'"
                             + " (for a literal '${', as in shell parameter expansion, write '$${')");
                     return s;

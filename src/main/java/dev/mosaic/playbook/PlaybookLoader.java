@@ -76,7 +76,8 @@ public final class PlaybookLoader {
         Interpolator vars = new Interpolator(definitions, diags);
         LinkedHashMap<String, YNode.Entry> resolvedTop = new LinkedHashMap<>();
         for (YNode.Entry e : top.entries().values()) {
-            YNode value = e.key().equals("vars") ? e.value() : vars.apply(e.value());
+            YNode value = e.key().equals("vars") ? e.value()
+                    : e.key().equals("resources") ? vars.applyResources(e.value()) : vars.apply(e.value());
             resolvedTop.put(e.key(), new YNode.Entry(e.key(), e.keyPos(), value));
         }
         YNode.Map resolved = new YNode.Map(resolvedTop, top.pos());

@@ -268,13 +268,21 @@ class NodeInventoryTest {
     }
 
     @Test
-    void a_variable_in_a_tftp_tree_file_name_is_an_error_at_the_name_since_names_are_not_substituted()
-            throws IOException {
+    void a_variable_in_a_tftp_tree_file_name_is_substituted_like_any_value() throws IOException {
         apply();
-        String text = edit("initrd.img: files/initrd.img", "initrd-${kernel}.img: files/initrd.img");
-        String at = at(text, "initrd-${kernel}.img:", 1);
+        edit("initrd.img: files/initrd.img", "initrd.img: files/initrd.img\n      initrd-${kernel}.img: files/initrd.img");
 
-        refusedWithoutWriting(at + ": error: resource 'tftp': file name 'initrd-${kernel}.img': variables are not"
-                + " substituted in file names");
+        apply();
+
+        assertThat(root.resolve("srv/tftp/initrd-vmlinuz-6.1.img")).exists();
+    }
+
+    @Test
+    void an_undefined_variable_in_a_tftp_tree_file_name_is_an_error_at_the_name() throws IOException {
+        apply();
+        String text = edit("initrd.img: files/initrd.img", "initrd-${nope}.img: files/initrd.img");
+        String at = at(text, "${nope}", 1);
+
+        refusedWithoutWriting(at + ": error: undefined variable 'nope'");
     }
 }

@@ -60,9 +60,8 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
                     continue;
                 }
                 if (e.key().contains("${")) {
-                    // Variables are substituted in values only: the file would be named "vmlinuz-${kver}".
-                    r.errorAt(e.keyPos(), "file name '" + e.key() + "': variables are not substituted in file names"
-                            + " (they are mapping keys); write the name itself");
+                    // The loader substitutes variables in these names; one left here was not resolved.
+                    r.errorAt(e.keyPos(), "file name '" + e.key() + "' holds an unresolved reference");
                     continue;
                 }
                 String source;

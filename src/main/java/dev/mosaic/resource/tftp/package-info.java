@@ -5,7 +5,7 @@
  * unpacked package) or next to the playbook (relative sources). With {@code purge: true}, files
  * that no resource declares are removed; files that other resources manage below the root (PXE
  * entries, an initrd) are left alone. Plans show the tree diff with sizes and digests. File names
- * are mapping keys, which variables are not substituted in: a name with <code>${</code> is an error.
+ * take variables like values do ({@code vmlinuz-${kernel_version}: …}).
  *
  * <pre>{@code
  * tftp:
