@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public record BuildSpec(String dir, List<String> commands, Map<String, String> env, Optional<Integer> jobs,
                         List<String> inputs, List<String> outputs, List<String> toolchain,
-                        Optional<Long> timeoutSeconds) {
+                        Optional<Long> timeoutSeconds, Optional<String> stdin) {
 
     static final List<String> DEFAULT_TOOLCHAIN = List.of("cc --version", "make --version");
 }

@@ -72,7 +72,7 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         List<String> outputs = r.stringList("outputs").stream().map(p -> r.checkAbsolute("outputs", p)).toList();
         List<String> toolchain = r.has("toolchain") ? r.stringList("toolchain") : BuildSpec.DEFAULT_TOOLCHAIN;
         Optional<Long> timeout = r.has("timeout") ? Optional.of(r.integer("timeout", 0)) : Optional.empty();
-        return new BuildSpec(dir, commands, env, jobs, inputs, outputs, toolchain, timeout);
+        return new BuildSpec(dir, commands, env, jobs, inputs, outputs, toolchain, timeout, r.optString("stdin"));
     }
 
     @Override
@@ -143,7 +143,8 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         spec.jobs().ifPresent(j -> env.put("MAKEFLAGS", "-j" + j));
         for (String command : spec.commands()) {
-            Exec exec = new Exec(List.of("sh", "-e", "-c", command), spec.dir(), env, Optional.empty(),
+            Exec exec = new Exec(List.of("sh", "-e", "-c", command), spec.dir(), env,
+                    spec.stdin().map(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                     spec.timeoutSeconds().map(Duration::ofSeconds), ctx::output);
             Exec.Result r = host.exec(exec);
             if (r.timedOut()) {
@@ -171,6 +172,7 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         MessageDigest md = Digests.newSha256();
         update(md, "dir", spec.dir());
         spec.commands().forEach(c -> update(md, "command", c));
+        spec.stdin().ifPresent(t -> update(md, "stdin", t));
         spec.env().forEach((k, v) -> update(md, "env", k + "=" + v));
         spec.jobs().ifPresent(j -> update(md, "jobs", Integer.toString(j)));
         for (String probe : spec.toolchain()) {

@@ -24,6 +24,12 @@
  *   inputs: [/usr/src/linux-6.1]
  *   outputs: [/usr/src/linux-6.1/arch/x86/boot/bzImage]
  *   timeout: 3600                # seconds
+ * buildk:
+ *   type: build
+ *   dir: /root/ltsp_initrd_kit
+ *   command: ./buildk
+ *   stdin: "1\n/usr/src/linux-2.4.22\n2500\n300\n"   # the answers to its questions
+ *   outputs: [/root/ltsp_initrd_kit/bzImage-2.4.22-openmosix-2]
  * }</pre>
  */
 package dev.mosaic.resource.build;
