@@ -5,6 +5,7 @@ import dev.mosaic.render.ConsoleEvents;
 import dev.mosaic.render.JsonEvents;
 import dev.mosaic.render.JsonPlan;
 import dev.mosaic.render.Recap;
+import dev.mosaic.state.ApplyLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -29,11 +30,25 @@ final class ApplyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK")
     Path playbook;
 
+    @picocli.CommandLine.Option(names = "--lock-timeout", paramLabel = "SECONDS",
+            description = "How long to wait for another apply of the same target to finish (default: 0, fail at once).")
+    long lockTimeout;
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         Target t = Target.open(playbook, options, true);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        try (ApplyLock lock = ApplyLock.acquire(t.state().dir(), java.time.Duration.ofSeconds(lockTimeout),
+                w -> err.println("warning: " + w))) {
+            return applyLocked(t, out, err);
+        } catch (ApplyLock.Busy busy) {
+            throw new dev.mosaic.diag.UserError(busy.getMessage() + (lockTimeout > 0 ? " (waited " + lockTimeout + " s)" : "")
+                    + "; wait for it, or pass --lock-timeout SECONDS");
+        }
+    }
+
+    private int applyLocked(Target t, PrintWriter out, PrintWriter err) throws IOException {
         t.state().warnings().forEach(w -> err.println("warning: " + w));
         Engine.ApplyResult result;
         if (options.json) {
