@@ -8,7 +8,7 @@
  *   type: archive
  *   source: https://mirror.example/linux-2.4.22.tar.gz  # http(s)://, file:// or a path (relative: next to the playbook)
  *   mirrors: [https://other.example/linux-2.4.22.tar.gz] # tried in order when the source is unavailable
- *   sha256: "0f3c…"                    # optional: without it, the first fetch pins one in mosaic.lock
+ *   sha256: "4c7f8d9e2b1a0f3c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4" # optional: without it, the first fetch pins one in mosaic.lock
  *   dest: /usr/src
  *   creates: /usr/src/linux-2.4.22     # optional guard: when it exists, nothing is done
  * openmosix-patch:

@@ -16,6 +16,11 @@
  *   nodes:
  *     - { name: node1, mac: "52:54:00:00:00:01", ip: 10.0.0.11 }
  *   notify: [dnsmasq-reload]
+ * dnsmasq-reload:
+ *   type: build
+ *   dir: /
+ *   command: systemctl reload dnsmasq     # refreshed when the configuration changes
+ *   toolchain: []
  * }</pre>
  */
 package dev.mosaic.resource.dnsmasq;
