@@ -1,0 +1,58 @@
+package dev.mosaic.netboot;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * README's main job, for real: playbooks/lab-netboot.yml applied into a sandbox root (every part
+ * taken out of Debian packages with apt-get download, nothing installed), then a node PXE-boots
+ * from the tree in QEMU and announces itself; the second run changes nothing.
+ */
+class LabNetbootPlaybookTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theMainJob_layoutIsBootedByANode_andASecondRunChangesNothing() throws Exception {
+        Qemu.requireInstalled();
+        Path playbook = Files.createDirectories(tmp.resolve("playbooks")).resolve("lab-netboot.yml");
+        Files.copy(Path.of("playbooks/lab-netboot.yml"), playbook);
+        Path root = tmp.resolve("root");
+        // The kernel ABI moves with Debian's security updates: ask apt which one is current.
+        String kernel = Debs.kernelRelease(Debs.kernel());
+        String[] common = {"--root", root.toString(), "--cache-dir", Debs.cacheDir().resolve("mosaic").toString(),
+                "--var", "kernel_version=" + kernel, playbook.toString()};
+
+        MosaicCli.Result first = MosaicCli.run(concat("apply", common));
+
+        assertThat(first.exitCode()).as("%s", first).isZero();
+        assertThat(first.stdout()).contains("Apply complete: 8 changed");
+        Path tftp = root.resolve("srv/tftp");
+        assertThat(tftp.resolve("pxelinux.cfg/01-52-54-00-00-00-01")).exists();
+        assertThat(root.resolve("etc/dnsmasq.d/mosaic-netboot.conf")).content().contains("dhcp-host=52:54:00:00:00:01,10.0.2.21,node1");
+
+        Qemu.Boot boot = Qemu.boot(new Qemu.Machine("lab-node1", "52:54:00:00:00:01", "pxelinux.0", "10.0.2.21"),
+                tftp, Files.createDirectories(tmp.resolve("qemu")), Qemu.BOOT_TIMEOUT);
+
+        assertThat(boot.markers()).as("%s", boot).contains("MOSAIC-NODE-UP name=node1 mac=52:54:00:00:00:01");
+
+        MosaicCli.Result second = MosaicCli.run(concat("apply", common));
+
+        assertThat(second.exitCode()).as("%s", second).isZero();
+        assertThat(second.stdout()).contains("Apply complete: 0 changed, 0 refreshed, 8 unchanged");
+    }
+
+    private static String[] concat(String first, String... rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+}
