@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
         description = "Print the dependency graph: apply order and every edge with its reason.")
 final class GraphCommand implements Callable<Integer> {
 
-    enum Format { text, dot }
+    enum Format { text, dot, mermaid }
 
     @Spec
     CommandSpec spec;
@@ -23,7 +23,7 @@ final class GraphCommand implements Callable<Integer> {
     @Mixin
     CommonOptions options;
 
-    @Option(names = "--format", description = "text (default) or dot (Graphviz).")
+    @Option(names = "--format", description = "text (default), dot (Graphviz) or mermaid.")
     Format format = Format.text;
 
     @Parameters(index = "0", paramLabel = "PLAYBOOK")
@@ -32,7 +32,11 @@ final class GraphCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var g = Target.graph(Target.load(playbook, options));
-        spec.commandLine().getOut().print(format == Format.dot ? GraphText.dot(g) : GraphText.text(g));
+        spec.commandLine().getOut().print(switch (format) {
+            case dot -> GraphText.dot(g);
+            case mermaid -> GraphText.mermaid(g);
+            default -> GraphText.text(g);
+        });
         spec.commandLine().getOut().flush();
         return Main.OK;
     }

@@ -40,6 +40,22 @@ public final class GraphText {
         return b.append("}\n").toString();
     }
 
+    /** Mermaid (renders on GitHub and in many wikis): explicit edges solid, implicit ones dotted. */
+    public static String mermaid(ResourceGraph g) {
+        StringBuilder b = new StringBuilder("flowchart LR\n");
+        java.util.Map<Address, String> ids = new java.util.HashMap<>();
+        for (Address a : g.order()) {
+            String id = "r" + ids.size();
+            ids.put(a, id);
+            b.append("  ").append(id).append("[\"").append(a.toString().replace("\"", "#quot;")).append("\"]\n");
+        }
+        for (Edge e : g.edges()) {
+            b.append("  ").append(ids.get(e.from())).append(e.kind().explicit() ? " -->|" : " -.->|")
+                    .append(e.kind().word()).append("| ").append(ids.get(e.to())).append('\n');
+        }
+        return b.toString();
+    }
+
     private static String quote(String s) {
         return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
