@@ -176,8 +176,15 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         spec.env().forEach((k, v) -> update(md, "env", k + "=" + v));
         spec.jobs().ifPresent(j -> update(md, "jobs", Integer.toString(j)));
         for (String probe : spec.toolchain()) {
-            Exec.Result r = host.exec(Exec.of("/", "sh", "-c", probe + " 2>&1 | head -n 1"));
-            update(md, "toolchain", probe + "=" + r.tailText());
+            String version;
+            try {
+                version = host.exec(Exec.of("/", "sh", "-c", probe + " 2>&1 | head -n 1")).tailText();
+            } catch (IOException e) {
+                // Nothing runs on a target whose root does not exist yet (a fresh --root): the plan
+                // says "new" instead of failing, and the run, once the root exists, probes for real.
+                version = "(not probed: " + e.getMessage() + ")";
+            }
+            update(md, "toolchain", probe + "=" + version);
         }
         for (String in : spec.inputs()) {
             FileStat s = host.stat(in);

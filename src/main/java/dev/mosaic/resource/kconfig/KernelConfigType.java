@@ -45,9 +45,13 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
                     Optional<Record> last) {
     }
 
-    /** The files Kconfig reads: a patch that adds options changes one of them. */
+    /**
+     * The files Kconfig reads: a patch that adds options changes one of them. Before 2.5 they are
+     * {@code Config.in} in each directory and {@code arch/<arch>/config.in} at the top (what
+     * {@code make oldconfig} hands to scripts/Configure).
+     */
     static boolean isKconfig(String fileName) {
-        return fileName.startsWith("Kconfig") || fileName.equals("Config.in");
+        return fileName.startsWith("Kconfig") || fileName.equals("Config.in") || fileName.equals("config.in");
     }
 
     private static String kconfigDigest(KernelConfigSpec spec, Context ctx) throws IOException {
@@ -104,6 +108,7 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
         if (!(r.raw("ranges") instanceof YNode.Map ranges)) {
             return;
         }
+        YNode.Map requested = r.raw("options") instanceof YNode.Map m ? m : null;
         for (YNode.Entry e : ranges.entries().values()) {
             String v = options.get(e.key());
             if (v == null || !(e.value() instanceof YNode.Map bounds)) {
@@ -119,8 +124,16 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
             Long min = bound(bounds, "min");
             Long max = bound(bounds, "max");
             if ((min != null && value < min) || (max != null && value > max)) {
-                r.error("options", e.key() + " = " + value + " is out of range "
-                        + (min == null ? "" : min) + ".." + (max == null ? "" : max));
+                // At the option's own value (often a ${variable} that --var set), not at 'options'.
+                YNode at = requested == null ? null : requested.get(e.key());
+                String message = e.key() + " = " + value + " is out of range "
+                        + (min == null ? "" : min) + ".." + (max == null ? "" : max)
+                        + (e.keyPos().isKnown() ? " (ranges, line " + e.keyPos().line() + ")" : "");
+                if (at != null) {
+                    r.errorAt(at.pos(), message);
+                } else {
+                    r.error("options", message);
+                }
             }
         }
     }

@@ -8,7 +8,11 @@
  * result depends only on the playbook and the tree. Afterwards every requested option is checked:
  * an option Kconfig dropped (unmet dependency, unknown symbol) is an error naming the option and
  * what it got. Plans show option-level changes ({@code CONFIG_E1000: n -> y}), a changed base,
- * and a {@code .config} edited by hand, never a 5,000-line diff.
+ * and a {@code .config} edited by hand, never a 5,000-line diff. A change of the tree's Kconfig
+ * files ({@code Kconfig*}, and in a 2.4 tree every {@code Config.in} and
+ * {@code arch/<arch>/config.in}), such as a patch adding options, resolves again. {@code ranges}
+ * are checked at plan time: a value out of range (often a {@code --var}) is refused before anything
+ * runs, at the position of the option's value.
  *
  * <pre>{@code
  * kconfig:

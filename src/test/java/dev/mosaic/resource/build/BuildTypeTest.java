@@ -97,6 +97,29 @@ class BuildTypeTest {
     }
 
     @Test
+    void aRootThatDoesNotExistYetIsPlannedAsNewNotFailedByTheToolchainProbes() throws Exception {
+        box.playbook("""
+                resources:
+                  app:
+                    type: build
+                    dir: /srv/app
+                    command: make
+                    outputs: [/srv/app/app.bin]
+                """);
+        try (java.util.stream.Stream<Path> below = Files.walk(box.root)) { // the sources of @BeforeEach too
+            for (Path p : below.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+
+        Sandbox.Run plan = box.plan();
+
+        assertThat(plan.exitCode()).as("%s", plan).isZero();
+        assertThat(plan.out()).contains("# build[app] will be created (new)").contains("~ /srv/app/app.bin: missing -> built");
+        assertThat(box.root).as("plan writes nothing").doesNotExist();
+    }
+
+    @Test
     void touchingInputsWithoutChangingTheirBytesDoesNotRebuild() {
         playbook();
         box.applyOk();

@@ -1,0 +1,2 @@
+/* drivers/net/eepro100.c: An Intel i82557-559 Ethernet driver for Linux. */
+int eepro100_probe(void) { return 0; }
