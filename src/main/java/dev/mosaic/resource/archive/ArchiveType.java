@@ -164,7 +164,15 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
     public Paths paths(ArchiveSpec spec) {
         java.util.Set<String> reads = spec.candidates().stream().filter(Location::onTarget).map(Location::path)
                 .collect(java.util.stream.Collectors.toSet());
-        return new Paths(spec.creates().map(java.util.Set::of).orElse(java.util.Set.of()), reads);
+        java.util.Set<String> produces = new java.util.TreeSet<>();
+        spec.creates().ifPresent(produces::add);
+        // A single compressed file (the classic "bunzip2 openMosix-2.4.22-1.bz2") has one known result.
+        String name = spec.source().fileName();
+        ArchiveFormat format = spec.format() == ArchiveFormat.AUTO ? ArchiveFormat.byName(name) : spec.format();
+        if (format != null && format.singleFile() && !ArchiveFormat.decompressedName(name).isEmpty()) {
+            produces.add(TargetPaths.join(spec.dest(), ArchiveFormat.decompressedName(name)));
+        }
+        return new Paths(produces, reads);
     }
 
     /** Where the shared download cache keeps an archive with this digest. */
