@@ -27,6 +27,9 @@ final class ApplyCommand implements Callable<Integer> {
     @Mixin
     CommonOptions options;
 
+    @Mixin
+    InventoryOptions inventory;
+
     @Parameters(index = "0", paramLabel = "PLAYBOOK")
     Path playbook;
 
@@ -36,6 +39,10 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (inventory.active()) {
+            return Fleet.load(playbook, options, inventory).apply(spec.commandLine().getOut(), spec.commandLine().getErr(),
+                    java.time.Duration.ofSeconds(lockTimeout));
+        }
         Target t = Target.open(playbook, options, true);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -3,6 +3,8 @@ package dev.mosaic.cli;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,6 +18,10 @@ public final class CommonOptions {
     @Option(names = "--var", paramLabel = "NAME=VALUE",
             description = "Override a playbook variable (repeatable).")
     Map<String, String> vars = new LinkedHashMap<>();
+
+    @Option(names = "--modules", paramLabel = "DIR",
+            description = "Also look for modules below DIR (repeatable), after modules/ next to the playbook and ../modules/.")
+    List<Path> moduleDirs = new ArrayList<>();
 
     @Option(names = "--json", description = "Print machine-readable JSON instead of text.")
     boolean json;

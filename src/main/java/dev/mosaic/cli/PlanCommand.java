@@ -25,6 +25,9 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     CommonOptions options;
 
+    @Mixin
+    InventoryOptions inventory;
+
     @Option(names = "--detailed-exitcode", description = "Exit 2 when there are changes (0 when none, 1 on error).")
     boolean detailedExitCode;
 
@@ -33,6 +36,10 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (inventory.active()) {
+            return Fleet.load(playbook, options, inventory)
+                    .plan(spec.commandLine().getOut(), spec.commandLine().getErr(), detailedExitCode);
+        }
         Target t = Target.open(playbook, options, false);
         PrintWriter out = spec.commandLine().getOut();
         t.state().warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));

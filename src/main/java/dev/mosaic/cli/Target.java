@@ -9,17 +9,28 @@ import dev.mosaic.host.LocalHost;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.PlaybookLoader;
 import dev.mosaic.state.StateStore;
+import dev.mosaic.yaml.YNode;
 
 import java.nio.file.Path;
+import java.util.Map;
 
-/** A loaded playbook with its graph, and the host and state it is planned against. */
-record Target(Playbook playbook, ResourceGraph graph, LocalHost host, StateStore state, Path cacheDir) {
+/**
+ * A loaded playbook with its graph, and the host and state it is planned against. {@code name}
+ * is how plans name the target: {@code local}, {@code local (root /tmp/lab)}, or an inventory
+ * host's {@code lab1 (local, root /tmp/lab1)}.
+ */
+record Target(Playbook playbook, ResourceGraph graph, LocalHost host, StateStore state, Path cacheDir, String name) {
 
     /** Where Mosaic keeps its state on a target, below the root. */
     static final String STATE_DIR = "var/lib/mosaic";
 
     static Playbook load(Path playbook, CommonOptions o) {
-        return new PlaybookLoader(BuiltinKinds.create()).load(playbook, o.vars);
+        return load(playbook, o, Map.of());
+    }
+
+    /** @param inventoryVars an inventory host's variables (empty without an inventory) */
+    static Playbook load(Path playbook, CommonOptions o, Map<String, YNode> inventoryVars) {
+        return new PlaybookLoader(BuiltinKinds.create(), o.moduleDirs).load(playbook, o.vars, inventoryVars);
     }
 
     static ResourceGraph graph(Playbook p) {
@@ -38,15 +49,18 @@ record Target(Playbook playbook, ResourceGraph graph, LocalHost host, StateStore
         ResourceGraph g = graph(p);
         Path root = o.root == null ? Path.of("/") : o.root.toAbsolutePath().normalize();
         Path stateDir = o.stateDir != null ? o.stateDir.toAbsolutePath().normalize() : root.resolve(STATE_DIR);
+        String name = root.toString().equals("/") ? "local" : "local (root " + root + ")";
+        return local(p, g, root, stateDir, o, writes, name);
+    }
+
+    /** This machine below {@code root}, with Mosaic's state in {@code stateDir}. */
+    static Target local(Playbook p, ResourceGraph g, Path root, Path stateDir, CommonOptions o, boolean writes,
+                        String name) {
         LocalHost host = new LocalHost(root, true, stateDir.resolve("statcache.bin"), writes);
-        return new Target(p, g, host, StateStore.open(stateDir), o.cacheDir());
+        return new Target(p, g, host, StateStore.open(stateDir), o.cacheDir(), name);
     }
 
     Engine engine(Events events, int jobs) {
         return new Engine(host, new LocalHost(Path.of("/")), state, events, jobs, cacheDir);
-    }
-
-    String name() {
-        return host.root().toString().equals("/") ? "local" : "local (root " + host.root() + ")";
     }
 }

@@ -19,11 +19,21 @@ final class ValidateCommand implements Callable<Integer> {
     @Mixin
     CommonOptions options;
 
+    @Mixin
+    InventoryOptions inventory;
+
     @Parameters(index = "0", paramLabel = "PLAYBOOK")
     Path playbook;
 
     @Override
     public Integer call() {
+        if (inventory.active()) {
+            for (Fleet.Member m : Fleet.load(playbook, options, inventory).members()) {
+                spec.commandLine().getOut().println(playbook + ": ok for host " + m.host().name() + " ("
+                        + m.graph().size() + " resources, " + m.graph().edges().size() + " dependencies)");
+            }
+            return Main.OK;
+        }
         var p = Target.load(playbook, options);
         var g = Target.graph(p);
         spec.commandLine().getOut().println(playbook + ": ok (" + g.size() + " resources, " + g.edges().size() + " dependencies)");

@@ -93,9 +93,9 @@ public final class Engine {
 
     /** @param log where the resource's output lines go besides the events (null: nowhere) */
     private Context context(Playbook playbook, Address address, ResourceLog log) {
-        Path base = playbook.baseDir();
+        Path base = playbook.baseDirOf(address); // a module's resources read relative paths in the module
         KeyValueDir notes = KeyValueDir.forOwner(state.dir().resolve("memory"), address.toString());
-        LockFile lock = lockFiles.computeIfAbsent(base, b -> new LockFile(b.resolve("mosaic.lock")));
+        LockFile lock = lockFiles.computeIfAbsent(playbook.baseDir(), b -> new LockFile(b.resolve("mosaic.lock")));
         Memory memory = new Memory() {
             @Override
             public Optional<String> get(String key) throws IOException {

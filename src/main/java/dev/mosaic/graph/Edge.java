@@ -43,10 +43,15 @@ public record Edge(Address from, Address to, Kind kind, String reason) {
      */
     public String explain() {
         return switch (kind) {
-            case REQUIRES -> "explicit: " + to.id() + " requires " + from.id();
-            case NOTIFY -> "explicit: " + from.id() + " notifies " + to.id();
+            case REQUIRES -> "explicit: " + name(to) + " requires " + name(from);
+            case NOTIFY -> "explicit: " + name(from) + " notifies " + name(to);
             default -> "implicit: " + reason;
         };
+    }
+
+    /** The id a playbook's resource is known by; the whole address for a module's. */
+    private static String name(Address a) {
+        return a.modules().isEmpty() ? a.id() : a.toString();
     }
 
     /** {@code requires}, {@code notify}, or {@code implicit: /srv/tftp/x is under /srv/tftp}. */

@@ -32,6 +32,11 @@ public record ModuleParam(String name, Type type, YNode defaultValue, List<YNode
             this.article = article;
         }
 
+        /** {@code an integer}, {@code a map}: for messages. */
+        public String article() {
+            return article;
+        }
+
         public String word() {
             return name().toLowerCase(Locale.ROOT);
         }

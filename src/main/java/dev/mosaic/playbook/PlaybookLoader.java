@@ -7,11 +7,8 @@ import dev.mosaic.diag.Diagnostics;
 import dev.mosaic.diag.SourcePos;
 import dev.mosaic.diag.Suggest;
 import dev.mosaic.diag.UserError;
-import dev.mosaic.resource.Address;
 import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.Kinds;
-import dev.mosaic.resource.ResourceType;
-import dev.mosaic.resource.SpecReader;
 import dev.mosaic.yaml.YNode;
 import dev.mosaic.yaml.YamlReader;
 
@@ -21,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +25,10 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Turns a playbook file into a {@link Playbook}: YAML with positions, variables, JSON Schema, each
- * kind's own checks, and references between resources. Every problem found is reported at once
- * as a {@link UserError}; nothing is touched on any target.
+ * Turns a playbook file into a {@link Playbook}: YAML with positions, variables, the modules it
+ * calls (each a {@link Scope} of its own, see {@link ModuleReader}), JSON Schema, each kind's own
+ * checks, and references between resources. Every problem found is reported at once as a
+ * {@link UserError}; nothing is touched on any target.
  */
 public final class PlaybookLoader {
 
@@ -42,25 +39,47 @@ public final class PlaybookLoader {
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private final Kinds kinds;
+    private final List<Path> moduleDirs;
     private final SchemaValidator schemas = new SchemaValidator();
 
     public PlaybookLoader(Kinds kinds) {
+        this(kinds, List.of());
+    }
+
+    /** @param moduleDirs where modules are looked for after the playbook's own {@code modules/} directories */
+    public PlaybookLoader(Kinds kinds, List<Path> moduleDirs) {
         this.kinds = kinds;
+        this.moduleDirs = List.copyOf(moduleDirs);
     }
 
     public Playbook load(Path file, Map<String, String> overrides) {
-        String text;
+        return load(file, overrides, Map.of());
+    }
+
+    /**
+     * @param inventoryVars variables of an inventory host (group vars, then its own, merged):
+     *                      they override the playbook's and may add new ones; {@code --var}
+     *                      overrides them in turn
+     */
+    public Playbook load(Path file, Map<String, String> overrides, Map<String, YNode> inventoryVars) {
+        return load(file, read(file), overrides, inventoryVars);
+    }
+
+    private static String read(Path file) {
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new UserError("cannot read playbook " + file + ": no such file");
         } catch (IOException e) {
             throw new UserError("cannot read playbook " + file + ": " + e.getMessage());
         }
-        return load(file, text, overrides);
     }
 
     public Playbook load(Path file, String text, Map<String, String> overrides) {
+        return load(file, text, overrides, Map.of());
+    }
+
+    public Playbook load(Path file, String text, Map<String, String> overrides, Map<String, YNode> inventoryVars) {
         String name = file.toString();
         Diagnostics diags = new Diagnostics();
         YNode root = YamlReader.read(name, text, diags);
@@ -71,34 +90,41 @@ public final class PlaybookLoader {
                             + (root == null ? "empty" : (root.kindName().matches("[aeiou].*") ? "an " : "a ")
                             + root.kindName()));
         }
+        // The module calls' shape first: a source is a name, never interpolated; 'with:' a mapping.
+        if (top.has("modules")) {
+            LinkedHashMap<String, YNode.Entry> only = new LinkedHashMap<>();
+            only.put("modules", top.entries().get("modules"));
+            schemas.validate(new YNode.Map(only, top.pos()), "module.schema.json", diags);
+            diags.throwIfErrors();
+        }
 
-        Map<String, YNode> definitions = variables(top, overrides, diags);
-        Interpolator vars = new Interpolator(definitions, diags);
+        Path baseDir = file.toAbsolutePath().getParent();
+        Map<String, YNode> definitions = variables(top, overrides, inventoryVars, diags);
+        Scope.Loading loading = new Scope.Loading(kinds, schemas, new ModuleReader(schemas, moduleDirs, file));
+        Scope scope = new Scope(loading, List.of(), file, baseDir, diags,
+                top.get("modules") instanceof YNode.Map calls ? calls : null);
+        Interpolator vars = new Interpolator(definitions, Map.of(), diags, scope::output, "");
+        scope.interpolator(vars);
         LinkedHashMap<String, YNode.Entry> resolvedTop = new LinkedHashMap<>();
         for (YNode.Entry e : top.entries().values()) {
-            YNode value = e.key().equals("vars") ? e.value()
+            // vars are interpolated where they are used; modules' 'with:' values when they are called
+            YNode value = e.key().equals("vars") || e.key().equals("modules") ? e.value()
                     : e.key().equals("resources") ? vars.applyResources(e.value()) : vars.apply(e.value());
             resolvedTop.put(e.key(), new YNode.Entry(e.key(), e.keyPos(), value));
         }
+        scope.instantiateAll();
+        loading.flushInto(diags);
         YNode.Map resolved = new YNode.Map(resolvedTop, top.pos());
         diags.throwIfErrors();
 
-        checkTypes(resolved, diags);
+        loading.checkTypes(resolved, diags);
         schemas.validate(resolved, "playbook.schema.json", diags);
         diags.throwIfErrors();
 
-        Path baseDir = file.toAbsolutePath().getParent();
-        List<ResourceDecl> decls = new ArrayList<>();
-        YNode resources = resolved.get("resources");
-        if (resources instanceof YNode.Map map) {
-            for (YNode.Entry e : map.entries().values()) {
-                ResourceDecl d = declare(e, baseDir, diags);
-                if (d != null) {
-                    decls.add(d);
-                }
-            }
+        List<ResourceDecl> decls = new ArrayList<>(scope.moduleResources());
+        if (resolved.get("resources") instanceof YNode.Map resources) {
+            decls.addAll(scope.declare(resources));
         }
-        checkReferences(decls, resources instanceof YNode.Map map ? map.entries().keySet() : Set.of(), diags);
         diags.throwIfErrors();
 
         Map<String, String> scalarVars = new TreeMap<>();
@@ -112,8 +138,12 @@ public final class PlaybookLoader {
         return new Playbook(file, title, baseDir, scalarVars, decls, Digests.sha256(text));
     }
 
-    /** The playbook's variables with command-line overrides applied; unknown overrides are errors. */
-    private static Map<String, YNode> variables(YNode.Map top, Map<String, String> overrides, Diagnostics diags) {
+    /**
+     * The playbook's variables, then the inventory's, then command-line overrides; an override of
+     * a variable neither defines is an error.
+     */
+    private static Map<String, YNode> variables(YNode.Map top, Map<String, String> overrides,
+                                                Map<String, YNode> inventoryVars, Diagnostics diags) {
         Map<String, YNode> defs = new LinkedHashMap<>();
         YNode v = top.get("vars");
         if (v instanceof YNode.Map vm) {
@@ -121,9 +151,11 @@ public final class PlaybookLoader {
         } else if (v != null && !(v instanceof YNode.Scalar s && s.kind() == YNode.Scalar.Kind.NULL)) {
             diags.error(v.pos(), "field 'vars': expected a mapping of names to values, got " + v.kindName());
         }
+        defs.putAll(inventoryVars);
         for (Map.Entry<String, String> o : overrides.entrySet()) {
             if (!defs.containsKey(o.getKey())) {
                 diags.error(SourcePos.NONE, "--var " + o.getKey() + ": the playbook has no variable '" + o.getKey() + "'"
+                        + (inventoryVars.isEmpty() ? "" : ", nor has the host in the inventory")
                         + Suggest.hint(o.getKey(), defs.keySet()));
                 continue;
             }
@@ -134,85 +166,8 @@ public final class PlaybookLoader {
         return defs;
     }
 
-    /** Unknown kinds get their own message (with suggestions) instead of a schema enum error. */
-    private void checkTypes(YNode.Map root, Diagnostics diags) {
-        if (!(root.get("resources") instanceof YNode.Map resources)) {
-            return;
-        }
-        for (YNode.Entry e : resources.entries().values()) {
-            if (e.value() instanceof YNode.Map body && body.get("type") instanceof YNode.Scalar t
-                    && kinds.find(t.text()).isEmpty()) {
-                diags.error(t.pos(), "resource '" + e.key() + "': unknown type '" + t.text() + "'"
-                        + Suggest.hint(t.text(), kinds.names()) + "; known types: " + String.join(", ", kinds.names()));
-            }
-        }
-    }
-
-    private ResourceDecl declare(YNode.Entry entry, Path baseDir, Diagnostics diags) {
-        String id = entry.key();
-        YNode.Map body = (YNode.Map) entry.value();
-        String typeName = ((YNode.Scalar) body.get("type")).text();
-        ResourceType<?, ?> type = kinds.find(typeName).orElseThrow();
-        SpecReader reader = new SpecReader(id, body, diags, baseDir);
-        Object spec = type.parse(reader);
-        if (reader.failed() || spec == null) {
-            return null;
-        }
-        String description = body.get("description") instanceof YNode.Scalar s ? s.text() : "";
-        return new ResourceDecl(Address.of(typeName, id), id, type, spec, entry.keyPos(),
-                refs(body.get("requires")), refs(body.get("notify")), description, configDigest(body));
-    }
-
-    private static List<Ref> refs(YNode node) {
-        List<Ref> out = new ArrayList<>();
-        if (node instanceof YNode.Seq seq) {
-            for (YNode item : seq.items()) {
-                if (item instanceof YNode.Scalar s) {
-                    out.add(new Ref(s.text(), s.pos()));
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
-     * {@code declared}: every resource id of the playbook, including those whose spec failed to
-     * parse (already reported), so that a reference to them is not reported as missing.
-     */
-    private static void checkReferences(List<ResourceDecl> decls, Set<String> declared, Diagnostics diags) {
-        Map<String, ResourceDecl> byId = new HashMap<>();
-        decls.forEach(d -> byId.put(d.id(), d));
-        for (ResourceDecl d : decls) {
-            for (Ref r : d.requires()) {
-                check(d, r, "requires", byId, declared, diags);
-            }
-            for (Ref r : d.notifies()) {
-                ResourceDecl target = check(d, r, "notify", byId, declared, diags);
-                if (target != null && !target.type().refreshable()) {
-                    diags.error(r.pos(), "resource '" + d.id() + "' notifies '" + r.id() + "', but a "
-                            + target.type().kind() + " has nothing to refresh; use 'requires' for ordering");
-                }
-            }
-        }
-    }
-
-    private static ResourceDecl check(ResourceDecl d, Ref r, String field, Map<String, ResourceDecl> byId,
-                                      Set<String> declared, Diagnostics diags) {
-        if (r.id().equals(d.id())) {
-            diags.error(r.pos(), "resource '" + d.id() + "' " + (field.equals("notify") ? "notifies" : field) + " itself");
-            return null;
-        }
-        ResourceDecl target = byId.get(r.id());
-        if (target == null && !declared.contains(r.id())) {
-            List<String> others = declared.stream().filter(id -> !id.equals(d.id())).toList();
-            diags.error(r.pos(), "resource '" + d.id() + "', field '" + field + "': no resource '" + r.id() + "'"
-                    + Suggest.hint(r.id(), others));
-        }
-        return target;
-    }
-
     /** sha256 of the resource's resolved fields, without the engine's, in canonical JSON. */
-    private static String configDigest(YNode.Map body) {
+    static String configDigest(YNode.Map body) {
         LinkedHashMap<String, YNode.Entry> own = new LinkedHashMap<>(body.entries());
         own.keySet().removeIf(k -> ENGINE_FIELDS.contains(k) && !k.equals("type"));
         JsonNode json = SchemaValidator.toJson(new YNode.Map(own, body.pos()));

@@ -4,6 +4,7 @@ import dev.mosaic.diag.SourcePos;
 import dev.mosaic.resource.Address;
 import dev.mosaic.resource.ResourceType;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -11,12 +12,24 @@ import java.util.List;
  * ({@code requires}, {@code notify}, {@code description}) and where it was written.
  * {@code configDigest} identifies the resolved configuration (without engine fields), so that a
  * later run can tell a config change from drift.
+ *
+ * <p>{@code id} is unique in the playbook: the id as written for the playbook's own resources
+ * ({@code pxe-default}), the address for a module's ({@code module.kernel.build[bzImage]}).
+ * References ({@code requires}, {@code notify}) hold such ids. {@code baseDir} is where relative
+ * control-side paths of this resource are read (the module's directory for a module's resource);
+ * null means the playbook's directory.
  */
 public record ResourceDecl(Address address, String id, ResourceType<?, ?> type, Object spec, SourcePos pos,
-                           List<Ref> requires, List<Ref> notifies, String description, String configDigest) {
+                           List<Ref> requires, List<Ref> notifies, String description, String configDigest,
+                           Path baseDir) {
 
     public ResourceDecl {
         requires = List.copyOf(requires);
         notifies = List.copyOf(notifies);
+    }
+
+    public ResourceDecl(Address address, String id, ResourceType<?, ?> type, Object spec, SourcePos pos,
+                        List<Ref> requires, List<Ref> notifies, String description, String configDigest) {
+        this(address, id, type, spec, pos, requires, notifies, description, configDigest, null);
     }
 }

@@ -140,7 +140,7 @@ class PlaybookLoaderTest {
                 """)).containsExactly(
                 "site.yaml:1:1: error: missing required field 'resources'",
                 "site.yaml:2:1: error: unknown field 'resource' (did you mean 'resources'?);"
-                        + " known fields: description, name, resources, vars");
+                        + " known fields: description, modules, name, resources, vars");
     }
 
     @Test

@@ -1,0 +1,468 @@
+package dev.mosaic.playbook;
+
+import dev.mosaic.diag.Diagnostic;
+import dev.mosaic.diag.Diagnostics;
+import dev.mosaic.diag.SourcePos;
+import dev.mosaic.diag.Suggest;
+import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Kinds;
+import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.SpecReader;
+import dev.mosaic.yaml.YNode;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One namespace of resources: the playbook, or one call of a module ({@code module.kernel}, or
+ * {@code module.a.module.b} for a module a module calls). A scope interpolates its own values
+ * (the playbook with its variables, a module with its params only), calls its modules (each
+ * alias once, when first needed: by a {@code ${module.ALIAS.OUTPUT}} or at the end), and turns
+ * its resources into {@link ResourceDecl}s whose references hold playbook-wide ids.
+ */
+final class Scope {
+
+    /** What all scopes of one load share: kinds, schemas, module files, and module diagnostics. */
+    static final class Loading {
+        final Kinds kinds;
+        final SchemaValidator schemas;
+        final ModuleReader reader;
+        /** Problems of module files themselves (YAML, schema, params): reported once per file. */
+        final Diagnostics fileDiags = new Diagnostics();
+        /** Problems found while instantiating a module, with the instances they were found in. */
+        private final Map<Diagnostic, LinkedHashSet<String>> perInstance = new LinkedHashMap<>();
+
+        Loading(Kinds kinds, SchemaValidator schemas, ModuleReader reader) {
+            this.kinds = kinds;
+            this.schemas = schemas;
+            this.reader = reader;
+        }
+
+        void report(String label, Diagnostics diags) {
+            for (Diagnostic d : diags.sorted()) {
+                perInstance.computeIfAbsent(d, k -> new LinkedHashSet<>()).add(label);
+            }
+        }
+
+        /**
+         * Hands everything found in module files to the playbook's diagnostics; a problem inside a
+         * module says which calls it was found in: {@code (in module.a, module.b)}.
+         */
+        void flushInto(Diagnostics diags) {
+            diags.addAll(fileDiags.sorted());
+            List<Diagnostic> out = new ArrayList<>();
+            perInstance.forEach((d, labels) -> out.add(new Diagnostic(d.severity(), d.pos(),
+                    d.message() + " (in " + String.join(", ", labels) + ")")));
+            diags.addAll(out);
+            perInstance.clear();
+        }
+
+        /** Unknown kinds get their own message (with suggestions) instead of a schema enum error. */
+        void checkTypes(YNode.Map root, Diagnostics diags) {
+            if (!(root.get("resources") instanceof YNode.Map resources)) {
+                return;
+            }
+            for (YNode.Entry e : resources.entries().values()) {
+                if (e.value() instanceof YNode.Map body && body.get("type") instanceof YNode.Scalar t
+                        && kinds.find(t.text()).isEmpty()) {
+                    diags.error(t.pos(), "resource '" + e.key() + "': unknown type '" + t.text() + "'"
+                            + Suggest.hint(t.text(), kinds.names()) + "; known types: " + String.join(", ", kinds.names()));
+                }
+            }
+        }
+    }
+
+    /** A module called under an alias, with its param values applied. */
+    record Instance(String alias, ModuleDef def, Scope scope, Map<String, YNode> outputs, List<ResourceDecl> decls) {
+    }
+
+    private final Loading loading;
+    /** The aliases from the playbook down to this scope; empty for the playbook. */
+    final List<String> prefix;
+    /** The file this scope is written in, as messages show it. */
+    final Path file;
+    /** Where relative control-side paths of this scope's resources are read (absolute). */
+    final Path baseDir;
+    /** Problems in this scope's file; for a module, reported with the instance's label. */
+    final Diagnostics diags;
+    private final YNode.Map calls;
+    private Interpolator interp;
+    private final Map<String, Instance> instances = new LinkedHashMap<>();
+    private final LinkedHashSet<String> inProgress = new LinkedHashSet<>();
+
+    Scope(Loading loading, List<String> prefix, Path file, Path baseDir, Diagnostics diags, YNode.Map calls) {
+        this.loading = loading;
+        this.prefix = List.copyOf(prefix);
+        this.file = file;
+        this.baseDir = baseDir;
+        this.diags = diags;
+        this.calls = calls;
+    }
+
+    void interpolator(Interpolator interp) {
+        this.interp = interp;
+    }
+
+    Interpolator interp() {
+        return interp;
+    }
+
+    /** {@code module.a.module.b}, as addresses print it; empty for the playbook. */
+    String label() {
+        StringBuilder b = new StringBuilder();
+        for (String m : prefix) {
+            b.append(b.length() == 0 ? "" : ".").append("module.").append(m);
+        }
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------ module calls
+
+    /** Calls every module of this scope that was not called yet, in the order written. */
+    void instantiateAll() {
+        if (calls != null) {
+            calls.entries().keySet().forEach(alias -> instance(alias, calls.entries().get(alias).keyPos()));
+        }
+    }
+
+    /** {@code ${module.ALIAS.OUTPUT}} as seen from this scope. */
+    YNode output(String alias, String output, SourcePos pos) {
+        if (calls == null || !calls.has(alias)) {
+            diags.error(pos, "'${module." + alias + "." + output + "}': no module '" + alias + "' is called here"
+                    + (calls == null ? " (declare it under 'modules:')" : Suggest.hint(alias, calls.entries().keySet())));
+            return null;
+        }
+        Instance inst = instance(alias, pos);
+        if (inst == null) {
+            return null; // its problem is reported where it is
+        }
+        YNode v = inst.outputs().get(output);
+        if (v == null) {
+            Set<String> names = inst.def().outputs() == null ? Set.of() : inst.def().outputs().entries().keySet();
+            diags.error(pos, "module '" + alias + "' (" + inst.def().name() + ") has no output '" + output + "'"
+                    + Suggest.hint(output, names)
+                    + (names.isEmpty() ? "; it declares no outputs" : "; its outputs: " + String.join(", ", names)));
+        }
+        return v;
+    }
+
+    /** The instance of a call, made on first use; null when the call has problems (reported). */
+    private Instance instance(String alias, SourcePos usedAt) {
+        if (instances.containsKey(alias)) {
+            return instances.get(alias);
+        }
+        if (inProgress.contains(alias)) {
+            List<String> chain = new ArrayList<>(inProgress);
+            chain = chain.subList(chain.indexOf(alias), chain.size());
+            diags.error(usedAt, "module '" + alias + "': its outputs are used to set up its own params ("
+                    + String.join(" -> ", chain) + " -> " + alias + ")");
+            return null;
+        }
+        inProgress.add(alias);
+        Instance inst = instantiate(calls.entries().get(alias));
+        inProgress.remove(alias);
+        instances.put(alias, inst);
+        return inst;
+    }
+
+    private Instance instantiate(YNode.Entry callEntry) {
+        String alias = callEntry.key();
+        YNode.Map call = (YNode.Map) callEntry.value(); // its shape passed the schema
+        YNode.Scalar source = (YNode.Scalar) call.get("source");
+        Path dir = loading.reader.find(alias, source, file, prefix.isEmpty() ? null : baseDir, diags);
+        if (dir == null) {
+            return null;
+        }
+        ModuleDef def = loading.reader.read(dir, loading.fileDiags);
+        if (def == null) {
+            return null;
+        }
+        Map<String, YNode> given = params(alias, callEntry, def);
+        if (given == null) {
+            return null;
+        }
+        List<String> childPrefix = new ArrayList<>(prefix);
+        childPrefix.add(alias);
+        Scope child = new Scope(loading, childPrefix, def.file(), def.dir(), new Diagnostics(), def.modules());
+        Map<String, YNode> defaults = new LinkedHashMap<>();
+        def.params().values().stream().filter(p -> !given.containsKey(p.name()))
+                .forEach(p -> defaults.put(p.name(), p.defaultValue()));
+        String note = "; a module sees its own params only"
+                + (def.params().isEmpty() ? " (it declares none)" : " (" + String.join(", ", def.params().keySet()) + ")");
+        child.interpolator(new Interpolator(defaults, given, child.diags, child::output, note));
+
+        // Defaults that use other params are checked with this call's values.
+        for (ModuleParam p : def.params().values()) {
+            if (!given.containsKey(p.name()) && ModuleReader.hasReference(p.defaultValue())) {
+                YNode v = child.interp.value(p.name(), p.defaultValue().pos());
+                String problem = v == null ? null : p.problem(v);
+                if (problem != null) {
+                    child.diags.error(p.defaultValue().pos(), "param '" + p.name() + "' (default) " + problem);
+                }
+            }
+        }
+        child.instantiateAll();
+        Map<String, YNode> outputs = new LinkedHashMap<>();
+        if (def.outputs() != null) {
+            def.outputs().entries().values().forEach(e -> outputs.put(e.key(), child.interp.apply(e.value())));
+        }
+        List<ResourceDecl> own = List.of();
+        if (def.resources() != null) {
+            int before = child.diags.sorted().size();
+            YNode.Map resolved = (YNode.Map) child.interp.applyResources(def.resources());
+            if (child.diags.sorted().size() == before) {
+                // The same checks as a playbook's resources get, on this call's values.
+                LinkedHashMap<String, YNode.Entry> top = new LinkedHashMap<>();
+                top.put("resources", new YNode.Entry("resources", resolved.pos(), resolved));
+                YNode.Map wrapper = new YNode.Map(top, resolved.pos());
+                Diagnostics shape = new Diagnostics();
+                loading.checkTypes(wrapper, shape);
+                loading.schemas.validate(wrapper, "playbook.schema.json", shape);
+                child.diags.addAll(shape.sorted());
+                if (!shape.hasErrors()) {
+                    own = child.declare(resolved);
+                }
+            }
+        }
+        List<ResourceDecl> all = new ArrayList<>();
+        child.instances.values().stream().filter(i -> i != null).forEach(i -> all.addAll(i.decls()));
+        all.addAll(own);
+        loading.report(child.label(), child.diags);
+        return new Instance(alias, def, child, outputs, all);
+    }
+
+    /**
+     * The values of a call's {@code with:}, interpolated here (in the caller's scope) and checked
+     * against the module's declarations; null when any is wrong. Every message points at the call
+     * and names where the param is declared.
+     */
+    private Map<String, YNode> params(String alias, YNode.Entry callEntry, ModuleDef def) {
+        YNode.Map call = (YNode.Map) callEntry.value();
+        YNode.Entry withEntry = call.entries().get("with");
+        YNode.Map with = withEntry != null && withEntry.value() instanceof YNode.Map m ? m : null;
+        Map<String, YNode> given = new LinkedHashMap<>();
+        boolean ok = true;
+        String who = "module '" + alias + "': ";
+        if (with != null) {
+            for (YNode.Entry e : with.entries().values()) {
+                ModuleParam p = def.params().get(e.key());
+                if (p == null) {
+                    diags.error(e.keyPos(), who + "unknown param '" + e.key() + "'"
+                            + Suggest.hint(e.key(), def.params().keySet())
+                            + (def.params().isEmpty() ? "; module '" + def.name() + "' declares no params (" + def.file() + ")"
+                            : "; params of " + def.name() + ": " + String.join(", ", def.params().keySet())
+                            + " (declared at " + def.declaration() + ")"));
+                    ok = false;
+                    continue;
+                }
+                int before = diags.sorted().size();
+                YNode v = interp.apply(e.value());
+                if (diags.sorted().size() != before) {
+                    ok = false; // an undefined variable or the like, reported at the value
+                    continue;
+                }
+                String problem = p.problem(v);
+                if (problem != null) {
+                    diags.error(e.keyPos(), who + "param '" + e.key() + "' " + problem + " (declared at " + p.pos() + ")");
+                    ok = false;
+                    continue;
+                }
+                given.put(e.key(), asDeclared(p, v));
+            }
+        }
+        for (ModuleParam p : def.params().values()) {
+            if (p.required() && (with == null || !with.has(p.name()))) {
+                SourcePos at = withEntry != null ? withEntry.keyPos() : callEntry.keyPos();
+                diags.error(at, who + "missing required param '" + p.name() + "'"
+                        + (p.description().isEmpty() ? "" : " (" + p.description() + ")")
+                        + " (declared at " + p.pos() + ")");
+                ok = false;
+            }
+        }
+        return ok ? given : null;
+    }
+
+    /** A string param stays a string when substituted whole into an unquoted value. */
+    private static YNode asDeclared(ModuleParam p, YNode v) {
+        if (p.type() == ModuleParam.Type.STRING && v instanceof YNode.Scalar s) {
+            return new YNode.Scalar(s.text(), YNode.Scalar.Kind.STRING, s.plain(), s.pos());
+        }
+        return v;
+    }
+
+    // ------------------------------------------------------------------ resources
+
+    /** Every resource of this scope's modules (depth first, in call order) for the flat list. */
+    List<ResourceDecl> moduleResources() {
+        List<ResourceDecl> out = new ArrayList<>();
+        instances.values().stream().filter(i -> i != null).forEach(i -> out.addAll(i.decls()));
+        return out;
+    }
+
+    /**
+     * The scope's resources, parsed by their kinds, with references checked here (ids are local
+     * to the scope; {@code module.ALIAS} stands for every resource of a module this scope calls)
+     * and rewritten to playbook-wide ids. The resources passed the schema already.
+     */
+    List<ResourceDecl> declare(YNode.Map resources) {
+        List<ResourceDecl> drafts = new ArrayList<>();
+        for (YNode.Entry e : resources.entries().values()) {
+            ResourceDecl d = declareOne(e);
+            if (d != null) {
+                drafts.add(d);
+            }
+        }
+        Set<String> declared = resources.entries().keySet();
+        Map<String, ResourceDecl> byId = new HashMap<>();
+        drafts.forEach(d -> byId.put(d.address().id(), d));
+        List<ResourceDecl> out = new ArrayList<>();
+        for (ResourceDecl d : drafts) {
+            List<Ref> requires = new ArrayList<>();
+            for (Ref r : d.requires()) {
+                requires.addAll(resolve(d, r, "requires", byId, declared));
+            }
+            List<Ref> notifies = new ArrayList<>();
+            for (Ref r : d.notifies()) {
+                List<Ref> targets = resolve(d, r, "notify", byId, declared);
+                ResourceDecl target = byId.get(r.id());
+                if (target != null && !targets.isEmpty() && !target.type().refreshable()) {
+                    diags.error(r.pos(), "resource '" + local(d) + "' notifies '" + r.id() + "', but a "
+                            + target.type().kind() + " has nothing to refresh; use 'requires' for ordering");
+                }
+                notifies.addAll(targets);
+            }
+            out.add(new ResourceDecl(d.address(), d.id(), d.type(), d.spec(), d.pos(), requires, notifies,
+                    d.description(), d.configDigest(), d.baseDir()));
+        }
+        return out;
+    }
+
+    private ResourceDecl declareOne(YNode.Entry entry) {
+        String id = entry.key();
+        YNode.Map body = (YNode.Map) entry.value();
+        String typeName = ((YNode.Scalar) body.get("type")).text();
+        ResourceType<?, ?> type = loading.kinds.find(typeName).orElseThrow();
+        SpecReader reader = new SpecReader(id, body, diags, baseDir);
+        Object spec = type.parse(reader);
+        if (reader.failed() || spec == null) {
+            return null;
+        }
+        String description = body.get("description") instanceof YNode.Scalar s ? s.text() : "";
+        Address address = new Address(prefix, typeName, id);
+        return new ResourceDecl(address, prefix.isEmpty() ? id : address.toString(), type, spec, entry.keyPos(),
+                refs(body.get("requires")), refs(body.get("notify")), description,
+                PlaybookLoader.configDigest(body), prefix.isEmpty() ? null : baseDir);
+    }
+
+    private static List<Ref> refs(YNode node) {
+        List<Ref> out = new ArrayList<>();
+        if (node instanceof YNode.Seq seq) {
+            for (YNode item : seq.items()) {
+                if (item instanceof YNode.Scalar s) {
+                    out.add(new Ref(s.text(), s.pos()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String local(ResourceDecl d) {
+        return d.address().id();
+    }
+
+    /**
+     * The playbook-wide ids a reference stands for: one resource of this scope, or every resource
+     * of a module this scope calls ({@code module.kernel}, {@code module.a.module.b}). Empty after
+     * reporting a reference to nothing. {@code declared}: every id of the scope, including those
+     * whose spec failed to parse (already reported), so that they are not reported as missing.
+     */
+    private List<Ref> resolve(ResourceDecl d, Ref r, String field, Map<String, ResourceDecl> byId, Set<String> declared) {
+        String self = local(d);
+        if (r.id().equals(self)) {
+            diags.error(r.pos(), "resource '" + self + "' " + (field.equals("notify") ? "notifies" : field) + " itself");
+            return List.of();
+        }
+        ResourceDecl target = byId.get(r.id());
+        if (target != null) {
+            return List.of(new Ref(target.id(), r.pos()));
+        }
+        if (declared.contains(r.id())) {
+            return List.of(); // failed to parse: reported already
+        }
+        if (r.id().startsWith("module.") && calls != null) {
+            Instance inst = module(r.id());
+            if (inst != null || moduleFailed(r.id())) {
+                if (field.equals("notify")) {
+                    diags.error(r.pos(), "resource '" + self + "', field 'notify': '" + r.id()
+                            + "' is a module; a module can be required, not notified");
+                    return List.of();
+                }
+                return inst == null ? List.of() : inst.decls().stream().map(x -> new Ref(x.id(), r.pos())).toList();
+            }
+        }
+        List<String> others = new ArrayList<>(declared.stream().filter(id -> !id.equals(self)).toList());
+        if (calls != null) {
+            calls.entries().keySet().forEach(a -> others.add("module." + a));
+        }
+        String hint = Suggest.hint(r.id(), others);
+        if (r.id().startsWith("module.") && hint.isEmpty()) {
+            hint = calls == null ? " (no modules are called here)"
+                    : "; modules called here: " + String.join(", ", calls.entries().keySet().stream().map(a -> "module." + a).toList())
+                    + " (a whole module can be required, not a resource inside it)";
+        }
+        diags.error(r.pos(), "resource '" + self + "', field '" + field + "': no resource '" + r.id() + "'" + hint);
+        return List.of();
+    }
+
+    /** The instance a {@code module.a} or {@code module.a.module.b} reference names, or null. */
+    private Instance module(String ref) {
+        Scope s = this;
+        Instance inst = null;
+        for (String alias : aliases(ref)) {
+            if (s == null || s.calls == null || !s.calls.has(alias)) {
+                return null;
+            }
+            inst = s.instances.get(alias);
+            s = inst == null ? null : inst.scope();
+        }
+        return inst;
+    }
+
+    /** Whether a module reference names a call that exists but failed (its problems are reported). */
+    private boolean moduleFailed(String ref) {
+        Scope s = this;
+        for (String alias : aliases(ref)) {
+            if (s == null) {
+                return true;
+            }
+            if (s.calls == null || !s.calls.has(alias)) {
+                return false;
+            }
+            Instance inst = s.instances.get(alias);
+            s = inst == null ? null : inst.scope();
+        }
+        return s == null;
+    }
+
+    /** {@code module.a.module.b} → [a, b]; an empty list for anything else. */
+    private static List<String> aliases(String ref) {
+        String[] parts = ref.split("\\.", -1);
+        if (parts.length % 2 != 0) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < parts.length; i += 2) {
+            if (!parts[i].equals("module") || !parts[i + 1].matches(Interpolator.ALIAS_PATTERN)) {
+                return List.of();
+            }
+            out.add(parts[i + 1]);
+        }
+        return out;
+    }
+}
