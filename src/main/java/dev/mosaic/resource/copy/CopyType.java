@@ -11,6 +11,7 @@ import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.Source;
 import dev.mosaic.resource.SpecReader;
 import dev.mosaic.resource.TargetPaths;
 
@@ -63,12 +64,11 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
     }
 
     private static Host sourceHost(CopySpec spec, Context ctx) {
-        return spec.sourceOnTarget() ? ctx.host() : ctx.control();
+        return Source.of(spec.source(), ctx).host();
     }
 
     private static String sourceRoot(CopySpec spec, Context ctx) {
-        return spec.sourceOnTarget() ? spec.source()
-                : ctx.baseDir().resolve(spec.source()).toAbsolutePath().normalize().toString();
+        return Source.of(spec.source(), ctx).path();
     }
 
     @Override

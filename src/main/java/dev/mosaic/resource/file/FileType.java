@@ -10,6 +10,7 @@ import dev.mosaic.resource.Ownership;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.Source;
 import dev.mosaic.resource.SpecReader;
 
 import java.io.ByteArrayInputStream;
@@ -76,22 +77,15 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
             return Diff.Blob.of(spec.content().get());
         }
         String source = spec.source().orElseThrow();
-        Host from = sourceHost(source, ctx);
-        String where = sourcePath(source, ctx);
+        Source src = Source.of(source, ctx);
+        Host from = src.host();
+        String where = src.path();
         FileStat s = from.stat(where);
         if (!s.exists()) {
             throw new ResourceException("source file " + source + " does not exist");
         }
         long size = from.stat(where).size();
         return size <= Diff.Blob.MAX_TEXT ? Diff.Blob.of(from.read(where)) : new Diff.Blob(size, from.sha256(where), null);
-    }
-
-    private static Host sourceHost(String source, Context ctx) {
-        return source.startsWith("/") ? ctx.host() : ctx.control();
-    }
-
-    private static String sourcePath(String source, Context ctx) {
-        return source.startsWith("/") ? source : ctx.baseDir().resolve(source).toAbsolutePath().normalize().toString();
     }
 
     @Override
@@ -171,8 +165,8 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
             return new ByteArrayInputStream(spec.content().get());
         }
         if (spec.source().isPresent()) {
-            String source = spec.source().get();
-            return sourceHost(source, ctx).open(sourcePath(source, ctx));
+            Source src = Source.of(spec.source().get(), ctx);
+            return src.host().open(src.path());
         }
         return new ByteArrayInputStream(new byte[0]);
     }

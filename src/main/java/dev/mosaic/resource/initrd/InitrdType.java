@@ -12,6 +12,7 @@ import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.Source;
 import dev.mosaic.resource.SpecReader;
 import dev.mosaic.resource.TargetPaths;
 import dev.mosaic.yaml.YNode;
@@ -203,12 +204,8 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
         return HexFormat.of().formatHex(md.digest());
     }
 
-    private record Source(Host host, String path) {
-    }
-
     private static Source source(String source, Context ctx) {
-        return source.startsWith("/") ? new Source(ctx.host(), source)
-                : new Source(ctx.control(), ctx.baseDir().resolve(source).toAbsolutePath().normalize().toString());
+        return Source.of(source, ctx);
     }
 
     static byte[] build(InitrdSpec spec, Context ctx) throws IOException, ResourceException {

@@ -12,6 +12,7 @@ import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.Source;
 import dev.mosaic.resource.SpecReader;
 import dev.mosaic.yaml.YNode;
 
@@ -179,8 +180,9 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
     }
 
     private static byte[] baseBytes(KernelConfigSpec spec, Context ctx) throws IOException, ResourceException {
-        Host from = spec.baseOnTarget() ? ctx.host() : ctx.control();
-        String path = spec.baseOnTarget() ? spec.base() : ctx.baseDir().resolve(spec.base()).toAbsolutePath().normalize().toString();
+        Source src = Source.of(spec.base(), ctx);
+        Host from = src.host();
+        String path = src.path();
         if (!from.stat(path).exists()) {
             throw new ResourceException("base config " + spec.base() + " does not exist");
         }

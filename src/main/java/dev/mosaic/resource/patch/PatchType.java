@@ -12,6 +12,7 @@ import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.Source;
 import dev.mosaic.resource.SpecReader;
 import dev.mosaic.resource.TargetPaths;
 
@@ -87,8 +88,9 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
             return spec.content().get().getBytes(StandardCharsets.UTF_8);
         }
         String source = spec.source().orElseThrow();
-        Host from = source.startsWith("/") ? ctx.host() : ctx.control();
-        String path = source.startsWith("/") ? source : ctx.baseDir().resolve(source).toAbsolutePath().normalize().toString();
+        Source src = Source.of(source, ctx);
+        Host from = src.host();
+        String path = src.path();
         if (!from.stat(path).exists()) {
             throw new ResourceException("patch file " + source + " does not exist");
         }

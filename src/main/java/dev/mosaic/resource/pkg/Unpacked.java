@@ -5,6 +5,7 @@ import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
+import dev.mosaic.resource.ForwardingContext;
 import dev.mosaic.resource.Memory;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.archive.ArchiveSpec;
@@ -58,33 +59,10 @@ final class Unpacked {
                 outer.put("archive." + key, value);
             }
         };
-        return new Context() {
-            public dev.mosaic.host.Host host() {
-                return ctx.host();
-            }
-
-            public dev.mosaic.host.Host control() {
-                return ctx.control();
-            }
-
-            public Path baseDir() {
-                return ctx.baseDir();
-            }
-
-            public void output(String line) {
-                ctx.output(line);
-            }
-
+        return new ForwardingContext(ctx) {
+            @Override
             public Memory memory() {
                 return inner;
-            }
-
-            public Path cacheDir() {
-                return ctx.cacheDir();
-            }
-
-            public dev.mosaic.resource.Pins pins() {
-                return ctx.pins();
             }
         };
     }

@@ -11,6 +11,7 @@ import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.Source;
 import dev.mosaic.resource.SpecReader;
 import dev.mosaic.resource.TargetPaths;
 import dev.mosaic.yaml.YNode;
@@ -102,12 +103,8 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
         return true;
     }
 
-    private record Source(Host host, String path) {
-    }
-
     private static Source source(String s, Context ctx) {
-        return s.startsWith("/") ? new Source(ctx.host(), s)
-                : new Source(ctx.control(), ctx.baseDir().resolve(s).toAbsolutePath().normalize().toString());
+        return Source.of(s, ctx);
     }
 
     @Override
