@@ -39,15 +39,17 @@ class OpenMosixLtspTest {
 
     /** The procedure's steps, in its order, as the plan of an empty root lists them. */
     static final List<String> RECIPE = List.of(
-            "directory[ltsp-root]", "directory[tftp-root]",
-            "archive[local-apps]", "build[local-apps-install]",
-            "archive[mosix-core]", "build[mosix-core-install]",
-            "archive[openmosix-userland]", "build[openmosix-userland-install]",
-            "archive[kernel-source]", "archive[openmosix-patch-file]", "patch[openmosix-patch]",
-            "archive[initrd-kit]", "kernel_config[kernel-options]", "build[kernel]",
-            "build[buildk]",
-            "file[tftp-kernel]", "file[tftp-initrd]", "copy[ltsp-modules]",
-            "pxe[pxe-default]");
+            "module.ltsp.directory[ltsp-root]", "module.ltsp.directory[tftp-root]",
+            "module.ltsp.archive[local-apps]", "module.ltsp.build[local-apps-install]",
+            "module.ltsp.archive[mosix-core]", "module.ltsp.build[mosix-core-install]",
+            "module.ltsp.archive[openmosix-userland]", "module.ltsp.build[openmosix-userland-install]",
+            "module.kernel.archive[kernel-source]", "module.kernel.archive[openmosix-patch-file]",
+            "module.kernel.patch[openmosix-patch]",
+            "module.kernel.archive[initrd-kit]", "module.kernel.kernel_config[kernel-options]",
+            "module.kernel.build[kernel]",
+            "module.kernel.build[buildk]",
+            "module.kernel.file[tftp-kernel]", "module.kernel.file[tftp-initrd]", "module.kernel.copy[ltsp-modules]",
+            "module.pxe.pxe[pxe-default]");
 
     static final List<String> INSTALLS = List.of(
             "install.sh ltsp_local_apps", "install.sh ltsp_mosix_core", "install.sh ltsp_openmosix_userland");
@@ -95,9 +97,9 @@ class OpenMosixLtspTest {
         for (String address : RECIPE) {
             assertThat(plan.header(address)).as("every step says what it is: %s", address).contains(" — ");
         }
-        assertThat(plan.header("archive[local-apps]")).endsWith("— cd ~/; tar -zxvf ltsp_local_apps-3.0.0-i386.tgz");
-        assertThat(plan.header("patch[openmosix-patch]")).endsWith("cd /usr/src; patch -p0 < openMosix-2.4.22-1");
-        assertThat(plan.header("build[kernel]"))
+        assertThat(plan.header("module.ltsp.archive[local-apps]")).endsWith("— cd ~/; tar -zxvf ltsp_local_apps-3.0.0-i386.tgz");
+        assertThat(plan.header("module.kernel.patch[openmosix-patch]")).endsWith("cd /usr/src; patch -p0 < openMosix-2.4.22-1");
+        assertThat(plan.header("module.kernel.build[kernel]"))
                 .endsWith("— make clean && make oldconfig && make dep && make bzImage && make modules && make modules_install");
         assertThat(plan.out()).contains("Plan: 13 to create, 0 to update, 0 to replace, 0 to delete, 0 to refresh, 0 unchanged, 6 deferred.");
         assertThat(lab.root).as("the target").doesNotExist();
@@ -174,14 +176,16 @@ class OpenMosixLtspTest {
         PlaybookLab.Run plan = lab.plan("--var", "CONFIG_MOSIX_MAXTOPOLOGY=6");
 
         assertThat(plan.exitCode()).as("%s", plan).isZero();
-        assertThat(plan.blockAddresses()).isEqualTo(List.of("kernel_config[kernel-options]", "build[kernel]",
-                "build[buildk]", "file[tftp-kernel]", "file[tftp-initrd]", "copy[ltsp-modules]"));
-        assertThat(plan.header("kernel_config[kernel-options]")).contains("will be updated in place (config changed)");
+        assertThat(plan.blockAddresses()).isEqualTo(List.of("module.kernel.kernel_config[kernel-options]",
+                "module.kernel.build[kernel]", "module.kernel.build[buildk]", "module.kernel.file[tftp-kernel]",
+                "module.kernel.file[tftp-initrd]", "module.kernel.copy[ltsp-modules]"));
+        assertThat(plan.header("module.kernel.kernel_config[kernel-options]"))
+                .contains("will be updated in place (config changed)");
         assertThat(plan.out()).contains("    ~ CONFIG_MOSIX_MAXTOPOLOGY: 4 -> 6\n");
-        for (String downstream : List.of("build[kernel]", "build[buildk]", "file[tftp-kernel]", "file[tftp-initrd]",
-                "copy[ltsp-modules]")) {
+        for (String downstream : List.of("module.kernel.build[kernel]", "module.kernel.build[buildk]",
+                "module.kernel.file[tftp-kernel]", "module.kernel.file[tftp-initrd]", "module.kernel.copy[ltsp-modules]")) {
             assertThat(plan.header(downstream)).as(downstream)
-                    .contains("will be updated in place (input changed: kernel_config[kernel-options])");
+                    .contains("will be updated in place (input changed: module.kernel.kernel_config[kernel-options])");
         }
         assertThat(plan.out()).contains("Plan: 0 to create, 6 to update, 0 to replace, 0 to delete, 0 to refresh, 13 unchanged.");
 
@@ -201,19 +205,23 @@ class OpenMosixLtspTest {
 
     @Test
     void aMaxTopologyOfElevenIsRefusedAtPlanTimeWithItsPositionAndNothingIsWritten() throws IOException {
-        int line = lineOf("      CONFIG_MOSIX_MAXTOPOLOGY: ${CONFIG_MOSIX_MAXTOPOLOGY}");
-        int rangeLine = lineOf("      CONFIG_MOSIX_MAXTOPOLOGY: { min: 2, max: 10 }");
+        // The option is a param of the kernel module: the error points at the playbook's call and
+        // at the param's declaration (its range) in the module.
+        Path module = lab.playbook.getParent().resolveSibling("modules/openmosix-kernel/module.yml");
+        int line = lineOf(lab.playbook, "      CONFIG_MOSIX_MAXTOPOLOGY: ${CONFIG_MOSIX_MAXTOPOLOGY}");
+        int declLine = lineOf(module, "  CONFIG_MOSIX_MAXTOPOLOGY: { type: integer, min: 2, max: 10, default: 4,"
+                + " description: maximum network-topology complexity to support }");
 
         PlaybookLab.Run plan = lab.plan("--var", "CONFIG_MOSIX_MAXTOPOLOGY=11");
         PlaybookLab.Run apply = lab.apply("--var", "CONFIG_MOSIX_MAXTOPOLOGY=11", "--var", "CONFIG_MOSIX_DISCLOSURE=4");
 
         assertThat(plan.exitCode()).as("%s", plan).isEqualTo(1);
-        assertThat(plan.err()).as("%s", plan).contains(lab.playbook + ":" + line + ":33: error: resource 'kernel-options': "
-                + "CONFIG_MOSIX_MAXTOPOLOGY = 11 is out of range 2..10 (ranges, line " + rangeLine + ")");
+        assertThat(plan.err()).as("%s", plan).contains(lab.playbook + ":" + line + ":7: error: module 'kernel': "
+                + "param 'CONFIG_MOSIX_MAXTOPOLOGY' = 11 is out of range 2..10 (declared at " + module + ":" + declLine + ":3)");
         assertThat(plan.out()).isEmpty();
         assertThat(apply.exitCode()).as("%s", apply).isEqualTo(1);
-        assertThat(apply.err()).contains("CONFIG_MOSIX_MAXTOPOLOGY = 11 is out of range 2..10")
-                .contains("CONFIG_MOSIX_DISCLOSURE = 4 is out of range 0..3").contains("2 errors.");
+        assertThat(apply.err()).contains("param 'CONFIG_MOSIX_MAXTOPOLOGY' = 11 is out of range 2..10")
+                .contains("param 'CONFIG_MOSIX_DISCLOSURE' = 4 is out of range 0..3").contains("2 errors.");
         assertThat(lab.root).as("the target").doesNotExist();
         assertThat(mirror.requests()).as("downloads").isEmpty();
         assertThat(lab.playbook.resolveSibling("mosaic.lock")).doesNotExist();
@@ -299,15 +307,15 @@ class OpenMosixLtspTest {
         return text.replace(from, to);
     }
 
-    private int lineOf(String text) throws IOException {
-        List<String> lines = Files.readAllLines(lab.playbook);
+    private static int lineOf(Path file, String text) throws IOException {
+        List<String> lines = Files.readAllLines(file);
         List<Integer> found = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).equals(text)) {
                 found.add(i + 1);
             }
         }
-        assertThat(found).as("lines of the playbook that are '%s'", text).hasSize(1);
+        assertThat(found).as("lines of %s that are '%s'", file.getFileName(), text).hasSize(1);
         return found.get(0);
     }
 

@@ -66,10 +66,13 @@ final class PlaybookLab {
     /** What one run printed and returned; {@link #toString()} shows all of it for failure messages. */
     record Run(List<String> args, int exitCode, String out, String err) {
 
-        /** The addresses of the plan's blocks ({@code # build[kernel] will be …}), in order. */
+        /**
+         * The addresses of the plan's blocks ({@code # build[kernel] will be …}, a module's
+         * {@code # module.kernel.build[kernel] will be …}), in order.
+         */
         List<String> blockAddresses() {
             List<String> out = new ArrayList<>();
-            Matcher m = Pattern.compile("(?m)^# ([a-z_]+\\[[^\\]]+\\]) ").matcher(this.out);
+            Matcher m = Pattern.compile("(?m)^# ((?:module\\.[A-Za-z0-9_-]+\\.)*[a-z_]+\\[[^\\]]+\\]) ").matcher(this.out);
             while (m.find()) {
                 out.add(m.group(1));
             }
