@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 @Command(name = "mosaic", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Declarative configuration for netboot cluster servers: plan what would change, apply only what drifted.",
         subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, GraphCommand.class,
-                ModuleSchemaCommand.class, CommandLine.HelpCommand.class})
+                ModuleSchemaCommand.class, LogsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static final int OK = 0;

@@ -12,14 +12,19 @@ import java.nio.file.Path;
  * resources without output leave no file. Best effort: a log that cannot be written never fails a
  * resource.
  */
-final class ResourceLog implements AutoCloseable {
+public final class ResourceLog implements AutoCloseable {
 
     private final Path file;
     private BufferedWriter out;
     private boolean broken;
 
     ResourceLog(Path dir, String address) {
-        this.file = dir.resolve(address.replaceAll("[^A-Za-z0-9_.\\[\\]-]", "_") + ".log");
+        this.file = file(dir, address);
+    }
+
+    /** Where the log of {@code address} is kept below the state's {@code logs} directory. */
+    public static Path file(Path logsDir, String address) {
+        return logsDir.resolve(address.replaceAll("[^A-Za-z0-9_.\\[\\]-]", "_") + ".log");
     }
 
     Path file() {
