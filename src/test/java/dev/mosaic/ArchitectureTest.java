@@ -42,6 +42,7 @@ class ArchitectureTest {
         MAY_USE.put("diag", Set.of());
         MAY_USE.put("yaml", Set.of("diag"));
         MAY_USE.put("host", Set.of("diag"));
+        MAY_USE.put("host.ssh", Set.of("diag", "host"));
         MAY_USE.put("state", Set.of());
         MAY_USE.put("resource", Set.of("diag", "yaml", "host"));
         MAY_USE.put(KIND, Set.of("diag", "yaml", "host", "resource"));

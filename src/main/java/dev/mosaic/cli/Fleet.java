@@ -34,9 +34,10 @@ import java.util.Map;
 /**
  * A playbook run once per host of an inventory ({@code --inventory}, {@code --limit}). The
  * playbook is loaded for every selected host first, with that host's variables, so bad input
- * touches no host at all. Then hosts are planned or applied one after the other, in inventory
- * order, each in its own section ({@code == host lab1 ==}), and a summary gives one line per
- * host. A host its transport cannot reach (ssh, for now) fails alone; the others still run.
+ * touches no host at all. Then hosts are planned or applied, {@code --forks} at a time, each in
+ * its own section ({@code == host lab1 ==}, in inventory order), and a summary gives one line per
+ * host and the number of hosts ok / changed / failed / unreachable. A host that cannot be reached
+ * or refuses us fails alone; the others still run.
  */
 final class Fleet {
 
@@ -48,10 +49,12 @@ final class Fleet {
 
     private final List<Member> members;
     private final CommonOptions options;
+    private final InventoryOptions inventory;
 
-    private Fleet(List<Member> members, CommonOptions options) {
+    private Fleet(List<Member> members, CommonOptions options, InventoryOptions inventory) {
         this.members = members;
         this.options = options;
+        this.inventory = inventory;
     }
 
     List<Member> members() {
@@ -61,9 +64,6 @@ final class Fleet {
     static Fleet load(Path playbookFile, CommonOptions o, InventoryOptions inv) {
         if (o.root != null) {
             throw new UserError("--root and --inventory do not go together: give each local host its 'root:' in the inventory");
-        }
-        if (o.stateDir != null) {
-            throw new UserError("--state-dir and --inventory do not go together: each host keeps its state below its root");
         }
         Inventory inventory = new InventoryLoader().load(inv.inventory);
         List<InventoryHost> hosts = inventory.select(inv.limit);
@@ -87,90 +87,204 @@ final class Fleet {
             diags.addAll(out);
             diags.throwIfErrors();
         }
-        return new Fleet(members, o);
+        return new Fleet(members, o, inv);
     }
 
-    int plan(PrintWriter out, PrintWriter err, boolean detailedExitCode) {
-        ObjectNode hosts = JSON.createObjectNode();
-        List<String> summary = new ArrayList<>();
-        boolean errors = false;
-        boolean changes = false;
-        for (Member m : members) {
-            String name = m.host().name();
-            header(out, name);
-            Target t = open(m, false, out, err, hosts, summary);
-            if (t == null) {
-                errors = true;
-                continue;
-            }
-            t.state().warnings().forEach(w -> err.println("warning: " + name + ": " + w));
-            Plan plan = t.engine(Events.NONE, options.jobs).plan(t.playbook(), t.graph());
-            plan = new Plan(plan.playbook(), t.name(), plan.entries());
-            if (options.json) {
-                hosts.set(name, tree(JsonPlan.render(plan)));
-            } else {
-                out.print(TextPlan.render(plan));
-            }
-            summary.add(name + ": " + TextPlan.summary(plan).substring("Plan: ".length()));
-            errors |= plan.hasErrors();
-            changes |= plan.hasChanges();
+    /** How a host's run ended, as the summary counts it. */
+    enum Status {
+        OK("ok"), CHANGED("changed"), FAILED("failed"), UNREACHABLE("unreachable");
+
+        final String word;
+
+        Status(String word) {
+            this.word = word;
         }
-        finish(out, hosts, summary);
-        if (errors) {
+    }
+
+    /** One host's run: its section (text or JSON) and its summary line. */
+    private record HostRun(String name, String section, String errors, ObjectNode json, String summary,
+                           Status status, boolean changes) {
+    }
+
+    /** The work of one host, writing its section to {@code out} and problems to {@code err}. */
+    private interface HostWork {
+        HostRun run(Member m, PrintWriter out, PrintWriter err, boolean live) throws IOException, InterruptedException;
+    }
+
+    int plan(PrintWriter out, PrintWriter err, boolean detailedExitCode) throws IOException, InterruptedException {
+        List<HostRun> runs = runAll(out, err, (m, o, e, live) -> planOne(m, o, e));
+        boolean failed = runs.stream().anyMatch(r -> r.status() == Status.FAILED || r.status() == Status.UNREACHABLE);
+        boolean changes = runs.stream().anyMatch(HostRun::changes);
+        if (failed) {
             return Main.ERROR;
         }
         return detailedExitCode && changes ? Main.CHANGES : Main.OK;
     }
 
+    private HostRun planOne(Member m, PrintWriter out, PrintWriter err) throws IOException {
+        String name = m.host().name();
+        Target t;
+        try {
+            t = Transport.of(m.host().connection()).open(m.host(), m.playbook(), m.graph(), options, false);
+        } catch (Transport.Unavailable u) {
+            return unavailable(m, u, false, out, err);
+        }
+        try (t) {
+            t.state().warnings().forEach(w -> err.println("warning: " + name + ": " + w));
+            Plan plan = t.engine(Events.NONE, options.jobs).plan(t.playbook(), t.graph());
+            plan = new Plan(plan.playbook(), t.name(), plan.entries());
+            ObjectNode json = null;
+            if (options.json) {
+                json = (ObjectNode) tree(JsonPlan.render(plan));
+            } else {
+                out.print(TextPlan.render(plan));
+            }
+            Status status = plan.hasErrors() ? Status.FAILED : plan.hasChanges() ? Status.CHANGED : Status.OK;
+            String line = name + ": " + TextPlan.summary(plan).substring("Plan: ".length()) + trips(t);
+            if (json != null) {
+                json.put("status", status.word);
+                addTrips(json, t);
+            }
+            return new HostRun(name, "", "", json, line, status, plan.hasChanges());
+        }
+    }
+
     /** Each host under its own apply lock; a host whose lock is held fails alone. */
     int apply(PrintWriter out, PrintWriter err, Duration lockTimeout) throws IOException, InterruptedException {
-        ObjectNode hosts = JSON.createObjectNode();
-        List<String> summary = new ArrayList<>();
-        boolean failed = false;
-        for (Member m : members) {
-            String name = m.host().name();
-            header(out, name);
-            Target t = open(m, true, out, err, hosts, summary);
-            if (t == null) {
-                failed = true;
-                continue;
-            }
-            Engine.ApplyResult result;
-            try (ApplyLock lock = ApplyLock.acquire(t.state().dir(), lockTimeout, w -> err.println("warning: " + name + ": " + w))) {
-                result = applyOne(t, name, out, err, hosts);
-            } catch (ApplyLock.Busy busy) {
-                String message = busy.getMessage();
-                err.println("error: host " + name + ": " + message);
-                if (options.json) {
-                    hosts.putObject(name).put("error", message);
-                } else {
-                    out.println("not applied: " + message);
-                }
-                summary.add(name + ": error: " + message);
-                failed = true;
-                continue;
-            }
-            summary.add(name + ": " + counts(result));
-            failed |= result.failed();
-        }
-        finish(out, hosts, summary);
+        List<HostRun> runs = runAll(out, err, (m, o, e, live) -> applyOne(m, o, e, live, lockTimeout));
+        boolean failed = runs.stream().anyMatch(r -> r.status() == Status.FAILED || r.status() == Status.UNREACHABLE);
         return failed ? Main.ERROR : Main.OK;
     }
 
-    private Engine.ApplyResult applyOne(Target t, String name, PrintWriter out, PrintWriter err, ObjectNode hosts)
-            throws IOException {
-        t.state().warnings().forEach(w -> err.println("warning: " + name + ": " + w));
-        Engine.ApplyResult result;
-        if (options.json) {
-            result = t.engine(Events.NONE, options.jobs).apply(t.playbook(), t.graph());
-            hosts.set(name, tree(JsonPlan.render(result, t.playbook().name(), t.name())));
-        } else {
-            try (ConsoleEvents events = new ConsoleEvents(out, err, System.console() != null)) {
-                result = t.engine(events, options.jobs).apply(t.playbook(), t.graph());
-            }
-            out.print(Recap.render(result));
+    private HostRun applyOne(Member m, PrintWriter out, PrintWriter err, boolean live, Duration lockTimeout)
+            throws IOException, InterruptedException {
+        String name = m.host().name();
+        Target t;
+        try {
+            t = Transport.of(m.host().connection()).open(m.host(), m.playbook(), m.graph(), options, true);
+        } catch (Transport.Unavailable u) {
+            return unavailable(m, u, true, out, err);
         }
-        return result;
+        try (t; ApplyLock lock = ApplyLock.acquire(t.state().dir(), lockTimeout, w -> err.println("warning: " + name + ": " + w))) {
+            t.state().warnings().forEach(w -> err.println("warning: " + name + ": " + w));
+            Engine.ApplyResult result;
+            ObjectNode json = null;
+            if (options.json) {
+                result = t.engine(Events.NONE, options.jobs).apply(t.playbook(), t.graph());
+                json = (ObjectNode) tree(JsonPlan.render(result, t.playbook().name(), t.name()));
+            } else {
+                try (ConsoleEvents events = new ConsoleEvents(out, err, live && System.console() != null)) {
+                    result = t.engine(events, options.jobs).apply(t.playbook(), t.graph());
+                }
+                out.print(Recap.render(result));
+            }
+            var c = result.counts();
+            boolean changed = c.getOrDefault(Outcome.Status.CHANGED, 0L) + c.getOrDefault(Outcome.Status.REFRESHED, 0L) > 0;
+            Status status = result.failed() ? Status.FAILED : changed ? Status.CHANGED : Status.OK;
+            if (json != null) {
+                json.put("status", status.word);
+                addTrips(json, t);
+            }
+            return new HostRun(name, "", "", json, name + ": " + counts(result) + trips(t), status, changed);
+        } catch (ApplyLock.Busy busy) {
+            String message = busy.getMessage();
+            err.println("error: host " + name + ": " + message);
+            ObjectNode json = null;
+            if (options.json) {
+                json = JSON.createObjectNode();
+                json.put("status", Status.FAILED.word);
+                json.put("error", message);
+            } else {
+                out.println("not applied: " + message);
+            }
+            return new HostRun(name, "", "", json, name + ": error: " + message, Status.FAILED, false);
+        }
+    }
+
+    /** {@code (ssh: 4 round trips)} after an ssh host's summary line. */
+    private static String trips(Target t) {
+        return roundTrips(t).map(n -> " (ssh: " + n + " round trip" + (n == 1 ? "" : "s") + ")").orElse("");
+    }
+
+    private static void addTrips(ObjectNode json, Target t) {
+        roundTrips(t).ifPresent(n -> json.put("round_trips", n));
+    }
+
+    private static java.util.Optional<Long> roundTrips(Target t) {
+        return t.host() instanceof dev.mosaic.host.ssh.SshHost ssh ? java.util.Optional.of(ssh.roundTrips())
+                : java.util.Optional.empty();
+    }
+
+    /**
+     * Runs every host: one after the other with live output when {@code --forks 1}, else up to
+     * {@code --forks} at once, each host's section kept until it is done and printed in inventory
+     * order. Then the summary, one line per host and the totals.
+     */
+    private List<HostRun> runAll(PrintWriter out, PrintWriter err, HostWork work) throws IOException, InterruptedException {
+        ObjectNode hosts = JSON.createObjectNode();
+        List<String> summary = new ArrayList<>();
+        List<HostRun> runs = new ArrayList<>();
+        int forks = Math.max(1, Math.min(inventory.forks, members.size()));
+        if (forks == 1) {
+            for (Member m : members) {
+                header(out, m.host().name());
+                HostRun r = work.run(m, out, err, true);
+                runs.add(r);
+                out.flush();
+            }
+        } else {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(forks, r -> {
+                Thread th = new Thread(r, "mosaic-host");
+                th.setDaemon(true);
+                return th;
+            });
+            try {
+                List<java.util.concurrent.Future<HostRun>> futures = new ArrayList<>();
+                for (Member m : members) {
+                    futures.add(pool.submit(() -> {
+                        java.io.StringWriter o = new java.io.StringWriter();
+                        java.io.StringWriter e = new java.io.StringWriter();
+                        try (PrintWriter po = new PrintWriter(o); PrintWriter pe = new PrintWriter(e)) {
+                            HostRun r = work.run(m, po, pe, false);
+                            po.flush();
+                            pe.flush();
+                            return new HostRun(r.name(), o.toString(), e.toString(), r.json(), r.summary(), r.status(), r.changes());
+                        }
+                    }));
+                }
+                for (int i = 0; i < members.size(); i++) {
+                    HostRun r;
+                    try {
+                        r = futures.get(i).get();
+                    } catch (java.util.concurrent.ExecutionException ex) {
+                        Throwable cause = ex.getCause();
+                        if (cause instanceof IOException io) {
+                            throw io;
+                        }
+                        if (cause instanceof RuntimeException re) {
+                            throw re;
+                        }
+                        throw new IOException(cause);
+                    }
+                    header(out, r.name());
+                    out.print(r.section());
+                    err.print(r.errors());
+                    out.flush();
+                    err.flush();
+                    runs.add(r);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        for (HostRun r : runs) {
+            summary.add(r.summary());
+            if (r.json() != null) {
+                hosts.set(r.name(), r.json());
+            }
+        }
+        finish(out, hosts, summary, runs);
+        return runs;
     }
 
     /** {@code 3 changed, 0 refreshed, 5 unchanged, 0 failed, 0 skipped.} */
@@ -192,27 +306,25 @@ final class Fleet {
         }
     }
 
-    /** The host's target, or null after reporting that its transport cannot reach it. */
-    private Target open(Member m, boolean writes, PrintWriter out, PrintWriter err, ObjectNode hosts,
-                        List<String> summary) {
+    /** A host its transport cannot reach or that refused us: reported, and the others go on. */
+    private HostRun unavailable(Member m, Transport.Unavailable u, boolean writes, PrintWriter out, PrintWriter err) {
         InventoryHost h = m.host();
-        try {
-            return Transport.of(h.connection()).open(h, m.playbook(), m.graph(), options, writes);
-        } catch (Transport.Unavailable u) {
-            err.println("error: host " + h.name() + ": " + u.getMessage() + " (" + h.describe() + ")");
-            if (options.json) {
-                ObjectNode n = hosts.putObject(h.name());
-                n.put("connection", h.connection().word());
-                n.put("error", u.getMessage());
-            } else {
-                out.println("not " + (writes ? "applied" : "planned") + ": " + u.getMessage());
-            }
-            summary.add(h.name() + ": error: " + u.getMessage());
-            return null;
+        Status status = u.unreachable() ? Status.UNREACHABLE : Status.FAILED;
+        err.println("error: host " + h.name() + ": " + u.getMessage() + " (" + h.describe() + ")");
+        ObjectNode json = null;
+        if (options.json) {
+            json = JSON.createObjectNode();
+            json.put("connection", h.connection().word());
+            json.put("status", status.word);
+            json.put("error", u.getMessage());
+        } else {
+            out.println("not " + (writes ? "applied" : "planned") + ": " + u.getMessage());
         }
+        String word = u.unreachable() ? "unreachable" : "error";
+        return new HostRun(h.name(), "", "", json, h.name() + ": " + word + ": " + u.getMessage(), status, false);
     }
 
-    private void finish(PrintWriter out, ObjectNode hosts, List<String> summary) {
+    private void finish(PrintWriter out, ObjectNode hosts, List<String> summary, List<HostRun> runs) {
         if (options.json) {
             ObjectNode root = JSON.createObjectNode();
             root.set("hosts", hosts);
@@ -230,6 +342,15 @@ final class Fleet {
                 out.println("no hosts selected");
             }
             summary.forEach(out::println);
+            if (!runs.isEmpty()) {
+                Map<Status, Long> by = new java.util.EnumMap<>(Status.class);
+                runs.forEach(r -> by.merge(r.status(), 1L, Long::sum));
+                StringBuilder sb = new StringBuilder("Hosts: ");
+                for (Status st : Status.values()) {
+                    sb.append(st == Status.OK ? "" : ", ").append(by.getOrDefault(st, 0L)).append(' ').append(st.word);
+                }
+                out.println(sb.append('.'));
+            }
         }
         out.flush();
     }

@@ -15,6 +15,10 @@ public final class InventoryOptions {
             description = "With --inventory: only these hosts — comma-separated host or group names, '*' as a wildcard.")
     String limit;
 
+    @Option(names = {"-f", "--forks"}, paramLabel = "N",
+            description = "With --inventory: how many hosts to work on at once (default: ${DEFAULT-VALUE}); each host's output is printed whole, in inventory order.")
+    int forks = 5;
+
     boolean active() {
         return inventory != null;
     }

@@ -35,7 +35,7 @@ final class PlanCommand implements Callable<Integer> {
     Path playbook;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException, InterruptedException {
         if (inventory.active()) {
             return Fleet.load(playbook, options, inventory)
                     .plan(spec.commandLine().getOut(), spec.commandLine().getErr(), detailedExitCode);

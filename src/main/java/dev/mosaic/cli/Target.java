@@ -5,6 +5,7 @@ import dev.mosaic.engine.Engine;
 import dev.mosaic.engine.Events;
 import dev.mosaic.graph.GraphBuilder;
 import dev.mosaic.graph.ResourceGraph;
+import dev.mosaic.host.Host;
 import dev.mosaic.host.LocalHost;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.PlaybookLoader;
@@ -17,9 +18,10 @@ import java.util.Map;
 /**
  * A loaded playbook with its graph, and the host and state it is planned against. {@code name}
  * is how plans name the target: {@code local}, {@code local (root /tmp/lab)}, or an inventory
- * host's {@code lab1 (local, root /tmp/lab1)}.
+ * host's {@code lab1 (local, root /tmp/lab1)}. Closing it closes the host's connection, if any.
  */
-record Target(Playbook playbook, ResourceGraph graph, LocalHost host, StateStore state, Path cacheDir, String name) {
+record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore state, Path cacheDir, String name)
+        implements AutoCloseable {
 
     /** Where Mosaic keeps its state on a target, below the root. */
     static final String STATE_DIR = "var/lib/mosaic";
@@ -58,6 +60,19 @@ record Target(Playbook playbook, ResourceGraph graph, LocalHost host, StateStore
                         String name) {
         LocalHost host = new LocalHost(root, true, stateDir.resolve("statcache.bin"), writes);
         return new Target(p, g, host, StateStore.open(stateDir), o.cacheDir(), name);
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+        if (host instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (java.io.IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new java.io.IOException(e);
+            }
+        }
     }
 
     Engine engine(Events events, int jobs) {

@@ -1,22 +1,35 @@
 package dev.mosaic.cli;
 
 import dev.mosaic.graph.ResourceGraph;
+import dev.mosaic.host.ssh.SshConnection;
+import dev.mosaic.host.ssh.SshHost;
 import dev.mosaic.playbook.InventoryHost;
 import dev.mosaic.playbook.Playbook;
+import dev.mosaic.playbook.ResourceDecl;
+import dev.mosaic.resource.Kinds;
+import dev.mosaic.resource.Paths;
+import dev.mosaic.state.StateStore;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
- * How Mosaic reaches an inventory host for one run: the seam where the SSH transport plugs in.
- * {@link #open} gives a {@link Target} (the host's {@code Host} and state) or says why it cannot.
- * {@code local} is this machine below the host's {@code root:}; {@code ssh} is not available yet.
+ * How Mosaic reaches an inventory host for one run. {@link #open} gives a {@link Target} (the
+ * host's {@code Host} and state) or says why it cannot. {@code local} is this machine below the
+ * host's {@code root:}; {@code ssh} is a lab server reached with Apache MINA SSHD, whose state
+ * (fingerprints, manifests, stat cache) is kept on this, the control machine.
  */
 interface Transport {
 
     /**
-     * @param writes whether the run may write Mosaic's state on the host (apply: yes; plan: never)
+     * @param writes whether the run may write Mosaic's state (apply: yes; plan: never)
      * @throws Unavailable when this transport cannot reach the host; the host is reported as
-     *                     failed and the run goes on with the others
+     *                     failed or unreachable and the run goes on with the others
      */
     Target open(InventoryHost host, Playbook playbook, ResourceGraph graph, CommonOptions options, boolean writes)
             throws Unavailable;
@@ -31,18 +44,89 @@ interface Transport {
 
     Transport LOCAL = (host, playbook, graph, options, writes) -> {
         Path root = host.root() == null ? Path.of("/") : host.root().toAbsolutePath().normalize();
-        return Target.local(playbook, graph, root, root.resolve(Target.STATE_DIR), options, writes,
-                host.name() + " (" + host.describe() + ")");
+        Path state = options.stateDir != null ? options.stateDir.toAbsolutePath().resolve(host.name())
+                : root.resolve(Target.STATE_DIR);
+        return Target.local(playbook, graph, root, state, options, writes, host.name() + " (" + host.describe() + ")");
     };
 
     Transport SSH = (host, playbook, graph, options, writes) -> {
-        throw new Unavailable("ssh transport not available yet");
+        SshConnection.Endpoint endpoint = new SshConnection.Endpoint(host.address(),
+                host.port() == null ? 22 : host.port(),
+                host.user() == null ? System.getProperty("user.name") : host.user(),
+                host.identity() == null ? List.of() : List.of(host.identity()),
+                host.knownHosts() == null ? Path.of(System.getProperty("user.home"), ".ssh", "known_hosts") : host.knownHosts(),
+                Duration.ofSeconds(15));
+        SshConnection conn;
+        try {
+            conn = SshConnection.open(endpoint);
+        } catch (SshConnection.Failure f) {
+            throw new Unavailable(f.getMessage(), f.kind() == SshConnection.Failure.Kind.UNREACHABLE);
+        }
+        Path stateDir = sshStateDir(host, options);
+        String root = host.root() == null ? "/" : host.root().toString();
+        // The stat cache is on this machine, not the host: a plan keeps it too, so that the next
+        // run need not hash what this one hashed.
+        SshHost ssh = new SshHost(host.name(), conn, root, stateDir.resolve("statcache.bin"), true);
+        try {
+            prefetch(ssh, playbook);
+        } catch (IOException e) {
+            try {
+                ssh.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+            throw new Unavailable(e.getMessage(), !conn.isOpen());
+        }
+        return new Target(playbook, graph, ssh, StateStore.open(stateDir), options.cacheDir(),
+                host.name() + " (" + host.describe() + (root.equals("/") ? "" : ", root " + root) + ")");
     };
 
-    /** A host this transport cannot reach (yet); the message says why, without the host's name. */
+    /**
+     * An ssh host's state lives on the control machine: {@code --state-dir DIR} gives
+     * {@code DIR/<host>}, else {@code $XDG_STATE_HOME/mosaic/hosts/<host>} (~/.local/state/…).
+     */
+    static Path sshStateDir(InventoryHost host, CommonOptions options) {
+        if (options.stateDir != null) {
+            return options.stateDir.toAbsolutePath().resolve(host.name());
+        }
+        String xdg = System.getenv("XDG_STATE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".local", "state");
+        return base.resolve("mosaic").resolve("hosts").resolve(host.name());
+    }
+
+    /**
+     * Asks the host, in one round trip, about every path the playbook manages or reads: the files
+     * themselves, and whole trees for what comes with its content (a copy, an unpacked archive)
+     * or is read or modified as a tree (a build's inputs, a patched source tree).
+     */
+    private static void prefetch(SshHost ssh, Playbook playbook) throws IOException {
+        Set<String> singles = new LinkedHashSet<>();
+        Set<String> trees = new LinkedHashSet<>();
+        for (ResourceDecl d : playbook.resources()) {
+            Paths p = Kinds.paths(d.type(), d.spec());
+            (d.type().producesContentBelow() ? trees : singles).addAll(p.produces());
+            trees.addAll(p.reads());
+            trees.addAll(p.modifies());
+        }
+        List<String> filesOnly = new ArrayList<>(singles);
+        filesOnly.removeAll(trees);
+        ssh.prefetch(filesOnly, trees);
+    }
+
+    /** A host this transport cannot reach; the message says why, without the host's name. */
     final class Unavailable extends Exception {
-        Unavailable(String message) {
+
+        private final boolean unreachable;
+
+        Unavailable(String message, boolean unreachable) {
             super(message);
+            this.unreachable = unreachable;
+        }
+
+        /** Whether the host could not be reached at all (rather than refused us or failed). */
+        boolean unreachable() {
+            return unreachable;
         }
     }
 }

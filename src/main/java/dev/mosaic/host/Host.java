@@ -72,6 +72,14 @@ public interface Host {
     Exec.Result exec(Exec exec) throws IOException;
 
     /**
+     * Runs a process that only looks (a dry run, a version query, a package database query): like
+     * {@link #exec}, but a host that caches what it observed may keep its cache.
+     */
+    default Exec.Result query(Exec exec) throws IOException {
+        return exec(exec);
+    }
+
+    /**
      * A digest of a whole tree (paths, kinds, executable bits, contents, link targets), re-hashing
      * only files whose {@code lstat} changed since the last call (a stat cache, guarded against
      * the same-timestamp race as git does). Absent tree: digest of nothing.

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * recorded less than {@link #RACY_NANOS} after the file's mtime is not trusted, because the file
  * could still have changed within the same timestamp tick. Thread-safe.
  */
-final class StatCache {
+public final class StatCache {
 
     static final long RACY_NANOS = 2_000_000_000L;
     private static final int MAGIC = 0x4d535443; // "MSTC"
@@ -35,7 +35,7 @@ final class StatCache {
     }
 
     /** Loads the cache kept in {@code file}; a missing or damaged file is an empty cache. */
-    static StatCache load(Path file) {
+    public static StatCache load(Path file) {
         StatCache c = new StatCache(file);
         if (file == null) {
             return c;
@@ -58,7 +58,7 @@ final class StatCache {
     }
 
     /** The cached digest when the metadata matches and the entry is not racy. */
-    String lookup(String path, long size, long mtimeNanos, String fileKey) {
+    public String lookup(String path, long size, long mtimeNanos, String fileKey) {
         Entry e = entries.get(path);
         if (e == null || e.size() != size || e.mtimeNanos() != mtimeNanos || !e.fileKey().equals(fileKey)) {
             return null;
@@ -67,12 +67,20 @@ final class StatCache {
     }
 
     void record(String path, long size, long mtimeNanos, String fileKey, String sha256) {
-        entries.put(path, new Entry(size, mtimeNanos, fileKey, System.currentTimeMillis() * 1_000_000L, sha256));
+        record(path, size, mtimeNanos, fileKey, sha256, System.currentTimeMillis() * 1_000_000L);
+    }
+
+    /**
+     * @param recordedNanos when the hash was taken, by the clock of the machine that holds the file
+     *                      (a remote host's clock may differ from this one's)
+     */
+    public void record(String path, long size, long mtimeNanos, String fileKey, String sha256, long recordedNanos) {
+        entries.put(path, new Entry(size, mtimeNanos, fileKey, recordedNanos, sha256));
         dirty = true;
     }
 
     /** Writes the cache atomically when it changed. */
-    synchronized void save() throws IOException {
+    public synchronized void save() throws IOException {
         if (!dirty || file == null) {
             return;
         }

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Digests a directory tree through a {@link StatCache}: one {@code lstat} per entry, and content
  * hashing (in parallel) only for files whose metadata changed.
  */
-final class TreeHasher {
+public final class TreeHasher {
 
     private TreeHasher() {
     }
@@ -104,13 +104,24 @@ final class TreeHasher {
         MessageDigest md = LocalHost.sha256();
         int files = 0;
         for (Item it : items) {
-            md.update((it.rel + '\0' + it.kind + (it.exec ? 'x' : '-') + '\0' + (it.content == null ? "" : it.content) + '\n')
-                    .getBytes(StandardCharsets.UTF_8));
+            update(md, it.rel, it.kind, it.exec, it.content);
             if (it.kind == 'f') {
                 files++;
             }
         }
         return new TreeDigest(HexFormat.of().formatHex(md.digest()), files, rehashed.get());
+    }
+
+    /**
+     * Adds one entry to a tree digest: every host computes tree digests this way, so that equal
+     * trees on two machines have equal digests. Entries go in in path order.
+     *
+     * @param kind    {@code f} file, {@code d} directory, {@code l} symlink, {@code o} other
+     * @param content a file's sha256, a symlink's target, or null
+     */
+    public static void update(MessageDigest md, String rel, char kind, boolean exec, String content) {
+        md.update((rel + '\0' + kind + (exec ? 'x' : '-') + '\0' + (content == null ? "" : content) + '\n')
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     private static String rel(Path base, Path p) {

@@ -10,12 +10,13 @@ import java.util.Map;
 
 /**
  * One host of an inventory. A {@code local} host is this machine below {@code root} (null: /);
- * an {@code ssh} host is reached at {@code address:port} as {@code user} with {@code identity}
- * (unset fields are null). {@code vars} are the host's own, as written (positions kept);
+ * an {@code ssh} host is reached at {@code address:port} as {@code user} with {@code identity},
+ * its key checked against {@code knownHosts}, and {@code root} is a directory on it (unset fields
+ * are null). {@code vars} are the host's own, as written (positions kept);
  * {@code groups} the groups that list it, sorted by name.
  */
 public record InventoryHost(String name, Connection connection, Path root, String address, Integer port,
-                            String user, Path identity, Map<String, YNode> vars, List<String> groups,
+                            String user, Path identity, Path knownHosts, Map<String, YNode> vars, List<String> groups,
                             SourcePos pos) {
 
     public enum Connection {

@@ -37,7 +37,7 @@ import java.util.TreeMap;
  */
 public final class InventoryLoader {
 
-    private static final List<String> SSH_FIELDS = List.of("address", "port", "user", "identity");
+    private static final List<String> SSH_FIELDS = List.of("address", "port", "user", "identity", "known_hosts");
 
     private final SchemaValidator schemas = new SchemaValidator();
 
@@ -106,7 +106,12 @@ public final class InventoryLoader {
                     text(body, "connection").toUpperCase(java.util.Locale.ROOT));
             Path hostRoot = null;
             if (text(body, "root") != null) {
-                hostRoot = dir.resolve(text(body, "root")).normalize();
+                if (connection == InventoryHost.Connection.SSH && !text(body, "root").startsWith("/")) {
+                    diags.error(body.get("root").pos(), "host '" + e.key() + "': the root of an ssh host is a directory on"
+                            + " that host and must be absolute, not " + text(body, "root"));
+                }
+                hostRoot = connection == InventoryHost.Connection.SSH ? Path.of(text(body, "root")).normalize()
+                        : dir.resolve(text(body, "root")).normalize();
             }
             if (connection == InventoryHost.Connection.LOCAL) {
                 for (String f : SSH_FIELDS) {
@@ -129,10 +134,11 @@ public final class InventoryLoader {
             }
             Integer port = body.get("port") instanceof YNode.Scalar p ? Integer.valueOf(p.text()) : null;
             Path identity = text(body, "identity") == null ? null : dir.resolve(text(body, "identity")).normalize();
+            Path knownHosts = text(body, "known_hosts") == null ? null : dir.resolve(text(body, "known_hosts")).normalize();
             List<String> memberOf = new ArrayList<>(groupsOf.getOrDefault(e.key(), List.of()));
             memberOf.sort(null);
             hosts.add(new InventoryHost(e.key(), connection, hostRoot, address, port, text(body, "user"), identity,
-                    vars(body), memberOf, e.keyPos()));
+                    knownHosts, vars(body), memberOf, e.keyPos()));
         }
         diags.throwIfErrors();
         return new Inventory(file, hosts, groups);

@@ -79,7 +79,7 @@ class ModulesCliTest {
               lab1: { connection: local, root: roots/lab1, vars: { nic: eth1 } }
               lab2: { connection: local, root: roots/lab2, vars: { nic: eth2 } }
               lab3: { connection: local, root: roots/lab3, vars: { nic: eth3 } }
-              lab4: { connection: ssh, address: 127.0.0.1, port: 2222, user: root, vars: { nic: eth4 } }
+              lab4: { connection: ssh, address: 127.0.0.1, port: 9, user: root, vars: { nic: eth4 } }
             """;
 
     private static final String MENU = "srv/labs/pxelinux.cfg/default";
@@ -151,7 +151,8 @@ class ModulesCliTest {
         assertThat(summary(first)).containsExactly(
                 "lab1: 4 changed, 0 refreshed, 0 unchanged, 0 failed, 0 skipped.",
                 "lab2: 4 changed, 0 refreshed, 0 unchanged, 0 failed, 0 skipped.",
-                "lab3: 4 changed, 0 refreshed, 0 unchanged, 0 failed, 0 skipped.");
+                "lab3: 4 changed, 0 refreshed, 0 unchanged, 0 failed, 0 skipped.",
+                "Hosts: 0 ok, 3 changed, 0 failed, 0 unreachable.");
         for (String host : List.of("lab1", "lab2", "lab3")) {
             String nic = "eth" + host.charAt(3);
             assertThat(read(host, MENU)).isEqualTo("default linux\nlabel linux\n  kernel vmlinuz\n  append ip=dhcp nic=" + nic + "\n");
@@ -168,7 +169,8 @@ class ModulesCliTest {
         assertThat(summary(second)).containsExactly(
                 "lab1: 0 changed, 0 refreshed, 4 unchanged, 0 failed, 0 skipped.",
                 "lab2: 0 changed, 0 refreshed, 4 unchanged, 0 failed, 0 skipped.",
-                "lab3: 0 changed, 0 refreshed, 4 unchanged, 0 failed, 0 skipped.");
+                "lab3: 0 changed, 0 refreshed, 4 unchanged, 0 failed, 0 skipped.",
+                "Hosts: 3 ok, 0 changed, 0 failed, 0 unreachable.");
 
         Cli.Result plan = mosaic("plan", playbook.toString(), "--inventory", inventory.toString(), "--limit", "local-labs",
                 "--detailed-exitcode");
@@ -198,7 +200,8 @@ class ModulesCliTest {
         assertThat(summary(plan)).containsExactly(
                 "lab1: 0 to create, 0 to update, 0 to replace, 0 to delete, 0 to refresh, 4 unchanged.",
                 "lab2: 0 to create, 2 to update, 0 to replace, 0 to delete, 0 to refresh, 2 unchanged.",
-                "lab3: 0 to create, 0 to update, 0 to replace, 0 to delete, 0 to refresh, 4 unchanged.");
+                "lab3: 0 to create, 0 to update, 0 to replace, 0 to delete, 0 to refresh, 4 unchanged.",
+                "Hosts: 2 ok, 1 changed, 0 failed, 0 unreachable.");
         assertThat(read("lab2", MENU)).as("a plan writes nothing").isEqualTo("label rogue\n");
     }
 
@@ -218,17 +221,18 @@ class ModulesCliTest {
     }
 
     @Test
-    void an_ssh_host_is_reported_as_unreachable_yet_and_fails_alone_while_the_others_are_applied() throws IOException {
+    void an_unreachable_ssh_host_is_reported_and_fails_alone_while_the_others_are_applied() throws IOException {
         Cli.Result r = mosaic("apply", playbook.toString(), "-i", inventory.toString());
         assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
         assertThat(r.stderrLines()).contains(
-                "error: host lab4: ssh transport not available yet (ssh, root@127.0.0.1:2222)");
-        assertThat(section(r, "lab4")).containsExactly("not applied: ssh transport not available yet", "");
+                "error: host lab4: cannot connect to 127.0.0.1:9: connection refused (ssh, root@127.0.0.1:9)");
+        assertThat(section(r, "lab4")).containsExactly("not applied: cannot connect to 127.0.0.1:9: connection refused", "");
         assertThat(summary(r)).containsExactly(
                 "lab1: 4 changed, 0 refreshed, 0 unchanged, 0 failed, 0 skipped.",
                 "lab2: 4 changed, 0 refreshed, 0 unchanged, 0 failed, 0 skipped.",
                 "lab3: 4 changed, 0 refreshed, 0 unchanged, 0 failed, 0 skipped.",
-                "lab4: error: ssh transport not available yet");
+                "lab4: unreachable: cannot connect to 127.0.0.1:9: connection refused",
+                "Hosts: 0 ok, 3 changed, 0 failed, 1 unreachable.");
         assertThat(read("lab3", "etc/motd")).contains("eth3");
     }
 
@@ -244,7 +248,9 @@ class ModulesCliTest {
         assertThat(lab1.get("changes").findValuesAsText("address")).containsExactly("module.boot.directory[tftp]",
                 "module.boot.file[menu]", "module.boot.file[message]", "file[motd]");
         assertThat(lab1.at("/summary/create").asInt()).isEqualTo(4);
-        assertThat(doc.at("/hosts/lab4/error").asText()).isEqualTo("ssh transport not available yet");
+        assertThat(doc.at("/hosts/lab4/error").asText()).isEqualTo("cannot connect to 127.0.0.1:9: connection refused");
+        assertThat(doc.at("/hosts/lab4/status").asText()).isEqualTo("unreachable");
+        assertThat(lab1.get("status").asText()).isEqualTo("changed");
         assertThat(doc.at("/hosts/lab4/connection").asText()).isEqualTo("ssh");
     }
 

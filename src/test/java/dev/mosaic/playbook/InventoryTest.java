@@ -229,7 +229,7 @@ class InventoryTest {
                 "/labs/inventory.yml:3:23: error: field 'hosts.lab2.connection': expected one of local, ssh, got 'telnet'",
                 "/labs/inventory.yml:4:34: error: field 'hosts.lab3.port': must have a maximum value of 65535",
                 "/labs/inventory.yml:4:41: error: field 'hosts.lab3': unknown field 'adress' (did you mean 'address'?);"
-                        + " known fields: address, connection, description, identity, port, root, user, vars",
+                        + " known fields: address, connection, description, identity, known_hosts, port, root, user, vars",
                 "/labs/inventory.yml:6:8: error: field 'groups.g': unknown field 'host' (did you mean 'hosts'?);"
                         + " known fields: description, hosts, vars");
     }

@@ -178,7 +178,7 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         for (String probe : spec.toolchain()) {
             String version;
             try {
-                version = host.exec(Exec.of("/", "sh", "-c", probe + " 2>&1 | head -n 1")).tailText();
+                version = host.query(Exec.of("/", "sh", "-c", probe + " 2>&1 | head -n 1")).tailText();
             } catch (IOException e) {
                 // Nothing runs on a target whose root does not exist yet (a fresh --root): the plan
                 // says "new" instead of failing, and the run, once the root exists, probes for real.

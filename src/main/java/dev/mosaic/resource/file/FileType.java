@@ -64,9 +64,16 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
         Diff.Blob desired = spec.present() && spec.managesContent() ? desiredBlob(spec, ctx) : null;
         Diff.Blob current = null;
         if (stat.isFile() && desired != null) {
-            current = stat.size() <= Diff.Blob.MAX_TEXT
-                    ? Diff.Blob.of(host.read(spec.path()))
-                    : new Diff.Blob(stat.size(), host.sha256(spec.path()), null);
+            // Same size: the digest decides, and the content is read only if it differs (for the
+            // diff). A host that batches its probes answers the digest without a round trip.
+            String sha = stat.size() == desired.size() || stat.size() > Diff.Blob.MAX_TEXT ? host.sha256(spec.path()) : null;
+            if (desired.sha256().equals(sha)) {
+                current = desired;
+            } else {
+                current = stat.size() <= Diff.Blob.MAX_TEXT
+                        ? Diff.Blob.of(host.read(spec.path()))
+                        : new Diff.Blob(stat.size(), sha, null);
+            }
         }
         return new FileObserved(stat, current, desired,
                 Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()));

@@ -122,10 +122,11 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
 
     private static Run run(Host host, Exec exec, java.util.function.Consumer<String> also) throws IOException {
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-        Exec.Result r = host.exec(exec.withOutput(l -> {
+        Exec withOutput = exec.withOutput(l -> {
             lines.add(l);
             also.accept(l);
-        }));
+        });
+        Exec.Result r = exec.argv().contains("--dry-run") ? host.query(withOutput) : host.exec(withOutput);
         return new Run(r, List.copyOf(lines));
     }
 
