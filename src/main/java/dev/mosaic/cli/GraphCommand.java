@@ -12,7 +12,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "graph", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Print the dependency graph: apply order and every edge with its reason.")
+        description = "Print the dependency graph: apply order and every edge with its reason.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  mosaic graph playbooks/starter.yml",
+                "As a picture (Graphviz), modules included:",
+                "  mosaic graph playbooks/openmosix-ltsp.yml --format dot | dot -Tsvg > g.svg"})
 final class GraphCommand implements Callable<Integer> {
 
     enum Format { text, dot, mermaid }

@@ -17,7 +17,11 @@ import java.util.concurrent.Callable;
 
 @Command(name = "logs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Show the output of a resource's work (build, patch, apt…) from the last apply that ran it.",
-        footer = {"", "Example:", "  mosaic logs 'build[bzImage]' --root /tmp/mosaic-kernel --tail 30"})
+        footerHeading = "%nExamples:%n",
+        footer = {"The last 30 lines of the kernel build of playbooks/lab-kernel.yml:",
+                "  mosaic logs 'build[bzImage]' --root /tmp/k --tail 30",
+                "A module's resource, by its whole address:",
+                "  mosaic logs 'module.kernel.build[kernel]' --root /tmp/openmosix"})
 final class LogsCommand implements Callable<Integer> {
 
     @Spec

@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "module-schema", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Print the JSON Schema of a module's 'with:' block (its params), for editors and checks.")
+        description = "Print the JSON Schema of a module's 'with:' block (its params), for editors and checks.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  mosaic module-schema modules/pxe-boot",
+                "  mosaic module-schema modules/openmosix-kernel/module.yml > with.schema.json"})
 final class ModuleSchemaCommand implements Callable<Integer> {
 
     @Spec

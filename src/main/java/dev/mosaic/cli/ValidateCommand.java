@@ -10,7 +10,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Check a playbook (schema, variables, references, graph) without looking at any target.")
+        description = "Check a playbook (schema, variables, references, graph) without looking at any target.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  mosaic validate playbooks/starter.yml",
+                "With a variable overridden; a playbook that calls modules (found in ../modules):",
+                "  mosaic validate playbooks/lab-kernel.yml --var e1000=n",
+                "  mosaic validate playbooks/openmosix-ltsp.yml"})
 final class ValidateCommand implements Callable<Integer> {
 
     @Spec

@@ -312,4 +312,128 @@ class SshFleetTest {
         }
         assertThat(Files.readString(project.resolve("empty_known_hosts"))).as("known_hosts is never written").isEmpty();
     }
+
+    // ------------------------------------------------------------------ build once
+
+    @Test
+    void a_build_with_the_same_fingerprint_on_three_servers_runs_once_and_the_others_receive_its_outputs() throws IOException {
+        Path build = write("playbooks/build.yml", """
+                name: build-once
+                resources:
+                  source:
+                    type: file
+                    path: /srv/build/src/input.txt
+                    content: "openmosix kernel for ${nic}?\\n"
+                  generic:
+                    type: file
+                    path: /srv/build/src/generic.txt
+                    content: "the same on every lab server\\n"
+                  image:
+                    type: build
+                    dir: /srv/build
+                    inputs: [/srv/build/src/generic.txt]
+                    outputs: [/srv/build/out/image]
+                    toolchain: []
+                    commands:
+                      - mkdir -p out && tr a-z A-Z < src/generic.txt > out/image
+                      - echo built >> "$MOSAIC_ROOT/build-runs"
+                    requires: [source, generic]
+                """);
+        Path inventory = threeLabs();
+        Cli.Result first = mosaic("apply", build.toString(), "-i", inventory.toString(), "--forks", "3");
+        assertThat(first.exitCode()).as("%s", first).isZero();
+        List<String> builtOn = new ArrayList<>();
+        for (String host : List.of("lab1", "lab2", "lab3")) {
+            assertThat(read(host, "srv/build/out/image")).as(host).isEqualTo("THE SAME ON EVERY LAB SERVER\n");
+            if (Files.exists(remoteRoot(host).resolve("build-runs"))) {
+                assertThat(read(host, "build-runs")).isEqualTo("built\n");
+                builtOn.add(host);
+            }
+        }
+        assertThat(builtOn).as("the commands ran on one server only: %s", first).hasSize(1);
+        Cli.Result logs = Cli.inProcess("logs", "build[image]", "--state-dir",
+                state.resolve(builtOn.get(0).equals("lab1") ? "lab2" : "lab1").toString());
+        assertThat(logs.stdout()).as("%s", logs).contains("copied 1 output file(s) from the build cache (built on "
+                + builtOn.get(0) + "), each verified by its sha256");
+
+        Cli.Result again = mosaic("plan", build.toString(), "-i", inventory.toString(), "--detailed-exitcode");
+        assertThat(again.exitCode()).as("%s", again).isZero();
+
+        // A fourth server joins: its plan says where the image will come from.
+        // (its generic source is already there, as on the others)
+        Files.createDirectories(remoteRoot("lab4").resolve("srv/build/src"));
+        Files.writeString(remoteRoot("lab4").resolve("srv/build/src/generic.txt"), "the same on every lab server\n");
+        Path four = inventory(sshHost("lab4", sshd.get(0).port(), "vars: { nic: eth4 }"));
+        Cli.Result plan = mosaic("plan", build.toString(), "-i", four.toString());
+        assertThat(plan.stdout()).as("%s", plan).contains("build: will copy from cache (built on " + builtOn.get(0) + ")");
+    }
+
+    // ------------------------------------------------------------------ a server dies mid-apply
+
+    @Test
+    void sshd_killed_mid_apply_leaves_no_partial_file_and_the_next_run_converges() throws Exception {
+        int files = 48;
+        byte[][] contents = new byte[files][];
+        StringBuilder pb = new StringBuilder("name: big\nresources:\n");
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < files; i++) {
+            contents[i] = new byte[1 << 20];
+            random.nextBytes(contents[i]);
+            Path src = project.resolve("blobs/b" + i);
+            Files.createDirectories(src.getParent());
+            Files.write(src, contents[i]);
+            pb.append("  b").append(i).append(": { type: file, path: /srv/blobs/b").append(i).append(", source: ../blobs/b")
+                    .append(i).append(" }\n");
+        }
+        Path big = write("playbooks/big.yml", pb.toString());
+        Sshd server = sshd.get(1);
+        Path inventory = inventory(sshHost("lab2", server.port(), ""));
+        Path blobs = remoteRoot("lab2").resolve("srv/blobs");
+
+        java.util.concurrent.CompletableFuture<Cli.Result> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> mosaic("apply", big.toString(), "-i", inventory.toString()));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && !run.isDone() && countBlobs(blobs) < 1) {
+            Thread.sleep(5);
+        }
+        server.kill();
+        Cli.Result cut;
+        try {
+            cut = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            server.launch();
+        }
+        assertThat(countBlobs(blobs)).as("the kill came mid-apply: %s", cut).isBetween(1L, files - 1L);
+        assertThat(cut.exitCode()).as("%s", cut).isEqualTo(1);
+        assertThat(cut.stdout()).as("%s", cut).contains("lost the connection to");
+        assertThat(cut.stderr()).doesNotContain("\tat ");
+        for (int i = 0; i < files; i++) {
+            Path p = blobs.resolve("b" + i);
+            if (Files.exists(p)) {
+                assertThat(Files.readAllBytes(p)).as("b%d is whole or absent, never partial", i).isEqualTo(contents[i]);
+            }
+        }
+
+        Cli.Result converge = mosaic("apply", big.toString(), "-i", inventory.toString());
+        assertThat(converge.exitCode()).as("%s", converge).isZero();
+        for (int i = 0; i < files; i++) {
+            assertThat(Files.readAllBytes(blobs.resolve("b" + i))).as("b%d", i).isEqualTo(contents[i]);
+        }
+        try (var left = Files.list(blobs)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no temp file left behind")
+                    .noneMatch(n -> n.endsWith(".mosaic-tmp"));
+        }
+        Cli.Result noop = mosaic("apply", big.toString(), "-i", inventory.toString());
+        assertThat(withoutTrips(summary(noop).get(0))).isEqualTo("lab2: 0 changed, 0 refreshed, " + files
+                + " unchanged, 0 failed, 0 skipped.");
+    }
+
+    private static long countBlobs(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var s = Files.list(dir)) {
+            return s.filter(p -> !p.getFileName().toString().startsWith(".")).count();
+        }
+    }
 }

@@ -212,7 +212,13 @@ public final class SshConnection implements AutoCloseable {
         if (DEBUG) {
             System.err.println("ssh-debug: " + command);
         }
-        ChannelExec ch = session.createExecChannel(command);
+        ChannelExec ch;
+        try {
+            ch = session.createExecChannel(command);
+        } catch (IOException | RuntimeException e) {
+            throw session.isOpen() ? new IOException("cannot run a command on " + endpoint.describe() + ": " + e.getMessage(), e)
+                    : lost();
+        }
         try {
             ch.setIn(new ByteArrayInputStream(stdin == null ? new byte[0] : stdin));
             ch.setOut(out);
@@ -231,11 +237,11 @@ public final class SshConnection implements AutoCloseable {
                 throw lost();
             }
             return status;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             if (!session.isOpen()) {
                 throw lost();
             }
-            throw e;
+            throw e instanceof IOException io ? io : new IOException(e.getMessage() + " (on " + endpoint.describe() + ")", e);
         } finally {
             ch.close(false);
         }
@@ -266,7 +272,7 @@ public final class SshConnection implements AutoCloseable {
                     count(1);
                     try {
                         sftp = SftpClientFactory.instance().createSftpClient(session);
-                    } catch (IOException e) {
+                    } catch (IOException | RuntimeException e) {
                         throw session.isOpen() ? new IOException("cannot open SFTP on " + endpoint.describe()
                                 + " (is the sftp subsystem enabled in sshd_config?): " + e.getMessage(), e) : lost();
                     }

@@ -273,6 +273,8 @@ public final class SshHost implements Host, AutoCloseable {
                 return;
             }
             throw sftpError(e, path);
+        } catch (RuntimeException e) {
+            throw conn.isOpen() ? new IOException(path + " on " + name + ": " + e.getMessage(), e) : conn.lost();
         }
         FileStat.Kind kind = a.isSymbolicLink() ? FileStat.Kind.SYMLINK : a.isRegularFile() ? FileStat.Kind.FILE
                 : a.isDirectory() ? FileStat.Kind.DIRECTORY : FileStat.Kind.OTHER;
@@ -518,6 +520,8 @@ public final class SshHost implements Host, AutoCloseable {
             return sftp.read(remote(path));
         } catch (SftpException e) {
             throw sftpError(e, path);
+        } catch (RuntimeException e) {
+            throw conn.isOpen() ? new IOException(path + " on " + name + ": " + e.getMessage(), e) : conn.lost();
         }
     }
 
@@ -544,6 +548,8 @@ public final class SshHost implements Host, AutoCloseable {
         SftpClient.CloseableHandle h;
         try {
             h = openForWrite(sftp, tmp);
+        } catch (RuntimeException e) {
+            throw conn.isOpen() ? new IOException(path + " on " + name + ": " + e.getMessage(), e) : conn.lost();
         } catch (SftpException e) {
             if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
                 throw sftpError(e, path);
@@ -582,8 +588,11 @@ public final class SshHost implements Host, AutoCloseable {
             hashes.put(p, HexFormat.of().formatHex(md.digest()));
         } catch (SftpException e) {
             throw sftpError(e, path);
-        } catch (IOException e) {
-            throw conn.isOpen() ? e : conn.lost();
+        } catch (IOException | RuntimeException e) {
+            if (!conn.isOpen()) {
+                throw conn.lost();
+            }
+            throw e instanceof IOException io ? io : new IOException(path + " on " + name + ": " + e.getMessage(), e);
         } finally {
             if (!done && conn.isOpen()) {
                 try {

@@ -38,8 +38,11 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
     public record Record(String fingerprint, Map<String, String> outputs, long millis) {
     }
 
-    /** Today's fingerprint and outputs, and the last run's record (absent: never built here). */
-    record Observed(String fingerprint, Map<String, String> outputs, Optional<Record> last) {
+    /**
+     * Today's fingerprint and outputs, the last run's record (absent: never built here), and the
+     * host whose build of today's fingerprint the build cache holds, if any.
+     */
+    record Observed(String fingerprint, Map<String, String> outputs, Optional<Record> last, Optional<String> cachedFrom) {
     }
 
     @Override
@@ -72,7 +75,8 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         List<String> outputs = r.stringList("outputs").stream().map(p -> r.checkAbsolute("outputs", p)).toList();
         List<String> toolchain = r.has("toolchain") ? r.stringList("toolchain") : BuildSpec.DEFAULT_TOOLCHAIN;
         Optional<Long> timeout = r.has("timeout") ? Optional.of(r.integer("timeout", 0)) : Optional.empty();
-        return new BuildSpec(dir, commands, env, jobs, inputs, outputs, toolchain, timeout, r.optString("stdin"));
+        return new BuildSpec(dir, commands, env, jobs, inputs, outputs, toolchain, timeout, r.optString("stdin"),
+                r.bool("share", true));
     }
 
     @Override
@@ -93,7 +97,12 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
     @Override
     public Observed observe(BuildSpec spec, Context ctx) throws IOException, ResourceException {
         Optional<Record> last = ctx.memory().get(MEMORY_KEY).map(BuildType::readRecord);
-        return new Observed(fingerprint(spec, ctx), outputs(spec, ctx.host()), last);
+        String fingerprint = fingerprint(spec, ctx);
+        Optional<String> cached = Optional.empty();
+        if (shared(spec, ctx) && !last.map(Record::fingerprint).orElse("").equals(fingerprint)) {
+            cached = new BuildCache(ctx.cacheDir(), cacheKey(spec, fingerprint)).manifest().map(BuildCache.Manifest::builtOn);
+        }
+        return new Observed(fingerprint, outputs(spec, ctx.host()), last, cached);
     }
 
     @Override
@@ -109,18 +118,59 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         }
         if (o.last().isEmpty()) {
             diffs.add(0, new Diff.Field("fingerprint", null, short12(o.fingerprint())));
+            o.cachedFrom().ifPresent(h -> diffs.add(new Diff.Field("build", null, "will copy from cache (built on " + h + ")")));
             return new Change(o.outputs().values().stream().allMatch(v -> v == null) && !o.outputs().isEmpty()
                     ? Action.CREATE : Action.UPDATE, diffs);
         }
         if (!o.last().get().fingerprint().equals(o.fingerprint())) {
             diffs.add(0, new Diff.Field("fingerprint", short12(o.last().get().fingerprint()), short12(o.fingerprint())));
+            o.cachedFrom().ifPresent(h -> diffs.add(new Diff.Field("build", null, "will copy from cache (built on " + h + ")")));
         }
         return diffs.isEmpty() ? Change.NOOP : new Change(Action.UPDATE, diffs);
     }
 
     @Override
     public void apply(BuildSpec spec, Change change, Context ctx) throws IOException, ResourceException {
-        run(spec, ctx);
+        Optional<Record> last = ctx.memory().get(MEMORY_KEY).map(BuildType::readRecord);
+        String before = fingerprint(spec, ctx);
+        if (!shared(spec, ctx) || last.map(Record::fingerprint).orElse("").equals(before)) {
+            run(spec, ctx); // outputs to repair on a host that built this very fingerprint: build again
+            return;
+        }
+        // Build once: hosts of one run with the same fingerprint wait for the first one's build,
+        // then receive its outputs.
+        String key = cacheKey(spec, before);
+        BuildCache cache = new BuildCache(ctx.cacheDir(), key);
+        java.util.concurrent.locks.ReentrantLock lock = BuildCache.lock(ctx.cacheDir(), key);
+        lock.lock();
+        try {
+            Optional<BuildCache.Manifest> hit = cache.manifest();
+            if (hit.isPresent()) {
+                long start = System.nanoTime();
+                cache.copyTo(ctx.host(), hit.get());
+                ctx.output("copied " + hit.get().items().size() + " output file(s) from the build cache (built on "
+                        + hit.get().builtOn() + "), each verified by its sha256");
+                record(spec, ctx, outputs(spec, ctx.host()), start);
+                return;
+            }
+            run(spec, ctx);
+            cache.store(ctx.host(), spec.outputs());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether this build's outputs go through the build cache: declared outputs, not opted out. */
+    private static boolean shared(BuildSpec spec, Context ctx) {
+        return spec.share() && !spec.outputs().isEmpty() && ctx.cacheDir() != null;
+    }
+
+    /** The fingerprint before a run, with the outputs' paths: what a cached build is found by. */
+    private static String cacheKey(BuildSpec spec, String fingerprint) {
+        MessageDigest md = Digests.newSha256();
+        update(md, "fingerprint", fingerprint);
+        spec.outputs().forEach(o -> update(md, "output", o));
+        return HexFormat.of().formatHex(md.digest());
     }
 
     @Override
@@ -162,6 +212,10 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
                 throw new ResourceException("the commands succeeded but did not produce " + e.getKey());
             }
         }
+        record(spec, ctx, outputs, start);
+    }
+
+    private static void record(BuildSpec spec, Context ctx, Map<String, String> outputs, long start) throws IOException {
         Record record = new Record(fingerprint(spec, ctx), outputs, (System.nanoTime() - start) / 1_000_000);
         ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(record));
     }

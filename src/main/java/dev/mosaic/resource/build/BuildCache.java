@@ -1,0 +1,139 @@
+package dev.mosaic.resource.build;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.host.FileStat;
+import dev.mosaic.host.Host;
+import dev.mosaic.host.TreeEntry;
+import dev.mosaic.resource.Digests;
+import dev.mosaic.resource.ResourceException;
+import dev.mosaic.resource.TargetPaths;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Build once, copy to the others: the outputs of a successful build, kept on the control machine
+ * under the fingerprint its inputs had before it ran ({@code CACHE/builds/<fingerprint>/}). A host
+ * whose build has the same fingerprint receives those outputs, each verified by its sha256,
+ * instead of compiling again. Hosts of one run that reach the same fingerprint at once wait for
+ * the first one's build ({@link #lock}).
+ */
+final class BuildCache {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ConcurrentHashMap<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+
+    /** One output file: where it goes on the target, its mode and digest. */
+    record Item(String path, int mode, String sha256, String link) {
+    }
+
+    /** What a cache entry holds, and which host built it. */
+    record Manifest(String builtOn, List<Item> items) {
+    }
+
+    private final Path dir;
+
+    BuildCache(Path cacheDir, String fingerprint) {
+        this.dir = cacheDir.resolve("builds").resolve(fingerprint);
+    }
+
+    /** Serialises the builds of one fingerprint within this process. */
+    static ReentrantLock lock(Path cacheDir, String fingerprint) {
+        return LOCKS.computeIfAbsent(cacheDir.toAbsolutePath() + "/" + fingerprint, k -> new ReentrantLock());
+    }
+
+    Optional<Manifest> manifest() {
+        Path m = dir.resolve("manifest.json");
+        if (!Files.isRegularFile(m)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(m.toFile(), Manifest.class));
+        } catch (IOException e) {
+            return Optional.empty(); // damaged: built again, and stored anew
+        }
+    }
+
+    /** Keeps the outputs {@code host} just built (files, symlinks, and trees of them). */
+    void store(Host host, List<String> outputs) throws IOException {
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        deleteTree(tmp);
+        Files.createDirectories(tmp.resolve("files"));
+        List<Item> items = new ArrayList<>();
+        for (String out : outputs) {
+            FileStat s = host.stat(out);
+            if (s.isDirectory()) {
+                for (TreeEntry e : host.walk(out)) {
+                    if (!e.stat().isDirectory()) {
+                        items.add(keep(host, TargetPaths.join(out, e.relativePath()), e.stat(), tmp));
+                    }
+                }
+            } else if (s.exists()) {
+                items.add(keep(host, out, s, tmp));
+            }
+        }
+        Files.writeString(tmp.resolve("manifest.json"), JSON.writeValueAsString(new Manifest(host.name(), items)));
+        deleteTree(dir);
+        Files.createDirectories(dir.getParent());
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static Item keep(Host host, String path, FileStat s, Path tmp) throws IOException {
+        if (s.isSymlink()) {
+            return new Item(path, 0777, null, s.linkTarget());
+        }
+        MessageDigest md = Digests.newSha256();
+        Path blob = tmp.resolve("files").resolve(Integer.toString(path.hashCode() & 0x7fffffff) + "-" + System.nanoTime());
+        try (InputStream in = new DigestInputStream(host.open(path), md); OutputStream o = Files.newOutputStream(blob)) {
+            in.transferTo(o);
+        }
+        String sha = HexFormat.of().formatHex(md.digest());
+        Files.move(blob, tmp.resolve("files").resolve(sha), StandardCopyOption.REPLACE_EXISTING);
+        return new Item(path, s.mode(), sha, null);
+    }
+
+    /**
+     * Writes the cached outputs on {@code host} (atomically, each file) and checks that every
+     * one arrived with its digest.
+     */
+    void copyTo(Host host, Manifest m) throws IOException, ResourceException {
+        for (Item item : m.items()) {
+            if (item.link() != null) {
+                host.symlink(item.path(), item.link());
+                continue;
+            }
+            Path blob = dir.resolve("files").resolve(item.sha256());
+            try (InputStream in = Files.newInputStream(blob)) {
+                host.writeAtomic(item.path(), in, item.mode());
+            }
+            String arrived = host.sha256(item.path());
+            if (!arrived.equals(item.sha256())) {
+                throw new ResourceException("the copy of " + item.path() + " from the build cache arrived with sha256 "
+                        + arrived + " instead of " + item.sha256());
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+}
