@@ -14,6 +14,9 @@ public final class Suggest {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {
+            if (Math.abs(c.length() - word.length()) > 3) {
+                continue; // more edits than any allowed below: no need to count them
+            }
             int d = distance(word.toLowerCase(), c.toLowerCase());
             if (d < bestDistance || (d == bestDistance && best != null && c.compareTo(best) < 0)) {
                 best = c;

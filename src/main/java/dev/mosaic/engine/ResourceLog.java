@@ -1,5 +1,7 @@
 package dev.mosaic.engine;
 
+import dev.mosaic.diag.Sensitive;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +46,7 @@ public final class ResourceLog implements AutoCloseable {
                 Files.createDirectories(file.getParent());
                 out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
             }
-            out.write(line);
+            out.write(Sensitive.scrub(line)); // the last line of defence: no secret in a log file
             out.write('\n');
         } catch (IOException e) {
             broken = true;

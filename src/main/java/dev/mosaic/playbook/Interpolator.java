@@ -1,11 +1,19 @@
 package dev.mosaic.playbook;
 
 import dev.mosaic.diag.Diagnostics;
+import dev.mosaic.diag.Sensitive;
 import dev.mosaic.diag.SourcePos;
 import dev.mosaic.yaml.YNode;
 import dev.mosaic.yaml.YamlReader;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,7 +39,8 @@ final class Interpolator {
     /** A module alias: a variable name that may also hold '-'. */
     static final String ALIAS_PATTERN = "[A-Za-z_][A-Za-z0-9_-]*";
     /** What may stand between {@code ${} and {@code }}: a variable or a module's output. */
-    static final String REFERENCE_PATTERN = NAME_PATTERN + "|module\\." + ALIAS_PATTERN + "\\." + NAME_PATTERN;
+    static final String REFERENCE_PATTERN = NAME_PATTERN + "|module\\." + ALIAS_PATTERN + "\\." + NAME_PATTERN
+            + "|env:" + NAME_PATTERN + "|file:[^}]+";
 
     /** Where {@code ${module.ALIAS.OUTPUT}} is looked up. */
     interface Outputs {
@@ -39,6 +48,21 @@ final class Interpolator {
         YNode output(String alias, String output, SourcePos pos);
     }
 
+    /**
+     * How long one value may grow by substitution, and how much text one scope may produce:
+     * variables that use a variable twice double at every level (the "billion laughs" of
+     * interpolation), which would otherwise fill the memory instead of failing.
+     */
+    static final int MAX_VALUE_CHARS = 16 * 1024 * 1024;
+    static final long MAX_TOTAL_CHARS = 4L * MAX_VALUE_CHARS;
+
+    private long produced;
+    /** Values built from a sensitive one, by identity (shared by every scope of a load). */
+    private Set<YNode> tainted = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Variables (or params) declared sensitive. */
+    private Set<String> sensitiveNames = Set.of();
+    /** Where {@code ${file:…}} paths are read from; null: not here. */
+    private Path baseDir;
     private final Map<String, YNode> definitions;
     private final Diagnostics diags;
     private final Outputs outputs;
@@ -66,6 +90,39 @@ final class Interpolator {
         this.diags = diags;
         this.outputs = outputs;
         this.undefinedNote = undefinedNote;
+    }
+
+    /**
+     * Secrets: {@code names} are sensitive, so is what {@code ${env:…}} and {@code ${file:…}}
+     * (read below {@code baseDir}) return, and so is every value built from one; such values are
+     * added to {@code tainted} and registered with {@link Sensitive}.
+     */
+    Interpolator secrets(Set<YNode> tainted, Set<String> names, Path baseDir) {
+        this.tainted = tainted;
+        this.sensitiveNames = Set.copyOf(names);
+        this.baseDir = baseDir;
+        for (Map.Entry<String, YNode> e : resolved.entrySet()) {
+            if (sensitiveNames.contains(e.getKey())) {
+                markSensitive(e.getValue(), tainted);
+            }
+        }
+        return this;
+    }
+
+    /** Marks a value and everything in it as sensitive. */
+    static void markSensitive(YNode node, Set<YNode> tainted) {
+        tainted.add(node);
+        if (node instanceof YNode.Scalar s) {
+            Sensitive.register(s.text());
+        } else if (node instanceof YNode.Seq seq) {
+            seq.items().forEach(i -> markSensitive(i, tainted));
+        } else if (node instanceof YNode.Map map) {
+            map.entries().values().forEach(e -> markSensitive(e.value(), tainted));
+        }
+    }
+
+    boolean isTainted(YNode node) {
+        return tainted.contains(node);
     }
 
     YNode apply(YNode node) {
@@ -123,6 +180,9 @@ final class Interpolator {
 
     /** The fully interpolated value of a variable, or null when undefined or cyclic. */
     YNode value(String name, SourcePos refPos) {
+        if (name.startsWith("env:") || name.startsWith("file:")) {
+            return external(name, refPos);
+        }
         if (name.startsWith("module.") && name.indexOf('.', 7) > 0) {
             int dot = name.indexOf('.', 7);
             String alias = name.substring(7, dot);
@@ -153,6 +213,54 @@ final class Interpolator {
         resolving.push(name);
         YNode v = apply(def);
         resolving.pop();
+        if (sensitiveNames.contains(name)) {
+            markSensitive(v, tainted);
+        }
+        resolved.put(name, v);
+        return v;
+    }
+
+    /**
+     * {@code ${env:NAME}}: an environment variable of the process running Mosaic;
+     * {@code ${file:PATH}}: a file's text (UTF-8, one trailing newline dropped, as Ansible's file
+     * lookup does), the path relative to the file the reference is written in. Both are
+     * sensitive; a missing one is an error at the reference, never an empty string.
+     */
+    private YNode external(String name, SourcePos refPos) {
+        YNode done = resolved.get(name);
+        if (done != null) {
+            return done;
+        }
+        String value;
+        if (name.startsWith("env:")) {
+            value = System.getenv(name.substring(4));
+            if (value == null) {
+                diags.error(refPos, "'${" + name + "}': the environment variable " + name.substring(4) + " is not set");
+                return null;
+            }
+        } else {
+            if (baseDir == null) {
+                diags.error(refPos, "'${" + name + "}': files cannot be read here");
+                return null;
+            }
+            Path file = baseDir.resolve(name.substring(5));
+            try {
+                value = YamlReader.text(file.toString(), Files.readAllBytes(file), diags);
+            } catch (NoSuchFileException e) {
+                diags.error(refPos, "'${" + name + "}': no such file " + file);
+                return null;
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                diags.error(refPos, "'${" + name + "}': cannot read " + file + ": " + e.getMessage());
+                return null;
+            }
+            if (value == null) {
+                return null; // not UTF-8: reported at the file's bad byte
+            }
+            value = value.endsWith("\r\n") ? value.substring(0, value.length() - 2)
+                    : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+        }
+        YNode v = new YNode.Scalar(value, YNode.Scalar.Kind.STRING, false, refPos);
+        markSensitive(v, tainted);
         resolved.put(name, v);
         return v;
     }
@@ -170,12 +278,17 @@ final class Interpolator {
             }
             if (v instanceof YNode.Scalar vs) {
                 YNode.Scalar.Kind kind = s.plain() ? vs.kind() : YNode.Scalar.Kind.STRING;
-                return new YNode.Scalar(vs.text(), kind, s.plain(), s.pos());
+                YNode.Scalar out = new YNode.Scalar(vs.text(), kind, s.plain(), s.pos());
+                if (tainted.contains(v)) {
+                    tainted.add(out);
+                }
+                return out;
             }
             return v;
         }
         StringBuilder out = new StringBuilder();
         boolean substituted = false;
+        boolean sensitive = false;
         int i = 0;
         while (i < text.length()) {
             char c = text.charAt(i);
@@ -208,6 +321,13 @@ final class Interpolator {
                     return s;
                 }
                 out.append(vs.text());
+                sensitive |= tainted.contains(v);
+                if (out.length() > MAX_VALUE_CHARS || produced + out.length() > MAX_TOTAL_CHARS) {
+                    diags.error(s.pos(), out.length() > MAX_VALUE_CHARS
+                            ? "the value grows beyond " + MAX_VALUE_CHARS + " characters as its variables are substituted"
+                            : "the variables expand to more than " + MAX_TOTAL_CHARS + " characters in all");
+                    return s;
+                }
                 substituted = true;
                 i = end + 1;
                 continue;
@@ -219,8 +339,13 @@ final class Interpolator {
             return s;
         }
         String result = out.toString();
+        produced += result.length();
         YNode.Scalar.Kind kind = s.plain() ? YamlReader.resolveKind(result, true) : YNode.Scalar.Kind.STRING;
-        return new YNode.Scalar(result, kind, s.plain(), s.pos());
+        YNode.Scalar done = new YNode.Scalar(result, kind, s.plain(), s.pos());
+        if (sensitive) {
+            markSensitive(done, tainted);
+        }
+        return done;
     }
 
     /** Points inside a one-line scalar; multi-line ones are pointed at as a whole. */

@@ -10,9 +10,9 @@ import java.util.Locale;
 
 /**
  * One parameter a module declares under {@code params:}: its type, default (null: required),
- * allowed values, numeric range, description, and whether it is sensitive (kept for the day
- * plans hide such values; for now only error messages leave them out). {@code pos} is the
- * position of its name in {@code module.yml}.
+ * allowed values, numeric range, description, and whether it is sensitive (messages leave its
+ * value out, and resources built from it show {@code (sensitive)} in plans; see
+ * {@link Interpolator#secrets}). {@code pos} is the position of its name in {@code module.yml}.
  */
 public record ModuleParam(String name, Type type, YNode defaultValue, List<YNode> allowed, YNode.Scalar min,
                           YNode.Scalar max, String description, boolean sensitive, SourcePos pos) {

@@ -8,7 +8,6 @@ import dev.mosaic.yaml.YNode;
 import dev.mosaic.yaml.YamlReader;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -146,9 +145,12 @@ public final class ModuleReader {
         String name = file.toString();
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = YamlReader.text(name, Files.readAllBytes(file), diags);
         } catch (IOException e) {
             diags.error(new SourcePos(name, 1, 1), "cannot read module: " + e.getMessage());
+            return null;
+        }
+        if (text == null) {
             return null;
         }
         YNode root = YamlReader.read(name, text, diags);

@@ -22,8 +22,10 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks a YAML tree against Mosaic's JSON Schemas (the files of {@code schemas/}, shipped in the
@@ -35,12 +37,22 @@ public final class SchemaValidator {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+    /** Integers longer than this are kept as text: BigInteger parses in quadratic time. */
+    private static final int MAX_DIGITS = 1000;
+
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
             b -> b.schemaMappers(m -> m.mapPrefix(BASE, "classpath:schemas/")));
+
+    /**
+     * The schemas, read and compiled once per process: they are files of the jar, and compiling
+     * playbook.schema.json with every kind's schema costs more than validating a playbook.
+     * A compiled {@link JsonSchema} may be used by several threads.
+     */
+    private static final Map<String, JsonSchema> COMPILED = new ConcurrentHashMap<>();
 
     /** Validates {@code root} against the schema at {@code schemaName} (e.g. playbook.schema.json). */
     public void validate(YNode root, String schemaName, Diagnostics diags) {
-        JsonSchema schema = factory.getSchema(SchemaLocation.of(BASE + schemaName));
+        JsonSchema schema = COMPILED.computeIfAbsent(schemaName, n -> FACTORY.getSchema(SchemaLocation.of(BASE + n)));
         Set<ValidationMessage> messages = schema.validate(toJson(root));
         Set<String> seen = new TreeSet<>();
         for (ValidationMessage m : messages) {
@@ -235,6 +247,9 @@ public final class SchemaValidator {
                 case BOOLEAN:
                     return f.booleanNode(s.asBoolean());
                 case INTEGER:
+                    if (s.text().length() > MAX_DIGITS) {
+                        return f.textNode(s.text()); // no field takes such a number; parsing it would take long
+                    }
                     try {
                         return f.numberNode(new BigInteger(s.text().replace("_", "")));
                     } catch (NumberFormatException e) {
@@ -242,7 +257,9 @@ public final class SchemaValidator {
                     }
                 case NUMBER:
                     try {
-                        return f.numberNode(Double.parseDouble(s.text()));
+                        double d = Double.parseDouble(s.text());
+                        // 1e400 overflows a double, and JSON has no infinity: no field takes it as a number.
+                        return Double.isFinite(d) ? f.numberNode(d) : f.textNode(s.text());
                     } catch (NumberFormatException e) {
                         return f.textNode(s.text());
                     }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,6 +33,31 @@ public sealed interface Diff permits Diff.Field, Diff.Content, Diff.Tree {
         public boolean isEmpty() {
             return added.isEmpty() && changed.isEmpty() && removed.isEmpty();
         }
+    }
+
+    /**
+     * The diffs of a resource built from a sensitive value, as plans, events and saved plans show
+     * them: values and contents become {@code (sensitive)}, and {@code (sensitive, changed)} where a
+     * value existed before and its digest differs now; neither text, size nor digest is shown (a
+     * digest of a short password can be brute-forced). Tree diffs (paths only) are kept.
+     */
+    static List<Diff> sensitive(List<Diff> diffs) {
+        String shown = "(sensitive)";
+        String changed = "(sensitive, changed)";
+        List<Diff> out = new ArrayList<>();
+        for (Diff d : diffs) {
+            if (d instanceof Field f) {
+                out.add(new Field(f.field(), f.before() == null ? null : shown,
+                        f.after() == null ? null : f.before() == null ? shown : changed));
+            } else if (d instanceof Content c) {
+                boolean differs = c.before() != null && c.after() != null && !c.before().sha256().equals(c.after().sha256());
+                out.add(new Field(c.field(), c.before() == null ? null : shown,
+                        c.after() == null ? null : differs ? changed : shown));
+            } else {
+                out.add(d);
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** A content summary: size, sha256 and, for small text, the text itself. Absent = null blob. */

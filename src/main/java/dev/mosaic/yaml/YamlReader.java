@@ -15,9 +15,18 @@ import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.resolver.Resolver;
 
 import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads YAML text into a {@link YNode} tree with positions. Uses SnakeYAML's composer (no object
@@ -67,6 +76,35 @@ public final class YamlReader {
         return s.indexOf(OPEN) < 0 && s.indexOf(CLOSE) < 0 ? s : s.replace(OPEN, '{').replace(CLOSE, '}');
     }
 
+    /**
+     * A file's bytes as UTF-8 text; null when they are not valid UTF-8, reported at the line and
+     * column of the first bad byte (a file saved in Latin-1, a binary file given by mistake).
+     */
+    public static String text(String fileName, byte[] bytes, Diagnostics diags) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            decoder.flush(out);
+            return out.flip().toString();
+        }
+        int bad = in.position();
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < bad; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        int column = new String(bytes, lineStart, bad - lineStart, StandardCharsets.UTF_8).length() + 1;
+        diags.error(new SourcePos(fileName, line, column), String.format(
+                "the file is not UTF-8 text: byte 0x%02x cannot be read here (save it as UTF-8)", bytes[bad] & 0xff));
+        return null;
+    }
+
     public static YNode read(String fileName, String text, Diagnostics diags) {
         text = shieldReferences(text);
         LoaderOptions options = new LoaderOptions();
@@ -92,44 +130,90 @@ public final class YamlReader {
         if (root == null) {
             return null;
         }
-        return convert(fileName, root, diags, 0);
+        return new Converter(fileName, diags).convert(root);
     }
 
-    private static YNode convert(String file, Node node, Diagnostics diags, int depth) {
-        SourcePos pos = pos(file, node.getStartMark());
-        if (node instanceof ScalarNode s) {
-            boolean plain = s.isPlain();
-            return new YNode.Scalar(unshield(s.getValue()), kindOf(s.getTag(), plain), plain, pos);
+    /**
+     * At most this many values once aliases are expanded. SnakeYAML limits how many aliases a
+     * document uses, but a few aliases of aliases still multiply (the "billion laughs"); the
+     * shipped playbooks have a few thousand values.
+     */
+    static final int MAX_VALUES = 200_000;
+
+    /**
+     * SnakeYAML's node graph as a {@link YNode} tree: each alias becomes a copy of its anchor's
+     * value. A recursive alias (an anchor used inside its own value) and a document that grows
+     * beyond {@link #MAX_VALUES} are reported instead of expanded without end.
+     */
+    private static final class Converter {
+        private final String file;
+        private final Diagnostics diags;
+        private final Set<Node> ancestors = Collections.newSetFromMap(new IdentityHashMap<>());
+        private int values;
+        private boolean stopped;
+
+        Converter(String file, Diagnostics diags) {
+            this.file = file;
+            this.diags = diags;
         }
-        if (node instanceof SequenceNode seq) {
-            List<YNode> items = new ArrayList<>();
-            for (Node item : seq.getValue()) {
-                items.add(convert(file, item, diags, depth + 1));
+
+        YNode convert(Node node) {
+            SourcePos pos = pos(file, node.getStartMark());
+            if (stopped) {
+                return new YNode.Scalar("", YNode.Scalar.Kind.NULL, true, pos);
             }
-            return new YNode.Seq(items, pos);
+            if (++values > MAX_VALUES) {
+                stopped = true;
+                diags.error(pos, "the document has more than " + MAX_VALUES
+                        + " values once its aliases are expanded; write the values out instead of aliasing aliases");
+                return new YNode.Scalar("", YNode.Scalar.Kind.NULL, true, pos);
+            }
+            if (!ancestors.add(node)) {
+                diags.error(pos, "the value anchored here contains an alias of itself; a recursive structure has no end");
+                return new YNode.Scalar("", YNode.Scalar.Kind.NULL, true, pos);
+            }
+            try {
+                return value(node, pos);
+            } finally {
+                ancestors.remove(node);
+            }
         }
-        MappingNode map = (MappingNode) node;
-        LinkedHashMap<String, YNode.Entry> entries = new LinkedHashMap<>();
-        for (NodeTuple t : map.getValue()) {
-            Node k = t.getKeyNode();
-            SourcePos keyPos = pos(file, k.getStartMark());
-            if (!(k instanceof ScalarNode ks)) {
-                diags.error(keyPos, "keys must be plain strings");
-                continue;
+
+        private YNode value(Node node, SourcePos pos) {
+            if (node instanceof ScalarNode s) {
+                boolean plain = s.isPlain();
+                return new YNode.Scalar(unshield(s.getValue()), kindOf(s.getTag(), plain), plain, pos);
             }
-            if (ks.getTag().equals(Tag.MERGE)) {
-                diags.error(keyPos, "merge keys ('<<') are not supported; write the fields out");
-                continue;
+            if (node instanceof SequenceNode seq) {
+                List<YNode> items = new ArrayList<>();
+                for (Node item : seq.getValue()) {
+                    items.add(convert(item));
+                }
+                return new YNode.Seq(items, pos);
             }
-            String key = unshield(ks.getValue());
-            YNode.Entry previous = entries.get(key);
-            if (previous != null) {
-                diags.error(keyPos, "duplicate key '" + key + "' (first defined at " + previous.keyPos() + ")");
-                continue;
+            MappingNode map = (MappingNode) node;
+            LinkedHashMap<String, YNode.Entry> entries = new LinkedHashMap<>();
+            for (NodeTuple t : map.getValue()) {
+                Node k = t.getKeyNode();
+                SourcePos keyPos = pos(file, k.getStartMark());
+                if (!(k instanceof ScalarNode ks)) {
+                    diags.error(keyPos, "keys must be plain strings");
+                    continue;
+                }
+                if (ks.getTag().equals(Tag.MERGE)) {
+                    diags.error(keyPos, "merge keys ('<<') are not supported; write the fields out");
+                    continue;
+                }
+                String key = unshield(ks.getValue());
+                YNode.Entry previous = entries.get(key);
+                if (previous != null) {
+                    diags.error(keyPos, "duplicate key '" + key + "' (first defined at " + previous.keyPos() + ")");
+                    continue;
+                }
+                entries.put(key, new YNode.Entry(key, keyPos, convert(t.getValueNode())));
             }
-            entries.put(key, new YNode.Entry(key, keyPos, convert(file, t.getValueNode(), diags, depth + 1)));
+            return new YNode.Map(entries, pos);
         }
-        return new YNode.Map(entries, pos);
     }
 
     /** The implicit YAML type of an unquoted text, the way it would be read from a file. */
