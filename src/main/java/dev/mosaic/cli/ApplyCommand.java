@@ -18,7 +18,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "apply", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Converge the target: change only what differs from the playbook, then recap.")
+        description = "Converge the target: change only what differs from the playbook, then recap.",
+        footerHeading = "%nExamples:%n",
+        footer = {"A netboot server in a sandbox root, unprivileged (run it again: 0 changed):",
+                "  mosaic apply playbooks/lab-netboot.yml --root /tmp/mosaic-lab",
+                "Wait up to 5 minutes for another apply of the same target, events as JSON lines:",
+                "  mosaic apply playbooks/starter.yml --root /tmp/lab --lock-timeout 300 --json"})
 final class ApplyCommand implements Callable<Integer> {
 
     @Spec
@@ -30,8 +35,13 @@ final class ApplyCommand implements Callable<Integer> {
     @Mixin
     InventoryOptions inventory;
 
-    @Parameters(index = "0", paramLabel = "PLAYBOOK")
+    @Parameters(index = "0", paramLabel = "PLAYBOOK",
+            description = "A playbook, or a plan saved by 'mosaic plan --out' (a .mosaic file): then exactly its changes are made.")
     Path playbook;
+
+    @picocli.CommandLine.Option(names = "--allow-delete",
+            description = "Delete what Mosaic created for resources the playbook no longer declares (plans always show them with '-').")
+    boolean allowDelete;
 
     @picocli.CommandLine.Option(names = "--lock-timeout", paramLabel = "SECONDS",
             description = "How long to wait for another apply of the same target to finish (default: 0, fail at once).")
@@ -39,6 +49,12 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (java.nio.file.Files.isRegularFile(playbook) && dev.mosaic.engine.SavedPlan.looksLikePlan(playbook)) {
+            return applySaved();
+        }
+        if (allowDelete && inventory.active()) {
+            throw new dev.mosaic.diag.UserError("--allow-delete does not go with --inventory yet: apply each host on its own (--root) to delete");
+        }
         if (inventory.active()) {
             return Fleet.load(playbook, options, inventory).apply(spec.commandLine().getOut(), spec.commandLine().getErr(),
                     java.time.Duration.ofSeconds(lockTimeout));
@@ -46,29 +62,46 @@ final class ApplyCommand implements Callable<Integer> {
         Target t = Target.open(playbook, options, true);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        return locked(t, null, out, err);
+    }
+
+    /** A plan file: checked against this Mosaic, the target, the playbook and its inputs before anything is touched. */
+    private int applySaved() throws IOException, InterruptedException {
+        dev.mosaic.engine.SavedPlan plan = dev.mosaic.engine.SavedPlan.read(playbook);
+        SavedPlans.checkBeforeLoading(playbook, plan, options, inventory);
+        options.vars.putAll(plan.playbook().vars());
+        plan.playbook().moduleDirs().forEach(d -> options.moduleDirs.add(Path.of(d)));
+        Target t = Target.open(Path.of(plan.playbook().file()), options, true);
+        SavedPlans.checkAfterLoading(playbook, plan, t, t.engine(dev.mosaic.engine.Events.NONE, options.jobs));
+        return locked(t, SavedPlans.entries(plan), spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    private int locked(Target t, java.util.Map<String, dev.mosaic.engine.SavedPlan.Entry> saved, PrintWriter out,
+                       PrintWriter err) throws IOException, InterruptedException {
         try (ApplyLock lock = ApplyLock.acquire(t.state().dir(), java.time.Duration.ofSeconds(lockTimeout),
                 w -> err.println("warning: " + w))) {
-            return applyLocked(t, out, err);
+            return applyLocked(t, saved, out, err);
         } catch (ApplyLock.Busy busy) {
             throw new dev.mosaic.diag.UserError(busy.getMessage() + (lockTimeout > 0 ? " (waited " + lockTimeout + " s)" : "")
                     + "; wait for it, or pass --lock-timeout SECONDS");
         }
     }
 
-    private int applyLocked(Target t, PrintWriter out, PrintWriter err) throws IOException {
+    private int applyLocked(Target t, java.util.Map<String, dev.mosaic.engine.SavedPlan.Entry> saved, PrintWriter out,
+                            PrintWriter err) throws IOException {
         t.state().warnings().forEach(w -> err.println("warning: " + w));
         Engine.ApplyResult result;
         if (options.json) {
             JsonEvents events = new JsonEvents(out);
-            result = t.engine(events, options.jobs).apply(t.playbook(), t.graph());
+            result = t.engine(events, options.jobs).apply(t.playbook(), t.graph(), saved, allowDelete);
             events.summary(JsonPlan.render(result, t.playbook().name(), t.name()));
         } else {
             try (ConsoleEvents events = new ConsoleEvents(out, err, System.console() != null)) {
-                result = t.engine(events, options.jobs).apply(t.playbook(), t.graph());
+                result = t.engine(events, options.jobs).apply(t.playbook(), t.graph(), saved, allowDelete);
             }
             out.print(Recap.render(result));
         }
         out.flush();
-        return result.failed() ? Main.ERROR : Main.OK;
+        return result.failed() ? Main.ERROR : result.stale() ? Main.STALE : Main.OK;
     }
 }

@@ -12,17 +12,35 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code mosaic}: the command line. Exit codes are a contract: 0 success (or no changes), 1 error,
- * 2 changes present ({@code plan --detailed-exitcode}), 64 usage error.
+ * 2 changes present ({@code plan --detailed-exitcode}), 3 some changes of a saved plan refused as
+ * stale ({@code apply PLAN}, when nothing failed), 64 usage error.
  */
 @Command(name = "mosaic", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Declarative configuration for netboot cluster servers: plan what would change, apply only what drifted.",
-        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, GraphCommand.class,
-                ModuleSchemaCommand.class, LogsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, ExplainCommand.class,
+                GraphCommand.class, ModuleSchemaCommand.class, LogsCommand.class, HistoryCommand.class,
+                RestoreCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:success, or no changes",
+                "1:error (the message says where: file:line:col for playbooks)",
+                "2:changes present (plan --detailed-exitcode)",
+                "3:apply of a saved plan: some resources changed since the plan and were refused (stale)",
+                "64:usage error"},
+        footerHeading = "%nExamples:%n",
+        footer = {"A first netboot server layout, planned then applied into a sandbox root:",
+                "  mosaic plan playbooks/starter.yml --root /tmp/lab",
+                "  mosaic apply playbooks/starter.yml --root /tmp/lab",
+                "Why a resource changes:",
+                "  mosaic explain 'file[pxe-menu]' playbooks/starter.yml --root /tmp/lab",
+                "",
+                "Each command has its own help (mosaic help plan) and man page (man mosaic-plan)."})
 public final class Main implements Runnable {
 
     public static final int OK = 0;
     public static final int ERROR = 1;
     public static final int CHANGES = 2;
+    /** {@code apply PLAN}: some changes of the saved plan were refused as stale (nothing failed). */
+    public static final int STALE = 3;
     public static final int USAGE = 64;
 
     @CommandLine.Spec
@@ -30,7 +48,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: validate, plan, apply, graph or module-schema");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: validate, plan, apply, explain, graph, module-schema, logs, history or restore");
     }
 
     public static void main(String[] args) {
@@ -43,8 +61,9 @@ public final class Main implements Runnable {
         // Always UTF-8, whatever the locale: playbooks and plans are UTF-8, and JSON must be. (A
         // PrintWriter or PrintStream left to the default charset writes '?' for every non-ASCII
         // character under LC_ALL=C, as cron and service managers often run.)
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(outStream, StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(errStream, StandardCharsets.UTF_8), true);
+        // Sensitive values never reach either stream, whatever prints them (see ScrubbingWriter).
+        PrintWriter out = new PrintWriter(new ScrubbingWriter(new OutputStreamWriter(outStream, StandardCharsets.UTF_8)), true);
+        PrintWriter err = new PrintWriter(new ScrubbingWriter(new OutputStreamWriter(errStream, StandardCharsets.UTF_8)), true);
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setParameterExceptionHandler((ex, a) -> {

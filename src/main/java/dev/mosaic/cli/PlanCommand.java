@@ -16,7 +16,13 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Show what apply would change, with diffs. Reads the target, never writes to it.")
+        description = "Show what apply would change, with diffs. Reads the target, never writes to it.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  mosaic plan playbooks/starter.yml --root /tmp/lab",
+                "In a script or cron job: exit 2 when the target drifted, 0 when it did not:",
+                "  mosaic plan playbooks/starter.yml --root /tmp/lab --detailed-exitcode",
+                "A variable changed, as JSON (schemas/plan.schema.json):",
+                "  mosaic plan playbooks/lab-kernel.yml --root /tmp/k --var e1000=n --json"})
 final class PlanCommand implements Callable<Integer> {
 
     @Spec
@@ -31,11 +37,19 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--detailed-exitcode", description = "Exit 2 when there are changes (0 when none, 1 on error).")
     boolean detailedExitCode;
 
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "Also save the plan to FILE (e.g. plan.mosaic): 'mosaic apply FILE' then makes exactly these changes, or refuses what moved since.")
+    Path out;
+
     @Parameters(index = "0", paramLabel = "PLAYBOOK")
     Path playbook;
 
     @Override
     public Integer call() throws java.io.IOException, InterruptedException {
+        if (out != null && inventory.active()) {
+            throw new dev.mosaic.diag.UserError("--out does not go with --inventory: a saved plan is for one target; "
+                    + "plan each host on its own (--root, --state-dir)");
+        }
         if (inventory.active()) {
             return Fleet.load(playbook, options, inventory)
                     .plan(spec.commandLine().getOut(), spec.commandLine().getErr(), detailedExitCode);
@@ -43,12 +57,25 @@ final class PlanCommand implements Callable<Integer> {
         Target t = Target.open(playbook, options, false);
         PrintWriter out = spec.commandLine().getOut();
         t.state().warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-        Plan plan = t.engine(Events.NONE, options.jobs).plan(t.playbook(), t.graph());
+        dev.mosaic.engine.Engine engine = t.engine(Events.NONE, options.jobs);
+        Plan plan = engine.plan(t.playbook(), t.graph());
         plan = new Plan(plan.playbook(), t.name(), plan.entries());
         out.print(options.json ? JsonPlan.render(plan) : TextPlan.render(plan));
+        if (!options.json && plan.entries().stream().anyMatch(e -> e.isChange() && e.cause() == dev.mosaic.engine.Cause.REMOVED)) {
+            out.println("Deletions are made only by 'mosaic apply --allow-delete'; 'on_remove: keep' on a resource keeps what it created.");
+        }
         out.flush();
         if (plan.hasErrors()) {
+            if (this.out != null) {
+                spec.commandLine().getErr().println("error: the plan has errors; no plan file was written");
+            }
             return Main.ERROR;
+        }
+        if (this.out != null) {
+            SavedPlans.of(plan, t, engine, playbook, options).write(this.out);
+            spec.commandLine().getErr().println("Saved the plan to " + this.out + "; apply exactly these changes with: mosaic apply "
+                    + this.out + (options.root == null ? "" : " --root " + options.root)
+                    + (options.stateDir == null ? "" : " --state-dir " + options.stateDir));
         }
         return detailedExitCode && plan.hasChanges() ? Main.CHANGES : Main.OK;
     }

@@ -14,6 +14,8 @@ public enum Cause {
     INPUT_CHANGED("input changed"),
     /** A resource it is notified by will change. */
     NOTIFIED("notified"),
+    /** Mosaic created it on this target, and the playbook no longer declares it: a deletion. */
+    REMOVED("removed from playbook"),
     /** Nothing to do. */
     NONE("");
 

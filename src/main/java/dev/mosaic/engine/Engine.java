@@ -17,6 +17,8 @@ import dev.mosaic.resource.Pins;
 import dev.mosaic.state.KeyValueDir;
 import dev.mosaic.state.LockFile;
 import dev.mosaic.state.StateStore;
+import dev.mosaic.state.BackupStore;
+import dev.mosaic.state.History;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -37,7 +40,9 @@ import java.util.stream.Collectors;
 public final class Engine {
 
     private final Host host;
-    private final Host control;
+    private final ControlInputs control;
+    /** Where the current apply keeps what it overwrites; null outside an apply. */
+    private volatile Backups backups;
     private final StateStore state;
     private final Events events;
     private final int jobs;
@@ -49,7 +54,7 @@ public final class Engine {
      */
     public Engine(Host host, Host control, StateStore state, Events events, int jobs, Path cacheDir) {
         this.host = host;
-        this.control = control;
+        this.control = new ControlInputs(control, cacheDir == null ? null : cacheDir.toAbsolutePath().normalize().toString());
         this.state = state;
         this.events = events;
         this.jobs = jobs;
@@ -62,7 +67,11 @@ public final class Engine {
     }
 
     private Context context(Playbook playbook, Address address) {
-        return context(playbook, address, null);
+        return context(playbook, address, null, host);
+    }
+
+    private Context context(Playbook playbook, Address address, ResourceLog log) {
+        return context(playbook, address, log, host);
     }
 
     /** Every path each resource produces, for {@link Context#managedByOther}. */
@@ -91,8 +100,11 @@ public final class Engine {
         return false;
     }
 
-    /** @param log where the resource's output lines go besides the events (null: nowhere) */
-    private Context context(Playbook playbook, Address address, ResourceLog log) {
+    /**
+     * @param log    where the resource's output lines go besides the events (null: nowhere)
+     * @param target the target as this resource sees it (during apply, a {@link ResourceHost})
+     */
+    private Context context(Playbook playbook, Address address, ResourceLog log, Host target) {
         Path base = playbook.baseDirOf(address); // a module's resources read relative paths in the module
         KeyValueDir notes = KeyValueDir.forOwner(state.dir().resolve("memory"), address.toString());
         LockFile lock = lockFiles.computeIfAbsent(playbook.baseDir(), b -> new LockFile(b.resolve("mosaic.lock")));
@@ -146,7 +158,7 @@ public final class Engine {
 
             @Override
             public Host host() {
-                return host;
+                return target;
             }
 
             @Override
@@ -191,8 +203,35 @@ public final class Engine {
             steps.put(a, s);
             return s;
         });
-        return new Plan(playbook.name(), host.name(),
-                result.values().stream().map(PlanStep::change).toList());
+        List<PlannedChange> entries = new ArrayList<>(result.values().stream().map(PlanStep::change).toList());
+        try {
+            for (Removal r : removals(playbook)) {
+                if (!r.keep() && !r.paths().isEmpty()) {
+                    entries.add(r.planned());
+                }
+            }
+        } catch (IOException e) {
+            events.warning("cannot tell what to delete: " + message(e));
+        }
+        return new Plan(playbook.name(), host.name(), entries);
+    }
+
+    /**
+     * The digest of every control-side file or tree the plans of this engine read (relative
+     * sources), by path: what a saved plan keeps to refuse an apply whose inputs changed.
+     */
+    public Map<String, String> controlInputs() throws IOException {
+        return control.digests();
+    }
+
+    /** Those of {@code recorded} (from {@link #controlInputs}) that differ now, with what they are now. */
+    public List<String> movedControlInputs(Map<String, String> recorded) throws IOException {
+        return control.moved(recorded);
+    }
+
+    /** The definition digest of {@code playbook} ({@link SavedPlan#definitionDigest}), read on the control machine. */
+    public String definitionDigest(Playbook playbook) throws IOException {
+        return SavedPlan.definitionDigest(playbook, control.inner);
     }
 
     private PlannedChange planOne(Playbook playbook, ResourceGraph graph, ResourceDecl d, Map<Address, PlanStep> done) {
@@ -203,18 +242,20 @@ public final class Engine {
             Object observed = Kinds.observe(d.type(), d.spec(), context(playbook, d.address()));
             Change change = Kinds.diff(d.type(), d.spec(), observed);
             List<Address> notifiers = notifiers(graph, d, done);
+            String inputDigest = Kinds.inputDigest(d.type(), d.spec(), observed);
+            Fingerprint seen = Fingerprint.of(change, inputDigest);
             if (change.isNoop() && !notifiers.isEmpty()) {
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
-                        List.of(), notifiers, PlannedChange.Status.PLANNED, "");
+                        List.of(), notifiers, PlannedChange.Status.PLANNED, "", seen);
             }
             List<Address> inputs = change.isNoop() && d.type().followsInputs() ? changedInputs(graph, d, done) : List.of();
             if (!inputs.isEmpty()) {
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.UPDATE, Cause.INPUT_CHANGED,
-                        List.of(), inputs, PlannedChange.Status.PLANNED, "");
+                        List.of(), inputs, PlannedChange.Status.PLANNED, "", seen);
             }
-            Cause cause = change.isNoop() ? Cause.NONE : cause(d, Kinds.inputDigest(d.type(), d.spec(), observed));
+            Cause cause = change.isNoop() ? Cause.NONE : cause(d, inputDigest);
             return new PlannedChange(d.address(), d.type().kind(), d.description(), change.action(), cause,
-                    change.diffs(), List.of(), PlannedChange.Status.PLANNED, "");
+                    playbook.shown(d.address(), change.diffs()), List.of(), PlannedChange.Status.PLANNED, "", seen);
         } catch (ResourceException | IOException e) {
             boolean deferrable = !(e instanceof ResourceException re) || re.deferrable();
             if (!changingUpstream.isEmpty() && deferrable) {
@@ -290,10 +331,22 @@ public final class Engine {
         }
     }
 
-    /** The outcome of an apply: one entry per resource, in graph order. */
-    public record ApplyResult(List<Outcome> outcomes) {
+    /**
+     * The outcome of an apply: one entry per resource, in graph order, then the deletions;
+     * {@code historyId} names the apply in {@code mosaic history} (null when nothing was recorded).
+     */
+    public record ApplyResult(List<Outcome> outcomes, String historyId) {
+        public ApplyResult(List<Outcome> outcomes) {
+            this(outcomes, null);
+        }
+
         public boolean failed() {
             return outcomes.stream().anyMatch(o -> o.status() == Outcome.Status.FAILED);
+        }
+
+        /** Whether a saved plan's change was refused because its resource moved since the plan. */
+        public boolean stale() {
+            return outcomes.stream().anyMatch(o -> o.status() == Outcome.Status.STALE);
         }
 
         public Map<Outcome.Status, Long> counts() {
@@ -301,8 +354,95 @@ public final class Engine {
         }
     }
 
-    /** Converges every resource that differs, in dependency order, as many at once as allowed. */
+    /** Converges every resource that differs, in dependency order, as many at once as allowed. Deletes nothing. */
     public ApplyResult apply(Playbook playbook, ResourceGraph graph) throws IOException {
+        return apply(playbook, graph, null, false);
+    }
+
+    /**
+     * Converges the playbook, or exactly the changes of a saved plan.
+     *
+     * <p>With {@code saved} (the saved plan's entries by address): every planned change is first
+     * observed again, before anything is touched; one whose fingerprint moved since the plan is
+     * refused as {@link Outcome.Status#STALE} (its dependents are skipped), the others are
+     * converged as usual, and resources that had no change in the plan are left alone — not even
+     * observed. Without it, everything that differs is converged.
+     *
+     * <p>Resources Mosaic created that the playbook no longer declares are deleted after the walk
+     * when {@code allowDelete}; otherwise they are reported as skipped and stay planned.
+     *
+     * @param saved null for a plain apply
+     */
+    public ApplyResult apply(Playbook playbook, ResourceGraph graph, Map<String, SavedPlan.Entry> saved,
+                             boolean allowDelete) throws IOException {
+        History.Recorder run = History.of(state.dir()).begin(saved == null ? "apply" : "apply (saved plan)",
+                playbook.file() == null ? playbook.name() : playbook.file().toAbsolutePath().normalize().toString(), host.name(),
+                System.getProperty("user.name", "?"));
+        backups = new Backups(BackupStore.of(state.dir()), run);
+        List<Outcome> all = new ArrayList<>();
+        String outcome = "interrupted";
+        try {
+            Map<Address, Outcome> refused = saved == null ? Map.of() : preflight(playbook, graph, saved);
+            all.addAll(walk(playbook, graph, saved, refused));
+            all.addAll(deleteRemoved(playbook, saved, allowDelete));
+            ApplyResult r = new ApplyResult(all, run.id());
+            outcome = r.failed() ? "failed" : r.stale() ? "stale" : "ok";
+            return r;
+        } finally {
+            state.commit();
+            backups = null;
+            List<String> changed = all.stream()
+                    .filter(o -> o.status() == Outcome.Status.CHANGED || o.status() == Outcome.Status.REFRESHED)
+                    .map(o -> o.change().action().symbol() + " " + o.address()).toList();
+            if (changed.isEmpty() && outcome.equals("ok") && !run.touchedAny()) {
+                run.discard(); // a run that found nothing to do is not history
+            } else {
+                run.finish(changed, outcome);
+            }
+            try {
+                BackupStore.of(state.dir()).trim();
+            } catch (IOException e) {
+                events.warning("cannot trim the backup store: " + message(e));
+            }
+        }
+    }
+
+    /**
+     * Observes each change of a saved plan again, before anything is touched. Deferred entries were
+     * not observed by the plan and deletions are checked when they are made.
+     */
+    private Map<Address, Outcome> preflight(Playbook playbook, ResourceGraph graph, Map<String, SavedPlan.Entry> saved) {
+        Map<Address, Outcome> refused = new java.util.HashMap<>();
+        for (Address a : graph.order()) {
+            SavedPlan.Entry e = saved.get(a.toString());
+            if (e == null || e.seen() == null || e.action().equals(Action.DELETE.word())) {
+                continue;
+            }
+            ResourceDecl d = graph.decl(a);
+            try {
+                Object observed = Kinds.observe(d.type(), d.spec(), context(playbook, a));
+                Fingerprint now = Fingerprint.of(Kinds.diff(d.type(), d.spec(), observed),
+                        Kinds.inputDigest(d.type(), d.spec(), observed));
+                if (!now.digest().equals(e.seen().digest())) {
+                    refused.put(a, stale(a, e, now));
+                }
+            } catch (ResourceException | IOException ex) {
+                refused.put(a, new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE,
+                        "cannot be observed again before applying the saved plan: " + message(ex), 0));
+            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError ex) {
+                refused.put(a, new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, bug(d, ex), 0));
+            }
+        }
+        return refused;
+    }
+
+    private static Outcome stale(Address a, SavedPlan.Entry e, Fingerprint now) {
+        return new Outcome(a, Outcome.Status.STALE, Change.NOOP, Cause.NONE,
+                "changed since the plan, not applied: " + String.join("; ", Fingerprint.changes(e.seen(), now)), 0);
+    }
+
+    private List<Outcome> walk(Playbook playbook, ResourceGraph graph, Map<String, SavedPlan.Entry> saved,
+                               Map<Address, Outcome> refused) {
         Map<Address, ApplyStep> done = new ConcurrentHashMap<>();
         Map<Address, Address> roots = new ConcurrentHashMap<>();
         Batches batches = Batches.of(graph);
@@ -313,11 +453,19 @@ public final class Engine {
             List<Outcome> outcomes = new ArrayList<>();
             for (Address a : unit.members()) {
                 Address failed = failedDependency(graph, a, roots);
-                if (failed == null) {
-                    free.add(a);
-                } else {
+                if (failed != null) {
                     roots.put(a, failed);
-                    outcomes.add(new Outcome(a, Outcome.Status.SKIPPED, Change.NOOP, Cause.NONE, "dependency " + failed + " failed", 0));
+                    ApplyStep root = done.get(failed);
+                    boolean stale = root != null && root.outcome().status() == Outcome.Status.STALE;
+                    outcomes.add(new Outcome(a, Outcome.Status.SKIPPED, Change.NOOP, Cause.NONE,
+                            "dependency " + failed + (stale ? " is stale" : " failed"), 0));
+                } else if (refused.containsKey(a)) {
+                    outcomes.add(refused.get(a));
+                } else if (saved != null && !saved.containsKey(a.toString())) {
+                    // Not in the saved plan: left alone, whatever it looks like now.
+                    outcomes.add(new Outcome(a, Outcome.Status.UNCHANGED, Change.NOOP, Cause.NONE, "", 0));
+                } else {
+                    free.add(a);
                 }
             }
             if (free.size() == 1) {
@@ -329,7 +477,7 @@ public final class Engine {
                 if (o.status() == Outcome.Status.CHANGED || o.status() == Outcome.Status.REFRESHED) {
                     state.recordDuration(o.address().toString(), o.millis());
                 }
-                if (o.failed()) {
+                if (o.failed() || o.status() == Outcome.Status.STALE) {
                     roots.put(o.address(), o.address());
                 }
                 done.put(o.address(), new ApplyStep(o));
@@ -339,13 +487,12 @@ public final class Engine {
         }, (unit, cause) -> {
             throw new IllegalStateException("units never block the walk; members check their dependencies");
         });
-        state.commit();
         List<Outcome> all = new ArrayList<>();
         result.values().forEach(u -> all.addAll(u.outcomes()));
         Map<Address, Integer> rank = new java.util.HashMap<>();
         graph.order().forEach(a -> rank.put(a, rank.size()));
         all.sort(java.util.Comparator.comparing(o -> rank.get(o.address())));
-        return new ApplyResult(all);
+        return all;
     }
 
     /** The outcomes of a unit; dependents look at their own dependencies' outcomes. */
@@ -400,7 +547,7 @@ public final class Engine {
                 }
                 Cause cause = cause(d, Kinds.inputDigest(d.type(), d.spec(), observed));
                 events.started(a, new PlannedChange(a, d.type().kind(), d.description(), change.action(), cause,
-                        change.diffs(), List.of(), PlannedChange.Status.PLANNED, ""), expected(a));
+                        playbook.shown(d.address(), change.diffs()), List.of(), PlannedChange.Status.PLANNED, ""), expected(a));
                 changing.add(d);
                 changes.add(change);
                 causes.add(cause);
@@ -414,9 +561,18 @@ public final class Engine {
             ResourceDecl first = changing.get(0);
             try (ResourceLog log = new ResourceLog(state.dir().resolve("logs"), first.address().toString())) {
                 String failure = null;
+                // One call converges them all: backups name the first, and what each member
+                // created is what it declares it produces (absent before, present after).
+                List<Set<String>> absent = new ArrayList<>();
                 try {
+                    for (ResourceDecl d : changing) {
+                        absent.add(absentProduced(d));
+                    }
                     Kinds.applyBatch(first.type(), changing.stream().map(ResourceDecl::spec).toList(), changes,
-                            context(playbook, first.address(), log));
+                            context(playbook, first.address(), log, new ResourceHost(host, first.address().toString(), backups)));
+                    for (int i = 0; i < changing.size(); i++) {
+                        noteCreated(changing.get(i), null, absent.get(i));
+                    }
                 } catch (ResourceException | IOException e) {
                     failure = message(e);
                 } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
@@ -464,8 +620,10 @@ public final class Engine {
     private Outcome applyOne(Playbook playbook, ResourceGraph graph, ResourceDecl d, Map<Address, ApplyStep> done,
                              ResourceLog log) {
         long start = System.nanoTime();
-        Context ctx = context(playbook, d.address(), log);
         Address a = d.address();
+        // A sensitive resource's old content is not kept: a backup would put the secret in the state.
+        ResourceHost target = new ResourceHost(host, a.toString(), playbook.isSensitive(a) ? null : backups);
+        Context ctx = context(playbook, a, log, target);
         try {
             Object observed = Kinds.observe(d.type(), d.spec(), ctx);
             Change change = Kinds.diff(d.type(), d.spec(), observed);
@@ -484,8 +642,13 @@ public final class Engine {
             }
             Cause cause = cause(d, Kinds.inputDigest(d.type(), d.spec(), observed));
             events.started(a, new PlannedChange(a, d.type().kind(), d.description(), change.action(), cause,
-                    change.diffs(), List.of(), PlannedChange.Status.PLANNED, ""), expected(a));
-            Kinds.apply(d.type(), d.spec(), change, ctx);
+                    playbook.shown(d.address(), change.diffs()), List.of(), PlannedChange.Status.PLANNED, ""), expected(a));
+            Set<String> absent = absentProduced(d);
+            try {
+                Kinds.apply(d.type(), d.spec(), change, ctx);
+            } finally {
+                noteCreated(d, target, absent); // what a failed apply made is Mosaic's too
+            }
             Object after = Kinds.observe(d.type(), d.spec(), ctx);
             Change left = Kinds.diff(d.type(), d.spec(), after);
             if (!left.isNoop() && !(change.action() == Action.DELETE && left.action() == Action.NOOP)) {
@@ -510,7 +673,206 @@ public final class Engine {
     }
 
     private void record(ResourceDecl d, Object observed) throws IOException {
-        state.record(d.address().toString(), d.configDigest(), Kinds.inputDigest(d.type(), d.spec(), observed));
+        state.record(d.address().toString(), d.configDigest(), Kinds.inputDigest(d.type(), d.spec(), observed),
+                d.keepOnRemove());
+    }
+
+    // ---------------------------------------------------------------- what Mosaic created, and removals
+
+    /** The paths the resource declares it produces that do not exist yet. */
+    private Set<String> absentProduced(ResourceDecl d) throws IOException {
+        Set<String> out = new java.util.TreeSet<>();
+        for (String p : Kinds.paths(d.type(), d.spec()).produces()) {
+            if (!host.stat(p).exists()) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds to the resource's record of created paths: what it created through its host (null for
+     * a batch), and each produced path that was absent before and exists now — with everything
+     * below it when the kind's directories come with their content (a copy, an archive).
+     */
+    private void noteCreated(ResourceDecl d, ResourceHost target, Set<String> absentBefore) throws IOException {
+        String address = d.address().toString();
+        java.util.SortedSet<String> old = state.created(address);
+        java.util.SortedSet<String> now = new java.util.TreeSet<>(old);
+        if (target != null) {
+            for (String gone : target.deleted()) {
+                now.removeIf(p -> p.equals(gone) || p.startsWith(gone + "/"));
+            }
+            now.addAll(target.created());
+        }
+        for (String p : absentBefore) {
+            dev.mosaic.host.FileStat st = host.stat(p);
+            if (!st.exists()) {
+                continue;
+            }
+            now.add(p);
+            if (st.isDirectory() && d.type().producesContentBelow()) {
+                for (dev.mosaic.host.TreeEntry e : host.walk(p)) {
+                    now.add(p + "/" + e.relativePath());
+                }
+            }
+        }
+        if (!now.equals(old)) {
+            state.recordCreated(address, now);
+        }
+    }
+
+    /** A resource Mosaic converged here that the playbook no longer declares, with what of it is still there. */
+    private record Removal(Address address, boolean keep, java.util.SortedMap<String, dev.mosaic.host.FileStat> paths) {
+
+        PlannedChange planned() {
+            List<Diff> diffs = new ArrayList<>();
+            paths.forEach((p, st) -> diffs.add(new Diff.Field(st.kindWord(), p, null)));
+            return new PlannedChange(address, address.type(), "", Action.DELETE, Cause.REMOVED, diffs, List.of(),
+                    PlannedChange.Status.PLANNED, "", seen());
+        }
+
+        /** What a saved plan compares: each path's kind, and a file's size and modification time. */
+        Fingerprint seen() {
+            Map<String, String> m = new java.util.TreeMap<>();
+            paths.forEach((p, st) -> m.put(p, switch (st.kind()) {
+                case FILE -> "file of " + st.size() + " B modified " + java.time.Instant.ofEpochSecond(0, st.mtimeNanos());
+                case SYMLINK -> "symlink to " + st.linkTarget();
+                default -> st.kindWord();
+            }));
+            return new Fingerprint(Action.DELETE.word(), m, "");
+        }
+    }
+
+    private static final java.util.regex.Pattern ADDRESS =
+            java.util.regex.Pattern.compile("((?:module\\.[^.\\[\\]]+\\.)*)([A-Za-z0-9_]+)\\[(.+)\\]");
+
+    private static final java.util.regex.Pattern MODULE = java.util.regex.Pattern.compile("module\\.([^.\\[\\]]+)\\.");
+
+    /** {@code module.a.file[x]} back into an {@link Address}; empty when it is not one. */
+    static Optional<Address> parseAddress(String text) {
+        java.util.regex.Matcher m = ADDRESS.matcher(text);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        List<String> modules = new ArrayList<>();
+        java.util.regex.Matcher alias = MODULE.matcher(m.group(1));
+        while (alias.find()) {
+            modules.add(alias.group(1));
+        }
+        return Optional.of(new Address(modules, m.group(2), m.group(3)));
+    }
+
+    /** Whether a resource of the playbook produces {@code path}, a tree with it, or something below it. */
+    private boolean managedByPlaybook(Playbook playbook, String path) {
+        if (managedByOther(playbook, null, path, true)) {
+            return true;
+        }
+        java.util.NavigableMap<String, Address> byPath = owners.get(playbook);
+        return !byPath.subMap(path + "/", true, path + "0", false).isEmpty();
+    }
+
+    /**
+     * Every resource of the state the playbook no longer declares, sorted by address, with the
+     * paths Mosaic created for it that still exist and no resource of the playbook manages.
+     */
+    private List<Removal> removals(Playbook playbook) throws IOException {
+        Set<String> declared = new java.util.HashSet<>();
+        playbook.resources().forEach(d -> declared.add(d.address().toString()));
+        List<Removal> out = new ArrayList<>();
+        for (String text : state.addresses()) {
+            Optional<Address> a = parseAddress(text);
+            if (declared.contains(text) || a.isEmpty()) {
+                continue;
+            }
+            boolean keep = state.get(text).map(StateStore.Entry::keep).orElse(false);
+            java.util.SortedMap<String, dev.mosaic.host.FileStat> paths = new java.util.TreeMap<>();
+            if (!keep) {
+                for (String p : state.created(text)) {
+                    dev.mosaic.host.FileStat st = host.stat(p);
+                    if (st.exists() && !managedByPlaybook(playbook, p)) {
+                        paths.put(p, st);
+                    }
+                }
+            }
+            out.add(new Removal(a.get(), keep, paths));
+        }
+        return out;
+    }
+
+    /**
+     * Deletes what Mosaic created for resources the playbook dropped, deepest paths first; a
+     * directory is removed only when nothing else is left in it. A resource with
+     * {@code on_remove: keep}, or with nothing left to delete, is simply forgotten.
+     */
+    private List<Outcome> deleteRemoved(Playbook playbook, Map<String, SavedPlan.Entry> saved, boolean allowDelete)
+            throws IOException {
+        List<Outcome> outcomes = new ArrayList<>();
+        List<Removal> deleting = new ArrayList<>();
+        for (Removal r : removals(playbook)) {
+            String text = r.address().toString();
+            SavedPlan.Entry planned = saved == null ? null : saved.get(text);
+            if (r.keep() || r.paths().isEmpty()) {
+                state.forget(text);
+            } else if (saved != null && (planned == null || !planned.action().equals(Action.DELETE.word()))) {
+                continue; // not in the saved plan: a later plan shows it
+            } else if (planned != null && planned.seen() != null && !r.seen().digest().equals(planned.seen().digest())) {
+                Outcome o = new Outcome(r.address(), Outcome.Status.STALE, Change.NOOP, Cause.REMOVED,
+                        "changed since the plan, not deleted: " + String.join("; ", Fingerprint.changes(planned.seen(), r.seen())), 0);
+                outcomes.add(o);
+                events.finished(o);
+            } else if (!allowDelete) {
+                Outcome o = new Outcome(r.address(), Outcome.Status.SKIPPED, new Change(Action.DELETE, r.planned().diffs()),
+                        Cause.REMOVED, "removed from the playbook; what Mosaic created for it (" + r.paths().size() + " path"
+                        + (r.paths().size() == 1 ? "" : "s") + ") stays until apply --allow-delete", 0);
+                outcomes.add(o);
+                events.finished(o);
+            } else {
+                deleting.add(r);
+            }
+        }
+        // All paths of all removals at once, children before parents (a path sorts after its parent).
+        java.util.TreeMap<String, Removal> byPath = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+        Map<Removal, ResourceHost> hosts = new java.util.HashMap<>();
+        Map<Removal, List<String>> kept = new java.util.HashMap<>();
+        Map<Removal, String> failures = new java.util.HashMap<>();
+        for (Removal r : deleting) {
+            r.paths().keySet().forEach(p -> byPath.put(p, r));
+            hosts.put(r, new ResourceHost(host, r.address().toString(), backups));
+            events.started(r.address(), r.planned(), -1);
+        }
+        long start = System.nanoTime();
+        for (Map.Entry<String, Removal> e : byPath.entrySet()) {
+            Removal r = e.getValue();
+            String p = e.getKey();
+            try {
+                dev.mosaic.host.FileStat st = host.stat(p);
+                if (st.isDirectory() && !host.walk(p).isEmpty()) {
+                    kept.computeIfAbsent(r, k -> new ArrayList<>()).add(p);
+                } else if (st.exists()) {
+                    hosts.get(r).delete(p);
+                }
+            } catch (IOException ex) {
+                failures.merge(r, p + ": " + message(ex), (x, y) -> x + "; " + y);
+            }
+        }
+        for (Removal r : deleting) {
+            Change change = new Change(Action.DELETE, r.planned().diffs());
+            Outcome o;
+            if (failures.containsKey(r)) {
+                o = new Outcome(r.address(), Outcome.Status.FAILED, change, Cause.REMOVED, "cannot delete " + failures.get(r),
+                        millis(start));
+            } else {
+                List<String> left = kept.getOrDefault(r, List.of());
+                o = new Outcome(r.address(), Outcome.Status.CHANGED, change, Cause.REMOVED,
+                        left.isEmpty() ? "" : "kept, not empty: " + String.join(", ", left.stream().sorted().toList()),
+                        millis(start));
+                state.forget(r.address().toString());
+            }
+            outcomes.add(o);
+            events.finished(o);
+        }
+        return outcomes;
     }
 
     private static long millis(long startNanos) {

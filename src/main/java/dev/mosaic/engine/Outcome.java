@@ -10,7 +10,9 @@ import dev.mosaic.resource.Change;
 public record Outcome(Address address, Status status, Change change, Cause cause, String message, long millis) {
 
     public enum Status {
-        UNCHANGED("ok"), CHANGED("changed"), REFRESHED("refreshed"), FAILED("failed"), SKIPPED("skipped");
+        UNCHANGED("ok"), CHANGED("changed"), REFRESHED("refreshed"), FAILED("failed"), SKIPPED("skipped"),
+        /** A saved plan's change refused: the resource moved since the plan (message: what). */
+        STALE("stale");
 
         private final String word;
 

@@ -10,16 +10,22 @@ import java.util.List;
  * One resource's entry in a plan. Exactly one of these holds: it has an action (possibly NOOP);
  * it is {@code deferred} (its observation depends on changes planned upstream, named in
  * {@code after}); it {@code failed} to be observed (message in {@code error}); or it is
- * {@code skipped} because a dependency failed.
+ * {@code skipped} because a dependency failed. {@code seen} is what the plan observed (null when
+ * nothing was: deferred, failed, skipped), which a saved plan checks again before applying.
  */
 public record PlannedChange(Address address, String kind, String description, Action action, Cause cause,
-                            List<Diff> diffs, List<Address> after, Status status, String error) {
+                            List<Diff> diffs, List<Address> after, Status status, String error, Fingerprint seen) {
 
     public enum Status { PLANNED, DEFERRED, FAILED, SKIPPED }
 
     public PlannedChange {
         diffs = List.copyOf(diffs);
         after = List.copyOf(after);
+    }
+
+    public PlannedChange(Address address, String kind, String description, Action action, Cause cause,
+                         List<Diff> diffs, List<Address> after, Status status, String error) {
+        this(address, kind, description, action, cause, diffs, after, status, error, null);
     }
 
     public boolean isChange() {

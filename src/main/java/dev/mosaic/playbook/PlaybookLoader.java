@@ -13,7 +13,6 @@ import dev.mosaic.yaml.YNode;
 import dev.mosaic.yaml.YamlReader;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,7 +32,7 @@ import java.util.TreeMap;
 public final class PlaybookLoader {
 
     /** Fields the engine owns on every resource; not part of a kind's configuration. */
-    static final Set<String> ENGINE_FIELDS = Set.of("type", "requires", "notify", "description");
+    static final Set<String> ENGINE_FIELDS = Set.of("type", "requires", "notify", "description", "on_remove");
 
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -67,7 +66,10 @@ public final class PlaybookLoader {
 
     private static String read(Path file) {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            Diagnostics diags = new Diagnostics();
+            String text = YamlReader.text(file.toString(), Files.readAllBytes(file), diags);
+            diags.throwIfErrors();
+            return text;
         } catch (NoSuchFileException e) {
             throw new UserError("cannot read playbook " + file + ": no such file");
         } catch (IOException e) {
@@ -103,12 +105,13 @@ public final class PlaybookLoader {
         Scope.Loading loading = new Scope.Loading(kinds, schemas, new ModuleReader(schemas, moduleDirs, file));
         Scope scope = new Scope(loading, List.of(), file, baseDir, diags,
                 top.get("modules") instanceof YNode.Map calls ? calls : null);
-        Interpolator vars = new Interpolator(definitions, Map.of(), diags, scope::output, "");
+        Interpolator vars = new Interpolator(definitions, Map.of(), diags, scope::output, "")
+                .secrets(loading.tainted, sensitiveNames(top, definitions, diags), baseDir);
         scope.interpolator(vars);
         LinkedHashMap<String, YNode.Entry> resolvedTop = new LinkedHashMap<>();
         for (YNode.Entry e : top.entries().values()) {
             // vars are interpolated where they are used; modules' 'with:' values when they are called
-            YNode value = e.key().equals("vars") || e.key().equals("modules") ? e.value()
+            YNode value = e.key().equals("vars") || e.key().equals("modules") || e.key().equals("sensitive") ? e.value()
                     : e.key().equals("resources") ? vars.applyResources(e.value()) : vars.apply(e.value());
             resolvedTop.put(e.key(), new YNode.Entry(e.key(), e.keyPos(), value));
         }
@@ -130,12 +133,31 @@ public final class PlaybookLoader {
         Map<String, String> scalarVars = new TreeMap<>();
         for (String v : definitions.keySet()) {
             if (vars.value(v, SourcePos.NONE) instanceof YNode.Scalar s) {
-                scalarVars.put(v, s.text());
+                scalarVars.put(v, vars.isTainted(s) ? dev.mosaic.diag.Sensitive.SHOWN : s.text());
             }
         }
         String title = resolved.get("name") instanceof YNode.Scalar s ? s.text()
                 : file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        return new Playbook(file, title, baseDir, scalarVars, decls, Digests.sha256(text));
+        return new Playbook(file, title, baseDir, scalarVars, decls, Digests.sha256(text), loading.sensitive);
+    }
+
+    /**
+     * The variables named under {@code sensitive:}; each must be a variable of the playbook (or
+     * of the host, with an inventory). Their values never show in plans, logs or messages.
+     */
+    private static Set<String> sensitiveNames(YNode.Map top, Map<String, YNode> definitions, Diagnostics diags) {
+        Set<String> names = new java.util.LinkedHashSet<>();
+        if (top.get("sensitive") instanceof YNode.Seq seq) {
+            for (YNode item : seq.items()) {
+                if (item instanceof YNode.Scalar s && definitions.containsKey(s.text())) {
+                    names.add(s.text());
+                } else if (item instanceof YNode.Scalar s) {
+                    diags.error(s.pos(), "field 'sensitive': no variable '" + s.text() + "'"
+                            + Suggest.hint(s.text(), definitions.keySet()));
+                }
+            }
+        }
+        return names;
     }
 
     /**

@@ -17,11 +17,12 @@ import java.util.List;
  * ({@code pxe-default}), the address for a module's ({@code module.kernel.build[bzImage]}).
  * References ({@code requires}, {@code notify}) hold such ids. {@code baseDir} is where relative
  * control-side paths of this resource are read (the module's directory for a module's resource);
- * null means the playbook's directory.
+ * null means the playbook's directory. {@code keepOnRemove} is {@code on_remove: keep}: once the
+ * playbook drops the resource, what Mosaic created for it stays (the default deletes it).
  */
 public record ResourceDecl(Address address, String id, ResourceType<?, ?> type, Object spec, SourcePos pos,
                            List<Ref> requires, List<Ref> notifies, String description, String configDigest,
-                           Path baseDir) {
+                           Path baseDir, boolean keepOnRemove) {
 
     public ResourceDecl {
         requires = List.copyOf(requires);
@@ -29,7 +30,12 @@ public record ResourceDecl(Address address, String id, ResourceType<?, ?> type, 
     }
 
     public ResourceDecl(Address address, String id, ResourceType<?, ?> type, Object spec, SourcePos pos,
+                        List<Ref> requires, List<Ref> notifies, String description, String configDigest, Path baseDir) {
+        this(address, id, type, spec, pos, requires, notifies, description, configDigest, baseDir, false);
+    }
+
+    public ResourceDecl(Address address, String id, ResourceType<?, ?> type, Object spec, SourcePos pos,
                         List<Ref> requires, List<Ref> notifies, String description, String configDigest) {
-        this(address, id, type, spec, pos, requires, notifies, description, configDigest, null);
+        this(address, id, type, spec, pos, requires, notifies, description, configDigest, null, false);
     }
 }

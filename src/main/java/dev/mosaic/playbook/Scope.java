@@ -35,6 +35,10 @@ final class Scope {
         final ModuleReader reader;
         /** Problems of module files themselves (YAML, schema, params): reported once per file. */
         final Diagnostics fileDiags = new Diagnostics();
+        /** Values built from a sensitive one, by identity, across every scope (see {@link Interpolator#secrets}). */
+        final Set<YNode> tainted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        /** The resources any of whose fields holds such a value. */
+        final Set<Address> sensitive = new LinkedHashSet<>();
         /** Problems found while instantiating a module, with the instances they were found in. */
         private final Map<Diagnostic, LinkedHashSet<String>> perInstance = new LinkedHashMap<>();
 
@@ -69,7 +73,11 @@ final class Scope {
                 return;
             }
             for (YNode.Entry e : resources.entries().values()) {
-                if (e.value() instanceof YNode.Map body && body.get("type") instanceof YNode.Scalar t
+                if (e.value() instanceof YNode.Map body && body.get("type") != null
+                        && !(body.get("type") instanceof YNode.Scalar)) {
+                    diags.error(body.get("type").pos(), "resource '" + e.key() + "': field 'type' names a kind, got "
+                            + body.get("type").kindName() + "; known types: " + String.join(", ", kinds.names()));
+                } else if (e.value() instanceof YNode.Map body && body.get("type") instanceof YNode.Scalar t
                         && kinds.find(t.text()).isEmpty()) {
                     diags.error(t.pos(), "resource '" + e.key() + "': unknown type '" + t.text() + "'"
                             + Suggest.hint(t.text(), kinds.names()) + "; known types: " + String.join(", ", kinds.names()));
@@ -195,7 +203,9 @@ final class Scope {
                 .forEach(p -> defaults.put(p.name(), p.defaultValue()));
         String note = "; a module sees its own params only"
                 + (def.params().isEmpty() ? " (it declares none)" : " (" + String.join(", ", def.params().keySet()) + ")");
-        child.interpolator(new Interpolator(defaults, given, child.diags, child::output, note));
+        child.interpolator(new Interpolator(defaults, given, child.diags, child::output, note).secrets(loading.tainted,
+                def.params().values().stream().filter(ModuleParam::sensitive).map(ModuleParam::name)
+                        .collect(java.util.stream.Collectors.toSet()), def.dir()));
 
         // Defaults that use other params are checked with this call's values.
         for (ModuleParam p : def.params().values()) {
@@ -273,7 +283,11 @@ final class Scope {
                     ok = false;
                     continue;
                 }
-                given.put(e.key(), asDeclared(p, v));
+                YNode declared = asDeclared(p, v);
+                if (p.sensitive() || interp.isTainted(v)) {
+                    Interpolator.markSensitive(declared, loading.tainted);
+                }
+                given.put(e.key(), declared);
             }
         }
         for (ModuleParam p : def.params().values()) {
@@ -338,7 +352,7 @@ final class Scope {
                 notifies.addAll(targets);
             }
             out.add(new ResourceDecl(d.address(), d.id(), d.type(), d.spec(), d.pos(), requires, notifies,
-                    d.description(), d.configDigest(), d.baseDir()));
+                    d.description(), d.configDigest(), d.baseDir(), d.keepOnRemove()));
         }
         return out;
     }
@@ -355,9 +369,24 @@ final class Scope {
         }
         String description = body.get("description") instanceof YNode.Scalar s ? s.text() : "";
         Address address = new Address(prefix, typeName, id);
+        if (holdsTainted(body)) {
+            loading.sensitive.add(address);
+        }
         return new ResourceDecl(address, prefix.isEmpty() ? id : address.toString(), type, spec, entry.keyPos(),
                 refs(body.get("requires")), refs(body.get("notify")), description,
-                PlaybookLoader.configDigest(body), prefix.isEmpty() ? null : baseDir);
+                PlaybookLoader.configDigest(body), prefix.isEmpty() ? null : baseDir,
+                body.get("on_remove") instanceof YNode.Scalar keep && keep.text().equals("keep"));
+    }
+
+    /** Whether a resource's resolved body holds a value built from a sensitive one, anywhere. */
+    private boolean holdsTainted(YNode node) {
+        if (loading.tainted.contains(node)) {
+            return true;
+        }
+        if (node instanceof YNode.Seq seq) {
+            return seq.items().stream().anyMatch(this::holdsTainted);
+        }
+        return node instanceof YNode.Map map && map.entries().values().stream().anyMatch(e -> holdsTainted(e.value()));
     }
 
     private static List<Ref> refs(YNode node) {

@@ -113,6 +113,7 @@ public final class ConsoleEvents implements Events, AutoCloseable {
             case REFRESHED -> out.println("* " + o.address() + ": refreshed (" + o.message() + ") in " + o.millis() + " ms");
             case FAILED -> out.println("! " + o.address() + ": failed: " + o.message());
             case SKIPPED -> out.println("  " + o.address() + ": skipped, " + o.message());
+            case STALE -> out.println("! " + o.address() + ": refused, " + o.message());
             default -> {
             }
         }

@@ -16,13 +16,20 @@ public final class Recap {
         long ok = counts.getOrDefault(Outcome.Status.UNCHANGED, 0L);
         long failed = counts.getOrDefault(Outcome.Status.FAILED, 0L);
         long skipped = counts.getOrDefault(Outcome.Status.SKIPPED, 0L);
+        long stale = counts.getOrDefault(Outcome.Status.STALE, 0L);
         StringBuilder b = new StringBuilder();
-        b.append(failed > 0 ? "\nApply failed: " : "\nApply complete: ")
+        b.append(failed > 0 ? "\nApply failed: " : stale > 0 ? "\nApply incomplete: " : "\nApply complete: ")
                 .append(changed).append(" changed, ")
                 .append(refreshed).append(" refreshed, ")
                 .append(ok).append(" unchanged, ")
                 .append(failed).append(" failed, ")
-                .append(skipped).append(" skipped.\n");
+                .append(skipped).append(" skipped")
+                .append(stale > 0 ? ", " + stale + " refused as stale" : "").append(".\n");
+        if (stale > 0) {
+            b.append("Refused (changed since the saved plan; make a new plan):\n");
+            result.outcomes().stream().filter(o -> o.status() == Outcome.Status.STALE)
+                    .forEach(o -> b.append("  ").append(o.address()).append(": ").append(o.message()).append('\n'));
+        }
         if (failed > 0) {
             b.append("Failures:\n");
             result.outcomes().stream().filter(Outcome::failed)

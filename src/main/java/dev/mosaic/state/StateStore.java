@@ -26,12 +26,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code state.journal}, one JSON line appended per converged resource during the run. A run
  * killed midway loses nothing already converged: the next load replays the journal. A damaged
  * file is ignored (and reported by {@link #warnings()}): state only refines causes, it is never
- * trusted over what observation shows. Thread-safe.
+ * trusted over what observation shows.
+ *
+ * <p>{@code created/<address>} lists, per resource, the target paths Mosaic created for it (they
+ * were absent before): what a deletion may remove once the playbook drops the resource, and
+ * nothing else. A damaged list counts as empty — Mosaic then deletes nothing for that resource.
+ * Thread-safe.
  */
 public final class StateStore {
 
-    /** What a resource was last converged with. */
-    public record Entry(String config, String inputs, String appliedAt) {
+    /**
+     * What a resource was last converged with; {@code keep} is its {@code on_remove: keep} (never
+     * delete what it created once the playbook drops it).
+     */
+    public record Entry(String config, String inputs, String appliedAt, boolean keep) {
+        public Entry(String config, String inputs, String appliedAt) {
+            this(config, inputs, appliedAt, false);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -91,7 +102,15 @@ public final class StateStore {
                     }
                     try {
                         Map<String, String> rec = LINES.readValue(line, new TypeReference<Map<String, String>>() { });
-                        entries.put(rec.get("address"), new Entry(rec.get("config"), rec.get("inputs"), rec.get("at")));
+                        if (rec.get("address") == null) {
+                            continue;
+                        }
+                        if ("true".equals(rec.get("forget"))) {
+                            entries.remove(rec.get("address"));
+                        } else {
+                            entries.put(rec.get("address"), new Entry(rec.get("config"), rec.get("inputs"), rec.get("at"),
+                                    "true".equals(rec.get("keep"))));
+                        }
                     } catch (IOException e) {
                         // A line cut by a crash: everything before it is intact.
                     }
@@ -107,21 +126,84 @@ public final class StateStore {
     }
 
     /** Records a converged resource and appends it to the journal at once. */
-    public synchronized void record(String address, String config, String inputs) throws IOException {
+    public void record(String address, String config, String inputs) throws IOException {
+        record(address, config, inputs, false);
+    }
+
+    /** The same, with the resource's {@code on_remove: keep}. */
+    public synchronized void record(String address, String config, String inputs, boolean keep) throws IOException {
         Entry old = entries.get(address);
-        if (old != null && config.equals(old.config()) && inputs.equals(old.inputs())) {
+        if (old != null && config.equals(old.config()) && inputs.equals(old.inputs()) && keep == old.keep()) {
             return; // converged with the same configuration as recorded: keep when that was
         }
         String at = java.time.Instant.now().toString();
-        entries.put(address, new Entry(config, inputs, at));
+        entries.put(address, new Entry(config, inputs, at, keep));
+        append(Map.of("address", address, "config", config, "inputs", inputs, "at", at, "keep", String.valueOf(keep)));
+    }
+
+    private void append(Map<String, String> line) throws IOException {
         if (journal == null) {
             Files.createDirectories(dir);
             journal = Files.newBufferedWriter(dir.resolve("state.journal"), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
-        journal.write(LINES.writeValueAsString(Map.of("address", address, "config", config, "inputs", inputs, "at", at)));
+        journal.write(LINES.writeValueAsString(line));
         journal.write('\n');
         journal.flush();
+    }
+
+    /** Every address Mosaic converged on this target and has not forgotten, sorted. */
+    public java.util.SortedSet<String> addresses() {
+        return new java.util.TreeSet<>(entries.keySet());
+    }
+
+    /** Drops a resource (deleted, or removed from the playbook with {@code on_remove: keep}). */
+    public synchronized void forget(String address) throws IOException {
+        if (entries.remove(address) != null) {
+            append(Map.of("address", address, "forget", "true"));
+        }
+        Files.deleteIfExists(createdDir().resolve(KeyValueDir.safe(address)));
+    }
+
+    private Path createdDir() {
+        return dir.resolve("created");
+    }
+
+    /** The target paths Mosaic created for {@code address}, sorted; empty when none or unreadable. */
+    public java.util.SortedSet<String> created(String address) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        Optional<String> text;
+        try {
+            text = new KeyValueDir(createdDir()).get(address);
+        } catch (IOException e) {
+            warnings.add("cannot read what Mosaic created for " + address + ": " + e.getMessage() + "; nothing of it will be deleted");
+            return out;
+        }
+        if (text.isEmpty()) {
+            return out;
+        }
+        try {
+            Map<String, Object> m = LINES.readValue(text.get(), new TypeReference<Map<String, Object>>() { });
+            if (!address.equals(m.get("address")) || !(m.get("paths") instanceof List<?> paths)) {
+                throw new IOException("unexpected content");
+            }
+            paths.forEach(p -> out.add(String.valueOf(p)));
+        } catch (IOException e) {
+            warnings.add("the record of what Mosaic created for " + address + " is damaged and was ignored; nothing of it will be deleted");
+        }
+        return out;
+    }
+
+    /** Replaces the list of paths Mosaic created for {@code address} (atomically). */
+    public void recordCreated(String address, java.util.Collection<String> paths) throws IOException {
+        if (paths.isEmpty()) {
+            Files.deleteIfExists(createdDir().resolve(KeyValueDir.safe(address)));
+            return;
+        }
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("address", address);
+        m.put("paths", new java.util.TreeSet<>(paths));
+        new KeyValueDir(createdDir()).put(address, LINES.writeValueAsString(m));
     }
 
     /** How long the resource's last change or refresh took, if it ever had one here. */

@@ -67,7 +67,8 @@ class ResourceDocsTest {
 
                 Generated from `schemas/resources/*.schema.json` and the examples in each kind's
                 `package-info.java` by `ResourceDocsTest` (`mvn test -Dtest=ResourceDocsTest -Dmosaic.docs.update=true`).
-                Every resource also takes the engine fields `description`, `requires: [ids]` and `notify: [ids]`.
+                Every resource also takes the engine fields `description`, `requires: [ids]`, `notify: [ids]` and
+                `on_remove: keep` (what Mosaic created for it stays once the playbook drops it; by default it is deleted by `apply --allow-delete`).
 
                 """);
         List<ResourceType<?, ?>> kinds = new ArrayList<>(BuiltinKinds.create().all());
@@ -84,7 +85,7 @@ class ResourceDocsTest {
             schema.path("required").forEach(n -> required.add(n.asText()));
             for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
-                if (List.of("type", "description", "requires", "notify").contains(f.getKey())) {
+                if (List.of("type", "description", "requires", "notify", "on_remove").contains(f.getKey())) {
                     continue;
                 }
                 JsonNode p = f.getValue();

@@ -605,7 +605,7 @@ class ModulesTest {
                   two: { source: broken, with: { dir: /srv/two } }
                 resources: {}
                 """)).containsExactly("modules/broken/module.yml:7:5: error: resource 'a': unknown field 'contnet'"
-                + " (did you mean 'content'?); known fields: content, description, ensure, group, mode, notify, owner,"
+                + " (did you mean 'content'?); known fields: content, description, ensure, group, mode, notify, on_remove, owner,"
                 + " path, requires, source, type (in module.one, module.two)");
     }
 

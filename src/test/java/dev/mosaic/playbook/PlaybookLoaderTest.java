@@ -129,7 +129,7 @@ class PlaybookLoaderTest {
                     contnet: hello
                 """)).containsExactly("site.yaml:5:5: error: resource 'motd': unknown field 'contnet'"
                 + " (did you mean 'content'?); known fields: content, description, ensure, group, mode, notify,"
-                + " owner, path, requires, source, type");
+                + " on_remove, owner, path, requires, source, type");
     }
 
     @Test
@@ -140,7 +140,7 @@ class PlaybookLoaderTest {
                 """)).containsExactly(
                 "site.yaml:1:1: error: missing required field 'resources'",
                 "site.yaml:2:1: error: unknown field 'resource' (did you mean 'resources'?);"
-                        + " known fields: description, modules, name, resources, vars");
+                        + " known fields: description, modules, name, resources, sensitive, vars");
     }
 
     @Test
@@ -541,7 +541,7 @@ class PlaybookLoaderTest {
                         + " known types: " + KNOWN_TYPES,
                 "site.yaml:9:11: error: resource 'b', field 'path': must be an absolute path, got 'relative'",
                 "site.yaml:10:5: error: resource 'b': unknown field 'bogus'; known fields: content, description,"
-                        + " ensure, group, mode, notify, owner, path, requires, source, type");
+                        + " ensure, group, mode, notify, on_remove, owner, path, requires, source, type");
     }
 
     @Test

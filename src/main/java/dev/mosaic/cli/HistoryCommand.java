@@ -1,0 +1,68 @@
+package dev.mosaic.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mosaic.state.History;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "history", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "List the past applies (and restores) of a target: id, when, who, playbook, what changed, outcome.",
+        footer = {"", "Example:", "  mosaic history --root /tmp/lab", "  mosaic restore 20240501-101500 --root /tmp/lab"})
+final class HistoryCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--root", paramLabel = "DIR", description = "The target's sandbox root, as given to apply.")
+    Path root;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Mosaic's state for the target (default: ROOT/var/lib/mosaic).")
+    Path stateDir;
+
+    @Option(names = "--json", description = "Print the history as JSON: {\"applies\": [...]}.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        Path state = stateDir != null ? stateDir : (root == null ? Path.of("/") : root).resolve(Target.STATE_DIR);
+        History history = History.of(state);
+        List<History.Run> runs = history.runs();
+        PrintWriter out = spec.commandLine().getOut();
+        history.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("format_version", "1");
+            doc.put("applies", runs);
+            out.print(JSON.writeValueAsString(doc) + "\n");
+        } else if (runs.isEmpty()) {
+            out.println("No applies recorded in " + history.dir() + " (an apply that changes nothing is not recorded).");
+        } else {
+            for (History.Run r : runs) {
+                out.println(r.id() + "  " + text(r.started()) + "  " + text(r.user()) + "  " + r.command() + "  "
+                        + text(r.playbook()) + "  " + r.outcome());
+                if (!r.changed().isEmpty()) {
+                    out.println("    " + String.join(", ", r.changed()));
+                }
+            }
+        }
+        out.flush();
+        return Main.OK;
+    }
+
+    private static String text(String s) {
+        return s == null ? "?" : s;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.mosaic.cli;
+
+import dev.mosaic.diag.UserError;
+import dev.mosaic.engine.Engine;
+import dev.mosaic.engine.Plan;
+import dev.mosaic.engine.SavedPlan;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Saved plans on the command line: what {@code plan --out} writes, and the checks {@code apply
+ * PLAN} makes before it touches anything (same Mosaic, same target, same playbook and inputs). A
+ * saved plan is for one target: it does not go with {@code --inventory}.
+ */
+final class SavedPlans {
+
+    private SavedPlans() {
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    static String machine() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    static Path root(CommonOptions o) {
+        return o.root == null ? Path.of("/") : o.root.toAbsolutePath().normalize();
+    }
+
+    static Path stateDir(CommonOptions o) {
+        return o.stateDir != null ? o.stateDir.toAbsolutePath().normalize() : root(o).resolve(Target.STATE_DIR);
+    }
+
+    static SavedPlan.Target target(CommonOptions o, String name) {
+        return new SavedPlan.Target(name, machine(), root(o).toString(), stateDir(o).toString());
+    }
+
+    /** The plan as a file's content: the changes with what was seen, and everything they depend on. */
+    static SavedPlan of(Plan plan, Target t, Engine engine, Path playbookFile, CommonOptions o) throws IOException {
+        SavedPlan.Source source = new SavedPlan.Source(playbookFile.toAbsolutePath().normalize().toString(),
+                t.playbook().name(), engine.definitionDigest(t.playbook()), o.vars,
+                o.moduleDirs.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList(),
+                engine.controlInputs());
+        return new SavedPlan(version(), Instant.now().toString(), source, target(o, t.name()), SavedPlan.entriesOf(plan));
+    }
+
+    /**
+     * Refuses, in one paragraph, a plan made by another Mosaic or for another target, or one
+     * given with options that would change what it means. Nothing has been touched yet.
+     */
+    static void checkBeforeLoading(Path file, SavedPlan plan, CommonOptions o, InventoryOptions inventory) {
+        if (inventory.active()) {
+            throw new UserError("a saved plan is for one target: --inventory does not go with a plan file; "
+                    + "plan and apply each host on its own (--root, --state-dir)");
+        }
+        List<String> why = new ArrayList<>();
+        if (!o.vars.isEmpty()) {
+            why.add("--var is not allowed with a plan file: the plan carries the variables it was made with"
+                    + (plan.playbook().vars().isEmpty() ? " (none)" : " (" + plan.playbook().vars() + ")"));
+        }
+        if (!o.moduleDirs.isEmpty()) {
+            why.add("--modules is not allowed with a plan file: the plan carries its module directories");
+        }
+        if (!plan.mosaicVersion().equals(version())) {
+            why.add("it was made by Mosaic " + plan.mosaicVersion() + ", this is Mosaic " + version());
+        }
+        SavedPlan.Target here = target(o, plan.target().name());
+        if (!here.root().equals(plan.target().root())) {
+            why.add("it was made for root " + plan.target().root() + ", this run's root is " + here.root()
+                    + (o.root == null ? " (pass --root " + plan.target().root() + ")" : ""));
+        }
+        if (!here.stateDir().equals(plan.target().stateDir())) {
+            why.add("it was made with state directory " + plan.target().stateDir() + ", this run's is " + here.stateDir());
+        }
+        if (!here.host().equals(plan.target().host())) {
+            why.add("it was made on machine " + plan.target().host() + ", this is " + here.host());
+        }
+        refuseIf(file, why);
+    }
+
+    /** Refuses a plan whose playbook, modules or control-side inputs changed since it was made. */
+    static void checkAfterLoading(Path file, SavedPlan plan, Target t, Engine engine) throws IOException {
+        List<String> why = new ArrayList<>();
+        if (!engine.definitionDigest(t.playbook()).equals(plan.playbook().digest())) {
+            why.add("the playbook " + plan.playbook().file() + " changed since the plan (its text, a module it uses, "
+                    + "or a value its resources resolve to)");
+        }
+        List<String> moved = engine.movedControlInputs(plan.playbook().inputs());
+        if (!moved.isEmpty()) {
+            why.add("inputs of the playbook changed since the plan: " + String.join(", ", moved));
+        }
+        refuseIf(file, why);
+    }
+
+    private static void refuseIf(Path file, List<String> why) {
+        if (!why.isEmpty()) {
+            throw new UserError("saved plan " + file + " was not applied and nothing was touched: "
+                    + String.join("; ", why) + ". Make a new plan with 'mosaic plan PLAYBOOK --out " + file
+                    + "' and apply that one.");
+        }
+    }
+
+    /** The plan's entries by address, as the engine takes them. */
+    static Map<String, SavedPlan.Entry> entries(SavedPlan plan) {
+        Map<String, SavedPlan.Entry> m = new LinkedHashMap<>();
+        plan.entries().forEach(e -> m.put(e.address(), e));
+        return m;
+    }
+}

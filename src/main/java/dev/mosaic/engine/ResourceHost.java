@@ -1,0 +1,124 @@
+package dev.mosaic.engine;
+
+import dev.mosaic.host.FileStat;
+import dev.mosaic.host.Host;
+import dev.mosaic.host.TreeEntry;
+import dev.mosaic.resource.TargetPaths;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.concurrent.ConcurrentSkipListSet;
+
+/**
+ * The target as one resource sees it during apply. It watches the writes that go through it:
+ * <ul>
+ *   <li>each path the resource creates (absent before: the file, and every missing parent a
+ *       {@code mkdir -p} makes) is noted in {@link #created()}, what a later deletion may remove;
+ *       a path it deletes leaves that list;</li>
+ *   <li>before a path is overwritten, re-moded or deleted, {@link Backups} keeps what it held
+ *       (when a run records history).</li>
+ * </ul>
+ * Work done by processes ({@code exec}: make, tar, apt) is not seen here; the engine adds what
+ * the kind declares it produces. Thread-safe.
+ */
+final class ResourceHost extends ForwardingHost {
+
+    private final String address;
+    private final Backups backups;
+    private final SortedSet<String> created = new ConcurrentSkipListSet<>();
+    private final Set<String> deleted = new ConcurrentSkipListSet<>();
+
+    /** @param backups where to keep what is overwritten (null: nothing is kept) */
+    ResourceHost(Host inner, String address, Backups backups) {
+        super(inner);
+        this.address = address;
+        this.backups = backups;
+    }
+
+    /** The paths this resource created through this host, minus those it deleted again. */
+    SortedSet<String> created() {
+        return created;
+    }
+
+    /** The paths (and trees) this resource deleted through this host. */
+    Set<String> deleted() {
+        return deleted;
+    }
+
+    private void before(String path) throws IOException {
+        if (backups != null) {
+            backups.before(inner, address, path);
+        }
+    }
+
+    /** Notes {@code path} and its missing parents, before they are made. */
+    private void creating(String path) throws IOException {
+        for (String p = path; p != null && !p.equals("/"); p = TargetPaths.parent(p)) {
+            if (inner.stat(p).exists()) {
+                return;
+            }
+            created.add(p);
+            before(p); // absent: a restore removes it again
+        }
+    }
+
+    @Override
+    public void writeAtomic(String path, InputStream content, int mode) throws IOException {
+        before(path);
+        creating(path);
+        inner.writeAtomic(path, content, mode);
+    }
+
+    @Override
+    public void mkdirs(String path, int mode) throws IOException {
+        creating(path);
+        inner.mkdirs(path, mode);
+    }
+
+    @Override
+    public void symlink(String path, String target) throws IOException {
+        before(path);
+        creating(path);
+        inner.symlink(path, target);
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws IOException {
+        before(path);
+        inner.chmod(path, mode);
+    }
+
+    @Override
+    public void chown(String path, int uid, int gid) throws IOException {
+        before(path);
+        inner.chown(path, uid, gid);
+    }
+
+    @Override
+    public void delete(String path) throws IOException {
+        before(path);
+        inner.delete(path);
+        gone(path);
+    }
+
+    @Override
+    public void deleteTree(String path) throws IOException {
+        FileStat st = inner.stat(path);
+        if (st.isDirectory() && backups != null) {
+            for (TreeEntry e : inner.walk(path)) {
+                before(path + "/" + e.relativePath());
+            }
+        }
+        before(path);
+        inner.deleteTree(path);
+        gone(path);
+    }
+
+    private void gone(String path) {
+        deleted.add(path);
+        created.remove(path);
+        created.removeIf(p -> p.startsWith(path + "/"));
+    }
+}

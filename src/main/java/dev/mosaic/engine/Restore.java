@@ -1,0 +1,125 @@
+package dev.mosaic.engine;
+
+import dev.mosaic.diag.UserError;
+import dev.mosaic.host.FileStat;
+import dev.mosaic.host.Host;
+import dev.mosaic.state.BackupStore;
+import dev.mosaic.state.History;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * {@code mosaic restore ID [ADDRESS]}: puts every path an apply touched back as it was before that
+ * apply — a file's content and mode from the backup store, a link's target; a path the apply
+ * created is removed (a directory only when empty). Writes go through the host's atomic writes
+ * and are themselves recorded as a run of the history, so a restore can be undone the same way.
+ * The caller holds the target's apply lock.
+ */
+public final class Restore {
+
+    /** What a restore did: one line per path put back, and what it could not do. */
+    public record Result(String historyId, List<String> restored, List<String> problems) {
+        public Result {
+            restored = List.copyOf(restored);
+            problems = List.copyOf(problems);
+        }
+    }
+
+    private Restore() {
+    }
+
+    /**
+     * @param address only the paths this resource touched (null: all)
+     * @throws UserError when the history has no such apply, or the apply did not touch {@code address}
+     */
+    public static Result run(Host host, Path stateDir, String id, String address) throws IOException {
+        History history = History.of(stateDir);
+        Optional<History.Run> run = Optional.empty();
+        if (History.isId(id)) {
+            run = history.run(id);
+        }
+        if (run.isEmpty()) {
+            List<String> ids = history.runs().stream().map(History.Run::id).toList();
+            throw new UserError("no apply '" + id + "' in the history of this target (" + history.dir() + ")"
+                    + (ids.isEmpty() ? "; it has none yet" : "; the last ones: "
+                    + String.join(", ", ids.subList(Math.max(0, ids.size() - 5), ids.size())) + " (see mosaic history)"));
+        }
+        List<History.Touch> touches = history.touches(id);
+        if (address != null) {
+            TreeSet<String> known = new TreeSet<>();
+            touches.forEach(t -> known.add(t.address()));
+            touches = touches.stream().filter(t -> t.address().equals(address)).toList();
+            if (touches.isEmpty()) {
+                throw new UserError("apply " + id + " touched nothing of " + address
+                        + dev.mosaic.diag.Suggest.hint(address, known)
+                        + (known.isEmpty() ? "" : "; it touched: " + String.join(", ", known)));
+            }
+        }
+        BackupStore store = BackupStore.of(stateDir);
+        History.Recorder recorder = history.begin("restore " + id + (address == null ? "" : " " + address),
+                run.get().playbook(), host.name(), System.getProperty("user.name", "?"));
+        Backups backups = new Backups(store, recorder);
+        List<String> restored = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        // Removals deepest first, then what comes back parents first.
+        List<History.Touch> created = touches.stream().filter(t -> t.before().equals("absent"))
+                .sorted(Comparator.comparing(History.Touch::path).reversed()).toList();
+        List<History.Touch> existed = touches.stream().filter(t -> !t.before().equals("absent"))
+                .sorted(Comparator.comparing(History.Touch::path)).toList();
+        try {
+            for (History.Touch t : created) {
+                Host h = new ResourceHost(host, t.address(), backups);
+                FileStat now = host.stat(t.path());
+                if (now.isDirectory() && !host.walk(t.path()).isEmpty()) {
+                    problems.add(t.path() + ": kept, a directory that is not empty (it did not exist before " + id + ")");
+                } else if (now.exists()) {
+                    h.delete(t.path());
+                    restored.add("removed " + t.path() + " (" + t.address() + "; it did not exist before " + id + ")");
+                }
+            }
+            for (History.Touch t : existed) {
+                Host h = new ResourceHost(host, t.address(), backups);
+                FileStat now = host.stat(t.path());
+                switch (t.before()) {
+                    case "file" -> {
+                        Optional<byte[]> content = t.sha256() == null ? Optional.empty() : store.get(t.sha256());
+                        if (content.isEmpty()) {
+                            problems.add(t.path() + ": its backup is no longer kept (the backup store keeps "
+                                    + BackupStore.DEFAULT_CAP / (1024 * 1024) + " MiB, oldest out first)");
+                        } else if (now.isDirectory()) {
+                            problems.add(t.path() + ": a directory is there now; not replaced");
+                        } else if (!(now.isFile() && now.mode() == t.mode() && t.sha256().equals(host.sha256(t.path())))) {
+                            h.writeAtomic(t.path(), new ByteArrayInputStream(content.get()), t.mode());
+                            restored.add("restored " + t.path() + " (" + t.address() + ")");
+                        }
+                    }
+                    case "symlink" -> {
+                        if (now.isDirectory()) {
+                            problems.add(t.path() + ": a directory is there now; not replaced");
+                        } else if (!(now.isSymlink() && t.linkTarget().equals(now.linkTarget()))) {
+                            h.symlink(t.path(), t.linkTarget());
+                            restored.add("restored link " + t.path() + " -> " + t.linkTarget() + " (" + t.address() + ")");
+                        }
+                    }
+                    case "directory" -> {
+                        if (!now.exists()) {
+                            h.mkdirs(t.path(), t.mode());
+                            restored.add("restored directory " + t.path() + " (" + t.address() + ")");
+                        }
+                    }
+                    default -> problems.add(t.path() + ": was a " + t.before() + ", which Mosaic does not restore");
+                }
+            }
+        } finally {
+            recorder.finish(restored, problems.isEmpty() ? "ok" : "failed");
+        }
+        return new Result(recorder.id(), restored, problems);
+    }
+}

@@ -1,0 +1,189 @@
+package dev.mosaic.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mosaic.diag.UserError;
+import dev.mosaic.host.Host;
+import dev.mosaic.playbook.Playbook;
+import dev.mosaic.playbook.ResourceDecl;
+import dev.mosaic.resource.Digests;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * A plan saved by {@code mosaic plan --out FILE} for {@code mosaic apply FILE}: the changes to make
+ * and, for each, what the plan saw ({@link Fingerprint}), plus everything the plan depends on —
+ * the playbook's digest, variables and module directories, the control-side files it read, the
+ * target and the Mosaic version. Apply refuses the whole plan when any of those differs, and a
+ * single resource when the target moved under it.
+ *
+ * <p>On disk, JSON: {@code {"format": "mosaic-plan", "format_version": 1, "checksum":
+ * "sha256:…", "plan": {…}}}, where the checksum is taken over the compact serialization of the
+ * {@code plan} object, so a truncated or edited file is detected. Described by
+ * {@code schemas/saved-plan.schema.json}.
+ */
+public record SavedPlan(String mosaicVersion, String createdAt, Source playbook, Target target, List<Entry> entries) {
+
+    public static final String FORMAT = "mosaic-plan";
+    public static final int FORMAT_VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper COMPACT = new ObjectMapper();
+    private static final Pattern SIGNATURE = Pattern.compile("^\\s*\\{\\s*\"format\"\\s*:\\s*\"" + FORMAT + "\"");
+
+    /**
+     * What defines the resources: the playbook file, its {@link #definitionDigest}, the
+     * {@code --var} values and {@code --modules} directories it was loaded with, and the digest of
+     * every control-side file or tree the plan read (relative sources).
+     */
+    public record Source(String file, String name, String digest, Map<String, String> vars, List<String> moduleDirs,
+                         Map<String, String> inputs) {
+        public Source {
+            vars = new TreeMap<>(vars);
+            moduleDirs = List.copyOf(moduleDirs);
+            inputs = new TreeMap<>(inputs);
+        }
+    }
+
+    /** Where the plan was made: the target's name, the machine, the sandbox root and state directory. */
+    public record Target(String name, String host, String root, String stateDir) {
+    }
+
+    /**
+     * One change to make. {@code status} is {@code planned} (its {@code seen} is checked before
+     * apply) or {@code deferred} (evaluated after its upstream changes, as the plan said).
+     */
+    public record Entry(String address, String type, String status, String action, String cause, List<String> after,
+                        Fingerprint seen) {
+        public Entry {
+            after = List.copyOf(after);
+        }
+    }
+
+    public SavedPlan {
+        entries = List.copyOf(entries);
+    }
+
+    /** The entries to make of a plan: every change, deferred resource and deletion. */
+    public static List<Entry> entriesOf(Plan plan) {
+        List<Entry> out = new ArrayList<>();
+        for (PlannedChange c : plan.entries()) {
+            if (c.isChange() || c.status() == PlannedChange.Status.DEFERRED) {
+                out.add(new Entry(c.address().toString(), c.kind(), c.status().name().toLowerCase(), c.action().word(),
+                        c.cause().word(), c.after().stream().map(Object::toString).toList(),
+                        c.status() == PlannedChange.Status.DEFERRED ? null : c.seen()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The digest of what defines a playbook's resources: its text, the {@code module.yml} of every
+     * module it instantiates, and each resource's address, kind and resolved configuration.
+     */
+    public static String definitionDigest(Playbook playbook, Host control) throws IOException {
+        StringBuilder b = new StringBuilder("playbook ").append(playbook.digest()).append('\n');
+        TreeSet<String> modules = new TreeSet<>();
+        for (ResourceDecl d : playbook.resources()) {
+            b.append(d.address()).append(' ').append(d.type().kind()).append(' ').append(d.configDigest()).append('\n');
+            if (d.baseDir() != null) {
+                modules.add(d.baseDir().resolve("module.yml").toAbsolutePath().normalize().toString());
+            }
+        }
+        for (String m : modules) {
+            b.append("module ").append(m).append(' ')
+                    .append(control.stat(m).isFile() ? control.sha256(m) : "absent").append('\n');
+        }
+        return Digests.sha256(b.toString());
+    }
+
+    // ---------------------------------------------------------------- the file
+
+    /** Writes the plan file atomically (temp file and rename in its directory). */
+    public void write(Path file) throws IOException {
+        JsonNode body = COMPACT.valueToTree(this);
+        ObjectNode envelope = JSON.createObjectNode();
+        envelope.put("format", FORMAT);
+        envelope.put("format_version", FORMAT_VERSION);
+        envelope.put("checksum", "sha256:" + Digests.sha256(COMPACT.writeValueAsString(body)));
+        envelope.set("plan", body);
+        Path abs = file.toAbsolutePath();
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
+        Files.writeString(tmp, JSON.writeValueAsString(envelope) + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Whether {@code file} is meant as a plan file: its name ends in {@code .mosaic}, or its content says so. */
+    public static boolean looksLikePlan(Path file) {
+        if (file.getFileName() != null && file.getFileName().toString().endsWith(".mosaic")) {
+            return true;
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return SIGNATURE.matcher(new String(in.readNBytes(256), StandardCharsets.UTF_8)).find();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Reads a plan file; anything wrong with it is a {@link UserError} saying what. */
+    public static SavedPlan read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new UserError("plan file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new UserError("cannot read plan file " + file + ": " + e.getMessage());
+        }
+        String damaged = "plan file " + file + " is damaged or truncated";
+        JsonNode root;
+        try {
+            root = COMPACT.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new UserError(damaged + " (not valid JSON at line " + e.getLocation().getLineNr()
+                    + "); make the plan again with 'mosaic plan PLAYBOOK --out " + file + "'");
+        }
+        if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
+            throw new UserError(file + " is not a Mosaic plan file (made by 'mosaic plan PLAYBOOK --out FILE')");
+        }
+        int version = root.path("format_version").asInt(-1);
+        if (version != FORMAT_VERSION) {
+            throw new UserError("plan file " + file + " has format version " + root.path("format_version")
+                    + ", this Mosaic reads version " + FORMAT_VERSION + "; make the plan again with this Mosaic");
+        }
+        JsonNode body = root.get("plan");
+        String checksum;
+        try {
+            checksum = body == null ? "" : "sha256:" + Digests.sha256(COMPACT.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        if (body == null || !checksum.equals(root.path("checksum").asText())) {
+            throw new UserError(damaged + ": its checksum does not match its content; make the plan again");
+        }
+        try {
+            SavedPlan p = COMPACT.treeToValue(body, SavedPlan.class);
+            if (p.playbook() == null || p.target() == null || p.mosaicVersion() == null) {
+                throw new IOException("fields missing");
+            }
+            return p;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UserError(damaged + ": its content does not have the expected shape; make the plan again");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.mosaic.state;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The content-addressed copies of files Mosaic overwrote or deleted on a target
+ * ({@code STATE/backups/<sha256>}), for {@code mosaic restore}. The same content is kept once.
+ * The store is capped in size: {@link #trim()} removes the least recently stored copies first
+ * until the total fits. Thread-safe (each copy is written to a temp file and renamed).
+ */
+public final class BackupStore {
+
+    /** 256 MiB: a few kernels and initrds, and thousands of configuration files. */
+    public static final long DEFAULT_CAP = 256L * 1024 * 1024;
+
+    private final Path dir;
+    private final long cap;
+
+    public BackupStore(Path dir, long cap) {
+        this.dir = dir;
+        this.cap = cap;
+    }
+
+    /** The store of the target whose state lives in {@code stateDir}, with the default cap. */
+    public static BackupStore of(Path stateDir) {
+        return new BackupStore(stateDir.resolve("backups"), DEFAULT_CAP);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Keeps {@code content} and returns its sha256 (hex). Storing what is already kept only renews it. */
+    public String put(InputStream content) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".incoming-", ".tmp");
+        try {
+            MessageDigest md = sha256();
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
+                content.transferTo(out);
+            }
+            String hex = HexFormat.of().formatHex(md.digest());
+            Path file = dir.resolve(hex);
+            if (Files.exists(file)) {
+                Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
+            } else {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return hex;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The kept content with that digest, if it is still kept (the cap may have removed it). */
+    public Optional<byte[]> get(String sha256) throws IOException {
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            return Optional.empty();
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(dir.resolve(sha256));
+            // A copy damaged on disk is not a copy.
+            return HexFormat.of().formatHex(sha256().digest(bytes)).equals(sha256) ? Optional.of(bytes) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Removes the oldest copies until the store holds at most its cap. Returns how many went. */
+    public synchronized int trim() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        record Kept(Path file, long size, long modified) {
+        }
+        List<Kept> kept = new ArrayList<>();
+        long total = 0;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "[0-9a-f]*")) {
+            for (Path f : s) {
+                try {
+                    long size = Files.size(f);
+                    kept.add(new Kept(f, size, Files.getLastModifiedTime(f).toMillis()));
+                    total += size;
+                } catch (NoSuchFileException gone) {
+                    // removed meanwhile
+                }
+            }
+        }
+        kept.sort(Comparator.comparingLong(Kept::modified).thenComparing(k -> k.file().getFileName().toString()));
+        int removed = 0;
+        for (Kept k : kept) {
+            if (total <= cap) {
+                break;
+            }
+            Files.deleteIfExists(k.file());
+            total -= k.size();
+            removed++;
+        }
+        return removed;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.mosaic.engine;
+
+import dev.mosaic.diag.UserError;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The plan file: what is written is read back, and anything else is refused with a clear message. */
+class SavedPlanTest {
+
+    @TempDir
+    Path tmp;
+
+    private static SavedPlan sample() {
+        return new SavedPlan("1.2.3", "2024-05-01T10:00:00Z",
+                new SavedPlan.Source("/lab/site.yml", "lab", "abc", Map.of("kernel", "6.1"), List.of("/lab/modules"),
+                        Map.of("/lab/files/motd", "file sha256:00")),
+                new SavedPlan.Target("local (root /tmp/lab)", "vm", "/tmp/lab", "/tmp/lab/var/lib/mosaic"),
+                List.of(new SavedPlan.Entry("file[motd]", "file", "planned", "update", "drift", List.of(),
+                                new Fingerprint("update", Map.of("content", "5 B sha256:aa"), "")),
+                        new SavedPlan.Entry("build[k]", "build", "deferred", "no-op", "", List.of("patch[p]"), null)));
+    }
+
+    @Test
+    void write_thenRead_givesTheSamePlan() throws Exception {
+        Path f = tmp.resolve("plan.mosaic");
+        sample().write(f);
+        assertThat(SavedPlan.read(f)).isEqualTo(sample());
+        assertThat(SavedPlan.looksLikePlan(f)).isTrue();
+    }
+
+    @Test
+    void looksLikePlan_byContent_whateverTheName_butNotAPlaybook() throws Exception {
+        Path f = tmp.resolve("saved.json");
+        sample().write(f);
+        Path yaml = tmp.resolve("site.yml");
+        Files.writeString(yaml, "resources: {}\n");
+        assertThat(SavedPlan.looksLikePlan(f)).isTrue();
+        assertThat(SavedPlan.looksLikePlan(yaml)).isFalse();
+    }
+
+    @Test
+    void read_truncatedFile_isAClearError() throws Exception {
+        Path f = tmp.resolve("plan.mosaic");
+        sample().write(f);
+        byte[] bytes = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertThatThrownBy(() -> SavedPlan.read(f)).isInstanceOf(UserError.class)
+                .hasMessageContaining("is damaged or truncated").hasMessageContaining("make the plan again");
+    }
+
+    @Test
+    void read_editedContent_failsTheChecksum() throws Exception {
+        Path f = tmp.resolve("plan.mosaic");
+        sample().write(f);
+        Files.writeString(f, Files.readString(f).replace("\"update\"", "\"delete\""));
+        assertThatThrownBy(() -> SavedPlan.read(f)).isInstanceOf(UserError.class)
+                .hasMessageContaining("checksum does not match");
+    }
+
+    @Test
+    void read_otherFormatVersion_orNotAPlan_orMissing_isRefused() throws Exception {
+        Path f = tmp.resolve("plan.mosaic");
+        sample().write(f);
+        Files.writeString(f, Files.readString(f).replace("\"format_version\" : 1", "\"format_version\" : 9"));
+        assertThatThrownBy(() -> SavedPlan.read(f)).hasMessageContaining("format version 9");
+        Files.writeString(f, "{\"hello\": 1}", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> SavedPlan.read(f)).hasMessageContaining("is not a Mosaic plan file");
+        assertThatThrownBy(() -> SavedPlan.read(tmp.resolve("none.mosaic"))).hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void fingerprintChanges_sayWhatMoved() {
+        Fingerprint planned = new Fingerprint("update", Map.of("mode", "0600", "content", "5 B sha256:aa"), "i1");
+        Fingerprint now = new Fingerprint("update", Map.of("mode", "0640", "owner", "root"), "i2");
+        assertThat(Fingerprint.changes(planned, now)).containsExactly(
+                "content: now matches the playbook (was 5 B sha256:aa at plan time)",
+                "mode: 0600 at plan time, now 0640",
+                "owner: matched the playbook at plan time, now root",
+                "its inputs (source files or trees) changed");
+        assertThat(Fingerprint.changes(planned, new Fingerprint("no-op", Map.of(), "i1")))
+                .containsExactly("it now matches the playbook already (the plan would update it)");
+        assertThat(Fingerprint.changes(planned, planned)).isEmpty();
+    }
+}
