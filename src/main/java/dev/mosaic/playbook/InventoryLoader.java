@@ -44,7 +44,9 @@ public final class InventoryLoader {
     public Inventory load(Path file) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            Diagnostics diags = new Diagnostics();
+            text = YamlReader.text(file.toString(), Files.readAllBytes(file), diags);
+            diags.throwIfErrors();
         } catch (NoSuchFileException e) {
             throw new UserError("cannot read inventory " + file + ": no such file");
         } catch (IOException e) {

@@ -27,7 +27,8 @@ class LogsCommandTest {
                     toolchain: []
                 """);
         String root = tmp.resolve("root").toString();
-        assertThat(Cli.inProcess("apply", "--root", root, tmp.resolve("site.yml").toString()).exitCode()).isZero();
+        assertThat(Cli.inProcess("apply", "--root", root, "--cache-dir", tmp.resolve("cache").toString(),
+                tmp.resolve("site.yml").toString()).exitCode()).isZero();
 
         Cli.Result all = Cli.inProcess("logs", "build[greet]", "--root", root);
         Cli.Result last = Cli.inProcess("logs", "build[greet]", "--root", root, "--tail", "2");
