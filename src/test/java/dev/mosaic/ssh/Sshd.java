@@ -75,6 +75,10 @@ final class Sshd implements AutoCloseable {
                 "MaxSessions 64",
                 "MaxStartups 64",
                 "LogLevel ERROR",
+                // The test user is whoever runs the suite, whose bash would source ~/.bashrc for
+                // every command (bash does so when run by sshd at shell level 1): SHLVL=1 makes
+                // it level 2, so the machine's own shell set-up (pyenv, …) stays out of the tests.
+                "SetEnv SHLVL=1",
                 ""), StandardCharsets.UTF_8);
         Sshd d = new Sshd(dir, config, port);
         d.launch();
@@ -102,6 +106,12 @@ final class Sshd implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("sshd.log").toFile())
                 .start();
+        // A test JVM stopped before @AfterAll still ends the servers it started.
+        ProcessHandle started = process.toHandle();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            started.descendants().forEach(ProcessHandle::destroyForcibly);
+            started.destroyForcibly();
+        }));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

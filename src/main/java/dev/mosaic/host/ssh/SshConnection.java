@@ -15,7 +15,6 @@ import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -220,10 +219,16 @@ public final class SshConnection implements AutoCloseable {
                     : lost();
         }
         try {
-            ch.setIn(new ByteArrayInputStream(stdin == null ? new byte[0] : stdin));
             ch.setOut(out);
             ch.setErr(err);
             ch.open().verify(endpoint.timeout());
+            // Standard input is written here and closed, which sends EOF: a remote command that
+            // reads it (xargs, patch) never waits for more.
+            try (OutputStream in = ch.getInvertedIn()) {
+                if (stdin != null && stdin.length > 0) {
+                    in.write(stdin);
+                }
+            }
             Set<ClientChannelEvent> events = ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED),
                     timeout == null ? 0 : timeout.toMillis());
             if (!events.contains(ClientChannelEvent.CLOSED)) {
