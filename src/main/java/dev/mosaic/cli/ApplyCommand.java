@@ -1,10 +1,13 @@
 package dev.mosaic.cli;
 
 import dev.mosaic.engine.Engine;
+import dev.mosaic.engine.Events;
 import dev.mosaic.render.ConsoleEvents;
+import dev.mosaic.render.HtmlReport;
 import dev.mosaic.render.JsonEvents;
 import dev.mosaic.render.JsonPlan;
 import dev.mosaic.render.Recap;
+import dev.mosaic.render.TimelineEvents;
 import dev.mosaic.state.ApplyLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,8 +50,21 @@ final class ApplyCommand implements Callable<Integer> {
             description = "How long to wait for another apply of the same target to finish (default: 0, fail at once).")
     long lockTimeout;
 
+    @picocli.CommandLine.Option(names = "--report", paramLabel = "FILE",
+            description = "Also write one self-contained HTML page about the apply (outcomes, timeline, dependency graph, plan) to FILE, failed applies included.")
+    Path report;
+
+    /** Records the apply for {@link #report}; null without it. */
+    private TimelineEvents recorder;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (report != null && inventory.active()) {
+            throw new dev.mosaic.diag.UserError("--report does not go with --inventory yet: apply each host on its own (--root) for a report");
+        }
+        if (report != null) {
+            checkReport();
+        }
         if (java.nio.file.Files.isRegularFile(playbook) && dev.mosaic.engine.SavedPlan.looksLikePlan(playbook)) {
             return applySaved();
         }
@@ -91,17 +107,96 @@ final class ApplyCommand implements Callable<Integer> {
                             PrintWriter err) throws IOException {
         t.state().warnings().forEach(w -> err.println("warning: " + w));
         Engine.ApplyResult result;
-        if (options.json) {
-            JsonEvents events = new JsonEvents(out);
-            result = t.engine(events, options.jobs).apply(t.playbook(), t.graph(), saved, allowDelete);
-            events.summary(JsonPlan.render(result, t.playbook().name(), t.name()));
-        } else {
-            try (ConsoleEvents events = new ConsoleEvents(out, err, System.console() != null)) {
-                result = t.engine(events, options.jobs).apply(t.playbook(), t.graph(), saved, allowDelete);
+        try {
+            if (options.json) {
+                JsonEvents events = new JsonEvents(out);
+                result = t.engine(recorded(events), options.jobs).apply(t.playbook(), t.graph(), saved, allowDelete);
+                events.summary(JsonPlan.render(result, t.playbook().name(), t.name()));
+            } else {
+                try (ConsoleEvents events = new ConsoleEvents(out, err, System.console() != null)) {
+                    result = t.engine(recorded(events), options.jobs).apply(t.playbook(), t.graph(), saved, allowDelete);
+                }
+                out.print(Recap.render(result));
             }
-            out.print(Recap.render(result));
+        } catch (IOException | RuntimeException e) {
+            if (recorder != null) { // what happened up to the error is what the report is for
+                try {
+                    writeReport(t, e.getMessage() == null ? e.toString() : e.getMessage());
+                } catch (IOException w) {
+                    e.addSuppressed(w);
+                }
+            }
+            throw e;
+        }
+        int code = result.failed() ? Main.ERROR : result.stale() ? Main.STALE : Main.OK;
+        if (recorder != null) {
+            try {
+                writeReport(t, null);
+                if (!options.json) {
+                    out.println("Report: " + report.toAbsolutePath().normalize());
+                }
+            } catch (IOException e) {
+                err.println("error: cannot write the report " + report + ": " + reason(e));
+                code = Main.ERROR;
+            }
         }
         out.flush();
-        return result.failed() ? Main.ERROR : result.stale() ? Main.STALE : Main.OK;
+        return code;
+    }
+
+    /** The engine's events, recorded for the report when one is asked for. */
+    private Events recorded(Events events) {
+        if (report == null) {
+            return events;
+        }
+        recorder = new TimelineEvents(events);
+        return recorder;
+    }
+
+    /** Refuses a report path that cannot be written, before anything is applied. */
+    private void checkReport() {
+        Path file = report.toAbsolutePath().normalize();
+        Path dir = file.getParent();
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new dev.mosaic.diag.UserError("--report " + report + " is a directory; name the HTML file to write");
+        }
+        if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+            throw new dev.mosaic.diag.UserError("--report " + report + ": directory " + dir + " does not exist");
+        }
+        try { // the very temp file the report goes through: root passes every permission check, not every file system
+            java.nio.file.Files.newOutputStream(reportTemp()).close();
+            java.nio.file.Files.delete(reportTemp());
+        } catch (IOException e) {
+            throw new dev.mosaic.diag.UserError("--report " + report + ": cannot write in " + dir + " (" + reason(e) + ")");
+        }
+    }
+
+    private Path reportTemp() {
+        Path file = report.toAbsolutePath().normalize();
+        return file.resolveSibling("." + file.getFileName() + ".mosaic-tmp");
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** Temp file and rename in the report's directory: a reader sees the old report or the new one, whole. */
+    private void writeReport(Target t, String stoppedBy) throws IOException {
+        String html = HtmlReport.render(t.playbook().name(), t.name(), t.graph(), recorder.recording(), stoppedBy);
+        Path file = report.toAbsolutePath().normalize();
+        Path tmp = reportTemp();
+        try {
+            java.nio.file.Files.writeString(tmp, html, java.nio.charset.StandardCharsets.UTF_8);
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
     }
 }
