@@ -167,6 +167,7 @@ final class Fleet {
         }
         try (t; ApplyLock lock = ApplyLock.acquire(t.state().dir(), lockTimeout, w -> err.println("warning: " + name + ": " + w))) {
             t.state().warnings().forEach(w -> err.println("warning: " + name + ": " + w));
+            t.stopLeftovers(w -> err.println("warning: " + name + ": " + w));
             Engine.ApplyResult result;
             ObjectNode json = null;
             if (options.json) {

@@ -5,6 +5,7 @@ import dev.mosaic.engine.Engine;
 import dev.mosaic.engine.Events;
 import dev.mosaic.graph.GraphBuilder;
 import dev.mosaic.graph.ResourceGraph;
+import dev.mosaic.host.Children;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.LocalHost;
 import dev.mosaic.playbook.Playbook;
@@ -25,6 +26,8 @@ record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore stat
 
     /** Where Mosaic keeps its state on a target, below the root. */
     static final String STATE_DIR = "var/lib/mosaic";
+    /** Below the state directory: the commands of the apply running now ({@link Children}). */
+    private static final String RUNNING = "running";
 
     static Playbook load(Path playbook, CommonOptions o) {
         return load(playbook, o, Map.of());
@@ -59,7 +62,20 @@ record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore stat
     static Target local(Playbook p, ResourceGraph g, Path root, Path stateDir, CommonOptions o, boolean writes,
                         String name) {
         LocalHost host = new LocalHost(root, true, stateDir.resolve("statcache.bin"), writes);
+        if (writes) {
+            Children.track(host.root(), stateDir.resolve(RUNNING));
+        }
         return new Target(p, g, host, StateStore.open(stateDir), o.cacheDir(), name);
+    }
+
+    /**
+     * Stops what an interrupted apply left running on this target ({@link Children}). Call it
+     * holding the target's apply lock, before applying.
+     */
+    void stopLeftovers(java.util.function.Consumer<String> warnings) throws java.io.IOException {
+        if (host instanceof LocalHost) {
+            Children.stopLeftovers(state.dir().resolve(RUNNING), warnings);
+        }
     }
 
     @Override

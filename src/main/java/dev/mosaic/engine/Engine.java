@@ -241,7 +241,7 @@ public final class Engine {
         try {
             Object observed = Kinds.observe(d.type(), d.spec(), context(playbook, d.address()));
             Change change = Kinds.diff(d.type(), d.spec(), observed);
-            List<Address> notifiers = notifiers(graph, d, done);
+            List<Address> notifiers = withOwed(d, notifiers(graph, d, done));
             String inputDigest = Kinds.inputDigest(d.type(), d.spec(), observed);
             Fingerprint seen = Fingerprint.of(change, inputDigest);
             if (change.isNoop() && !notifiers.isEmpty()) {
@@ -314,6 +314,39 @@ public final class Engine {
         }
         out.sort(null);
         return out;
+    }
+
+    /**
+     * {@code inRun} and the notifiers of a refresh of {@code d} still owed by an earlier run that
+     * was interrupted between their change and the refresh (see {@link StateStore#oweRefresh}).
+     */
+    private List<Address> withOwed(ResourceDecl d, List<Address> inRun) {
+        if (!d.type().refreshable()) {
+            return inRun;
+        }
+        java.util.SortedSet<String> owed = state.refreshesOwed(d.address().toString());
+        if (owed.isEmpty()) {
+            return inRun;
+        }
+        java.util.TreeSet<Address> all = new java.util.TreeSet<>(inRun);
+        owed.forEach(o -> parseAddress(o).ifPresent(all::add));
+        return List.copyOf(all);
+    }
+
+    /**
+     * Before {@code d} changes: journals, durably, a refresh owed by each resource it notifies, so
+     * that a run dying between this change and their refresh does not lose the refresh.
+     */
+    private void oweRefreshes(ResourceGraph graph, ResourceDecl d) throws IOException {
+        if (d.notifies().isEmpty()) {
+            return;
+        }
+        for (Address t : graph.dependents(d.address())) {
+            ResourceDecl td = graph.decl(t);
+            if (td.type().refreshable() && d.notifies().stream().map(Ref::id).anyMatch(td.id()::equals)) {
+                state.oweRefresh(t.toString(), d.address().toString());
+            }
+        }
     }
 
     private Cause cause(ResourceDecl d, String inputs) {
@@ -567,6 +600,7 @@ public final class Engine {
                 try {
                     for (ResourceDecl d : changing) {
                         absent.add(absentProduced(d));
+                        oweRefreshes(graph, d);
                     }
                     Kinds.applyBatch(first.type(), changing.stream().map(ResourceDecl::spec).toList(), changes,
                             context(playbook, first.address(), log, new ResourceHost(host, first.address().toString(), backups)));
@@ -602,6 +636,7 @@ public final class Engine {
                         + left.diffs().stream().map(Diff::field).distinct().collect(Collectors.joining(", ")), millis(start));
             }
             record(d, after);
+            state.refreshed(a.toString());
             return new Outcome(a, Outcome.Status.CHANGED, change, cause, "", millis(start));
         } catch (ResourceException | IOException e) {
             return new Outcome(a, Outcome.Status.FAILED, change, cause, message(e), millis(start));
@@ -627,7 +662,7 @@ public final class Engine {
         try {
             Object observed = Kinds.observe(d.type(), d.spec(), ctx);
             Change change = Kinds.diff(d.type(), d.spec(), observed);
-            List<Address> notifiers = notifiers(graph, d, done);
+            List<Address> notifiers = withOwed(d, notifiers(graph, d, done));
             if (change.isNoop()) {
                 record(d, observed);
                 if (notifiers.isEmpty()) {
@@ -636,6 +671,7 @@ public final class Engine {
                 events.started(a, new PlannedChange(a, d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
                         List.of(), notifiers, PlannedChange.Status.PLANNED, ""), expected(a));
                 Kinds.refresh(d.type(), d.spec(), ctx);
+                state.refreshed(a.toString());
                 return new Outcome(a, Outcome.Status.REFRESHED, change, Cause.NOTIFIED,
                         "notified by " + notifiers.stream().map(Address::toString).collect(Collectors.joining(", ")),
                         millis(start));
@@ -644,6 +680,7 @@ public final class Engine {
             events.started(a, new PlannedChange(a, d.type().kind(), d.description(), change.action(), cause,
                     playbook.shown(d.address(), change.diffs()), List.of(), PlannedChange.Status.PLANNED, ""), expected(a));
             Set<String> absent = absentProduced(d);
+            oweRefreshes(graph, d);
             try {
                 Kinds.apply(d.type(), d.spec(), change, ctx);
             } finally {
@@ -658,6 +695,7 @@ public final class Engine {
                         millis(start));
             }
             record(d, after);
+            state.refreshed(a.toString()); // converged anew: whatever it owed is done
             return new Outcome(a, Outcome.Status.CHANGED, change, cause, "", millis(start));
         } catch (ResourceException | IOException e) {
             return new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, message(e), millis(start));

@@ -23,6 +23,10 @@ final class Processes {
         ProcessBuilder pb = new ProcessBuilder(exec.argv()).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(exec.env());
         pb.environment().put("MOSAIC_ROOT", root.toString());
+        boolean tracked = Children.tracked(root);
+        if (tracked) {
+            pb.command(Children.inOwnGroup(exec.argv(), pb.environment(), dir));
+        }
         if (exec.stdin().isEmpty()) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
@@ -32,6 +36,25 @@ final class Processes {
         } catch (IOException e) {
             throw new IOException("cannot run " + exec.argv().get(0) + ": " + e.getMessage(), e);
         }
+        Path record = null;
+        if (tracked) {
+            try {
+                record = Children.started(root, p);
+            } catch (IOException e) {
+                p.destroyForcibly();
+                throw new IOException("cannot record the running command " + exec.argv().get(0) + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            return wait(exec, p);
+        } finally {
+            if (record != null) {
+                Children.finished(p, record);
+            }
+        }
+    }
+
+    private static Exec.Result wait(Exec exec, Process p) throws IOException {
         Deque<String> tail = new ArrayDeque<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

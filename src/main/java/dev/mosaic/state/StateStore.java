@@ -55,6 +55,9 @@ public final class StateStore {
     /** How long each resource's last real work (a change or a refresh) took, in milliseconds. */
     private final Map<String, Long> durations = new ConcurrentHashMap<>();
     private volatile boolean durationsChanged;
+    /** Refreshes owed: the notified resource's address, and the notifiers that changed. */
+    private final Map<String, java.util.SortedSet<String>> owed = new TreeMap<>();
+    private java.nio.channels.FileChannel refreshJournal;
 
     private StateStore(Path dir) {
         this.dir = dir;
@@ -93,6 +96,7 @@ public final class StateStore {
                 warnings.add("durations file " + d + " is damaged and was ignored");
             }
         }
+        loadOwed();
         Path j = dir.resolve("state.journal");
         if (Files.exists(j)) {
             try {
@@ -162,6 +166,7 @@ public final class StateStore {
         if (entries.remove(address) != null) {
             append(Map.of("address", address, "forget", "true"));
         }
+        refreshed(address);
         Files.deleteIfExists(createdDir().resolve(KeyValueDir.safe(address)));
     }
 
@@ -216,8 +221,109 @@ public final class StateStore {
         durationsChanged = true;
     }
 
+    // ---------------------------------------------------------------- refreshes owed
+
+    private Path refreshJournalFile() {
+        return dir.resolve("refresh.journal");
+    }
+
+    private void loadOwed() {
+        Path f = refreshJournalFile();
+        if (!Files.exists(f)) {
+            return;
+        }
+        try {
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                try {
+                    Map<String, String> rec = LINES.readValue(line, new TypeReference<Map<String, String>>() { });
+                    String target = rec.get("refresh");
+                    if (target == null) {
+                        continue;
+                    }
+                    if (rec.get("by") != null) {
+                        owed.computeIfAbsent(target, t -> new java.util.TreeSet<>()).add(rec.get("by"));
+                    } else if ("true".equals(rec.get("done"))) {
+                        owed.remove(target);
+                    }
+                } catch (IOException e) {
+                    // A line cut by a crash: it was never synced, so its change never began.
+                }
+            }
+        } catch (IOException e) {
+            warnings.add("refresh journal " + f + " cannot be read (" + e.getMessage()
+                    + "); refreshes owed by an interrupted run may be missed");
+        }
+    }
+
+    /**
+     * Notes, durably, that {@code target} owes a refresh because {@code notifier} is about to
+     * change. Call it before making the change: once this returns the line is on disk.
+     */
+    public synchronized void oweRefresh(String target, String notifier) throws IOException {
+        if (owed.computeIfAbsent(target, t -> new java.util.TreeSet<>()).add(notifier)) {
+            appendRefresh(Map.of("refresh", target, "by", notifier));
+        }
+    }
+
+    /** The notifiers whose refresh of {@code target} is still owed (from this run or an interrupted one). */
+    public synchronized java.util.SortedSet<String> refreshesOwed(String target) {
+        java.util.SortedSet<String> by = owed.get(target);
+        return by == null ? java.util.Collections.emptySortedSet() : new java.util.TreeSet<>(by);
+    }
+
+    /** Clears what {@code target} owed: it refreshed, or converged from scratch. */
+    public synchronized void refreshed(String target) throws IOException {
+        if (owed.remove(target) != null) {
+            appendRefresh(Map.of("refresh", target, "done", "true"));
+        }
+    }
+
+    private void appendRefresh(Map<String, String> line) throws IOException {
+        if (refreshJournal == null) {
+            Files.createDirectories(dir);
+            refreshJournal = java.nio.channels.FileChannel.open(refreshJournalFile(),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
+        byte[] bytes = (LINES.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+            refreshJournal.write(buf);
+        }
+        refreshJournal.force(false);
+    }
+
+    /** Rewrites the refresh journal with only what is still owed (atomically), or removes it. */
+    private void compactOwed() throws IOException {
+        if (refreshJournal == null) {
+            return;
+        }
+        refreshJournal.close();
+        refreshJournal = null;
+        if (owed.isEmpty()) {
+            Files.deleteIfExists(refreshJournalFile());
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<String, java.util.SortedSet<String>> e : owed.entrySet()) {
+            for (String by : e.getValue()) {
+                text.append(LINES.writeValueAsString(Map.of("refresh", e.getKey(), "by", by))).append('\n');
+            }
+        }
+        Path tmp = dir.resolve(".refresh.journal.tmp");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(false);
+        }
+        Files.move(tmp, refreshJournalFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
     /** Folds the journal into {@code state.json} (atomic rename) and removes it. */
     public synchronized void commit() throws IOException {
+        compactOwed();
         if (durationsChanged) {
             Files.createDirectories(dir);
             Path tmp = dir.resolve(".durations.json.tmp");

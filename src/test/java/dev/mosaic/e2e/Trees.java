@@ -109,6 +109,18 @@ final class Trees {
         }
     }
 
+    /** Deletes {@code dir} and everything below it; nothing when it does not exist. */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     /** Target path {@code /a/b} below a sandbox root. */
     static Path under(Path root, String targetPath) {
         return root.resolve(targetPath.substring(1));

@@ -332,6 +332,46 @@ class EngineTest {
         assertThat(world.refreshes).isEmpty();
     }
 
+    @Test
+    void refreshNotDone_isOwedByTheNextRun_evenThoughItsNotifierNoLongerChanges() throws Exception {
+        world.values.put("daemon", "v1");
+        List<ResourceDecl> dying = List.of(
+                decl(fake, spec("conf"), List.of(), List.of("daemon")),
+                decl(service, spec("daemon").with(Flag.FAIL_REFRESH), List.of(), List.of()));
+        Engine.ApplyResult first = engine(2).apply(playbook(dying), graph(dying));
+        assertThat(statuses(first)).containsEntry("conf", "CHANGED: ").containsEntry("daemon", "FAILED: reload failed");
+        assertThat(tmp.resolve("state/refresh.journal")).exists();
+
+        List<ResourceDecl> decls = List.of(
+                decl(fake, spec("conf"), List.of(), List.of("daemon")),
+                decl(service, spec("daemon"), List.of(), List.of()));
+        PlannedChange owed = engine(2).plan(playbook(decls), graph(decls)).entries().get(1);
+        assertThat(owed.action()).isEqualTo(Action.REFRESH);
+        assertThat(owed.after()).extracting(Address::toString).containsExactly("fake[conf]");
+        assertThat(engine(2).plan(playbook(decls), graph(decls)).entries().get(0).action()).isEqualTo(Action.NOOP);
+
+        Engine.ApplyResult second = engine(2).apply(playbook(decls), graph(decls));
+        assertThat(statuses(second)).containsEntry("conf", "UNCHANGED: ")
+                .containsEntry("daemon", "REFRESHED: notified by fake[conf]");
+        assertThat(world.refreshes).containsExactly(Map.entry("daemon", 1));
+        assertThat(tmp.resolve("state/refresh.journal")).doesNotExist();
+
+        Engine.ApplyResult third = engine(2).apply(playbook(decls), graph(decls));
+        assertThat(statuses(third)).containsEntry("daemon", "UNCHANGED: ");
+        assertThat(world.refreshes).containsExactly(Map.entry("daemon", 1));
+    }
+
+    @Test
+    void refreshOwed_isJournaledBeforeTheNotifierChanges() throws Exception {
+        world.values.put("daemon", "v1");
+        List<ResourceDecl> decls = List.of(
+                decl(fake, spec("conf").with(Flag.CRASH_APPLY), List.of(), List.of("daemon")),
+                decl(service, spec("daemon"), List.of(), List.of()));
+        // The notifier dies while changing: whether its change happened or not, the refresh stays owed.
+        engine(2).apply(playbook(decls), graph(decls));
+        assertThat(StateStore.open(tmp.resolve("state")).refreshesOwed("service[daemon]")).containsExactly("fake[conf]");
+    }
+
     // ------------------------------------------------------------------ causes
 
     @Test
@@ -447,6 +487,8 @@ class EngineTest {
     // ================================================================== fakes and helpers
 
     enum Flag {
+        /** refresh throws a ResourceException, as if the run died before the refresh was done. */
+        FAIL_REFRESH,
         /** Applying it is a test failure. */
         TRAP,
         /** apply throws a ResourceException. */
@@ -609,7 +651,10 @@ class EngineTest {
         }
 
         @Override
-        public void refresh(Spec spec, Context ctx) {
+        public void refresh(Spec spec, Context ctx) throws ResourceException {
+            if (spec.flags().contains(Flag.FAIL_REFRESH)) {
+                throw new ResourceException("reload failed");
+            }
             if (spec.flags().contains(Flag.TRAP)) {
                 world.trapped.add("refresh:" + spec.id());
             }
