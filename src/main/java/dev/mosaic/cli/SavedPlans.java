@@ -51,10 +51,15 @@ final class SavedPlans {
 
     /** The plan as a file's content: the changes with what was seen, and everything they depend on. */
     static SavedPlan of(Plan plan, Target t, Engine engine, Path playbookFile, CommonOptions o) throws IOException {
+        // A sensitive --var is not written to the file: apply asks for it again.
+        Map<String, String> vars = new java.util.TreeMap<>(o.vars);
+        List<String> sensitive = o.vars.keySet().stream()
+                .filter(v -> dev.mosaic.diag.Sensitive.SHOWN.equals(t.playbook().vars().get(v))).sorted().toList();
+        sensitive.forEach(vars::remove);
         SavedPlan.Source source = new SavedPlan.Source(playbookFile.toAbsolutePath().normalize().toString(),
-                t.playbook().name(), engine.definitionDigest(t.playbook()), o.vars,
+                t.playbook().name(), engine.definitionDigest(t.playbook()), vars,
                 o.moduleDirs.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList(),
-                engine.controlInputs());
+                engine.controlInputs(), sensitive);
         return new SavedPlan(version(), Instant.now().toString(), source, target(o, t.name()), SavedPlan.entriesOf(plan));
     }
 
@@ -68,9 +73,19 @@ final class SavedPlans {
                     + "plan and apply each host on its own (--root, --state-dir)");
         }
         List<String> why = new ArrayList<>();
-        if (!o.vars.isEmpty()) {
-            why.add("--var is not allowed with a plan file: the plan carries the variables it was made with"
-                    + (plan.playbook().vars().isEmpty() ? " (none)" : " (" + plan.playbook().vars() + ")"));
+        List<String> sensitive = plan.playbook().sensitiveVars();
+        List<String> extra = o.vars.keySet().stream().filter(v -> !sensitive.contains(v)).sorted().toList();
+        if (!extra.isEmpty()) {
+            why.add("--var is not allowed with a plan file (" + String.join(", ", extra) + "): the plan carries the"
+                    + " variables it was made with" + (plan.playbook().vars().isEmpty() ? " (none)" : " ("
+                    + plan.playbook().vars() + ")") + (sensitive.isEmpty() ? "" : "; only its sensitive ones, which"
+                    + " it does not store, are given again: " + String.join(", ", sensitive)));
+        } else {
+            List<String> missing = sensitive.stream().filter(v -> !o.vars.containsKey(v)).toList();
+            if (!missing.isEmpty()) {
+                why.add("it was made with the sensitive variable(s) " + String.join(", ", missing) + " given by --var,"
+                        + " whose values plan files never store: give them again, e.g. --var " + missing.get(0) + "=…");
+            }
         }
         if (!o.moduleDirs.isEmpty()) {
             why.add("--modules is not allowed with a plan file: the plan carries its module directories");
@@ -97,7 +112,8 @@ final class SavedPlans {
         List<String> why = new ArrayList<>();
         if (!engine.definitionDigest(t.playbook()).equals(plan.playbook().digest())) {
             why.add("the playbook " + plan.playbook().file() + " changed since the plan (its text, a module it uses, "
-                    + "or a value its resources resolve to)");
+                    + "or a value its resources resolve to" + (plan.playbook().sensitiveVars().isEmpty() ? ""
+                    : ", such as a sensitive variable given again with another value") + ")");
         }
         List<String> moved = engine.movedControlInputs(plan.playbook().inputs());
         if (!moved.isEmpty()) {

@@ -49,14 +49,22 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
     /**
      * What defines the resources: the playbook file, its {@link #definitionDigest}, the
      * {@code --var} values and {@code --modules} directories it was loaded with, and the digest of
-     * every control-side file or tree the plan read (relative sources).
+     * every control-side file or tree the plan read (relative sources). A {@code --var} of a
+     * sensitive variable is not stored: only its name, in {@code sensitiveVars}, and apply asks
+     * for it again.
      */
     public record Source(String file, String name, String digest, Map<String, String> vars, List<String> moduleDirs,
-                         Map<String, String> inputs) {
+                         Map<String, String> inputs, List<String> sensitiveVars) {
         public Source {
             vars = new TreeMap<>(vars);
             moduleDirs = List.copyOf(moduleDirs);
             inputs = new TreeMap<>(inputs);
+            sensitiveVars = sensitiveVars == null ? List.of() : List.copyOf(new java.util.TreeSet<>(sensitiveVars));
+        }
+
+        public Source(String file, String name, String digest, Map<String, String> vars, List<String> moduleDirs,
+                      Map<String, String> inputs) {
+            this(file, name, digest, vars, moduleDirs, inputs, List.of());
         }
     }
 

@@ -91,6 +91,14 @@ class SecretsCanaryTest {
         Cli.Result planJson = cli.run(args(List.of("plan", "--json", "--var", "db_password=" + VAR), target, List.of("site.yml")));
         Cli.Result apply = cli.run(args(List.of("apply", "--var", "db_password=" + VAR), target, List.of("site.yml")));
         Cli.Result changed = cli.run(args(List.of("plan", "--var", "db_password=" + VAR2), target, List.of("site.yml")));
+        // A saved plan does not store the sensitive --var: apply takes it again, and checks it.
+        Cli.Result saved = cli.run(args(List.of("plan", "--var", "db_password=" + VAR2, "--out", "plan.mosaic"), target,
+                List.of("site.yml")));
+        Cli.Result savedNoVar = cli.run(args(List.of("apply"), target, List.of("plan.mosaic")));
+        Cli.Result savedWrongVar = cli.run(args(List.of("apply", "--var", "db_password=not-the-one"), target,
+                List.of("plan.mosaic")));
+        Cli.Result savedApply = cli.run(args(List.of("apply", "--var", "db_password=" + VAR2), target, List.of("plan.mosaic")));
+        runs.addAll(List.of(saved, savedNoVar, savedWrongVar, savedApply));
         Cli.Result applyJson = cli.run(args(List.of("apply", "--json", "--var", "db_password=" + VAR2), target, List.of("site.yml")));
         Cli.Result failing = cli.run(args(List.of("apply", "--var", "db_password=" + VAR2), target, List.of("fail.yml")));
         Cli.Result logs = cli.run("logs", "build[leak]", "--root", root.toString(), "--state-dir", state.toString());
@@ -103,6 +111,16 @@ class SecretsCanaryTest {
         assertThat(planJson.stdout()).contains("\"after\" : \"(sensitive)\"");
         assertThat(apply.exitCode()).as("%s", apply).isZero();
         assertThat(changed.stdout()).as("%s", changed).contains("content: (sensitive) -> (sensitive, changed)");
+        assertThat(saved.exitCode()).as("%s", saved).isZero();
+        assertThat(Files.readString(dir.resolve("plan.mosaic"))).contains("\"sensitiveVars\" : [ \"db_password\" ]");
+        assertThat(savedNoVar.exitCode()).as("%s", savedNoVar).isEqualTo(1);
+        assertThat(savedNoVar.stderr()).as("%s", savedNoVar)
+                .contains("made with the sensitive variable(s) db_password given by --var, whose values plan files never store");
+        assertThat(savedWrongVar.exitCode()).as("%s", savedWrongVar).isEqualTo(1);
+        assertThat(savedWrongVar.stderr()).as("%s", savedWrongVar)
+                .contains("such as a sensitive variable given again with another value");
+        assertThat(savedApply.exitCode()).as("%s", savedApply).isZero();
+        assertThat(savedApply.stdout()).as("%s", savedApply).contains("file[config]");
         assertThat(applyJson.exitCode()).as("%s", applyJson).isZero();
         assertThat(failing.exitCode()).as("%s", failing).isEqualTo(1);
         assertThat(failing.stdout() + failing.stderr()).as("%s", failing).contains("build[leak]", "token (sensitive)");
@@ -119,7 +137,7 @@ class SecretsCanaryTest {
         }
         Set<Path> managed = Set.of(root.resolve("etc/app/config"), root.resolve("etc/app/module.conf"));
         List<Path> scanned = new ArrayList<>();
-        for (Path top : List.of(state, cache, root)) {
+        for (Path top : List.of(state, cache, root, dir.resolve("plan.mosaic"))) {
             if (!Files.exists(top)) {
                 continue;
             }
