@@ -106,6 +106,7 @@ final class ApplyCommand implements Callable<Integer> {
     private int applyLocked(Target t, java.util.Map<String, dev.mosaic.engine.SavedPlan.Entry> saved, PrintWriter out,
                             PrintWriter err) throws IOException {
         t.state().warnings().forEach(w -> err.println("warning: " + w));
+        t.rememberValidated();
         t.stopLeftovers(w -> err.println("warning: " + w));
         Engine.ApplyResult result;
         try {

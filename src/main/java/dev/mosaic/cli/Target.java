@@ -10,6 +10,7 @@ import dev.mosaic.host.Host;
 import dev.mosaic.host.LocalHost;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.PlaybookLoader;
+import dev.mosaic.playbook.SchemaCache;
 import dev.mosaic.state.StateStore;
 import dev.mosaic.yaml.YNode;
 
@@ -21,11 +22,19 @@ import java.util.Map;
  * is how plans name the target: {@code local}, {@code local (root /tmp/lab)}, or an inventory
  * host's {@code lab1 (local, root /tmp/lab1)}. Closing it closes the host's connection, if any.
  */
-record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore state, Path cacheDir, String name)
-        implements AutoCloseable {
+record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore state, Path cacheDir, String name,
+              SchemaCache schemaCache) implements AutoCloseable {
+
+    /** A target whose playbook was validated without a {@link SchemaCache}. */
+    Target(Playbook playbook, ResourceGraph graph, Host host, StateStore state, Path cacheDir, String name) {
+        this(playbook, graph, host, state, cacheDir, name, null);
+    }
 
     /** Where Mosaic keeps its state on a target, below the root. */
     static final String STATE_DIR = "var/lib/mosaic";
+
+    /** In the state directory: the resolved playbooks that passed their JSON Schema ({@link SchemaCache}). */
+    static final String SCHEMA_CACHE = "schema.cache";
     /** Below the state directory: the commands of the apply running now ({@link Children}). */
     private static final String RUNNING = "running";
 
@@ -50,12 +59,27 @@ record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore stat
      *               plan: never)
      */
     static Target open(Path playbookFile, CommonOptions o, boolean writes) {
-        Playbook p = load(playbookFile, o);
-        ResourceGraph g = graph(p);
         Path root = o.root == null ? Path.of("/") : o.root.toAbsolutePath().normalize();
         Path stateDir = o.stateDir != null ? o.stateDir.toAbsolutePath().normalize() : root.resolve(STATE_DIR);
+        // What passed its schema before for this target is not validated again (an apply of an
+        // unchanged playbook); an apply records what passed (see rememberValidated), a plan never.
+        SchemaCache schemaCache = SchemaCache.open(stateDir.resolve(SCHEMA_CACHE));
+        Playbook p = new PlaybookLoader(BuiltinKinds.create(), o.moduleDirs, schemaCache).load(playbookFile, o.vars);
+        ResourceGraph g = graph(p);
         String name = root.toString().equals("/") ? "local" : "local (root " + root + ")";
-        return local(p, g, root, stateDir, o, writes, name);
+        Target t = local(p, g, root, stateDir, o, writes, name);
+        return new Target(t.playbook, t.graph, t.host, t.state, t.cacheDir, t.name, schemaCache);
+    }
+
+    /**
+     * Records in the state directory that this playbook passed its JSON Schema, so that the
+     * next run against this target need not validate it again. Called by an apply holding the
+     * apply lock, so a playbook that fails to load (or a busy target) leaves the target as it was.
+     */
+    void rememberValidated() {
+        if (schemaCache != null) {
+            schemaCache.save();
+        }
     }
 
     /** This machine below {@code root}, with Mosaic's state in {@code stateDir}. */

@@ -33,10 +33,16 @@ final class Backups {
 
     /** Records what {@code path} holds now, unless this run recorded it already. */
     void before(Host host, String address, String path) throws IOException {
+        if (!run.seen(path)) {
+            before(host, address, path, host.stat(path));
+        }
+    }
+
+    /** The same, given what {@code path} is now ({@code host.stat(path)}). */
+    void before(Host host, String address, String path, FileStat st) throws IOException {
         if (run.seen(path)) {
             return;
         }
-        FileStat st = host.stat(path);
         History.Touch t = switch (st.kind()) {
             case ABSENT -> new History.Touch(address, path, "absent", null, 0, null);
             case FILE -> {

@@ -34,20 +34,16 @@ final class Batches implements Walker.Dag<Batches.Unit> {
     }
 
     static Batches of(ResourceGraph graph) {
-        Map<Address, Integer> depth = new HashMap<>();
-        for (Address a : graph.order()) {
-            int d = 0;
-            for (Address dep : graph.dependencies(a)) {
-                d = Math.max(d, depth.get(dep) + 1);
-            }
-            depth.put(a, d);
-        }
+        // Only kinds with a batch key (package) make batches: without any, every unit is one
+        // resource, in graph order, and depths are not needed.
+        Map<Address, Integer> depth = null;
         Map<String, List<Address>> groups = new LinkedHashMap<>();
         Map<Address, String> groupOf = new HashMap<>();
         for (Address a : graph.order()) {
             ResourceDecl d = graph.decl(a);
             String key = Kinds.batchKey(d.type(), d.spec());
             if (key != null && !d.type().refreshable()) {
+                depth = depth == null ? depths(graph) : depth;
                 String g = d.type().kind() + "\0" + key + "\0" + depth.get(a);
                 groups.computeIfAbsent(g, k -> new ArrayList<>()).add(a);
                 groupOf.put(a, g);
@@ -81,6 +77,11 @@ final class Batches implements Walker.Dag<Batches.Unit> {
                 b.dependents.computeIfAbsent(du, k -> new LinkedHashSet<>()).add(u);
             }
         }
+        b.dependencies.replaceAll((u, deps) -> compact(deps));
+        b.dependents.replaceAll((u, deps) -> compact(deps));
+        if (groups.isEmpty()) {
+            return b; // graph order is an order of the units already
+        }
         // A batch appears where its first member would; dependencies come first all the same,
         // since every member's dependencies lie at smaller depths.
         List<Unit> sorted = new ArrayList<>();
@@ -91,6 +92,24 @@ final class Batches implements Walker.Dag<Batches.Unit> {
         b.order.clear();
         b.order.addAll(sorted);
         return b;
+    }
+
+    /** Most units have one dependency or none: an immutable small set holds that in a few bytes. */
+    private static Set<Unit> compact(Set<Unit> units) {
+        return units.size() <= 1 ? Set.copyOf(units) : units;
+    }
+
+    /** The length of the longest path of dependencies below each resource. */
+    private static Map<Address, Integer> depths(ResourceGraph graph) {
+        Map<Address, Integer> depth = new HashMap<>();
+        for (Address a : graph.order()) {
+            int d = 0;
+            for (Address dep : graph.dependencies(a)) {
+                d = Math.max(d, depth.get(dep) + 1);
+            }
+            depth.put(a, d);
+        }
+        return depth;
     }
 
     private static void place(Unit u, Batches b, Set<Unit> placed, List<Unit> out) {

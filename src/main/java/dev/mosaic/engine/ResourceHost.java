@@ -55,19 +55,34 @@ final class ResourceHost extends ForwardingHost {
 
     /** Notes {@code path} and its missing parents, before they are made. */
     private void creating(String path) throws IOException {
-        for (String p = path; p != null && !p.equals("/"); p = TargetPaths.parent(p)) {
-            if (inner.stat(p).exists()) {
-                return;
-            }
+        creating(path, inner.stat(path));
+    }
+
+    /** The same, knowing what {@code path} is now. */
+    private void creating(String path, FileStat now) throws IOException {
+        String p = path;
+        FileStat st = now;
+        while (p != null && !p.equals("/") && !st.exists()) {
             created.add(p);
-            before(p); // absent: a restore removes it again
+            before(p, st); // absent: a restore removes it again
+            p = TargetPaths.parent(p);
+            if (p != null && !p.equals("/")) {
+                st = inner.stat(p);
+            }
+        }
+    }
+
+    private void before(String path, FileStat now) throws IOException {
+        if (backups != null) {
+            backups.before(inner, address, path, now);
         }
     }
 
     @Override
     public void writeAtomic(String path, InputStream content, int mode) throws IOException {
-        before(path);
-        creating(path);
+        FileStat now = inner.stat(path); // one look serves the backup and the record of what is created
+        before(path, now);
+        creating(path, now);
         inner.writeAtomic(path, content, mode);
     }
 

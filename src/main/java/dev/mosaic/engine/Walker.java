@@ -4,6 +4,7 @@ import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.resource.Address;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,14 +14,18 @@ import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Walks a resource graph with up to {@code jobs} resources at once, each starting when all its
- * dependencies are done. A resource whose dependency {@linkplain Step#blocks() blocks} is not run:
- * it and its own dependents get the skip result instead. Results come back in graph order, so
+ * Walks a resource graph with up to {@code jobs} resources at once (more while some wait on the
+ * disk, see {@link #pool}), each starting when all its dependencies are done; many resources
+ * ready together go to the workers in chunks. A resource whose dependency
+ * {@linkplain Step#blocks() blocks} is not run: it and its own dependents get the skip result
+ * instead. Results come back in graph order, so
  * whatever is printed from them is deterministic whatever the timing.
  */
 final class Walker {
@@ -56,6 +61,12 @@ final class Walker {
         }
     }
 
+    /** At most this many ready resources go to one pool task. */
+    static final int MAX_CHUNK = 64;
+
+    /** Workers the pool may add while others wait on the disk. */
+    static final int IO_SPARES = 8;
+
     private Walker() {
     }
 
@@ -85,16 +96,17 @@ final class Walker {
                 ready.add(a);
             }
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs), r -> {
-            Thread t = new Thread(r, "mosaic-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = pool(jobs);
         try {
-            CompletionService<N> done = new ExecutorCompletionService<>(pool);
+            CompletionService<List<N>> done = new ExecutorCompletionService<>(pool);
             int running = 0;
             int remaining = graph.order().size();
+            List<N> batch = new ArrayList<>();
             while (remaining > 0) {
+                // Resources ready together are handed out in chunks when there are many (a
+                // thousand files in one directory): a pool task per resource costs more than
+                // observing an unchanged file. Each chunk runs its resources one after the other.
+                int chunk = Math.max(1, Math.min(MAX_CHUNK, ready.size() / (4 * Math.max(1, jobs))));
                 while (!ready.isEmpty()) {
                     N a = ready.poll();
                     N cause = blockedBy.get(a);
@@ -104,23 +116,24 @@ final class Walker {
                         release(graph, a, cause, waiting, blockedBy, rank, ready);
                         continue;
                     }
-                    done.submit(() -> {
-                        results.put(a, task.apply(a));
-                        return a;
-                    });
-                    running++;
+                    batch.add(a);
+                    if (batch.size() >= chunk || ready.isEmpty()) {
+                        running += submit(done, batch, task, results);
+                    }
                 }
+                running += submit(done, batch, task, results);
                 if (remaining == 0) {
                     break;
                 }
                 if (running == 0) {
                     throw new IllegalStateException("graph walk stalled: is the graph acyclic?");
                 }
-                Future<N> f = done.take();
-                N a = f.get();
+                Future<List<N>> f = done.take();
                 running--;
-                remaining--;
-                release(graph, a, results.get(a).blocks() ? a : null, waiting, blockedBy, rank, ready);
+                for (N a : f.get()) {
+                    remaining--;
+                    release(graph, a, results.get(a).blocks() ? a : null, waiting, blockedBy, rank, ready);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -133,6 +146,40 @@ final class Walker {
         Map<N, R> ordered = new LinkedHashMap<>();
         graph.order().forEach(a -> ordered.put(a, results.get(a)));
         return ordered;
+    }
+
+    /**
+     * {@code jobs} workers, and up to {@link #IO_SPARES} more while workers wait on the disk: a
+     * host's fsync is a {@link ForkJoinPool#managedBlock managed block}, during which the pool
+     * starts another task. Writing thousands of small files is mostly waiting for their fsyncs,
+     * and waits overlap; what uses a core stays at {@code jobs} at once.
+     */
+    private static ExecutorService pool(int jobs) {
+        int n = Math.max(1, jobs);
+        ForkJoinPool.ForkJoinWorkerThreadFactory threads = p -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName("mosaic-worker-" + t.getPoolIndex());
+            t.setDaemon(true);
+            return t;
+        };
+        return new ForkJoinPool(n, threads, null, false, 0, n + IO_SPARES, 1, busy -> true, 30, TimeUnit.SECONDS);
+    }
+
+    /** Hands {@code batch} to the pool as one task and empties it; the number of tasks submitted. */
+    private static <N, R> int submit(CompletionService<List<N>> done, List<N> batch, Function<N, R> task,
+                                     Map<N, R> results) {
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        List<N> mine = List.copyOf(batch);
+        batch.clear();
+        done.submit(() -> {
+            for (N n : mine) {
+                results.put(n, task.apply(n));
+            }
+            return mine;
+        });
+        return 1;
     }
 
     /**

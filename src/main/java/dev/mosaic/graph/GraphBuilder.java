@@ -181,6 +181,9 @@ public final class GraphBuilder {
 
     /** Reports the shortest cycle of each strongly connected component, in order, with positions. */
     private static void checkCycles(Graph<Address, Edge> g, Map<Address, ResourceDecl> decls, Diagnostics diags) {
+        if (acyclic(g)) {
+            return; // the usual case, found without working out components
+        }
         List<Set<Address>> components = new KosarajuStrongConnectivityInspector<>(g).stronglyConnectedSets();
         List<Address> index = new ArrayList<>(decls.keySet());
         for (Set<Address> scc : components) {
@@ -206,6 +209,30 @@ public final class GraphBuilder {
             SourcePos pos = decls.get(best.get(0).from()).pos();
             diags.error(pos, b.toString());
         }
+    }
+
+    /** Whether peeling off resources without pending dependencies empties the graph (Kahn). */
+    private static boolean acyclic(Graph<Address, Edge> g) {
+        Map<Address, Integer> waiting = new HashMap<>();
+        ArrayDeque<Address> ready = new ArrayDeque<>();
+        for (Address a : g.vertexSet()) {
+            int n = g.inDegreeOf(a);
+            waiting.put(a, n);
+            if (n == 0) {
+                ready.add(a);
+            }
+        }
+        int placed = 0;
+        while (!ready.isEmpty()) {
+            Address a = ready.poll();
+            placed++;
+            for (Edge e : g.outgoingEdgesOf(a)) {
+                if (waiting.merge(e.to(), -1, Integer::sum) == 0) {
+                    ready.add(e.to());
+                }
+            }
+        }
+        return placed == g.vertexSet().size();
     }
 
     private static List<Edge> shortestCycle(Graph<Address, Edge> g, Address start, Set<Address> scc) {

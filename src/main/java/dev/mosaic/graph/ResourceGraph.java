@@ -3,18 +3,19 @@ package dev.mosaic.graph;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Address;
 import org.jgrapht.Graph;
-import org.jgrapht.graph.AbstractBaseGraph;
-import org.jgrapht.graph.DefaultGraphType;
 import org.jgrapht.graph.builder.GraphTypeBuilder;
-import org.jgrapht.traverse.TopologicalOrderIterator;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.RandomAccess;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The acyclic dependency graph of a playbook's resources, with a deterministic order: dependencies
@@ -26,15 +27,102 @@ public final class ResourceGraph {
     private final Graph<Address, Edge> graph;
     private final Map<Address, ResourceDecl> decls;
     private final List<Address> order;
+    /** Each resource's direct dependencies and dependents, worked out once: the walks ask for them per resource. */
+    private final Map<Address, Set<Address>> dependencies = new HashMap<>();
+    private final Map<Address, Set<Address>> dependents = new HashMap<>();
 
     ResourceGraph(Graph<Address, Edge> graph, Map<Address, ResourceDecl> decls) {
         this.graph = graph;
         this.decls = decls;
-        Map<Address, Integer> index = new LinkedHashMap<>();
-        decls.keySet().forEach(a -> index.put(a, index.size()));
-        List<Address> o = new ArrayList<>();
-        new TopologicalOrderIterator<>(graph, Comparator.comparing(index::get)).forEachRemaining(o::add);
-        this.order = List.copyOf(o);
+        for (Address a : decls.keySet()) {
+            dependencies.put(a, ends(graph.incomingEdgesOf(a), true));
+            dependents.put(a, ends(graph.outgoingEdgesOf(a), false));
+        }
+        this.order = topologicalOrder();
+    }
+
+    private static Set<Address> ends(Set<Edge> edges, boolean from) {
+        if (edges.isEmpty()) {
+            return Set.of();
+        }
+        if (edges.size() == 1) { // most resources: one parent directory, no dependents
+            Edge e = edges.iterator().next();
+            return Set.of(from ? e.from() : e.to());
+        }
+        Set<Address> out = new LinkedHashSet<>();
+        edges.forEach(e -> out.add(from ? e.from() : e.to()));
+        return Collections.unmodifiableSet(out);
+    }
+
+    /**
+     * Dependencies first; among resources whose dependencies are all placed, the one declared
+     * first (Kahn's algorithm with the declaration index as priority).
+     */
+    private List<Address> topologicalOrder() {
+        List<Address> declared = new ArrayList<>(decls.keySet());
+        Map<Address, Integer> index = new HashMap<>();
+        int[] waiting = new int[declared.size()];
+        for (int i = 0; i < declared.size(); i++) {
+            index.put(declared.get(i), i);
+            waiting[i] = dependencies.get(declared.get(i)).size();
+        }
+        PriorityQueue<Integer> ready = new PriorityQueue<>();
+        for (int i = 0; i < waiting.length; i++) {
+            if (waiting[i] == 0) {
+                ready.add(i);
+            }
+        }
+        List<Address> out = new ArrayList<>(declared.size());
+        while (!ready.isEmpty()) {
+            Address a = declared.get(ready.poll());
+            out.add(a);
+            for (Address d : dependents.get(a)) {
+                int i = index.get(d);
+                if (--waiting[i] == 0) {
+                    ready.add(i);
+                }
+            }
+        }
+        return new IndexedList(out);
+    }
+
+    /** An immutable list whose {@code indexOf} is a map lookup: callers look up ranks in the order. */
+    private static final class IndexedList extends AbstractList<Address> implements RandomAccess {
+        private final Address[] items;
+        private final Map<Address, Integer> index = new HashMap<>();
+
+        IndexedList(List<Address> items) {
+            this.items = items.toArray(new Address[0]);
+            for (int i = 0; i < this.items.length; i++) {
+                index.put(this.items[i], i);
+            }
+        }
+
+        @Override
+        public Address get(int i) {
+            return items[i];
+        }
+
+        @Override
+        public int size() {
+            return items.length;
+        }
+
+        @Override
+        public int indexOf(Object o) {
+            Integer i = index.get(o);
+            return i == null ? -1 : i;
+        }
+
+        @Override
+        public int lastIndexOf(Object o) {
+            return indexOf(o);
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return index.containsKey(o);
+        }
     }
 
     static Graph<Address, Edge> newGraph() {
@@ -57,7 +145,7 @@ public final class ResourceGraph {
 
     /** Direct dependencies of a resource (what must be done before it). */
     public Set<Address> dependencies(Address a) {
-        return graph.incomingEdgesOf(a).stream().map(Edge::from).collect(Collectors.toSet());
+        return dependencies.get(a);
     }
 
     /** The edges into a resource, i.e. why each dependency comes first. */
@@ -66,7 +154,7 @@ public final class ResourceGraph {
     }
 
     public Set<Address> dependents(Address a) {
-        return graph.outgoingEdgesOf(a).stream().map(Edge::to).collect(Collectors.toSet());
+        return dependents.get(a);
     }
 
     /** Every edge, sorted by source then target address. */

@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -165,36 +166,73 @@ public final class LocalHost implements Host {
 
     @Override
     public byte[] read(String path) throws IOException {
-        return Files.readAllBytes(resolve(path, true));
+        try (FileChannel ch = openToRead(path)) {
+            return Channels.newInputStream(ch).readAllBytes();
+        }
     }
 
     @Override
     public InputStream open(String path) throws IOException {
-        return Files.newInputStream(resolve(path, true));
+        return Channels.newInputStream(openToRead(path));
     }
 
     @Override
     public String sha256(String path) throws IOException {
-        return sha256Of(resolve(path, true));
+        try (FileChannel ch = openToRead(path)) {
+            return sha256Of(ch);
+        }
+    }
+
+    /**
+     * Opens a file to read, following a symlink in last position inside the root. Most files
+     * are no symlinks: they are opened without following one ({@code O_NOFOLLOW}), which saves
+     * the lstat that would look for one; only when that fails is the link resolved.
+     */
+    private FileChannel openToRead(String path) throws IOException {
+        if (confined) {
+            try {
+                return FileChannel.open(resolve(path, false), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                throw e;
+            } catch (java.nio.file.FileSystemException e) {
+                // ELOOP: a symlink (or a failure the full resolution reports the same way)
+            }
+        }
+        return FileChannel.open(resolve(path, true), StandardOpenOption.READ);
     }
 
     static String sha256Of(Path p) throws IOException {
-        MessageDigest md = sha256();
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
-            while (ch.read(buf) >= 0) {
-                buf.flip();
-                md.update(buf);
-                buf.clear();
-            }
+            return sha256Of(ch);
+        }
+    }
+
+    private static String sha256Of(FileChannel ch) throws IOException {
+        MessageDigest md = sha256();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(16 * 1024);
+        while (ch.read(buf) >= 0) {
+            buf.flip();
+            md.update(buf);
+            buf.clear();
         }
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /** Cloned for each digest: cheaper than looking the algorithm up among the providers each time. */
+    private static final MessageDigest SHA256;
+
+    static {
+        try {
+            SHA256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static MessageDigest sha256() {
         try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -233,23 +271,103 @@ public final class LocalHost implements Host {
     public void writeAtomic(String path, InputStream content, int mode) throws IOException {
         Path target = resolve(path, false);
         Path dir = target.getParent();
-        createParents(dir);
+        if (!plainDirs.contains(dir)) {
+            createParents(dir);
+            plainDirs.add(dir);
+        }
         Path tmp = dir.resolve(tempName(target.getFileName().toString()));
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream out = Channels.newOutputStream(ch)) {
+            boolean modeSet = false;
+            FileChannel ch;
+            try {
+                // Created with its final mode when the umask lets it through: no chmod after.
+                ch = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        PosixFilePermissions.asFileAttribute(permissions(mode)));
+                modeSet = (mode & ~0777) == 0 && UMASK >= 0 && (mode & UMASK) == 0;
+            } catch (FileAlreadyExistsException e) {
+                // left by a run killed mid-write: reused
+                ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            } catch (NoSuchFileException e) {
+                // the directory went away since this host saw it (a build's clean-up): made again
+                plainDirs.remove(dir);
+                createParents(dir);
+                ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+            }
+            FileChannel open = ch;
+            try (open; OutputStream out = Channels.newOutputStream(open)) {
                 content.transferTo(out);
                 out.flush();
-                setMode(tmp, mode);
+                if (!modeSet) {
+                    setMode(tmp, mode);
+                }
                 if (fsync) {
-                    ch.force(true);
+                    blocking(() -> open.force(true));
                 }
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+    }
+
+    /** The process's umask ({@code /proc/self/status}), or -1 when unknown: Java has no call for it. */
+    private static final int UMASK = readUmask();
+
+    private static int readUmask() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Umask:")) {
+                    return Integer.parseInt(line.substring("Umask:".length()).trim(), 8);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no /proc: every written file gets its mode by chmod
+        }
+        return -1;
+    }
+
+    private interface IoCall {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs a call that waits on the disk (an fsync) so that, in a fork-join pool, another worker
+     * may run meanwhile: the walk keeps its cores busy while files are flushed (see Walker).
+     */
+    private static void blocking(IoCall call) throws IOException {
+        if (!(Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread)) {
+            call.run();
+            return;
+        }
+        IOException[] failed = new IOException[1];
+        try {
+            java.util.concurrent.ForkJoinPool.managedBlock(new java.util.concurrent.ForkJoinPool.ManagedBlocker() {
+                private boolean done;
+
+                @Override
+                public boolean block() {
+                    try {
+                        call.run();
+                    } catch (IOException e) {
+                        failed[0] = e;
+                    }
+                    done = true;
+                    return true;
+                }
+
+                @Override
+                public boolean isReleasable() {
+                    return done;
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while writing");
+        }
+        if (failed[0] != null) {
+            throw failed[0];
         }
     }
 
@@ -321,17 +439,23 @@ public final class LocalHost implements Host {
             Files.setAttribute(p, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
             return;
         }
+        Files.setPosixFilePermissions(p, permissions(mode));
+    }
+
+    private static final PosixFilePermission[] PERMISSION_BITS = {
+        PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+        PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+        PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+
+    /** The rwx bits of {@code mode} (not setuid, setgid, sticky). */
+    private static Set<PosixFilePermission> permissions(int mode) {
         Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {
-            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
         for (int bit = 0; bit < 9; bit++) {
             if ((mode & (1 << bit)) != 0) {
-                perms.add(order[bit]);
+                perms.add(PERMISSION_BITS[bit]);
             }
         }
-        Files.setPosixFilePermissions(p, perms);
+        return perms;
     }
 
     @Override

@@ -41,6 +41,10 @@ final class Interpolator {
     /** What may stand between {@code ${} and {@code }}: a variable or a module's output. */
     static final String REFERENCE_PATTERN = NAME_PATTERN + "|module\\." + ALIAS_PATTERN + "\\." + NAME_PATTERN
             + "|env:" + NAME_PATTERN + "|file:[^}]+";
+    private static final java.util.regex.Pattern REFERENCE = java.util.regex.Pattern.compile(REFERENCE_PATTERN);
+    /** A value that is one whole reference, which may carry a structured value. */
+    private static final java.util.regex.Pattern WHOLE_REFERENCE =
+            java.util.regex.Pattern.compile("\\$\\{(" + REFERENCE_PATTERN + ")}");
 
     /** Where {@code ${module.ALIAS.OUTPUT}} is looked up. */
     interface Outputs {
@@ -271,7 +275,7 @@ final class Interpolator {
             return s;
         }
         // A single whole reference may carry a structured value.
-        if (text.matches("\\$\\{(" + REFERENCE_PATTERN + ")}")) {
+        if (WHOLE_REFERENCE.matcher(text).matches()) {
             YNode v = value(text.substring(2, text.length() - 1), s.pos());
             if (v == null) {
                 return s;
@@ -306,7 +310,7 @@ final class Interpolator {
                     return s;
                 }
                 String name = text.substring(i + 2, end);
-                if (!name.matches(REFERENCE_PATTERN)) {
+                if (!REFERENCE.matcher(name).matches()) {
                     diags.error(at, "invalid variable name '" + name + "' in '${" + name + "}'"
                             + " (for a literal '${', as in shell parameter expansion, write '$${')");
                     return s;

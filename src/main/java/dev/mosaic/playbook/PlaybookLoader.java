@@ -1,8 +1,5 @@
 package dev.mosaic.playbook;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mosaic.diag.Diagnostics;
 import dev.mosaic.diag.SourcePos;
 import dev.mosaic.diag.Suggest;
@@ -34,12 +31,9 @@ public final class PlaybookLoader {
     /** Fields the engine owns on every resource; not part of a kind's configuration. */
     static final Set<String> ENGINE_FIELDS = Set.of("type", "requires", "notify", "description", "on_remove");
 
-    private static final ObjectMapper CANONICAL = new ObjectMapper()
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-
     private final Kinds kinds;
     private final List<Path> moduleDirs;
-    private final SchemaValidator schemas = new SchemaValidator();
+    private final SchemaValidator schemas;
 
     public PlaybookLoader(Kinds kinds) {
         this(kinds, List.of());
@@ -47,8 +41,17 @@ public final class PlaybookLoader {
 
     /** @param moduleDirs where modules are looked for after the playbook's own {@code modules/} directories */
     public PlaybookLoader(Kinds kinds, List<Path> moduleDirs) {
+        this(kinds, moduleDirs, null);
+    }
+
+    /**
+     * @param schemaCache trees known to pass their JSON Schema, which need no validation (null:
+     *                    validate everything, as {@code mosaic validate} does)
+     */
+    public PlaybookLoader(Kinds kinds, List<Path> moduleDirs, SchemaCache schemaCache) {
         this.kinds = kinds;
         this.moduleDirs = List.copyOf(moduleDirs);
+        this.schemas = new SchemaValidator(schemaCache);
     }
 
     public Playbook load(Path file, Map<String, String> overrides) {
@@ -192,11 +195,6 @@ public final class PlaybookLoader {
     static String configDigest(YNode.Map body) {
         LinkedHashMap<String, YNode.Entry> own = new LinkedHashMap<>(body.entries());
         own.keySet().removeIf(k -> ENGINE_FIELDS.contains(k) && !k.equals("type"));
-        JsonNode json = SchemaValidator.toJson(new YNode.Map(own, body.pos()));
-        try {
-            return Digests.sha256(CANONICAL.writeValueAsString(CANONICAL.treeToValue(json, Object.class)));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256(CanonicalJson.of(new YNode.Map(own, body.pos())));
     }
 }

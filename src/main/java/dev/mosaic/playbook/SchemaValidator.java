@@ -38,7 +38,7 @@ public final class SchemaValidator {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Integers longer than this are kept as text: BigInteger parses in quadratic time. */
-    private static final int MAX_DIGITS = 1000;
+    static final int MAX_DIGITS = 1000;
 
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
             b -> b.schemaMappers(m -> m.mapPrefix(BASE, "classpath:schemas/")));
@@ -50,8 +50,25 @@ public final class SchemaValidator {
      */
     private static final Map<String, JsonSchema> COMPILED = new ConcurrentHashMap<>();
 
+    /** Trees known to pass (null: every tree is validated). */
+    private final SchemaCache cache;
+
+    /** A validator that validates every tree it is given. */
+    public SchemaValidator() {
+        this(null);
+    }
+
+    /** @param cache trees that passed before and need no validation (null: none) */
+    SchemaValidator(SchemaCache cache) {
+        this.cache = cache;
+    }
+
     /** Validates {@code root} against the schema at {@code schemaName} (e.g. playbook.schema.json). */
     public void validate(YNode root, String schemaName, Diagnostics diags) {
+        String key = cache == null ? null : cache.key(schemaName, root);
+        if (key != null && cache.passed(key)) {
+            return;
+        }
         JsonSchema schema = COMPILED.computeIfAbsent(schemaName, n -> FACTORY.getSchema(SchemaLocation.of(BASE + n)));
         Set<ValidationMessage> messages = schema.validate(toJson(root));
         Set<String> seen = new TreeSet<>();
@@ -60,6 +77,9 @@ public final class SchemaValidator {
             if (r != null && seen.add(r.pos + r.message)) {
                 diags.error(r.pos, r.message);
             }
+        }
+        if (key != null && seen.isEmpty()) {
+            cache.remember(key);
         }
     }
 

@@ -22,10 +22,21 @@ public final class Digests {
         return sha256(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Cloned for each digest: cheaper than looking the algorithm up among the providers each time. */
+    private static final MessageDigest SHA256;
+
+    static {
+        try {
+            SHA256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static MessageDigest newSha256() {
         try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -16,6 +16,8 @@ import java.util.Optional;
  */
 public final class SpecReader {
 
+    private static final java.util.regex.Pattern OCTAL_MODE = java.util.regex.Pattern.compile("0?[0-7]{3,4}");
+
     private final String id;
     private final YNode.Map body;
     private final Diagnostics diags;
@@ -121,7 +123,7 @@ public final class SpecReader {
             return Optional.empty();
         }
         String t = v.get().trim();
-        if (!t.matches("0?[0-7]{3,4}")) {
+        if (!OCTAL_MODE.matcher(t).matches()) {
             error(field, "expected an octal mode like \"0644\", got '" + t + "'");
             return Optional.empty();
         }

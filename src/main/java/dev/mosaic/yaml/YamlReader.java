@@ -3,15 +3,19 @@ package dev.mosaic.yaml;
 import dev.mosaic.diag.Diagnostics;
 import dev.mosaic.diag.SourcePos;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.CollectionStartEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.NodeEvent;
+import org.yaml.snakeyaml.events.ScalarEvent;
+import org.yaml.snakeyaml.events.SequenceStartEvent;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.Parser;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
 import org.yaml.snakeyaml.resolver.Resolver;
 
 import java.io.StringReader;
@@ -22,16 +26,15 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
- * Reads YAML text into a {@link YNode} tree with positions. Uses SnakeYAML's composer (no object
- * construction, so no arbitrary types can be instantiated) and reports duplicate keys, anchors
- * misuse and syntax errors as diagnostics.
+ * Reads YAML text into a {@link YNode} tree with positions. Uses SnakeYAML's parser events (no
+ * object construction, so no arbitrary types can be instantiated) and reports duplicate keys,
+ * anchors misuse and syntax errors as diagnostics.
  */
 public final class YamlReader {
 
@@ -112,10 +115,10 @@ public final class YamlReader {
         options.setMaxAliasesForCollections(50);
         options.setNestingDepthLimit(100);
         options.setCodePointLimit(64 * 1024 * 1024);
-        Yaml yaml = new Yaml(options);
-        Node root;
+        Builder builder = new Builder(fileName, new ParserImpl(new StreamReader(new StringReader(text)), options), options);
+        YNode root;
         try {
-            root = yaml.compose(new StringReader(text));
+            root = builder.document();
         } catch (MarkedYAMLException e) {
             Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             SourcePos pos = m == null ? new SourcePos(fileName, 1, 1) : pos(fileName, m);
@@ -127,98 +130,282 @@ public final class YamlReader {
             diags.error(new SourcePos(fileName, 1, 1), "malformed YAML: " + oneLine(String.valueOf(e.getMessage())));
             return null;
         }
-        if (root == null) {
-            return null;
-        }
-        return new Converter(fileName, diags).convert(root);
+        // Problems of the tree count only for a document that parsed: a syntax error says it all.
+        diags.addAll(builder.found.sorted());
+        return root;
     }
 
     /**
-     * At most this many values once aliases are expanded. SnakeYAML limits how many aliases a
-     * document uses, but a few aliases of aliases still multiply (the "billion laughs"); the
-     * shipped playbooks have a few thousand values.
+     * At most this many values added by expanding aliases. SnakeYAML limits how many aliases a
+     * document uses, but a few aliases of aliases still multiply (the "billion laughs"). Values
+     * written out are not limited (the text's length bounds them): a playbook of 50,000 files
+     * has some 250,000.
      */
     static final int MAX_VALUES = 200_000;
 
+    /** A problem SnakeYAML's composer would report, with the same text and position. */
+    private static final class Malformed extends MarkedYAMLException {
+        Malformed(String context, Mark contextMark, String problem, Mark problemMark) {
+            super(context, contextMark, problem, problemMark);
+        }
+    }
+
     /**
-     * SnakeYAML's node graph as a {@link YNode} tree: each alias becomes a copy of its anchor's
-     * value. A recursive alias (an anchor used inside its own value) and a document that grows
-     * beyond {@link #MAX_VALUES} are reported instead of expanded without end.
+     * Builds the {@link YNode} tree straight from SnakeYAML's parser events, checking what its
+     * composer checks (undefined aliases, aliases of collections, nesting depth, global tags, a
+     * single document) with the same messages, without composing SnakeYAML's own node graph first.
+     *
+     * <p>An alias is its anchor's value: the tree is immutable, so the value is shared, not
+     * copied, but counted as often as it is used. A recursive alias (an anchor used inside its
+     * own value) and a document that grows beyond {@link #MAX_VALUES} are reported instead of
+     * expanded without end.
      */
-    private static final class Converter {
+    private static final class Builder {
+        /** An anchor's value, or null while that value is being read (an alias to it is recursive). */
+        private record Anchored(YNode node, int values, SourcePos pos) {
+        }
+
         private final String file;
-        private final Diagnostics diags;
-        private final Set<Node> ancestors = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final Parser parser;
+        private final LoaderOptions options;
+        private final Map<String, Anchored> anchors = new HashMap<>();
+        /** One string per distinct key: thousands of resources repeat "type", "path"… */
+        private final Map<String, String> keys = new HashMap<>();
+        /** What the tree itself gets wrong (duplicate keys, recursive aliases…), kept until the parse succeeds. */
+        final Diagnostics found = new Diagnostics();
+        private Diagnostics diags = found;
+        /** Values read so far, aliases expanded: what an anchor's value counts for each alias of it. */
         private int values;
+        /** Values added by aliases so far. */
+        private int expanded;
         private boolean stopped;
+        private int depth;
+        private int collectionAliases;
 
-        Converter(String file, Diagnostics diags) {
+        Builder(String file, Parser parser, LoaderOptions options) {
             this.file = file;
-            this.diags = diags;
+            this.parser = parser;
+            this.options = options;
         }
 
-        YNode convert(Node node) {
-            SourcePos pos = pos(file, node.getStartMark());
-            if (stopped) {
-                return new YNode.Scalar("", YNode.Scalar.Kind.NULL, true, pos);
+        /** The single document's root; null for an empty stream. */
+        YNode document() {
+            parser.getEvent(); // stream start
+            YNode root = null;
+            Mark start = null;
+            if (!parser.checkEvent(Event.ID.StreamEnd)) {
+                start = parser.getEvent().getStartMark(); // document start
+                root = node();
+                parser.getEvent(); // document end
+                anchors.clear();
             }
-            if (++values > MAX_VALUES) {
-                stopped = true;
-                diags.error(pos, "the document has more than " + MAX_VALUES
-                        + " values once its aliases are expanded; write the values out instead of aliasing aliases");
-                return new YNode.Scalar("", YNode.Scalar.Kind.NULL, true, pos);
+            if (!parser.checkEvent(Event.ID.StreamEnd)) {
+                Event extra = parser.getEvent();
+                throw new Malformed("expected a single document in the stream", start,
+                        "but found another document", extra.getStartMark());
             }
-            if (!ancestors.add(node)) {
-                diags.error(pos, "the value anchored here contains an alias of itself; a recursive structure has no end");
-                return new YNode.Scalar("", YNode.Scalar.Kind.NULL, true, pos);
-            }
-            try {
-                return value(node, pos);
-            } finally {
-                ancestors.remove(node);
-            }
+            parser.getEvent();
+            return root;
         }
 
-        private YNode value(Node node, SourcePos pos) {
-            if (node instanceof ScalarNode s) {
+        /** A value; what an alias repeats is counted towards {@link #MAX_VALUES} each time. */
+        private YNode node() {
+            if (parser.checkEvent(Event.ID.Alias)) {
+                Anchored a = alias();
+                values += a.values;
+                expanded += a.values;
+                if (expanded > MAX_VALUES && !stopped) {
+                    stopped = true;
+                    diags.error(a.pos, "the document has more than " + MAX_VALUES
+                            + " values once its aliases are expanded; write the values out instead of aliasing aliases");
+                }
+                if (a.node == null) {
+                    diags.error(a.pos, "the value anchored here contains an alias of itself; a recursive structure has no end");
+                    return new YNode.Scalar("", YNode.Scalar.Kind.NULL, true, a.pos);
+                }
+                return a.node;
+            }
+            values++;
+            return composed();
+        }
+
+        private Anchored alias() {
+            AliasEvent event = (AliasEvent) parser.getEvent();
+            String anchor = event.getAnchor();
+            if (!anchors.containsKey(anchor)) {
+                throw new Malformed(null, null, "found undefined alias " + anchor, event.getStartMark());
+            }
+            Anchored a = anchors.get(anchor);
+            if (!(a.node instanceof YNode.Scalar)
+                    && ++collectionAliases > options.getMaxAliasesForCollections()) {
+                throw new YAMLException("Number of aliases for non-scalar nodes exceeds the specified max="
+                        + options.getMaxAliasesForCollections());
+            }
+            return a;
+        }
+
+        /** A scalar, sequence or mapping (not an alias), registered under its anchor if it has one. */
+        private YNode composed() {
+            if (depth > options.getNestingDepthLimit()) {
+                throw new YAMLException("Nesting Depth exceeded max " + options.getNestingDepthLimit());
+            }
+            depth++;
+            NodeEvent start = (NodeEvent) parser.getEvent();
+            SourcePos pos = pos(file, start.getStartMark());
+            String anchor = start.getAnchor();
+            int before = values;
+            YNode node;
+            if (start instanceof ScalarEvent s) {
+                Tag tag = tag(s.getTag(), s.getStartMark());
                 boolean plain = s.isPlain();
-                return new YNode.Scalar(unshield(s.getValue()), kindOf(s.getTag(), plain), plain, pos);
-            }
-            if (node instanceof SequenceNode seq) {
-                List<YNode> items = new ArrayList<>();
-                for (Node item : seq.getValue()) {
-                    items.add(convert(item));
+                // Only a plain scalar has an implicit type: quoted ones are strings, unresolved.
+                node = new YNode.Scalar(unshield(s.getValue()),
+                        tag != null ? kindOf(tag, plain) : plain ? kindOf(resolve(s), true) : YNode.Scalar.Kind.STRING,
+                        plain, pos);
+            } else {
+                tag(((CollectionStartEvent) start).getTag(), start.getStartMark());
+                Anchored inProgress = anchor == null ? null : new Anchored(null, 0, pos);
+                if (anchor != null) {
+                    anchors.put(anchor, inProgress);
                 }
-                return new YNode.Seq(items, pos);
+                node = start instanceof SequenceStartEvent ? sequence(pos) : mapping(pos);
+                // An anchor redefined inside the value keeps its new value, as in SnakeYAML.
+                if (anchor != null && anchors.get(anchor) != inProgress) {
+                    anchor = null;
+                }
             }
-            MappingNode map = (MappingNode) node;
+            if (anchor != null) {
+                anchors.put(anchor, new Anchored(node, values - before + 1, pos));
+            }
+            depth--;
+            return node;
+        }
+
+        /** An explicit tag, refused when it names a global tag; null when the tag is implicit. */
+        private Tag tag(String tag, Mark at) {
+            if (tag == null || tag.equals("!")) {
+                return null;
+            }
+            Tag t = new Tag(tag);
+            if (t.isCustomGlobal() && !options.getTagInspector().isGlobalTagAllowed(t)) {
+                throw new Malformed(null, null, "Global tag is not allowed: " + tag, at);
+            }
+            return t;
+        }
+
+        private static Tag resolve(ScalarEvent s) {
+            return YamlReader.resolve(s.getValue(), s.getImplicit().canOmitTagInPlainScalar());
+        }
+
+        private YNode sequence(SourcePos pos) {
+            List<YNode> items = new ArrayList<>();
+            while (!parser.checkEvent(Event.ID.SequenceEnd)) {
+                items.add(node());
+            }
+            parser.getEvent();
+            return new YNode.Seq(items, pos);
+        }
+
+        private YNode mapping(SourcePos pos) {
             LinkedHashMap<String, YNode.Entry> entries = new LinkedHashMap<>();
-            for (NodeTuple t : map.getValue()) {
-                Node k = t.getKeyNode();
-                SourcePos keyPos = pos(file, k.getStartMark());
-                if (!(k instanceof ScalarNode ks)) {
+            while (!parser.checkEvent(Event.ID.MappingEnd)) {
+                SourcePos keyPos = pos(file, parser.peekEvent().getStartMark());
+                String key = key();
+                if (key == null) {
                     diags.error(keyPos, "keys must be plain strings");
+                    ignoredValue();
                     continue;
                 }
-                if (ks.getTag().equals(Tag.MERGE)) {
+                if (key.equals(MERGE)) {
                     diags.error(keyPos, "merge keys ('<<') are not supported; write the fields out");
+                    ignoredValue();
                     continue;
                 }
-                String key = unshield(ks.getValue());
                 YNode.Entry previous = entries.get(key);
                 if (previous != null) {
                     diags.error(keyPos, "duplicate key '" + key + "' (first defined at " + previous.keyPos() + ")");
+                    ignoredValue();
                     continue;
                 }
-                entries.put(key, new YNode.Entry(key, keyPos, convert(t.getValueNode())));
+                entries.put(key, new YNode.Entry(key, keyPos, node()));
             }
+            parser.getEvent();
             return new YNode.Map(entries, pos);
+        }
+
+        /** Stands for a merge key ({@code <<}) among keys; no text can hold it. */
+        private static final String MERGE = "\u0000<<";
+
+        /** A key's text, {@link #MERGE} for a merge key, or null for a key that is no scalar. Not counted. */
+        private String key() {
+            int before = values;
+            int beforeExpanded = expanded;
+            boolean wasStopped = stopped;
+            try {
+                if (parser.checkEvent(Event.ID.Alias)) {
+                    return alias().node instanceof YNode.Scalar s ? s.text() : null;
+                }
+                if (parser.peekEvent() instanceof ScalarEvent s) {
+                    // Only a plain '<<' or an explicit !!merge resolves to a merge key: other
+                    // keys need no resolving (their YAML type does not matter, a key is text).
+                    Tag explicit = tag(s.getTag(), s.getStartMark());
+                    boolean merge = explicit != null ? explicit.equals(Tag.MERGE)
+                            : s.getValue().equals("<<") && resolve(s).equals(Tag.MERGE);
+                    YNode.Scalar text = (YNode.Scalar) composed();
+                    return merge ? MERGE : keys.computeIfAbsent(text.text(), k -> k);
+                }
+                ignored();
+                return null;
+            } finally {
+                values = before;
+                expanded = beforeExpanded;
+                stopped = wasStopped;
+            }
+        }
+
+        private void ignoredValue() {
+            int before = values;
+            int beforeExpanded = expanded;
+            boolean wasStopped = stopped;
+            ignored();
+            values = before;
+            expanded = beforeExpanded;
+            stopped = wasStopped;
+        }
+
+        /** Reads a value that is not kept: its anchors count, its problems do not. */
+        private void ignored() {
+            Diagnostics kept = diags;
+            diags = new Diagnostics();
+            try {
+                node();
+            } finally {
+                diags = kept;
+            }
         }
     }
 
     /** The implicit YAML type of an unquoted text, the way it would be read from a file. */
     public static YNode.Scalar.Kind resolveKind(String text, boolean plain) {
-        return kindOf(RESOLVER.resolve(org.yaml.snakeyaml.nodes.NodeId.scalar, text, plain), plain);
+        return kindOf(resolve(text, plain), plain);
+    }
+
+    /** YAML 1.1's booleans and nulls: the only plain scalars starting with a letter that are not strings. */
+    private static final java.util.Set<String> BOOLEANS = java.util.Set.of("yes", "Yes", "YES", "no", "No", "NO",
+            "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF");
+    private static final java.util.Set<String> NULLS = java.util.Set.of("null", "Null", "NULL", "~");
+
+    /**
+     * The tag SnakeYAML's resolver gives a scalar, without its regular expressions for the plain
+     * scalars that start with a letter (ids, kinds, words: most of a playbook), whose only
+     * non-string readings are the words above; anything else goes to SnakeYAML.
+     */
+    private static Tag resolve(String text, boolean plain) {
+        if (plain && !text.isEmpty() && (Character.isLetter(text.charAt(0)) || text.charAt(0) == '~'
+                || text.charAt(0) == '/' || text.charAt(0) == '$' || text.charAt(0) == '_')) {
+            return BOOLEANS.contains(text) ? Tag.BOOL : NULLS.contains(text) ? Tag.NULL : Tag.STR;
+        }
+        return RESOLVER.resolve(org.yaml.snakeyaml.nodes.NodeId.scalar, text, plain);
     }
 
     private static YNode.Scalar.Kind kindOf(Tag tag, boolean plain) {

@@ -95,7 +95,7 @@ class KillNineTest {
             trials++;
             boolean creation = trials % 4 == 1;
             if (creation) {
-                deleteTree(Trees.under(root, DIR));
+                Trees.deleteTree(Trees.under(root, DIR));
                 Arrays.fill(onTarget, ABSENT);
             } else {
                 overwriteTrials++;
@@ -240,17 +240,6 @@ class KillNineTest {
         }
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).filter(n -> !n.matches("image\\d\\d\\.img")).sorted().toList();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

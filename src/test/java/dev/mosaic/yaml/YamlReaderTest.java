@@ -47,11 +47,106 @@ class YamlReaderTest {
     }
 
     @Test
+    void valuesWrittenOut_areNotLimited_onlyWhatAliasesAdd() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 60_000; i++) {
+            b.append("r").append(i).append(": {type: file, path: /f").append(i).append(", mode: '0644'}\n");
+        }
+        Diagnostics diags = new Diagnostics();
+        YNode root = YamlReader.read("x.yml", b.toString(), diags);
+        assertThat(diags.hasErrors()).isFalse();
+        assertThat(((YNode.Map) root).entries()).hasSize(60_000);
+    }
+
+    @Test
     void aliasesWithinTheLimit_areExpanded() {
         Diagnostics diags = new Diagnostics();
         YNode root = YamlReader.read("x.yml", "a: &a [1, 2]\nb: *a\n", diags);
         assertThat(diags.hasErrors()).isFalse();
         assertThat(((YNode.Map) root).get("b")).isInstanceOf(YNode.Seq.class);
+    }
+
+    @Test
+    void anAlias_isItsAnchorsValue_withTheAnchorsPositionsAndTypes() {
+        Diagnostics diags = new Diagnostics();
+        YNode root = YamlReader.read("x.yml", "a: &a {n: 5, s: '5', t: !!str 6}\nb: *a\n", diags);
+        assertThat(diags.hasErrors()).isFalse();
+        YNode.Map b = (YNode.Map) ((YNode.Map) root).get("b");
+        assertThat(b.pos().line()).isEqualTo(1);
+        assertThat(((YNode.Scalar) b.get("n")).kind()).isEqualTo(YNode.Scalar.Kind.INTEGER);
+        assertThat(((YNode.Scalar) b.get("s")).kind()).isEqualTo(YNode.Scalar.Kind.STRING);
+        assertThat(((YNode.Scalar) b.get("t")).kind()).isEqualTo(YNode.Scalar.Kind.STRING);
+    }
+
+    @Test
+    void anAnchorRedefinedInsideItsValue_keepsTheNewValue() {
+        Diagnostics diags = new Diagnostics();
+        YNode root = YamlReader.read("x.yml", "a: &x [&x 1, 2]\nb: *x\n", diags);
+        assertThat(diags.hasErrors()).isFalse();
+        assertThat(((YNode.Scalar) ((YNode.Map) root).get("b")).text()).isEqualTo("1");
+    }
+
+    @Test
+    void keysThatAreNoText_mergeKeys_andDuplicates_areReported_andWhatTheyHoldIsNot() {
+        assertThat(errors("""
+                ? [k]
+                : {d: 1, d: 2}
+                <<: {x: 1}
+                "<<": fine
+                a: 1
+                a: {d: 1, d: 2}
+                """)).containsExactly(
+                "x.yml:1:3: error: keys must be plain strings",
+                "x.yml:3:1: error: merge keys ('<<') are not supported; write the fields out",
+                "x.yml:6:1: error: duplicate key 'a' (first defined at x.yml:5:1)");
+    }
+
+    @Test
+    void composerProblems_keepSnakeYamlsMessages() {
+        assertThat(errors("a: *nowhere\n")).containsExactly("x.yml:1:4: error: malformed YAML: found undefined alias nowhere");
+        assertThat(errors("a: 1\n---\nb: 2\n")).containsExactly(
+                "x.yml:2:1: error: malformed YAML: but found another document (expected a single document in the stream)");
+        assertThat(errors("a: !!python/object x\n")).singleElement().asString().startsWith("x.yml:1:4: error: malformed YAML: Global tag is not allowed");
+        assertThat(errors("[".repeat(120) + "]".repeat(120) + "\n")).containsExactly(
+                "x.yml:1:1: error: malformed YAML: Nesting Depth exceeded max 100");
+        StringBuilder aliases = new StringBuilder("a: &a [1]\nb: [");
+        for (int i = 0; i < 51; i++) {
+            aliases.append(i == 0 ? "" : ", ").append("*a");
+        }
+        assertThat(errors(aliases + "]\n")).containsExactly(
+                "x.yml:1:1: error: malformed YAML: Number of aliases for non-scalar nodes exceeds the specified max=50");
+        // A syntax error says it all: problems of the tree read so far are not reported.
+        assertThat(errors("a: 1\na: 2\nb: [\n")).singleElement().asString().contains("malformed YAML");
+    }
+
+    @Test
+    void emptyText_hasNoRoot() {
+        Diagnostics diags = new Diagnostics();
+        assertThat(YamlReader.read("x.yml", "# nothing\n", diags)).isNull();
+        assertThat(diags.hasErrors()).isFalse();
+    }
+
+    @Test
+    void implicitTypes_areSnakeYamlsOwn() {
+        org.yaml.snakeyaml.resolver.Resolver snake = new org.yaml.snakeyaml.resolver.Resolver();
+        List<String> samples = new java.util.ArrayList<>(List.of("", "~", "null", "Null", "NULL", "nULL", "nulls", "y", "Y",
+                "yes", "Yes", "YES", "yEs", "no", "No", "NO", "n", "true", "True", "TRUE", "tRUE", "false", "False", "off",
+                "Off", "OFF", "on", "On", "ON", "oN", "file", "directory", "type", "only", "nothing", "/srv/x", "${x}",
+                "_x", "\u00e9t\u00e9", "\u00fcber", "yesterday", "t", "f", "0", "0644", "12", "-1", "+3", "1.5", ".5",
+                ".inf", "-.Inf", ".NaN", "0x1F", "0o17", "0b101", "1_000", "1:20", "2024-05-01", "<<", "!", "&", "*",
+                "=", "a b", "no way", "true love"));
+        for (String s : samples) {
+            for (boolean plain : new boolean[] {true, false}) {
+                org.yaml.snakeyaml.nodes.Tag tag = snake.resolve(org.yaml.snakeyaml.nodes.NodeId.scalar, s, plain);
+                YNode.Scalar.Kind expected = !plain ? YNode.Scalar.Kind.STRING
+                        : tag.equals(org.yaml.snakeyaml.nodes.Tag.INT) ? YNode.Scalar.Kind.INTEGER
+                        : tag.equals(org.yaml.snakeyaml.nodes.Tag.FLOAT) ? YNode.Scalar.Kind.NUMBER
+                        : tag.equals(org.yaml.snakeyaml.nodes.Tag.BOOL) ? YNode.Scalar.Kind.BOOLEAN
+                        : tag.equals(org.yaml.snakeyaml.nodes.Tag.NULL) ? YNode.Scalar.Kind.NULL
+                        : YNode.Scalar.Kind.STRING;
+                assertThat(YamlReader.resolveKind(s, plain)).as("'%s' plain=%s", s, plain).isEqualTo(expected);
+            }
+        }
     }
 
     @Test

@@ -144,7 +144,8 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
             return;
         }
         boolean rewrite = change.action() != Action.UPDATE || change.touches("content");
-        FileStat before = host.stat(path);
+        // A create follows an observation that found nothing there: no need to look again.
+        FileStat before = change.action() == Action.CREATE ? FileStat.ABSENT : host.stat(path);
         int uid = Ownership.uid(host, spec.owner());
         int gid = Ownership.gid(host, spec.group());
         if (rewrite) {
