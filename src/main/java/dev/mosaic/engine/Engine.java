@@ -679,7 +679,8 @@ public final class Engine {
             Cause cause = cause(d, Kinds.inputDigest(d.type(), d.spec(), observed));
             events.started(a, new PlannedChange(a, d.type().kind(), d.description(), change.action(), cause,
                     playbook.shown(d.address(), change.diffs()), List.of(), PlannedChange.Status.PLANNED, ""), expected(a));
-            Set<String> absent = absentProduced(d);
+            // What a kind that only writes through the host creates, the ResourceHost sees.
+            Set<String> absent = d.type().changesOnlyThroughHost() ? Set.of() : absentProduced(d);
             oweRefreshes(graph, d);
             try {
                 Kinds.apply(d.type(), d.spec(), change, ctx);

@@ -87,6 +87,15 @@ public interface ResourceType<S, O> {
         return true;
     }
 
+    /**
+     * Whether {@code apply} changes the target only through the {@link Context#host()} calls
+     * (writes, mkdirs, symlinks, deletions; no commands). The engine then sees everything the
+     * kind creates as it happens and need not stat its produced paths before and after.
+     */
+    default boolean changesOnlyThroughHost() {
+        return false;
+    }
+
     /** Whether the kind does something when notified ({@code notify:}) by a changed resource. */
     default boolean refreshable() {
         return false;

@@ -28,9 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * file is ignored (and reported by {@link #warnings()}): state only refines causes, it is never
  * trusted over what observation shows.
  *
- * <p>{@code created/<address>} lists, per resource, the target paths Mosaic created for it (they
- * were absent before): what a deletion may remove once the playbook drops the resource, and
- * nothing else. A damaged list counts as empty — Mosaic then deletes nothing for that resource.
+ * <p>{@code created.json} (with {@code created.journal}) lists, per resource, the target paths
+ * Mosaic created for it (they were absent before): what a deletion may remove once the playbook
+ * drops the resource, and nothing else. A damaged list counts as empty — Mosaic then deletes
+ * nothing of it.
  * Thread-safe.
  */
 public final class StateStore {
@@ -167,48 +168,151 @@ public final class StateStore {
             append(Map.of("address", address, "forget", "true"));
         }
         refreshed(address);
-        Files.deleteIfExists(createdDir().resolve(KeyValueDir.safe(address)));
+        recordCreated(address, List.of());
     }
 
-    private Path createdDir() {
+    // ---------------------------------------------------------------- what Mosaic created
+
+    /**
+     * The paths Mosaic created, per address: {@code created.json} (rewritten atomically at commit)
+     * plus {@code created.journal} (a line per record made since, replayed on load), and the one
+     * file per address of {@code created/} that earlier versions wrote. Read on first use only: a
+     * no-op run never needs it.
+     */
+    private Map<String, java.util.SortedSet<String>> created;
+    private boolean createdChanged;
+    private BufferedWriter createdJournal;
+
+    private Path createdFile() {
+        return dir.resolve("created.json");
+    }
+
+    private Path createdJournalFile() {
+        return dir.resolve("created.journal");
+    }
+
+    private Path legacyCreatedDir() {
         return dir.resolve("created");
     }
 
-    /** The target paths Mosaic created for {@code address}, sorted; empty when none or unreadable. */
-    public java.util.SortedSet<String> created(String address) {
-        java.util.SortedSet<String> out = new java.util.TreeSet<>();
-        Optional<String> text;
-        try {
-            text = new KeyValueDir(createdDir()).get(address);
-        } catch (IOException e) {
-            warnings.add("cannot read what Mosaic created for " + address + ": " + e.getMessage() + "; nothing of it will be deleted");
-            return out;
+    private Map<String, java.util.SortedSet<String>> createdMap() {
+        if (created != null) {
+            return created;
         }
-        if (text.isEmpty()) {
-            return out;
-        }
-        try {
-            Map<String, Object> m = LINES.readValue(text.get(), new TypeReference<Map<String, Object>>() { });
-            if (!address.equals(m.get("address")) || !(m.get("paths") instanceof List<?> paths)) {
-                throw new IOException("unexpected content");
+        created = new TreeMap<>();
+        Path legacy = legacyCreatedDir();
+        if (Files.isDirectory(legacy)) {
+            try (java.util.stream.Stream<Path> files = Files.list(legacy)) {
+                for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
+                    readCreatedLine(Files.readString(f, StandardCharsets.UTF_8), f.toString());
+                }
+            } catch (IOException e) {
+                warnings.add("cannot read " + legacy + " (" + e.getMessage() + "); nothing recorded there will be deleted");
             }
-            paths.forEach(p -> out.add(String.valueOf(p)));
-        } catch (IOException e) {
-            warnings.add("the record of what Mosaic created for " + address + " is damaged and was ignored; nothing of it will be deleted");
         }
-        return out;
+        Path main = createdFile();
+        if (Files.exists(main)) {
+            try {
+                Map<String, List<String>> m = JSON.readValue(main.toFile(), new TypeReference<Map<String, List<String>>>() { });
+                m.forEach((a, paths) -> created.put(a, new java.util.TreeSet<>(paths)));
+            } catch (IOException | RuntimeException e) {
+                created.clear();
+                warnings.add("the record of what Mosaic created (" + main + ") is damaged and was ignored; nothing of it"
+                        + " will be deleted");
+            }
+        }
+        Path j = createdJournalFile();
+        if (Files.exists(j)) {
+            try {
+                for (String line : Files.readAllLines(j, StandardCharsets.UTF_8)) {
+                    readCreatedLine(line, null); // a line cut by a crash is ignored
+                }
+            } catch (IOException e) {
+                warnings.add("cannot read " + j + " (" + e.getMessage() + "); the paths it names will not be deleted");
+            }
+        }
+        return created;
     }
 
-    /** Replaces the list of paths Mosaic created for {@code address} (atomically). */
-    public void recordCreated(String address, java.util.Collection<String> paths) throws IOException {
-        if (paths.isEmpty()) {
-            Files.deleteIfExists(createdDir().resolve(KeyValueDir.safe(address)));
+    /** One record {@code {"address": …, "paths": […]}}; an empty list forgets the address. */
+    private void readCreatedLine(String text, String file) {
+        if (text.isBlank()) {
             return;
         }
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("address", address);
-        m.put("paths", new java.util.TreeSet<>(paths));
-        new KeyValueDir(createdDir()).put(address, LINES.writeValueAsString(m));
+        try {
+            Map<String, Object> m = LINES.readValue(text, new TypeReference<Map<String, Object>>() { });
+            if (!(m.get("address") instanceof String address) || !(m.get("paths") instanceof List<?> paths)) {
+                throw new IOException("unexpected content");
+            }
+            java.util.SortedSet<String> set = new java.util.TreeSet<>();
+            paths.forEach(p -> set.add(String.valueOf(p)));
+            if (set.isEmpty()) {
+                created.remove(address);
+            } else {
+                created.put(address, set);
+            }
+        } catch (IOException e) {
+            if (file != null) {
+                warnings.add("the record of what Mosaic created in " + file + " is damaged and was ignored; nothing of it"
+                        + " will be deleted");
+            }
+        }
+    }
+
+    /** The target paths Mosaic created for {@code address}, sorted; empty when none or unreadable. */
+    public synchronized java.util.SortedSet<String> created(String address) {
+        java.util.SortedSet<String> paths = createdMap().get(address);
+        return paths == null ? new java.util.TreeSet<>() : new java.util.TreeSet<>(paths);
+    }
+
+    /** Replaces the list of paths Mosaic created for {@code address}; journaled at once. */
+    public synchronized void recordCreated(String address, java.util.Collection<String> paths) throws IOException {
+        java.util.SortedSet<String> now = new java.util.TreeSet<>(paths);
+        java.util.SortedSet<String> old = createdMap().get(address);
+        if (now.equals(old == null ? java.util.Collections.emptySortedSet() : old)) {
+            return;
+        }
+        if (now.isEmpty()) {
+            created.remove(address);
+        } else {
+            created.put(address, now);
+        }
+        createdChanged = true;
+        if (createdJournal == null) {
+            Files.createDirectories(dir);
+            createdJournal = Files.newBufferedWriter(createdJournalFile(), StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+        Map<String, Object> line = new java.util.LinkedHashMap<>();
+        line.put("address", address);
+        line.put("paths", now);
+        createdJournal.write(LINES.writeValueAsString(line));
+        createdJournal.write('\n');
+        createdJournal.flush();
+    }
+
+    /** Folds the created-paths journal into {@code created.json} (atomic rename). */
+    private void commitCreated() throws IOException {
+        if (!createdChanged) {
+            return;
+        }
+        if (createdJournal != null) {
+            createdJournal.close();
+            createdJournal = null;
+        }
+        Path tmp = dir.resolve(".created.json.tmp");
+        JSON.writeValue(tmp.toFile(), created);
+        Files.move(tmp, createdFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.deleteIfExists(createdJournalFile());
+        Path legacy = legacyCreatedDir();
+        if (Files.isDirectory(legacy)) {
+            try (java.util.stream.Stream<Path> files = Files.walk(legacy)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        createdChanged = false;
     }
 
     /** How long the resource's last change or refresh took, if it ever had one here. */
@@ -324,6 +428,7 @@ public final class StateStore {
     /** Folds the journal into {@code state.json} (atomic rename) and removes it. */
     public synchronized void commit() throws IOException {
         compactOwed();
+        commitCreated();
         if (durationsChanged) {
             Files.createDirectories(dir);
             Path tmp = dir.resolve(".durations.json.tmp");

@@ -92,9 +92,13 @@ class HistoryTest {
         assertThat(StateStore.open(state).addresses()).isEmpty();
         assertThat(StateStore.open(state).created("file[a]")).isEmpty();
 
-        try (var files = Files.list(state.resolve("created"))) {
-            Files.writeString(files.findFirst().orElseThrow(), "{\"address\": \"file[b]\", \"paths\": [\"/et");
-        }
+        // Recorded but not committed (a killed run): the journal is replayed.
+        StateStore killed = StateStore.open(state);
+        killed.recordCreated("file[c]", List.of("/etc/c"));
+        assertThat(StateStore.open(state).created("file[c]")).containsExactly("/etc/c");
+
+        Files.writeString(state.resolve("created.json"), "{\"file[b]\": [\"/et");
+        Files.delete(state.resolve("created.journal"));
         StateStore damaged = StateStore.open(state);
         assertThat(damaged.created("file[b]")).isEmpty();
         assertThat(damaged.warnings()).anyMatch(w -> w.contains("damaged and was ignored; nothing of it will be deleted"));

@@ -78,6 +78,11 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
     }
 
     @Override
+    public boolean changesOnlyThroughHost() {
+        return true;
+    }
+
+    @Override
     public String summary() {
         return "an archive (tar, zip, .deb, gz, bz2, xz) fetched, verified and unpacked into a directory";
     }

@@ -43,6 +43,11 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
     }
 
     @Override
+    public boolean changesOnlyThroughHost() {
+        return true;
+    }
+
+    @Override
     public String summary() {
         return "a directory tree synchronised from a source tree";
     }

@@ -32,6 +32,11 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
     }
 
     @Override
+    public boolean changesOnlyThroughHost() {
+        return true;
+    }
+
+    @Override
     public String summary() {
         return "a directory with its mode and ownership";
     }

@@ -31,6 +31,11 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
     }
 
     @Override
+    public boolean changesOnlyThroughHost() {
+        return true;
+    }
+
+    @Override
     public String summary() {
         return "a regular file with its content, mode and ownership";
     }

@@ -24,6 +24,11 @@ public final class LinkType implements ResourceType<LinkSpec, FileStat> {
     }
 
     @Override
+    public boolean changesOnlyThroughHost() {
+        return true;
+    }
+
+    @Override
     public String summary() {
         return "a symbolic link";
     }

@@ -46,6 +46,11 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
     }
 
     @Override
+    public boolean changesOnlyThroughHost() {
+        return true;
+    }
+
+    @Override
     public String summary() {
         return "PXE boot entries (menu, labels, per-node by MAC or IP) rendered for PXELINUX, iPXE and GRUB";
     }

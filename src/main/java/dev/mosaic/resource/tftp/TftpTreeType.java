@@ -45,6 +45,11 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
     }
 
     @Override
+    public boolean changesOnlyThroughHost() {
+        return true;
+    }
+
+    @Override
     public String summary() {
         return "the layout of a TFTP root: bootloaders, kernels and initrds from their sources, optionally nothing else";
     }
