@@ -59,6 +59,8 @@ public final class StateStore {
     /** Refreshes owed: the notified resource's address, and the notifiers that changed. */
     private final Map<String, java.util.SortedSet<String>> owed = new TreeMap<>();
     private java.nio.channels.FileChannel refreshJournal;
+    /** The refresh journal could not be read: it is left as it is, never compacted away. */
+    private boolean owedUnreadable;
 
     private StateStore(Path dir) {
         this.dir = dir;
@@ -354,6 +356,7 @@ public final class StateStore {
                 }
             }
         } catch (IOException e) {
+            owedUnreadable = true;
             warnings.add("refresh journal " + f + " cannot be read (" + e.getMessage()
                     + "); refreshes owed by an interrupted run may be missed");
         }
@@ -398,11 +401,13 @@ public final class StateStore {
 
     /** Rewrites the refresh journal with only what is still owed (atomically), or removes it. */
     private void compactOwed() throws IOException {
-        if (refreshJournal == null) {
+        if (refreshJournal != null) {
+            refreshJournal.close();
+            refreshJournal = null;
+        } else if (owedUnreadable || !Files.exists(refreshJournalFile())) {
             return;
         }
-        refreshJournal.close();
-        refreshJournal = null;
+        // Also when this run appended nothing: a killed run may have left lines that cancel out.
         if (owed.isEmpty()) {
             Files.deleteIfExists(refreshJournalFile());
             return;

@@ -103,4 +103,18 @@ class HistoryTest {
         assertThat(damaged.created("file[b]")).isEmpty();
         assertThat(damaged.warnings()).anyMatch(w -> w.contains("damaged and was ignored; nothing of it will be deleted"));
     }
+
+    @Test
+    void refreshesOwed_areKeptUntilDone_andAJournalWhoseLinesCancelOutIsRemovedAtCommit() throws Exception {
+        StateStore s = StateStore.open(state);
+        s.oweRefresh("build[reload]", "file[conf]");
+        assertThat(StateStore.open(state).refreshesOwed("build[reload]")).containsExactly("file[conf]");
+        s.refreshed("build[reload]"); // and killed before its commit
+
+        StateStore next = StateStore.open(state);
+        assertThat(next.refreshesOwed("build[reload]")).isEmpty();
+        assertThat(state.resolve("refresh.journal")).exists();
+        next.commit();
+        assertThat(state.resolve("refresh.journal")).doesNotExist();
+    }
 }
