@@ -165,17 +165,12 @@ final class ApplyCommand implements Callable<Integer> {
         if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
             throw new dev.mosaic.diag.UserError("--report " + report + ": directory " + dir + " does not exist");
         }
-        try { // the very temp file the report goes through: root passes every permission check, not every file system
-            java.nio.file.Files.newOutputStream(reportTemp()).close();
-            java.nio.file.Files.delete(reportTemp());
+        try { // a temp file like the one the report goes through: root passes every permission check, not every file system
+            Path probe = java.nio.file.Files.createFile(dir.resolve(dev.mosaic.host.AtomicWriter.tempName(file.getFileName().toString())));
+            java.nio.file.Files.delete(probe);
         } catch (IOException e) {
             throw new dev.mosaic.diag.UserError("--report " + report + ": cannot write in " + dir + " (" + reason(e) + ")");
         }
-    }
-
-    private Path reportTemp() {
-        Path file = report.toAbsolutePath().normalize();
-        return file.resolveSibling("." + file.getFileName() + ".mosaic-tmp");
     }
 
     private static String reason(IOException e) {
@@ -188,17 +183,15 @@ final class ApplyCommand implements Callable<Integer> {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** Temp file and rename in the report's directory: a reader sees the old report or the new one, whole. */
+    /**
+     * Through the atomic writer (a fresh temp file in the report's directory, then a rename): a
+     * reader sees the old report or the new one, whole, and a link planted beside it is never
+     * followed.
+     */
     private void writeReport(Target t, String stoppedBy) throws IOException {
         String html = HtmlReport.render(t.playbook().name(), t.name(), t.graph(), recorder.recording(), stoppedBy);
         Path file = report.toAbsolutePath().normalize();
-        Path tmp = reportTemp();
-        try {
-            java.nio.file.Files.writeString(tmp, html, java.nio.charset.StandardCharsets.UTF_8);
-            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            java.nio.file.Files.deleteIfExists(tmp);
-        }
+        dev.mosaic.host.AtomicWriter.write(file, out -> out.write(html.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                0644, true);
     }
 }

@@ -2,10 +2,8 @@ package dev.mosaic.host;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
@@ -18,12 +16,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -275,109 +270,36 @@ public final class LocalHost implements Host {
             createParents(dir);
             plainDirs.add(dir);
         }
-        Path tmp = dir.resolve(tempName(target.getFileName().toString()));
-        try {
-            boolean modeSet = false;
-            FileChannel ch;
-            try {
-                // Created with its final mode when the umask lets it through: no chmod after.
-                ch = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                        PosixFilePermissions.asFileAttribute(permissions(mode)));
-                modeSet = (mode & ~0777) == 0 && UMASK >= 0 && (mode & UMASK) == 0;
-            } catch (FileAlreadyExistsException e) {
-                // left by a run killed mid-write: reused
-                ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            } catch (NoSuchFileException e) {
-                // the directory went away since this host saw it (a build's clean-up): made again
-                plainDirs.remove(dir);
-                createParents(dir);
-                ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING);
-            }
-            FileChannel open = ch;
-            try (open; OutputStream out = Channels.newOutputStream(open)) {
-                content.transferTo(out);
-                out.flush();
-                if (!modeSet) {
-                    setMode(tmp, mode);
-                }
-                if (fsync) {
-                    blocking(() -> open.force(true));
-                }
-            }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
+        sweep(dir);
+        AtomicWriter.write(target, content::transferTo, mode, fsync, () -> {
+            // the directory went away since this host saw it (a build's clean-up): made again
+            plainDirs.remove(dir);
+            createParents(dir);
+        }, null);
     }
 
-    /** The process's umask ({@code /proc/self/status}), or -1 when unknown: Java has no call for it. */
-    private static final int UMASK = readUmask();
+    /** Directories whose leftover temp files this host has removed, or is removing. */
+    private final Map<Path, Sweep> swept = new ConcurrentHashMap<>();
 
-    private static int readUmask() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Umask:")) {
-                    return Integer.parseInt(line.substring("Umask:".length()).trim(), 8);
-                }
+    /** One directory's removal of leftovers, done once, before this host makes a temp file there. */
+    private static final class Sweep {
+        private boolean done;
+
+        synchronized void ensure(Path dir) throws IOException {
+            if (!done) {
+                AtomicWriter.removeLeftovers(dir);
+                done = true;
             }
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or no /proc: every written file gets its mode by chmod
-        }
-        return -1;
-    }
-
-    private interface IoCall {
-        void run() throws IOException;
-    }
-
-    /**
-     * Runs a call that waits on the disk (an fsync) so that, in a fork-join pool, another worker
-     * may run meanwhile: the walk keeps its cores busy while files are flushed (see Walker).
-     */
-    private static void blocking(IoCall call) throws IOException {
-        if (!(Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread)) {
-            call.run();
-            return;
-        }
-        IOException[] failed = new IOException[1];
-        try {
-            java.util.concurrent.ForkJoinPool.managedBlock(new java.util.concurrent.ForkJoinPool.ManagedBlocker() {
-                private boolean done;
-
-                @Override
-                public boolean block() {
-                    try {
-                        call.run();
-                    } catch (IOException e) {
-                        failed[0] = e;
-                    }
-                    done = true;
-                    return true;
-                }
-
-                @Override
-                public boolean isReleasable() {
-                    return done;
-                }
-            });
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while writing");
-        }
-        if (failed[0] != null) {
-            throw failed[0];
         }
     }
 
     /**
-     * A fixed temp name per target: a run killed mid-write leaves at most one stray temp file per
-     * path, which the next write of that path reuses.
+     * Removes the temp files a killed run left in {@code dir} (their names are random, so no later
+     * write reuses them), the first time this host writes there: every other write of this host
+     * into {@code dir} waits for it, so it never takes a temp file being written.
      */
-    static String tempName(String name) {
-        String base = name.length() > 200 ? name.substring(0, 200) : name;
-        return "." + base + ".mosaic-tmp";
+    private void sweep(Path dir) throws IOException {
+        swept.computeIfAbsent(dir, d -> new Sweep()).ensure(dir);
     }
 
     @Override
@@ -394,21 +316,25 @@ public final class LocalHost implements Host {
                 throw e;
             }
         }
-        setMode(p, mode);
+        AtomicWriter.setMode(p, mode);
     }
 
     @Override
     public void symlink(String path, String target) throws IOException {
         Path p = resolve(path, false);
         createParents(p.getParent());
-        Path tmp = p.getParent().resolve(tempName(p.getFileName().toString()));
-        Files.deleteIfExists(tmp);
+        sweep(p.getParent());
+        // symlink(2) never follows nor replaces what is at the temp name: a fresh name, or failure
+        Path tmp = p.getParent().resolve(AtomicWriter.tempName(p.getFileName().toString()));
         Files.createSymbolicLink(tmp, Path.of(target));
+        boolean renamed = false;
         try {
             Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+            renamed = true;
+        } finally {
+            if (!renamed) {
+                Files.deleteIfExists(tmp);
+            }
         }
         plainDirs.clear();
     }
@@ -421,7 +347,7 @@ public final class LocalHost implements Host {
         createParents(dir.getParent());
         try {
             Files.createDirectory(dir);
-            setMode(dir, 0755);
+            AtomicWriter.setMode(dir, 0755);
         } catch (FileAlreadyExistsException e) {
             if (!Files.isDirectory(dir)) {
                 throw e;
@@ -429,43 +355,71 @@ public final class LocalHost implements Host {
         }
     }
 
+    /**
+     * Never through a symlink (Linux links have no mode of their own: changing "its" mode would
+     * change what it points to, maybe outside the root). A file with other hard links is first
+     * replaced by a copy of its own, so that the other names (maybe outside the root) keep theirs.
+     */
     @Override
     public void chmod(String path, int mode) throws IOException {
-        setMode(resolve(path, false), mode);
-    }
-
-    static void setMode(Path p, int mode) throws IOException {
-        if ((mode & 07000) != 0) {
-            Files.setAttribute(p, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
-            return;
+        Path p = resolve(path, false);
+        Map<String, Object> a = inodeOf(p);
+        if ((Boolean) a.get("isSymbolicLink")) {
+            throw new IOException("cannot change the mode of " + path + ": it is a symbolic link");
         }
-        Files.setPosixFilePermissions(p, permissions(mode));
-    }
-
-    private static final PosixFilePermission[] PERMISSION_BITS = {
-        PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-        PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-        PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
-
-    /** The rwx bits of {@code mode} (not setuid, setgid, sticky). */
-    private static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        for (int bit = 0; bit < 9; bit++) {
-            if ((mode & (1 << bit)) != 0) {
-                perms.add(PERMISSION_BITS[bit]);
-            }
+        if (isShared(a)) {
+            unshare(p, a, mode, -1, -1);
+        } else if ((Boolean) a.get("isRegularFile") || (Boolean) a.get("isDirectory")) {
+            AtomicWriter.setMode(p, mode);
+        } else {
+            // a fifo, socket or device: opening it to fchmod could block; chmod by name, as it is no link
+            Files.setAttribute(p, "unix:mode", mode & 07777);
         }
-        return perms;
     }
 
+    /** Does not follow a final symlink ({@code lchown}); a hard-linked file is first unshared, as for chmod. */
     @Override
     public void chown(String path, int uid, int gid) throws IOException {
         Path p = resolve(path, false);
+        Map<String, Object> a = inodeOf(p);
+        if (isShared(a)) {
+            unshare(p, a, (Integer) a.get("mode") & 07777, uid, gid);
+            return;
+        }
         if (uid >= 0) {
             Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
         }
         if (gid >= 0) {
             Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    private static Map<String, Object> inodeOf(Path p) throws IOException {
+        return Files.readAttributes(p, "unix:nlink,mode,uid,gid,lastModifiedTime,isRegularFile,isDirectory,isSymbolicLink",
+                LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** A regular file with more names than this one: its inode is not only ours to change. */
+    private static boolean isShared(Map<String, Object> a) {
+        return (Boolean) a.get("isRegularFile") && (Integer) a.get("nlink") > 1;
+    }
+
+    /**
+     * Replaces a hard-linked file by a copy (same content, owner, group and mtime) that has the
+     * given mode and owner, through the atomic writer: the rename gives this name an inode of
+     * its own and leaves the other names' inode as it was.
+     */
+    private void unshare(Path p, Map<String, Object> a, int mode, int uid, int gid) throws IOException {
+        int newUid = uid >= 0 ? uid : (Integer) a.get("uid");
+        int newGid = gid >= 0 ? gid : (Integer) a.get("gid");
+        FileTime mtime = (FileTime) a.get("lastModifiedTime");
+        try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            AtomicWriter.write(p, out -> Channels.newInputStream(in).transferTo(out), mode, fsync, null, tmp -> {
+                Files.setAttribute(tmp, "unix:uid", newUid, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(tmp, "unix:gid", newGid, LinkOption.NOFOLLOW_LINKS);
+                Files.getFileAttributeView(tmp, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(mtime, null, null);
+            });
         }
     }
 
@@ -507,7 +461,12 @@ public final class LocalHost implements Host {
 
     @Override
     public Exec.Result exec(Exec exec) throws IOException {
-        return Processes.run(exec, resolve(exec.dir(), true), root);
+        try {
+            return Processes.run(exec, resolve(exec.dir(), true), root);
+        } finally {
+            // the process may have put a symlink where a directory was: look again
+            plainDirs.clear();
+        }
     }
 
     @Override

@@ -163,7 +163,7 @@ class KillNineTest {
             }
             List<String> temps = strays();
             for (String t : temps) {
-                assertThat(t).as("stray file in %s after trial %d", DIR, trials).matches("\\.image\\d\\d\\.img\\.mosaic-tmp");
+                assertThat(t).as("stray file in %s after trial %d", DIR, trials).matches("\\.image\\d\\d\\.img\\.[0-9a-f]{16}\\.mosaic-tmp");
             }
             strayTemps += temps.size();
             if ((done > 0 && done < needed) || !temps.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.mosaic.host.ssh;
 
+import dev.mosaic.host.AtomicWriter;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
@@ -543,8 +544,9 @@ public final class SshHost implements Host, AutoCloseable {
         forget(p);
         String dest = remote(p);
         String dir = parent(dest);
-        String tmp = (dir.equals("/") ? "" : dir) + "/" + tempName(dest.substring(dest.lastIndexOf('/') + 1));
+        String tmp = (dir.equals("/") ? "" : dir) + "/" + AtomicWriter.tempName(dest.substring(dest.lastIndexOf('/') + 1));
         SftpClient sftp = conn.sftp();
+        sweep(parent(p));
         SftpClient.CloseableHandle h;
         try {
             h = openForWrite(sftp, tmp);
@@ -599,15 +601,65 @@ public final class SshHost implements Host, AutoCloseable {
                     conn.count(1);
                     sftp.remove(tmp);
                 } catch (IOException ignored) {
-                    // the temp file may not exist; a later write of this path reuses its name
+                    // the temp file may not exist; a later write into this directory removes it
                 }
             }
         }
     }
 
+    /**
+     * Creates the temp file with {@code SSH_FXF_EXCL} ({@code O_CREAT|O_EXCL} on the server): a
+     * new file or failure, never through a symlink someone planted at that name.
+     */
     private SftpClient.CloseableHandle openForWrite(SftpClient sftp, String tmp) throws IOException {
         conn.count(1);
-        return sftp.open(tmp, EnumSet.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Truncate));
+        return sftp.open(tmp, EnumSet.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Exclusive));
+    }
+
+    /** Directories (target paths) whose leftover temp files this host has removed, or is removing. */
+    private final Map<String, Sweep> swept = new ConcurrentHashMap<>();
+
+    /** One directory's removal of leftovers, done once, before this host makes a temp file there. */
+    private final class Sweep {
+        private boolean done;
+
+        synchronized void ensure(String dir) throws IOException {
+            if (done) {
+                return;
+            }
+            SftpClient sftp = conn.sftp();
+            String r = remote(dir);
+            List<String> temps = new ArrayList<>();
+            try {
+                conn.count(1);
+                for (SftpClient.DirEntry e : sftp.readDir(r)) {
+                    if (AtomicWriter.isTemp(e.getFilename())) {
+                        temps.add(e.getFilename());
+                    }
+                }
+                for (String t : temps) {
+                    conn.count(1);
+                    sftp.remove((r.equals("/") ? "" : r) + "/" + t);
+                    gone((dir.equals("/") ? "" : dir) + "/" + t);
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!conn.isOpen()) {
+                    throw conn.lost();
+                }
+                // best effort: a missing directory has none, and a stray temp file harms nobody
+            }
+            done = true;
+        }
+    }
+
+    /**
+     * Removes the temp files a cut connection left in {@code dir} (their names are random, so no
+     * later write reuses them), the first time this host writes there: one listing per directory.
+     * Every other write of this host into {@code dir} waits for it, so it never takes a temp file
+     * being written.
+     */
+    private void sweep(String dir) throws IOException {
+        swept.computeIfAbsent(dir, d -> new Sweep()).ensure(dir);
     }
 
     private void rename(SftpClient sftp, String from, String to) throws IOException {
@@ -620,11 +672,6 @@ public final class SshHost implements Host, AutoCloseable {
         }
     }
 
-    /** The same temp name a local write uses: one stray file at most per path after a crash. */
-    private static String tempName(String base) {
-        String b = base.length() > 200 ? base.substring(0, 200) : base;
-        return "." + b + ".mosaic-tmp";
-    }
 
     private void mkdirsRemote(String remoteDir) throws IOException {
         shell("umask 022 && mkdir -p -- " + Shell.quote(remoteDir));
@@ -653,8 +700,9 @@ public final class SshHost implements Host, AutoCloseable {
         forget(p);
         String dest = remote(p);
         String dir = parent(dest);
-        String tmp = (dir.equals("/") ? "" : dir) + "/" + tempName(dest.substring(dest.lastIndexOf('/') + 1));
-        shell("umask 022 && mkdir -p -- " + Shell.quote(dir) + " && rm -f -- " + Shell.quote(tmp) + " && ln -s -- "
+        String tmp = (dir.equals("/") ? "" : dir) + "/" + AtomicWriter.tempName(dest.substring(dest.lastIndexOf('/') + 1));
+        // ln -T: never into a directory (or a link to one) found at the temp name
+        shell("umask 022 && mkdir -p -- " + Shell.quote(dir) + " && ln -sT -- "
                 + Shell.quote(target) + " " + Shell.quote(tmp) + " && mv -Tf -- " + Shell.quote(tmp) + " " + Shell.quote(dest));
         learn(p);
     }
