@@ -44,7 +44,9 @@ public interface Host {
 
     /**
      * Replaces {@code path} with a regular file holding {@code content} and permission {@code mode}
-     * through a temp file in the same directory, flushed and renamed over the old path.
+     * through a temp file in the same directory, flushed and renamed over the old path. The temp
+     * file has a fresh name and is created exclusively: nothing planted at its name is followed.
+     * A symlink or hard link at {@code path} is replaced, never written through.
      */
     void writeAtomic(String path, InputStream content, int mode) throws IOException;
 
@@ -54,9 +56,16 @@ public interface Host {
     /** Creates or replaces (atomically) a symbolic link at {@code path} pointing to {@code target}. */
     void symlink(String path, String target) throws IOException;
 
+    /**
+     * Never through a symlink (refused: a link has no mode of its own). A regular file with other
+     * hard links gets an inode of its own first, so the other names keep theirs.
+     */
     void chmod(String path, int mode) throws IOException;
 
-    /** Changes owner and/or group; -1 leaves that one unchanged. Does not follow a final symlink. */
+    /**
+     * Changes owner and/or group; -1 leaves that one unchanged. Does not follow a final symlink; a
+     * regular file with other hard links gets an inode of its own first, as for {@link #chmod}.
+     */
     void chown(String path, int uid, int gid) throws IOException;
 
     /** Removes a file, symlink or empty directory; nothing when absent. */
