@@ -265,7 +265,7 @@ public final class LocalHost implements Host {
     @Override
     public void writeAtomic(String path, InputStream content, int mode) throws IOException {
         Path target = resolve(path, false);
-        Path dir = target.getParent();
+        Path dir = parentInRoot(path, target);
         if (!plainDirs.contains(dir)) {
             createParents(dir);
             plainDirs.add(dir);
@@ -319,13 +319,26 @@ public final class LocalHost implements Host {
         AtomicWriter.setMode(p, mode);
     }
 
+    /**
+     * The directory a write of {@code path} makes its temp file in: never above the root, where
+     * {@code /} or {@code /etc/..} would put it.
+     */
+    private Path parentInRoot(String path, Path resolved) throws IOException {
+        Path dir = resolved.getParent();
+        if (dir == null || (confined && !dir.startsWith(root))) {
+            throw new IOException("cannot replace " + path + ": it is the root directory");
+        }
+        return dir;
+    }
+
     @Override
     public void symlink(String path, String target) throws IOException {
         Path p = resolve(path, false);
-        createParents(p.getParent());
-        sweep(p.getParent());
+        Path dir = parentInRoot(path, p);
+        createParents(dir);
+        sweep(dir);
         // symlink(2) never follows nor replaces what is at the temp name: a fresh name, or failure
-        Path tmp = p.getParent().resolve(AtomicWriter.tempName(p.getFileName().toString()));
+        Path tmp = dir.resolve(AtomicWriter.tempName(p.getFileName().toString()));
         Files.createSymbolicLink(tmp, Path.of(target));
         boolean renamed = false;
         try {

@@ -245,4 +245,23 @@ class HostileWritesTest {
         }
         canary.assertUntouched();
     }
+
+    @ParameterizedTest(name = "write and symlink of {0} are refused")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/", "/etc/..", "/..", "/etc/../../.."})
+    void writeOrSymlink_ofThePathThatIsTheRootItself_isRefused_nothingIsMadeAboveIt(String path) throws IOException {
+        Files.createDirectories(root.resolve("etc"));
+        List<Path> beside;
+        try (Stream<Path> s = Files.list(tmp)) {
+            beside = s.sorted().toList();
+        }
+        assertThatThrownBy(() -> host.writeAtomic(path, new ByteArrayInputStream("x".getBytes()), 0644))
+                .hasMessage("cannot replace " + path + ": it is the root directory");
+        assertThatThrownBy(() -> host.symlink(path, "/nowhere"))
+                .hasMessage("cannot replace " + path + ": it is the root directory");
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.sorted().toList()).as("entries beside the root").isEqualTo(beside);
+        }
+        assertThat(Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)).isTrue();
+        canary.assertUntouched();
+    }
 }

@@ -546,7 +546,9 @@ public final class SshHost implements Host, AutoCloseable {
         String dir = parent(dest);
         String tmp = (dir.equals("/") ? "" : dir) + "/" + AtomicWriter.tempName(dest.substring(dest.lastIndexOf('/') + 1));
         SftpClient sftp = conn.sftp();
-        sweep(parent(p));
+        if (parent(p) != null) {
+            sweep(parent(p));
+        }
         SftpClient.CloseableHandle h;
         try {
             h = openForWrite(sftp, tmp);
@@ -671,7 +673,6 @@ public final class SshHost implements Host, AutoCloseable {
             shell("mv -f -- " + Shell.quote(from) + " " + Shell.quote(to));
         }
     }
-
 
     private void mkdirsRemote(String remoteDir) throws IOException {
         shell("umask 022 && mkdir -p -- " + Shell.quote(remoteDir));
