@@ -461,10 +461,10 @@ public final class LocalHost implements Host {
     @Override
     public void chown(String path, int uid, int gid) throws IOException {
         Path p = resolve(path, false);
-        if (uid >= 0) {
+        if (uid != -1) { // -1: unchanged; larger ids than 2^31 - 1 are negative ints
             Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
         }
-        if (gid >= 0) {
+        if (gid != -1) {
             Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
         }
     }
@@ -543,7 +543,7 @@ public final class LocalHost implements Host {
 
     private Optional<Integer> lookup(String name, Map<String, Optional<Integer>> cache, boolean user) throws IOException {
         if (name.matches("\\d+")) {
-            return Optional.of(Integer.parseInt(name));
+            return Optional.of(Integer.parseUnsignedInt(name)); // ids above 2^31 - 1 are negative ints
         }
         Optional<Integer> cached = cache.get(name);
         if (cached != null) {
