@@ -233,7 +233,7 @@ public final class SpecReader {
     /**
      * An {@code owner} or {@code group}: a name, or a number from 0 to {@link #MAX_ID}. A name
      * is looked up in the target's passwd or group file, so it cannot hold ':', '/', blanks or
-     * control characters.
+     * control characters, nor start with '-' (a negative number is no id either).
      */
     public Optional<String> account(String field) {
         Optional<String> v = optString(field);
@@ -249,7 +249,7 @@ public final class SpecReader {
             }
             return Optional.of(Long.toString(Long.parseLong(t)));
         }
-        if (t.isEmpty() || !t.matches("[^:/\\s\\p{Cntrl}]+") || t.length() > 256) {
+        if (t.isEmpty() || !t.matches("[^-:/\\s\\p{Cntrl}][^:/\\s\\p{Cntrl}]*") || t.length() > 256) {
             error(field, "expected " + what + " name or a number from 0 to " + MAX_ID + ", got '"
                     + t.replaceAll("\\p{Cntrl}", "?") + "'");
             return Optional.empty();

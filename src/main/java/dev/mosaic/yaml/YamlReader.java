@@ -5,7 +5,6 @@ import dev.mosaic.diag.SourcePos;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.events.AliasEvent;
 import org.yaml.snakeyaml.events.CollectionStartEvent;
 import org.yaml.snakeyaml.events.Event;
@@ -314,8 +313,9 @@ public final class YamlReader {
             Anchored a = anchors.get(anchor);
             if (!(a.node instanceof YNode.Scalar)
                     && ++collectionAliases > options.getMaxAliasesForCollections()) {
-                throw new YAMLException("Number of aliases for non-scalar nodes exceeds the specified max="
-                        + options.getMaxAliasesForCollections());
+                throw new Malformed(null, null, "more than " + options.getMaxAliasesForCollections()
+                        + " aliases of lists or mappings (values once its aliases are expanded could grow without end);"
+                        + " write the values out", event.getStartMark());
             }
             return a;
         }
@@ -323,7 +323,8 @@ public final class YamlReader {
         /** A scalar, sequence or mapping (not an alias), registered under its anchor if it has one. */
         private YNode composed() {
             if (depth > options.getNestingDepthLimit()) {
-                throw new YAMLException("Nesting Depth exceeded max " + options.getNestingDepthLimit());
+                throw new Malformed(null, null, "Nesting Depth exceeded max " + options.getNestingDepthLimit()
+                        + " (lists and mappings inside each other)", parser.peekEvent().getStartMark());
             }
             depth++;
             NodeEvent start = (NodeEvent) parser.getEvent();

@@ -108,13 +108,14 @@ class YamlReaderTest {
                 "x.yml:2:1: error: malformed YAML: but found another document (expected a single document in the stream)");
         assertThat(errors("a: !!python/object x\n")).singleElement().asString().startsWith("x.yml:1:4: error: malformed YAML: Global tag is not allowed");
         assertThat(errors("[".repeat(120) + "]".repeat(120) + "\n")).containsExactly(
-                "x.yml:1:1: error: malformed YAML: Nesting Depth exceeded max 100");
+                "x.yml:1:102: error: malformed YAML: Nesting Depth exceeded max 100 (lists and mappings inside each other)");
         StringBuilder aliases = new StringBuilder("a: &a [1]\nb: [");
         for (int i = 0; i < 51; i++) {
             aliases.append(i == 0 ? "" : ", ").append("*a");
         }
         assertThat(errors(aliases + "]\n")).containsExactly(
-                "x.yml:1:1: error: malformed YAML: Number of aliases for non-scalar nodes exceeds the specified max=50");
+                "x.yml:2:205: error: malformed YAML: more than 50 aliases of lists or mappings (values once its aliases"
+                        + " are expanded could grow without end); write the values out");
         // A syntax error says it all: problems of the tree read so far are not reported.
         assertThat(errors("a: 1\na: 2\nb: [\n")).singleElement().asString().contains("malformed YAML");
     }
