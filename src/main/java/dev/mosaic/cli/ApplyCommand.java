@@ -62,9 +62,8 @@ final class ApplyCommand implements Callable<Integer> {
         if (report != null && inventory.active()) {
             throw new dev.mosaic.diag.UserError("--report does not go with --inventory yet: apply each host on its own (--root) for a report");
         }
-        if (report != null) {
-            checkReport();
-        }
+        PathChecks.outputFile("--report", report);
+        PathChecks.inputFile("playbook or plan", playbook);
         if (java.nio.file.Files.isRegularFile(playbook) && dev.mosaic.engine.SavedPlan.looksLikePlan(playbook)) {
             return applySaved();
         }
@@ -155,32 +154,8 @@ final class ApplyCommand implements Callable<Integer> {
         return recorder;
     }
 
-    /** Refuses a report path that cannot be written, before anything is applied. */
-    private void checkReport() {
-        Path file = report.toAbsolutePath().normalize();
-        Path dir = file.getParent();
-        if (java.nio.file.Files.isDirectory(file)) {
-            throw new dev.mosaic.diag.UserError("--report " + report + " is a directory; name the HTML file to write");
-        }
-        if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
-            throw new dev.mosaic.diag.UserError("--report " + report + ": directory " + dir + " does not exist");
-        }
-        try { // a temp file like the one the report goes through: root passes every permission check, not every file system
-            Path probe = java.nio.file.Files.createFile(dir.resolve(dev.mosaic.host.AtomicWriter.tempName(file.getFileName().toString())));
-            java.nio.file.Files.delete(probe);
-        } catch (IOException e) {
-            throw new dev.mosaic.diag.UserError("--report " + report + ": cannot write in " + dir + " (" + reason(e) + ")");
-        }
-    }
-
     private static String reason(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such file or directory";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return dev.mosaic.diag.IoProblems.reason(e);
     }
 
     /**

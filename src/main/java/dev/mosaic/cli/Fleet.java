@@ -65,6 +65,11 @@ final class Fleet {
         if (o.root != null) {
             throw new UserError("--root and --inventory do not go together: give each local host its 'root:' in the inventory");
         }
+        if (inv.forks < 1) {
+            throw new UserError("--forks " + inv.forks + ": give at least 1");
+        }
+        PathChecks.inputFile("--inventory", inv.inventory);
+        PathChecks.common(playbookFile, o);
         Inventory inventory = new InventoryLoader().load(inv.inventory);
         List<InventoryHost> hosts = inventory.select(inv.limit);
         Map<Diagnostic, List<String>> problems = new LinkedHashMap<>();

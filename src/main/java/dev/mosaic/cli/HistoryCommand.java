@@ -37,6 +37,8 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PathChecks.directoryIfExists("--root", root);
+        PathChecks.directoryIfExists("--state-dir", stateDir);
         Path state = stateDir != null ? stateDir : (root == null ? Path.of("/") : root).resolve(Target.STATE_DIR);
         History history = History.of(state);
         List<History.Run> runs = history.runs();

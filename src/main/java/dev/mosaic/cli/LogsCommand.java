@@ -41,6 +41,8 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PathChecks.directoryIfExists("--root", root);
+        PathChecks.directoryIfExists("--state-dir", stateDir);
         Path state = stateDir != null ? stateDir : (root == null ? Path.of("/") : root).resolve(Target.STATE_DIR);
         Path logs = state.resolve("logs");
         Path file = ResourceLog.file(logs, address);

@@ -82,14 +82,57 @@ public final class Main implements Runnable {
                 }
                 return ERROR;
             }
-            err.println("mosaic: internal error (a bug; please report it with this trace):");
-            ex.printStackTrace(err);
-            return ERROR;
+            return unexpected(ex, err);
         });
-        int code = cmd.execute(args);
+        int code;
+        try {
+            code = cmd.execute(args);
+        } catch (StackOverflowError | OutOfMemoryError e) { // picocli hands on errors as they are
+            code = unexpected(e, err);
+        }
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * What reaches the top without being a {@link UserError}: one paragraph, never a Java stack
+     * trace (a user cannot act on one, and it can be long enough to hide the message). A failure
+     * to read or write a file names it with the system's reason; anything else is a bug of
+     * Mosaic, and {@code MOSAIC_TRACE=1} prints the trace to report it with.
+     */
+    static int unexpected(Throwable ex, PrintWriter err) {
+        Throwable cause = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+        if (cause instanceof java.nio.file.FileSystemException f) {
+            err.println("mosaic: error: " + f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile())
+                    + ": " + dev.mosaic.diag.IoProblems.reason(f));
+        } else if (cause instanceof java.io.IOException io) {
+            err.println("mosaic: error: " + dev.mosaic.diag.IoProblems.reason(io));
+        } else if (cause instanceof OutOfMemoryError) {
+            err.println("mosaic: error: out of memory: the input is too big for the memory Java was given");
+        } else if (cause instanceof StackOverflowError) {
+            err.println("mosaic: internal error (a bug; please report it): the input nests too deeply for Mosaic"
+                    + " (stack overflow); set MOSAIC_TRACE=1 for the details");
+        } else {
+            err.println("mosaic: internal error (a bug; please report it with what you ran): " + oneLine(cause)
+                    + "; set MOSAIC_TRACE=1 to print the details for the report");
+        }
+        if ("1".equals(System.getenv("MOSAIC_TRACE"))) {
+            ex.printStackTrace(err);
+        }
+        return ERROR;
+    }
+
+    private static String oneLine(Throwable t) {
+        String m = t.getMessage() == null ? "" : ": " + t.getMessage().replaceAll("\\s*\\n\\s*", " ");
+        String where = "";
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().startsWith("dev.mosaic.")) {
+                where = " (in " + e.getClassName().substring("dev.mosaic.".length()) + "." + e.getMethodName() + ")";
+                break;
+            }
+        }
+        return t.getClass().getSimpleName().replace("Exception", "").replace("Error", " failure") + m + where;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -50,6 +50,7 @@ final class PlanCommand implements Callable<Integer> {
             throw new dev.mosaic.diag.UserError("--out does not go with --inventory: a saved plan is for one target; "
                     + "plan each host on its own (--root, --state-dir)");
         }
+        PathChecks.outputFile("--out", out);
         if (inventory.active()) {
             return Fleet.load(playbook, options, inventory)
                     .plan(spec.commandLine().getOut(), spec.commandLine().getErr(), detailedExitCode);

@@ -44,6 +44,8 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        PathChecks.directoryIfExists("--root", root);
+        PathChecks.directoryIfExists("--state-dir", stateDir);
         Path r = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
         Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : r.resolve(Target.STATE_DIR);
         if (!Files.isDirectory(r)) {

@@ -44,6 +44,7 @@ record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore stat
 
     /** @param inventoryVars an inventory host's variables (empty without an inventory) */
     static Playbook load(Path playbook, CommonOptions o, Map<String, YNode> inventoryVars) {
+        PathChecks.common(playbook, o);
         return new PlaybookLoader(BuiltinKinds.create(), o.moduleDirs).load(playbook, o.vars, inventoryVars);
     }
 
@@ -59,6 +60,7 @@ record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore stat
      *               plan: never)
      */
     static Target open(Path playbookFile, CommonOptions o, boolean writes) {
+        PathChecks.common(playbookFile, o);
         Path root = o.root == null ? Path.of("/") : o.root.toAbsolutePath().normalize();
         Path stateDir = o.stateDir != null ? o.stateDir.toAbsolutePath().normalize() : root.resolve(STATE_DIR);
         // What passed its schema before for this target is not validated again (an apply of an

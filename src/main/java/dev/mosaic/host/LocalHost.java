@@ -399,10 +399,10 @@ public final class LocalHost implements Host {
             unshare(p, a, (Integer) a.get("mode") & 07777, uid, gid);
             return;
         }
-        if (uid >= 0) {
+        if (uid != -1) { // -1: unchanged; larger ids than 2^31 - 1 are negative ints
             Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
         }
-        if (gid >= 0) {
+        if (gid != -1) {
             Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
         }
     }
@@ -423,8 +423,8 @@ public final class LocalHost implements Host {
      * its own and leaves the other names' inode as it was.
      */
     private void unshare(Path p, Map<String, Object> a, int mode, int uid, int gid) throws IOException {
-        int newUid = uid >= 0 ? uid : (Integer) a.get("uid");
-        int newGid = gid >= 0 ? gid : (Integer) a.get("gid");
+        int newUid = uid != -1 ? uid : (Integer) a.get("uid");
+        int newGid = gid != -1 ? gid : (Integer) a.get("gid");
         FileTime mtime = (FileTime) a.get("lastModifiedTime");
         try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             AtomicWriter.write(p, out -> Channels.newInputStream(in).transferTo(out), mode, fsync, null, tmp -> {
@@ -515,7 +515,7 @@ public final class LocalHost implements Host {
 
     private Optional<Integer> lookup(String name, Map<String, Optional<Integer>> cache, boolean user) throws IOException {
         if (name.matches("\\d+")) {
-            return Optional.of(Integer.parseInt(name));
+            return Optional.of(Integer.parseUnsignedInt(name)); // ids above 2^31 - 1 are negative ints
         }
         Optional<Integer> cached = cache.get(name);
         if (cached != null) {

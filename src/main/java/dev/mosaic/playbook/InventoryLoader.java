@@ -45,12 +45,12 @@ public final class InventoryLoader {
         String text;
         try {
             Diagnostics diags = new Diagnostics();
-            text = YamlReader.text(file.toString(), Files.readAllBytes(file), diags);
+            text = YamlReader.readFile(file, diags);
             diags.throwIfErrors();
         } catch (NoSuchFileException e) {
             throw new UserError("cannot read inventory " + file + ": no such file");
         } catch (IOException e) {
-            throw new UserError("cannot read inventory " + file + ": " + e.getMessage());
+            throw new UserError("cannot read inventory " + file + ": " + dev.mosaic.diag.IoProblems.reason(e));
         }
         return load(file, text);
     }

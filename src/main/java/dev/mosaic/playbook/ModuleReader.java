@@ -145,9 +145,9 @@ public final class ModuleReader {
         String name = file.toString();
         String text;
         try {
-            text = YamlReader.text(name, Files.readAllBytes(file), diags);
+            text = YamlReader.readFile(file, diags);
         } catch (IOException e) {
-            diags.error(new SourcePos(name, 1, 1), "cannot read module: " + e.getMessage());
+            diags.error(new SourcePos(name, 1, 1), "cannot read module: " + dev.mosaic.diag.IoProblems.reason(e));
             return null;
         }
         if (text == null) {

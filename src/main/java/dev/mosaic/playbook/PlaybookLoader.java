@@ -70,13 +70,13 @@ public final class PlaybookLoader {
     private static String read(Path file) {
         try {
             Diagnostics diags = new Diagnostics();
-            String text = YamlReader.text(file.toString(), Files.readAllBytes(file), diags);
+            String text = YamlReader.readFile(file, diags);
             diags.throwIfErrors();
             return text;
         } catch (NoSuchFileException e) {
             throw new UserError("cannot read playbook " + file + ": no such file");
         } catch (IOException e) {
-            throw new UserError("cannot read playbook " + file + ": " + e.getMessage());
+            throw new UserError("cannot read playbook " + file + ": " + dev.mosaic.diag.IoProblems.reason(e));
         }
     }
 

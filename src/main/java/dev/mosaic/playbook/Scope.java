@@ -41,6 +41,11 @@ final class Scope {
         final Set<Address> sensitive = new LinkedHashSet<>();
         /** Problems found while instantiating a module, with the instances they were found in. */
         private final Map<Diagnostic, LinkedHashSet<String>> perInstance = new LinkedHashMap<>();
+        /**
+         * The modules being instantiated now, outermost first (their directories, by real path):
+         * a call of one of them again would never end, so it is refused at the call.
+         */
+        private final List<ModuleDef> calling = new ArrayList<>();
 
         Loading(Kinds kinds, SchemaValidator schemas, ModuleReader reader) {
             this.kinds = kinds;
@@ -191,6 +196,9 @@ final class Scope {
         if (def == null) {
             return null;
         }
+        if (cycle(callEntry, def)) {
+            return null;
+        }
         Map<String, YNode> given = params(alias, callEntry, def);
         if (given == null) {
             return null;
@@ -217,7 +225,12 @@ final class Scope {
                 }
             }
         }
-        child.instantiateAll();
+        loading.calling.add(def);
+        try {
+            child.instantiateAll();
+        } finally {
+            loading.calling.remove(loading.calling.size() - 1);
+        }
         Map<String, YNode> outputs = new LinkedHashMap<>();
         if (def.outputs() != null) {
             def.outputs().entries().values().forEach(e -> outputs.put(e.key(), child.interp.apply(e.value())));
@@ -245,6 +258,38 @@ final class Scope {
         all.addAll(own);
         loading.report(child.label(), child.diags);
         return new Instance(alias, def, child, outputs, all);
+    }
+
+    /**
+     * Whether calling {@code def} here would call a module that is being instantiated already (a
+     * module calling itself, or a calling b calling a): reported at the call, with the chain, as
+     * an error. Each module is known by its directory, so two aliases of one module are one.
+     */
+    private boolean cycle(YNode.Entry callEntry, ModuleDef def) {
+        int from = -1;
+        for (int i = 0; i < loading.calling.size() && from < 0; i++) {
+            if (sameDir(loading.calling.get(i).dir(), def.dir())) {
+                from = i;
+            }
+        }
+        if (from < 0) {
+            return false;
+        }
+        List<String> chain = new ArrayList<>();
+        loading.calling.subList(from, loading.calling.size()).forEach(m -> chain.add(m.name()));
+        chain.add(def.name());
+        diags.error(callEntry.keyPos(), "module '" + callEntry.key() + "' calls a module that is already being called,"
+                + " which would never end: module " + String.join(" \u2192 ", chain)
+                + " (a module may not call itself, directly or through others)");
+        return true;
+    }
+
+    private static boolean sameDir(Path a, Path b) {
+        try {
+            return a.toRealPath().equals(b.toRealPath());
+        } catch (java.io.IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
     }
 
     /**

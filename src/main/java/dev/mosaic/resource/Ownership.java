@@ -13,7 +13,7 @@ public final class Ownership {
     private Ownership() {
     }
 
-    /** The numeric id for a user name (or number), -1 when not managed. */
+    /** The numeric id for a user name (or number), -1 when not managed; ids above 2^31 - 1 are negative ints. */
     public static int uid(Host host, Optional<String> owner) throws IOException, ResourceException {
         if (owner.isEmpty()) {
             return -1;
@@ -37,29 +37,29 @@ public final class Ownership {
         if (mode.isPresent() && stat.mode() != mode.get()) {
             out.add(new Diff.Field("mode", octal(stat.mode()), octal(mode.get())));
         }
-        if (wantUid >= 0 && stat.uid() != wantUid) {
-            out.add(new Diff.Field("owner", Integer.toString(stat.uid()), Integer.toString(wantUid)));
+        if (wantUid != -1 && stat.uid() != wantUid) {
+            out.add(new Diff.Field("owner", Integer.toUnsignedString(stat.uid()), Integer.toUnsignedString(wantUid)));
         }
-        if (wantGid >= 0 && stat.gid() != wantGid) {
-            out.add(new Diff.Field("group", Integer.toString(stat.gid()), Integer.toString(wantGid)));
+        if (wantGid != -1 && stat.gid() != wantGid) {
+            out.add(new Diff.Field("group", Integer.toUnsignedString(stat.gid()), Integer.toUnsignedString(wantGid)));
         }
     }
 
     /** Field diffs for mode, owner and group of a path about to be created. */
     public static void created(Optional<Integer> mode, int defaultMode, int wantUid, int wantGid, List<Diff> out) {
         out.add(new Diff.Field("mode", null, octal(mode.orElse(defaultMode))));
-        if (wantUid >= 0) {
-            out.add(new Diff.Field("owner", null, Integer.toString(wantUid)));
+        if (wantUid != -1) {
+            out.add(new Diff.Field("owner", null, Integer.toUnsignedString(wantUid)));
         }
-        if (wantGid >= 0) {
-            out.add(new Diff.Field("group", null, Integer.toString(wantGid)));
+        if (wantGid != -1) {
+            out.add(new Diff.Field("group", null, Integer.toUnsignedString(wantGid)));
         }
     }
 
     /** Brings mode and ownership of an existing path in line. */
     public static void converge(Host host, String path, Optional<Integer> mode, int wantUid, int wantGid)
             throws IOException {
-        if (wantUid >= 0 || wantGid >= 0) {
+        if (wantUid != -1 || wantGid != -1) {
             host.chown(path, wantUid, wantGid);
         }
         if (mode.isPresent()) {

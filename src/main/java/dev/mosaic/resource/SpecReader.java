@@ -143,6 +143,9 @@ public final class SpecReader {
     }
 
     public String checkAbsolute(String field, String p) {
+        if (!pathText(field, p)) {
+            return p;
+        }
         if (!p.startsWith("/")) {
             error(field, "must be an absolute path, got '" + p + "'");
             return p;
@@ -154,6 +157,104 @@ public final class SpecReader {
             }
         }
         return TargetPaths.normalize(p);
+    }
+
+    /**
+     * A string that is rendered into one line of a configuration file: a newline (or any other
+     * control character but tab) would let it add lines of its own, so it is refused at the field.
+     */
+    public Optional<String> optLine(String field) {
+        Optional<String> v = optString(field);
+        if (v.isPresent() && lineProblem(v.get()) != null) {
+            error(field, lineProblem(v.get()));
+            return Optional.empty();
+        }
+        return v;
+    }
+
+    /** Why {@code text} cannot go into one line of a configuration file, or null when it can. */
+    public static String lineProblem(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085') {
+                return "must be one line without control characters"
+                        + String.format(" (U+%04X at character %d)", (int) c, i + 1)
+                        + "; it is written into a configuration file line by line";
+            }
+        }
+        return null;
+    }
+
+    /** Linux's limits: a name of at most 255 bytes, a path of at most 4095 (PATH_MAX with its NUL). */
+    public static final int MAX_NAME_BYTES = 255;
+    public static final int MAX_PATH_BYTES = 4095;
+
+    /**
+     * Whether {@code p} can be a path at all: no NUL (the system would cut the path there), no
+     * other control character (a newline would split the line-based journals and logs that name
+     * paths, and no admin means one), each name at most {@link #MAX_NAME_BYTES} bytes and the
+     * whole at most {@link #MAX_PATH_BYTES}. Reported at the field otherwise. For target paths,
+     * link targets and control-side sources alike.
+     */
+    public boolean pathText(String field, String p) {
+        String problem = pathProblem(p);
+        if (problem != null) {
+            error(field, problem);
+        }
+        return problem == null;
+    }
+
+    /** What makes {@code p} impossible as a path, or null when nothing does (see {@link #pathText}). */
+    public static String pathProblem(String p) {
+        for (int i = 0; i < p.length(); i++) {
+            char c = p.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return (c == 0 ? "a path cannot hold a NUL character" : "a path must not hold control characters")
+                        + String.format(" (U+%04X at character %d)", (int) c, i + 1);
+            }
+        }
+        int bytes = p.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_PATH_BYTES) {
+            return "the path is " + bytes + " bytes long; a path has at most " + MAX_PATH_BYTES;
+        }
+        for (String name : p.split("/")) {
+            int n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (n > MAX_NAME_BYTES) {
+                return "the name '" + name.substring(0, 20) + "…' is " + n + " bytes long; a file name has at most "
+                        + MAX_NAME_BYTES;
+            }
+        }
+        return null;
+    }
+
+    /** The largest uid or gid: 2^32 - 2 ((uid_t) -1 means "no change" to chown). */
+    public static final long MAX_ID = 4_294_967_294L;
+
+    /**
+     * An {@code owner} or {@code group}: a name, or a number from 0 to {@link #MAX_ID}. A name
+     * is looked up in the target's passwd or group file, so it cannot hold ':', '/', blanks or
+     * control characters, nor start with '-' (a negative number is no id either).
+     */
+    public Optional<String> account(String field) {
+        Optional<String> v = optString(field);
+        if (v.isEmpty()) {
+            return v;
+        }
+        String t = v.get().trim();
+        String what = field.equals("group") ? "a group" : "a user";
+        if (t.matches("\\d+")) {
+            if (t.length() > 10 || Long.parseLong(t) > MAX_ID) {
+                error(field, "a numeric id is at most " + MAX_ID + ", got " + (t.length() > 20 ? t.substring(0, 20) + "…" : t));
+                return Optional.empty();
+            }
+            return Optional.of(Long.toString(Long.parseLong(t)));
+        }
+        if (t.isEmpty() || !t.matches("[^-:/\\s\\p{Cntrl}][^:/\\s\\p{Cntrl}]*") || t.length() > 256) {
+            error(field, "expected " + what + " name or a number from 0 to " + MAX_ID + ", got '"
+                    + t.replaceAll("\\p{Cntrl}", "?") + "'");
+            return Optional.empty();
+        }
+        return Optional.of(t);
     }
 
     public List<String> stringList(String field) {

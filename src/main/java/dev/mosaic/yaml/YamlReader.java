@@ -5,7 +5,6 @@ import dev.mosaic.diag.SourcePos;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.events.AliasEvent;
 import org.yaml.snakeyaml.events.CollectionStartEvent;
 import org.yaml.snakeyaml.events.Event;
@@ -15,10 +14,9 @@ import org.yaml.snakeyaml.events.SequenceStartEvent;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.parser.Parser;
 import org.yaml.snakeyaml.parser.ParserImpl;
-import org.yaml.snakeyaml.reader.StreamReader;
 import org.yaml.snakeyaml.resolver.Resolver;
 
-import java.io.StringReader;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -43,7 +41,6 @@ public final class YamlReader {
     private YamlReader() {
     }
 
-    /** Returns the document's root, or null when the text is empty or has errors (see diags). */
     /** Stand-ins for the braces of {@code ${…}}, so that YAML's flow syntax does not see them. */
     private static final char OPEN = '\uE000';
     private static final char CLOSE = '\uE001';
@@ -108,14 +105,61 @@ public final class YamlReader {
         return null;
     }
 
+    /**
+     * A YAML file of Mosaic (playbook, module, inventory, a {@code ${file:…}} read as YAML) has
+     * at most this many characters; a longer one is refused before it is parsed.
+     */
+    public static final int MAX_CHARS = 64 * 1024 * 1024;
+
+    /**
+     * A file's text (see {@link #text}), refused before it is read when it is bigger than
+     * {@link #MAX_CHARS} bytes could hold (UTF-8 has at least one byte per character, and more
+     * bytes than that cannot be fewer characters than the limit only for non-ASCII text: such a
+     * file is still refused after decoding, by {@link #read}). Null when refused (see diags).
+     *
+     * @throws IOException when the file cannot be read (the caller names it)
+     */
+    public static String readFile(java.nio.file.Path file, Diagnostics diags) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new IOException("it is a directory");
+        }
+        if (java.nio.file.Files.exists(file) && !java.nio.file.Files.isRegularFile(file)) {
+            throw new IOException("it is not a regular file"); // a FIFO or a device could be read forever
+        }
+        long size = java.nio.file.Files.size(file);
+        if (size > 4L * MAX_CHARS) {
+            diags.error(new SourcePos(file.toString(), 1, 1), tooLong(size + " bytes"));
+            return null;
+        }
+        return text(file.toString(), java.nio.file.Files.readAllBytes(file), diags);
+    }
+
+    private static String tooLong(String size) {
+        return "the file is too long (" + size + "); a YAML file of Mosaic has at most " + MAX_CHARS
+                + " characters (64 Mi)";
+    }
+
+    /** Returns the document's root, or null when the text is empty or has errors (see diags). */
     public static YNode read(String fileName, String text, Diagnostics diags) {
+        if (text.length() > MAX_CHARS) { // before any parsing: a length is all it takes
+            diags.error(new SourcePos(fileName, 1, 1), tooLong(text.length() + " characters"));
+            return null;
+        }
         text = shieldReferences(text);
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // detected below, with both positions
         options.setMaxAliasesForCollections(50);
         options.setNestingDepthLimit(100);
-        options.setCodePointLimit(64 * 1024 * 1024);
-        Builder builder = new Builder(fileName, new ParserImpl(new StreamReader(new StringReader(text)), options), options);
+        options.setCodePointLimit(MAX_CHARS);
+        TextReader reader = new TextReader(fileName, text);
+        int bad = reader.firstNonPrintable();
+        if (bad >= 0) {
+            diags.error(position(fileName, text, text.offsetByCodePoints(0, bad)), String.format(
+                    "malformed YAML: the character U+%04X cannot appear in a YAML file (write it as an escape"
+                            + " in a double-quoted string, e.g. \"\\x07\")", reader.codePointAt(bad)));
+            return null;
+        }
+        Builder builder = new Builder(fileName, new ParserImpl(reader, options), options);
         YNode root;
         try {
             root = builder.document();
@@ -134,6 +178,24 @@ public final class YamlReader {
         diags.addAll(builder.found.sorted());
         return root;
     }
+
+    /** The line and column of the character at {@code offset} (a char index) of {@code text}. */
+    private static SourcePos position(String fileName, String text, int offset) {
+        int line = 1;
+        int lineStart = 0;
+        for (int i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+            line++;
+            lineStart = i + 1;
+        }
+        return new SourcePos(fileName, line, text.codePointCount(lineStart, offset) + 1);
+    }
+
+    /**
+     * At most this many characters of text added by expanding aliases. {@link #MAX_VALUES}
+     * alone lets 3,000 aliases of a 1 MB scalar through (3 GB of text for what follows, 41 s to
+     * plan); this counts what they weigh. Text written out is bounded by {@link #MAX_CHARS}.
+     */
+    static final long MAX_ALIAS_CHARS = 16L * 1024 * 1024;
 
     /**
      * At most this many values added by expanding aliases. SnakeYAML limits how many aliases a
@@ -162,7 +224,7 @@ public final class YamlReader {
      */
     private static final class Builder {
         /** An anchor's value, or null while that value is being read (an alias to it is recursive). */
-        private record Anchored(YNode node, int values, SourcePos pos) {
+        private record Anchored(YNode node, int values, long chars, SourcePos pos) {
         }
 
         private final String file;
@@ -178,7 +240,13 @@ public final class YamlReader {
         private int values;
         /** Values added by aliases so far. */
         private int expanded;
+        /** Characters of scalar text read so far, aliases expanded (as {@link #values}). */
+        private long chars;
+        /** Characters added by aliases so far. */
+        private long expandedChars;
         private boolean stopped;
+        /** Where the last alias read is written. */
+        private SourcePos aliasPos;
         private int depth;
         private int collectionAliases;
 
@@ -214,10 +282,16 @@ public final class YamlReader {
                 Anchored a = alias();
                 values += a.values;
                 expanded += a.values;
+                chars += a.chars;
+                expandedChars += a.chars;
                 if (expanded > MAX_VALUES && !stopped) {
                     stopped = true;
                     diags.error(a.pos, "the document has more than " + MAX_VALUES
                             + " values once its aliases are expanded; write the values out instead of aliasing aliases");
+                } else if (expandedChars > MAX_ALIAS_CHARS && !stopped) {
+                    stopped = true;
+                    diags.error(aliasPos, "the aliases of the document add more than " + MAX_ALIAS_CHARS
+                            + " characters of text (16 Mi) once expanded; write big values once, not aliased over and over");
                 }
                 if (a.node == null) {
                     diags.error(a.pos, "the value anchored here contains an alias of itself; a recursive structure has no end");
@@ -231,6 +305,7 @@ public final class YamlReader {
 
         private Anchored alias() {
             AliasEvent event = (AliasEvent) parser.getEvent();
+            aliasPos = pos(file, event.getStartMark());
             String anchor = event.getAnchor();
             if (!anchors.containsKey(anchor)) {
                 throw new Malformed(null, null, "found undefined alias " + anchor, event.getStartMark());
@@ -238,8 +313,9 @@ public final class YamlReader {
             Anchored a = anchors.get(anchor);
             if (!(a.node instanceof YNode.Scalar)
                     && ++collectionAliases > options.getMaxAliasesForCollections()) {
-                throw new YAMLException("Number of aliases for non-scalar nodes exceeds the specified max="
-                        + options.getMaxAliasesForCollections());
+                throw new Malformed(null, null, "more than " + options.getMaxAliasesForCollections()
+                        + " aliases of lists or mappings (values once its aliases are expanded could grow without end);"
+                        + " write the values out", event.getStartMark());
             }
             return a;
         }
@@ -247,13 +323,15 @@ public final class YamlReader {
         /** A scalar, sequence or mapping (not an alias), registered under its anchor if it has one. */
         private YNode composed() {
             if (depth > options.getNestingDepthLimit()) {
-                throw new YAMLException("Nesting Depth exceeded max " + options.getNestingDepthLimit());
+                throw new Malformed(null, null, "Nesting Depth exceeded max " + options.getNestingDepthLimit()
+                        + " (lists and mappings inside each other)", parser.peekEvent().getStartMark());
             }
             depth++;
             NodeEvent start = (NodeEvent) parser.getEvent();
             SourcePos pos = pos(file, start.getStartMark());
             String anchor = start.getAnchor();
             int before = values;
+            long charsBefore = chars;
             YNode node;
             if (start instanceof ScalarEvent s) {
                 Tag tag = tag(s.getTag(), s.getStartMark());
@@ -262,9 +340,10 @@ public final class YamlReader {
                 node = new YNode.Scalar(unshield(s.getValue()),
                         tag != null ? kindOf(tag, plain) : plain ? kindOf(resolve(s), true) : YNode.Scalar.Kind.STRING,
                         plain, pos);
+                chars += s.getValue().length();
             } else {
                 tag(((CollectionStartEvent) start).getTag(), start.getStartMark());
-                Anchored inProgress = anchor == null ? null : new Anchored(null, 0, pos);
+                Anchored inProgress = anchor == null ? null : new Anchored(null, 0, 0, pos);
                 if (anchor != null) {
                     anchors.put(anchor, inProgress);
                 }
@@ -275,7 +354,7 @@ public final class YamlReader {
                 }
             }
             if (anchor != null) {
-                anchors.put(anchor, new Anchored(node, values - before + 1, pos));
+                anchors.put(anchor, new Anchored(node, values - before + 1, chars - charsBefore, pos));
             }
             depth--;
             return node;
@@ -340,6 +419,8 @@ public final class YamlReader {
         private String key() {
             int before = values;
             int beforeExpanded = expanded;
+            long charsBefore = chars;
+            long beforeExpandedChars = expandedChars;
             boolean wasStopped = stopped;
             try {
                 if (parser.checkEvent(Event.ID.Alias)) {
@@ -359,6 +440,8 @@ public final class YamlReader {
             } finally {
                 values = before;
                 expanded = beforeExpanded;
+                chars = charsBefore;
+                expandedChars = beforeExpandedChars;
                 stopped = wasStopped;
             }
         }
@@ -366,10 +449,14 @@ public final class YamlReader {
         private void ignoredValue() {
             int before = values;
             int beforeExpanded = expanded;
+            long charsBefore = chars;
+            long beforeExpandedChars = expandedChars;
             boolean wasStopped = stopped;
             ignored();
             values = before;
             expanded = beforeExpanded;
+            chars = charsBefore;
+            expandedChars = beforeExpandedChars;
             stopped = wasStopped;
         }
 

@@ -297,6 +297,48 @@ class ModulesTest {
                 + " params (a -> a)");
     }
 
+    @Test
+    void aModuleCallingItself_isReportedAtItsCallWithTheChain_notAStackOverflow() throws IOException {
+        write("modules/loop/module.yml", """
+                name: loop
+                modules:
+                  again: { source: loop }
+                resources: {}
+                """);
+
+        assertThat(errors("""
+                modules:
+                  l: { source: loop }
+                resources: {}
+                """)).containsExactly("modules/loop/module.yml:3:3: error: module 'again' calls a module that is"
+                + " already being called, which would never end: module loop \u2192 loop (a module may not call"
+                + " itself, directly or through others) (in module.l)");
+    }
+
+    @Test
+    void twoModulesCallingEachOther_areReportedWithTheWholeChain() throws IOException {
+        write("modules/ping/module.yml", """
+                name: ping
+                modules:
+                  other: { source: pong }
+                resources: {}
+                """);
+        write("modules/pong/module.yml", """
+                name: pong
+                modules:
+                  back: { source: ping }
+                resources: {}
+                """);
+
+        assertThat(errors("""
+                modules:
+                  p: { source: ping }
+                resources: {}
+                """)).containsExactly("modules/pong/module.yml:3:3: error: module 'back' calls a module that is"
+                + " already being called, which would never end: module ping \u2192 pong \u2192 ping (a module may"
+                + " not call itself, directly or through others) (in module.p.module.other)");
+    }
+
     // ------------------------------------------------------------------ nested modules
 
     @Test

@@ -108,13 +108,14 @@ class YamlReaderTest {
                 "x.yml:2:1: error: malformed YAML: but found another document (expected a single document in the stream)");
         assertThat(errors("a: !!python/object x\n")).singleElement().asString().startsWith("x.yml:1:4: error: malformed YAML: Global tag is not allowed");
         assertThat(errors("[".repeat(120) + "]".repeat(120) + "\n")).containsExactly(
-                "x.yml:1:1: error: malformed YAML: Nesting Depth exceeded max 100");
+                "x.yml:1:102: error: malformed YAML: Nesting Depth exceeded max 100 (lists and mappings inside each other)");
         StringBuilder aliases = new StringBuilder("a: &a [1]\nb: [");
         for (int i = 0; i < 51; i++) {
             aliases.append(i == 0 ? "" : ", ").append("*a");
         }
         assertThat(errors(aliases + "]\n")).containsExactly(
-                "x.yml:1:1: error: malformed YAML: Number of aliases for non-scalar nodes exceeds the specified max=50");
+                "x.yml:2:205: error: malformed YAML: more than 50 aliases of lists or mappings (values once its aliases"
+                        + " are expanded could grow without end); write the values out");
         // A syntax error says it all: problems of the tree read so far are not reported.
         assertThat(errors("a: 1\na: 2\nb: [\n")).singleElement().asString().contains("malformed YAML");
     }
@@ -164,5 +165,87 @@ class YamlReaderTest {
         assertThat(YamlReader.text("x.yml", "x: \u00e9t\u00e9 \ud83d\ude00".getBytes(StandardCharsets.UTF_8), diags))
                 .isEqualTo("x: \u00e9t\u00e9 \ud83d\ude00");
         assertThat(diags.hasErrors()).isFalse();
+    }
+
+    // ------------------------------------------------------------------ sizes
+
+    @Test
+    void aBigScalarAliasedThousandsOfTimes_isRefusedByTheCharactersItAdds_atTheAlias() {
+        StringBuilder yaml = new StringBuilder("big: &b \"").append("x".repeat(1_000_000)).append("\"\nl:\n");
+        for (int i = 0; i < 3000; i++) {
+            yaml.append("  - *b\n");
+        }
+        Diagnostics diags = new Diagnostics();
+
+        YamlReader.read("f.yml", yaml.toString(), diags);
+
+        assertThat(diags.sorted()).map(d -> d.render()).containsExactly("f.yml:19:5: error: the aliases of the document"
+                + " add more than 16777216 characters of text (16 Mi) once expanded; write big values once, not"
+                + " aliased over and over");
+    }
+
+    @Test
+    void aFewAliasesOfASmallValue_areFine() {
+        Diagnostics diags = new Diagnostics();
+
+        YNode root = YamlReader.read("f.yml", "a: &a \"" + "x".repeat(1000) + "\"\nb: [*a, *a, *a]\n", diags);
+
+        assertThat(diags.hasErrors()).isFalse();
+        assertThat(((YNode.Map) root).get("b")).isInstanceOf(YNode.Seq.class);
+    }
+
+    /**
+     * SnakeYAML's reader copied its unread window at every 1,024 characters of a scalar it looked
+     * ahead over: 8 M characters took 24 s. Read in linear time, they take well under a second;
+     * the bound leaves room for a loaded machine and fails the quadratic reader by far.
+     */
+    @Test
+    void anEightMillionCharacterQuotedScalar_parsesInLinearTime() {
+        String yaml = "x: \"" + "a".repeat(8_000_000) + "\"\n";
+        Diagnostics diags = new Diagnostics();
+
+        YNode root = assertTimeoutPreemptively(java.time.Duration.ofSeconds(8),
+                () -> YamlReader.read("f.yml", yaml, diags));
+
+        assertThat(diags.hasErrors()).isFalse();
+        assertThat(((YNode.Scalar) ((YNode.Map) root).get("x")).text()).hasSize(8_000_000);
+    }
+
+    @Test
+    void aTextOverTheCharacterLimit_isRefusedBeforeParsing() {
+        // Unparseable from its first character on: only a refusal before parsing names the length.
+        String yaml = "[" + " ".repeat(YamlReader.MAX_CHARS);
+        Diagnostics diags = new Diagnostics();
+
+        YamlReader.read("huge.yml", yaml, diags);
+
+        assertThat(diags.sorted()).map(d -> d.render()).containsExactly("huge.yml:1:1: error: the file is too long ("
+                + (YamlReader.MAX_CHARS + 1) + " characters); a YAML file of Mosaic has at most 67108864 characters (64 Mi)");
+    }
+
+    @Test
+    void aFileFarOverTheLimit_isRefusedWithoutBeingRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path file = tmp.resolve("sparse.yml");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(70L << 30); // 70 GiB of holes: reading it would take minutes and all memory
+        }
+        Diagnostics diags = new Diagnostics();
+
+        String text = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> YamlReader.readFile(file, diags));
+
+        assertThat(text).isNull();
+        assertThat(diags.sorted()).singleElement().asString().contains("the file is too long (75161927680 bytes)");
+    }
+
+    @Test
+    void aControlCharacterInTheText_isReportedAtItsLineAndColumn() {
+        Diagnostics diags = new Diagnostics();
+
+        YamlReader.read("f.yml", "a: 1\nb: x\u0007y\n", diags);
+
+        assertThat(diags.sorted()).map(d -> d.render()).containsExactly("f.yml:2:5: error: malformed YAML: the"
+                + " character U+0007 cannot appear in a YAML file (write it as an escape in a double-quoted string,"
+                + " e.g. \"\\x07\")");
     }
 }

@@ -718,12 +718,12 @@ public final class SshHost implements Host, AutoCloseable {
 
     @Override
     public void chown(String path, int uid, int gid) throws IOException {
-        if (uid < 0 && gid < 0) {
+        if (uid == -1 && gid == -1) {
             return;
         }
         String p = normalize(path);
         stale.add(p);
-        String owner = (uid >= 0 ? Integer.toString(uid) : "") + (gid >= 0 ? ":" + gid : "");
+        String owner = (uid != -1 ? Integer.toUnsignedString(uid) : "") + (gid != -1 ? ":" + Integer.toUnsignedString(gid) : "");
         shell("chown -h " + owner + " -- " + Shell.quote(remote(p)));
         learnOne(p);
     }
@@ -842,7 +842,7 @@ public final class SshHost implements Host, AutoCloseable {
 
     private Optional<Integer> lookup(String database, String id) throws IOException {
         if (id.matches("\\d+")) {
-            return Optional.of(Integer.parseInt(id));
+            return Optional.of(Integer.parseUnsignedInt(id)); // ids above 2^31 - 1 are negative ints
         }
         Optional<Integer> cached = ids.get(database + ":" + id);
         if (cached != null) {

@@ -58,6 +58,7 @@ final class ArchiveReader {
 
     static void read(ArchiveFormat format, Input input, String singleName, Visitor v)
             throws IOException, ResourceException {
+        checkMagic(format, input);
         switch (format) {
             case ZIP -> readZip(input, v);
             case DEB -> {
@@ -88,7 +89,17 @@ final class ArchiveReader {
         };
     }
 
-    private static void readTar(InputStream in, Visitor v) throws IOException, ResourceException {
+    private static void readTar(InputStream raw, Visitor v) throws IOException, ResourceException {
+        // Commons Compress reads a stream that is no tar at all as a tar without entries: only a
+        // header, or the zero blocks that end an empty tar, may start one.
+        InputStream in = raw.markSupported() ? raw : new BufferedInputStream(raw);
+        in.mark(512);
+        byte[] first = in.readNBytes(512);
+        in.reset();
+        if (first.length > 0 && !isTarHeader(first) && !allZero(first)) {
+            throw new ResourceException("the data is not a tar archive (its first block is no tar header"
+                    + (family(first) == null ? "" : "; it looks like " + family(first)) + ")");
+        }
         TarArchiveInputStream tar = new TarArchiveInputStream(in);
         TarArchiveEntry e;
         while ((e = tar.getNextEntry()) != null) {
@@ -256,11 +267,77 @@ final class ArchiveReader {
         }
     }
 
+    /**
+     * Refuses an archive whose first bytes say it is of another kind than {@code format} (a zip
+     * declared {@code format: tar} or named {@code .tar.gz}): read as the wrong format it could
+     * unpack nothing and pass for an empty archive.
+     */
+    private static void checkMagic(ArchiveFormat format, Input input) throws IOException, ResourceException {
+        byte[] head;
+        try (InputStream in = input.open()) {
+            head = in.readNBytes(512);
+        }
+        String expected = switch (format) {
+            case TAR_GZ, GZ -> "gzip";
+            case TAR_BZ2, BZ2 -> "bzip2";
+            case TAR_XZ, XZ -> "xz";
+            case ZIP -> "zip";
+            case DEB -> "Debian package (ar)";
+            default -> null; // tar: checked by its first header (readTar)
+        };
+        String found = family(head);
+        if (expected != null && !expected.equals(found)) {
+            throw new ResourceException("the archive is read as " + format.word() + " but its first bytes are "
+                    + (found == null ? "not " + expected : "those of " + found)
+                    + "; fix 'format:' or the source");
+        }
+        if (format == ArchiveFormat.TAR && found != null && !found.equals("tar")) {
+            throw new ResourceException("the archive is read as tar but its first bytes are those of " + found
+                    + "; fix 'format:' or the source");
+        }
+    }
+
+    /** What kind of file {@code head} (its first bytes) starts, by magic numbers; null when none is known. */
+    private static String family(byte[] head) {
+        if (startsWith(head, 0x1f, 0x8b)) {
+            return "gzip";
+        }
+        if (startsWith(head, 'B', 'Z', 'h')) {
+            return "bzip2";
+        }
+        if (startsWith(head, 0xfd, '7', 'z', 'X', 'Z', 0)) {
+            return "xz";
+        }
+        if (startsWith(head, 'P', 'K', 3, 4) || startsWith(head, 'P', 'K', 5, 6)) {
+            return "zip";
+        }
+        if (startsWith(head, '!', '<', 'a', 'r', 'c', 'h', '>', '\n')) {
+            return "Debian package (ar)";
+        }
+        if (isTarHeader(head)) {
+            return "tar";
+        }
+        return null;
+    }
+
+    private static boolean allZero(byte[] b) {
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean isTarHeader(byte[] b) {
         if (b.length < 512) {
             return false;
         }
-        return TarArchiveInputStream.matches(b, b.length) || TarUtils.verifyCheckSum(Arrays.copyOf(b, 512));
+        try {
+            return TarArchiveInputStream.matches(b, b.length) || TarUtils.verifyCheckSum(Arrays.copyOf(b, 512));
+        } catch (IllegalArgumentException e) {
+            return false; // a checksum field that is no octal number: no tar header
+        }
     }
 
     private static boolean startsWith(byte[] b, int... prefix) {

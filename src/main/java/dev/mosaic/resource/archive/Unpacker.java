@@ -133,6 +133,16 @@ final class Unpacker {
                 case SYMLINK -> 0777;
                 default -> 0644;
             };
+            // A setgid directory hands its group to every file made in it later; such bits are
+            // dropped unless allow_setuid says the archive is trusted with them (a root file
+            // system image: /var/mail is 2775). The sticky bit is kept on directories (a shared
+            // tmp needs it) and dropped on files, where Linux ignores it. Setuid and setgid files
+            // are refused below unless allow_setuid.
+            mode = switch (e.kind()) {
+                case DIRECTORY -> limits.allowSetuid() ? mode : mode & ~06000;
+                case FILE, HARDLINK -> mode & ~01000;
+                default -> mode;
+            };
             long size = 0;
             String link = null;
             switch (e.kind()) {
@@ -167,6 +177,11 @@ final class Unpacker {
             }
             Item item = new Item(path, name, e.kind(), mode, size, link);
             Item before = byPath.put(path, item);
+            if (before != null && format == ArchiveFormat.ZIP) {
+                // A tar may add a newer copy of a file at its end (tar --append); a zip has one
+                // directory of entries, and two of one name are read differently by each tool.
+                throw refuse(name, "appears twice in the zip archive; which copy is meant depends on the tool");
+            }
             if (before != null && !kindWord(before.kind()).equals(kindWord(item.kind()))) {
                 throw refuse(name, "appears twice in the archive, as a " + kindWord(before.kind())
                         + " ('" + before.entryName() + "') and as a " + kindWord(item.kind()));

@@ -22,7 +22,7 @@
  *   format: deb                        # auto (default: by name, then by content), tar, tar.gz|tgz, tar.bz2,
  *                                      # tar.xz, zip, gz, bz2, xz, deb
  *   strip_components: 0
- *   allow_setuid: false                # setuid/setgid files are refused unless true
+ *   allow_setuid: false                # setuid/setgid files refused, directories' bits dropped, unless true
  *   max_size: 8GiB                     # decompression-bomb limits: unpacked bytes,
  *   max_ratio: 200                     #   unpacked bytes per archive byte (past the first MiB),
  *   max_entries: 200000                #   and entries
@@ -54,9 +54,13 @@
  * entry, when it has: an absolute path or a {@code ..} part; a symlink that (followed through the
  * archive's own symlinks) ends outside {@code dest}, or any entry below a symlink of the same
  * archive; a hard link to something that is not a regular file earlier in the archive; a device
- * node, fifo or socket; a regular file with setuid/setgid bits (unless {@code allow_setuid};
- * setgid directories, common in packages, are allowed); more unpacked bytes, ratio or entries than
- * the limits. The target is checked too: a directory where the archive has a file (or a file
+ * node, fifo or socket; a regular file with setuid/setgid bits (unless {@code allow_setuid});
+ * more unpacked bytes, ratio or entries than the limits; in a zip, two entries of one name (tools
+ * disagree on which one counts); bytes that are not of the archive's format (a zip read as
+ * {@code format: tar} would otherwise pass for an empty tar). Setuid/setgid bits of directories
+ * are dropped unless {@code allow_setuid} (a root file system image keeps its 2775
+ * {@code /var/mail}); the sticky bit is dropped from files (Linux ignores it there) and kept on
+ * directories. The target is checked too: a directory where the archive has a file (or a file
  * where it needs a directory) is refused rather than deleted. Files are written with
  * {@link dev.mosaic.host.Host#writeAtomic}, so an interrupted run leaves no partial file; symlinks
  * are created after all files; directory modes are set last.

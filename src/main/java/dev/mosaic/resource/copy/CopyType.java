@@ -59,6 +59,8 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
             source = r.checkAbsolute("source", source);
         } else if (source.isEmpty()) {
             r.error("source", "must not be empty");
+        } else {
+            r.pathText("source", source);
         }
         return new CopySpec(source, r.absolutePath("dest"), r.bool("purge", false));
     }

@@ -45,7 +45,7 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
     public DirectorySpec parse(SpecReader r) {
         return new DirectorySpec(r.absolutePath("path"),
                 r.oneOf("ensure", "present", "present", "absent").equals("present"),
-                r.mode("mode"), r.optString("owner"), r.optString("group"), r.bool("force", false));
+                r.mode("mode"), r.account("owner"), r.account("group"), r.bool("force", false));
     }
 
     @Override

@@ -44,18 +44,18 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
     public Spec parse(SpecReader r) {
         String path = r.absolutePath("path");
         StringBuilder b = new StringBuilder("# Managed by Mosaic: local edits are reverted.\n");
-        r.optString("interface").ifPresent(i -> b.append("interface=").append(i).append("\nbind-interfaces\n"));
-        r.optString("listen_address").ifPresent(a -> b.append("listen-address=").append(a).append('\n'));
+        r.optLine("interface").ifPresent(i -> b.append("interface=").append(i).append("\nbind-interfaces\n"));
+        r.optLine("listen_address").ifPresent(a -> b.append("listen-address=").append(a).append('\n'));
         b.append("port=").append(r.integer("dns_port", 0)).append('\n');
-        r.optString("tftp_root").ifPresent(t -> b.append("enable-tftp\ntftp-root=").append(t).append('\n'));
-        r.optString("range").ifPresent(x -> b.append("dhcp-range=").append(x).append('\n'));
-        Optional<String> ipxe = r.optString("ipxe_boot");
+        r.optLine("tftp_root").ifPresent(t -> b.append("enable-tftp\ntftp-root=").append(t).append('\n'));
+        r.optLine("range").ifPresent(x -> b.append("dhcp-range=").append(x).append('\n'));
+        Optional<String> ipxe = r.optLine("ipxe_boot");
         if (ipxe.isPresent()) {
             b.append("dhcp-match=set:ipxe,175\n");
-            r.optString("boot").ifPresent(x -> b.append("dhcp-boot=tag:!ipxe,").append(x).append('\n'));
+            r.optLine("boot").ifPresent(x -> b.append("dhcp-boot=tag:!ipxe,").append(x).append('\n'));
             b.append("dhcp-boot=tag:ipxe,").append(ipxe.get()).append('\n');
         } else {
-            r.optString("boot").ifPresent(x -> b.append("dhcp-boot=").append(x).append('\n'));
+            r.optLine("boot").ifPresent(x -> b.append("dhcp-boot=").append(x).append('\n'));
         }
         Map<String, String> macs = new HashMap<>();
         if (r.raw("nodes") instanceof YNode.Seq seq) {
@@ -66,6 +66,9 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
                 String name = m.get("name") instanceof YNode.Scalar s ? s.text() : "";
                 String mac = m.get("mac") instanceof YNode.Scalar s ? s.text() : "";
                 String ip = m.get("ip") instanceof YNode.Scalar s ? s.text() : "";
+                if (!oneLine(r, m, "name", name) || !oneLine(r, m, "ip", ip)) {
+                    continue;
+                }
                 if (!mac.matches("([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}")) {
                     r.errorAt(m.get("mac") != null ? m.get("mac").pos() : m.pos(), "node '" + name + "': invalid MAC address '" + mac + "'");
                     continue;
@@ -86,9 +89,22 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
             }
         }
         for (String extra : r.stringList("extra")) {
+            String problem = SpecReader.lineProblem(extra);
+            if (problem != null) { // one item, one line: more lines are more items
+                r.error("extra", "each item " + problem);
+            }
             b.append(extra).append('\n');
         }
         return new Spec(path, b.toString());
+    }
+
+    /** Whether a node's field can go into its {@code dhcp-host=} line; reported at the field when not. */
+    private static boolean oneLine(SpecReader r, YNode.Map node, String field, String text) {
+        String problem = SpecReader.lineProblem(text);
+        if (problem != null) {
+            r.errorAt(node.get(field).pos(), "node field '" + field + "' " + problem);
+        }
+        return problem == null;
     }
 
     @Override

@@ -53,7 +53,8 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
             r.error("ensure", "a file that must be absent cannot have 'content' or 'source'");
         }
         source = source.map(s -> s.startsWith("/") ? r.checkAbsolute("source", s) : s);
-        return new FileSpec(path, present, content, source, r.mode("mode"), r.optString("owner"), r.optString("group"));
+        source.filter(s -> !s.startsWith("/")).ifPresent(s -> r.pathText("source", s));
+        return new FileSpec(path, present, content, source, r.mode("mode"), r.account("owner"), r.account("group"));
     }
 
     @Override
@@ -161,14 +162,14 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
             // The new file belongs to whoever runs Mosaic: give it back the owner it had, unless
             // the playbook says otherwise.
             if (before.isFile()) {
-                uid = uid >= 0 ? uid : before.uid();
-                gid = gid >= 0 ? gid : before.gid();
+                uid = uid != -1 ? uid : before.uid();
+                gid = gid != -1 ? gid : before.gid();
                 FileStat now = host.stat(path);
                 uid = now.uid() == uid ? -1 : uid;
                 gid = now.gid() == gid ? -1 : gid;
             }
         }
-        if (!rewrite || uid >= 0 || gid >= 0) {
+        if (!rewrite || uid != -1 || gid != -1) {
             Ownership.converge(host, path, spec.mode(), uid, gid);
         }
     }

@@ -40,6 +40,8 @@ public final class LinkType implements ResourceType<LinkSpec, FileStat> {
         String target = present ? r.string("target") : r.string("target", "");
         if (present && target.isEmpty() && r.has("target")) {
             r.error("target", "must not be empty");
+        } else if (!target.isEmpty()) {
+            r.pathText("target", target);
         }
         return new LinkSpec(path, target, present, r.bool("force", false));
     }

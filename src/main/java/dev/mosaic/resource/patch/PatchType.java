@@ -69,6 +69,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
             r.error(content.isPresent() ? "source" : "content", "give either 'content' or 'source'");
         }
         source = source.map(s -> s.startsWith("/") ? r.checkAbsolute("source", s) : s);
+        source.filter(s -> !s.startsWith("/")).ifPresent(s -> r.pathText("source", s));
         long strip = r.integer("strip", 1);
         long fuzz = r.integer("fuzz", 2);
         if (strip < 0 || fuzz < 0) {

@@ -65,6 +65,9 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
             }
         }
         boolean classic = r.oneOf("style", "modern", "modern", "classic").equals("classic");
+        for (String field : List.of("menu", "labels", "nodes")) {
+            oneLine(r, r.raw(field));
+        }
         YNode.Map menu = r.raw("menu") instanceof YNode.Map m ? m : null;
         int prompt = menu == null ? 0 : intOf(menu, "prompt", 0);
         int timeout = menu == null ? 0 : intOf(menu, "timeout", 0);
@@ -134,6 +137,21 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
             }
         }
         return new PxeSpec(root, loaders, classic, prompt, timeout, defaultLabel, labels, nodes);
+    }
+
+    /**
+     * Refuses, at its position, any text below {@code node} that could not stay on its line of a
+     * rendered PXELINUX, iPXE or GRUB file: a newline in a label's {@code append} would add
+     * commands of its own to every loader's configuration.
+     */
+    private static void oneLine(SpecReader r, YNode node) {
+        if (node instanceof YNode.Scalar s && SpecReader.lineProblem(s.text()) != null) {
+            r.errorAt(s.pos(), "a menu, label or node field " + SpecReader.lineProblem(s.text()));
+        } else if (node instanceof YNode.Seq seq) {
+            seq.items().forEach(item -> oneLine(r, item));
+        } else if (node instanceof YNode.Map m) {
+            m.entries().values().forEach(e -> oneLine(r, e.value()));
+        }
     }
 
     private static int intOf(YNode.Map m, String key, int fallback) {

@@ -244,6 +244,30 @@ class ArchiveFormatsTest extends ArchiveTestSupport {
     }
 
     @Test
+    void setgidAndSetuidBitsOfDirectories_areDroppedWithoutAllowSetuid_stickyOnlyFromFiles() throws Exception {
+        playbookFile("plain.tar", Archives.of()
+                .dir("shared/", 02775)
+                .dir("odd/", 04755)
+                .dir("tmp/", 01777)
+                .file("notes.txt", "sticky means nothing here", 01644)
+                .tar());
+        ArchiveSpec spec = spec("""
+                type: archive
+                source: plain.tar
+                dest: /srv/x
+                """);
+
+        converge(spec, rig);
+
+        assertThat(mode(rig.at("/srv/x/shared"))).isEqualTo(0775);
+        assertThat(mode(rig.at("/srv/x/odd"))).isEqualTo(0755);
+        assertThat(mode(rig.at("/srv/x/tmp"))).as("a shared tmp keeps its sticky bit").isEqualTo(01777);
+        assertThat(mode(rig.at("/srv/x/notes.txt"))).isEqualTo(0644);
+        assertThat(plan(spec, rig).action()).as("converged: the manifest has the modes written")
+                .isEqualTo(dev.mosaic.resource.Action.NOOP);
+    }
+
+    @Test
     void aReadOnlyDirectoryIsFilledAndThenMadeReadOnly() throws Exception {
         playbookFile("ro.tar", Archives.of()
                 .dir("share/", 0555)

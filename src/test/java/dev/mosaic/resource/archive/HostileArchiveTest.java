@@ -167,6 +167,37 @@ class HostileArchiveTest extends ArchiveTestSupport {
     }
 
     @Test
+    void aZipWithTwoEntriesOfTheSameName_isRefusedNamingTheEntry() {
+        byte[] zip = harmlessFirst().file("etc/motd", "hello\n").file("etc/motd", "owned\n").zip();
+
+        String message = refused("dup.zip", zip);
+
+        assertThat(message).contains("entry 'etc/motd'").contains("twice");
+    }
+
+    @Test
+    void aZipDeclaredAsTar_isRefusedInsteadOfUnpackingNothing() {
+        String message = refused("really-a-zip.bin", harmlessFirst().zip(), "format: tar");
+
+        assertThat(message).contains("read as tar").contains("zip");
+    }
+
+    @Test
+    void aZipNamedLikeATarGz_isRefusedByItsFirstBytes() {
+        String message = refused("really-a-zip.tar.gz", harmlessFirst().zip());
+
+        assertThat(message).contains("read as tar.gz").contains("zip");
+    }
+
+    @Test
+    void bytesThatAreNoArchiveAtAllDeclaredAsTar_areRefused() {
+        String message = refused("notes.tar", "just some text, no tar header at all\n".repeat(40).getBytes(),
+                "format: tar");
+
+        assertThat(message).contains("not a tar archive");
+    }
+
+    @Test
     void aDecompressionBombBeyondMaxRatioIsRefused() {
         byte[] bomb = harmlessFirst().file("zeros.img", new byte[16 << 20], 0644).tarGz();
         assertThat(bomb.length).isLessThan(100_000);
