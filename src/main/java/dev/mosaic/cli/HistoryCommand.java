@@ -37,7 +37,9 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path state = stateDir != null ? stateDir : (root == null ? Path.of("/") : root).resolve(Target.STATE_DIR);
+        Path rootDir = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
+        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : rootDir.resolve(Target.STATE_DIR);
+        Target.checkStateDir(state, rootDir);
         History history = History.of(state);
         List<History.Run> runs = history.runs();
         PrintWriter out = spec.commandLine().getOut();
