@@ -60,6 +60,8 @@ public final class StateStore {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private BufferedWriter journal;
+    /** The state journal had a damaged line: the next commit folds it into {@code state.json} anyway. */
+    private boolean damagedJournal;
     /** How long each resource's last real work (a change or a refresh) took, in milliseconds. */
     private final Map<String, Long> durations = new ConcurrentHashMap<>();
     private volatile boolean durationsChanged;
@@ -88,6 +90,20 @@ public final class StateStore {
         return List.copyOf(warnings);
     }
 
+    /** How many warnings {@link #newWarnings()} has handed out. */
+    private int warned;
+
+    /**
+     * The warnings not handed out yet: some are found only while a run reads what it needs (the
+     * record of created paths is read on first use), so a command asks again at its end.
+     */
+    public synchronized List<String> newWarnings() {
+        List<String> all = List.copyOf(warnings);
+        List<String> out = all.subList(Math.min(warned, all.size()), all.size());
+        warned = all.size();
+        return out;
+    }
+
     private void load() {
         Path main = dir.resolve("state.json");
         readJson(main, "state file").ifPresent(tree -> tree.fields().forEachRemaining(f -> {
@@ -110,11 +126,13 @@ public final class StateStore {
         }));
         loadOwed();
         Path j = dir.resolve("state.journal");
-        int n = 0;
         for (String line : journalLines(j, "state journal")) {
-            n++;
-            if (line == null || line.isBlank()) {
-                continue; // a damaged line, said by journalLines
+            if (line == null) {
+                damagedJournal = true; // said by journalLines; folded away at the next commit
+                continue;
+            }
+            if (line.isBlank()) {
+                continue;
             }
             try {
                 Map<String, Object> rec = LINES.readValue(line, new TypeReference<Map<String, Object>>() { });
@@ -302,6 +320,8 @@ public final class StateStore {
         for (String line : journalLines(createdJournalFile(), "the journal of what Mosaic created")) {
             if (line != null) {
                 readCreatedLine(line, null); // a line cut by a crash is ignored
+            } else {
+                createdChanged = true; // folded away at the next commit, so the warning is said once
             }
         }
         return created;
@@ -518,11 +538,14 @@ public final class StateStore {
             StateDir.writeAtomic(dir.resolve("durations.json"), JSON.writeValueAsBytes(new TreeMap<>(durations)));
             durationsChanged = false;
         }
-        if (journal == null) {
+        if (journal == null && !damagedJournal) {
             return;
         }
-        journal.close();
-        journal = null;
+        if (journal != null) {
+            journal.close();
+            journal = null;
+        }
+        damagedJournal = false;
         StateDir.writeAtomic(dir.resolve("state.json"), JSON.writeValueAsBytes(new TreeMap<>(entries)));
         Files.deleteIfExists(dir.resolve("state.journal"));
     }
