@@ -48,7 +48,8 @@ public final class StateDir {
 
     /**
      * Checks the state directory {@code dir} before a command uses it: that it is a directory and
-     * not a link (nor, when it lies below {@code root}, any directory between the root and it), and
+     * not a link (nor, when it lies below a sandbox {@code root}, any directory between the root
+     * and it), and
      * that each sub-directory and file Mosaic keeps there, when present, is a directory or a
      * regular file of its own. An absent state directory is fine (an empty state).
      *
@@ -56,7 +57,9 @@ public final class StateDir {
      */
     public static void check(Path dir, Path root) throws StateDirError {
         Path abs = dir.toAbsolutePath().normalize();
-        if (root != null) {
+        // The directories between a sandbox root and the state are the target's (a link there
+        // would lead the state outside the root); those of the machine itself are the admin's.
+        if (root != null && root.toAbsolutePath().normalize().getNameCount() > 0) {
             Path r = root.toAbsolutePath().normalize();
             if (abs.startsWith(r) && !abs.equals(r)) {
                 Path p = r;
