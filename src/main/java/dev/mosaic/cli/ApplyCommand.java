@@ -104,7 +104,7 @@ final class ApplyCommand implements Callable<Integer> {
 
     private int applyLocked(Target t, java.util.Map<String, dev.mosaic.engine.SavedPlan.Entry> saved, PrintWriter out,
                             PrintWriter err) throws IOException {
-        t.state().warnings().forEach(w -> err.println("warning: " + w));
+        t.state().newWarnings().forEach(w -> err.println("warning: " + w));
         t.rememberValidated();
         t.stopLeftovers(w -> err.println("warning: " + w));
         Engine.ApplyResult result;
@@ -129,6 +129,7 @@ final class ApplyCommand implements Callable<Integer> {
             }
             throw e;
         }
+        t.state().newWarnings().forEach(w -> err.println("warning: " + w)); // found while applying
         int code = result.failed() ? Main.ERROR : result.stale() ? Main.STALE : Main.OK;
         if (recorder != null) {
             try {

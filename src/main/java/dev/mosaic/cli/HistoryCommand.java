@@ -39,7 +39,9 @@ final class HistoryCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PathChecks.directoryIfExists("--root", root);
         PathChecks.directoryIfExists("--state-dir", stateDir);
-        Path state = stateDir != null ? stateDir : (root == null ? Path.of("/") : root).resolve(Target.STATE_DIR);
+        Path rootDir = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
+        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : rootDir.resolve(Target.STATE_DIR);
+        Target.checkStateDir(state, rootDir);
         History history = History.of(state);
         List<History.Run> runs = history.runs();
         PrintWriter out = spec.commandLine().getOut();

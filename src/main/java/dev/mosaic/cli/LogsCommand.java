@@ -43,10 +43,18 @@ final class LogsCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PathChecks.directoryIfExists("--root", root);
         PathChecks.directoryIfExists("--state-dir", stateDir);
-        Path state = stateDir != null ? stateDir : (root == null ? Path.of("/") : root).resolve(Target.STATE_DIR);
+        Path r = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
+        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : r.resolve(Target.STATE_DIR);
+        Target.checkStateDir(state, r);
         Path logs = state.resolve("logs");
         Path file = ResourceLog.file(logs, address);
-        if (!Files.exists(file)) {
+        java.util.Optional<byte[]> bytes;
+        try {
+            bytes = dev.mosaic.state.StateDir.read(file); // never through a link
+        } catch (IOException e) {
+            throw new UserError("cannot read the log of " + address + ": " + e.getMessage());
+        }
+        if (bytes.isEmpty()) {
             List<String> known;
             try (var s = Files.list(logs)) {
                 known = s.map(p -> p.getFileName().toString().replaceFirst("\\.log$", "")).sorted().toList();
@@ -57,7 +65,7 @@ final class LogsCommand implements Callable<Integer> {
                     + dev.mosaic.diag.Suggest.hint(address, known)
                     + (known.isEmpty() ? " (no resource of this target has produced output yet)" : "; logs exist for: " + String.join(", ", known)));
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = new String(bytes.get(), StandardCharsets.UTF_8).lines().toList();
         if (tail > 0 && lines.size() > tail) {
             lines = lines.subList(lines.size() - tail, lines.size());
         }

@@ -82,6 +82,14 @@ public final class Main implements Runnable {
                 }
                 return ERROR;
             }
+            // Mosaic's own state directory unusable (a link, a file in the way, read-only, full):
+            // the user's to fix, said in one paragraph.
+            for (Throwable t = ex; t != null; t = t.getCause()) {
+                if (t instanceof dev.mosaic.state.StateDirError s) {
+                    err.println("error: " + s.getMessage());
+                    return ERROR;
+                }
+            }
             return unexpected(ex, err);
         });
         int code;

@@ -57,9 +57,10 @@ final class PlanCommand implements Callable<Integer> {
         }
         Target t = Target.open(playbook, options, false);
         PrintWriter out = spec.commandLine().getOut();
-        t.state().warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+        t.state().newWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
         dev.mosaic.engine.Engine engine = t.engine(Events.NONE, options.jobs);
         Plan plan = engine.plan(t.playbook(), t.graph());
+        t.state().newWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
         plan = new Plan(plan.playbook(), t.name(), plan.entries());
         out.print(options.json ? JsonPlan.render(plan) : TextPlan.render(plan));
         if (!options.json && plan.entries().stream().anyMatch(e -> e.isChange() && e.cause() == dev.mosaic.engine.Cause.REMOVED)) {

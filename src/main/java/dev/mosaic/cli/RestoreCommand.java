@@ -51,6 +51,7 @@ final class RestoreCommand implements Callable<Integer> {
         if (!Files.isDirectory(r)) {
             throw new UserError("root " + r + " is not a directory");
         }
+        Target.checkStateDir(state, r);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Restore.Result result;
@@ -61,6 +62,7 @@ final class RestoreCommand implements Callable<Integer> {
             throw new UserError(busy.getMessage() + "; wait for it, or pass --lock-timeout SECONDS");
         }
         result.restored().forEach(out::println);
+        result.owed().forEach(o -> out.println("refresh owed: " + o + "; the next apply does it"));
         result.problems().forEach(p -> err.println("error: " + p));
         out.println((result.problems().isEmpty() ? "Restore complete: " : "Restore incomplete: ")
                 + result.restored().size() + " path" + (result.restored().size() == 1 ? "" : "s") + " put back"

@@ -11,6 +11,12 @@ import dev.mosaic.host.LocalHost;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.PlaybookLoader;
 import dev.mosaic.playbook.SchemaCache;
+import dev.mosaic.diag.UserError;
+import dev.mosaic.playbook.ResourceDecl;
+import dev.mosaic.resource.Kinds;
+import dev.mosaic.resource.Paths;
+import dev.mosaic.state.StateDir;
+import dev.mosaic.state.StateDirError;
 import dev.mosaic.state.StateStore;
 import dev.mosaic.yaml.YNode;
 
@@ -63,6 +69,7 @@ record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore stat
         PathChecks.common(playbookFile, o);
         Path root = o.root == null ? Path.of("/") : o.root.toAbsolutePath().normalize();
         Path stateDir = o.stateDir != null ? o.stateDir.toAbsolutePath().normalize() : root.resolve(STATE_DIR);
+        checkStateDir(stateDir, root); // before anything is read there
         // What passed its schema before for this target is not validated again (an apply of an
         // unchanged playbook); an apply records what passed (see rememberValidated), a plan never.
         SchemaCache schemaCache = SchemaCache.open(stateDir.resolve(SCHEMA_CACHE));
@@ -87,11 +94,56 @@ record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore stat
     /** This machine below {@code root}, with Mosaic's state in {@code stateDir}. */
     static Target local(Playbook p, ResourceGraph g, Path root, Path stateDir, CommonOptions o, boolean writes,
                         String name) {
+        checkStateDir(stateDir, root);
+        refuseStatePaths(p, root, stateDir);
         LocalHost host = new LocalHost(root, true, stateDir.resolve("statcache.bin"), writes);
         if (writes) {
             Children.track(host.root(), stateDir.resolve(RUNNING));
         }
         return new Target(p, g, host, StateStore.open(stateDir), o.cacheDir(), name);
+    }
+
+    /**
+     * Refuses a state directory that Mosaic would have to use through a link (or whose entries
+     * are not what Mosaic keeps there): said in one paragraph, before anything is read there.
+     */
+    static void checkStateDir(Path stateDir, Path root) {
+        try {
+            StateDir.check(stateDir, root);
+        } catch (StateDirError e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses a playbook whose resources produce, read or modify paths inside the target's own
+     * state directory: Mosaic's state is not configuration (a resource there could plant a link
+     * that the state code would then write through, or delete the history it keeps).
+     */
+    static void refuseStatePaths(Playbook p, Path root, Path stateDir) {
+        Path r = root.toAbsolutePath().normalize();
+        Path s = stateDir.toAbsolutePath().normalize();
+        if (!s.startsWith(r)) {
+            return; // the state is not on the target: no resource can reach it
+        }
+        Path inTarget = Path.of("/").resolve(r.relativize(s));
+        Diagnostics diags = new Diagnostics();
+        for (ResourceDecl d : p.resources()) {
+            Paths paths = Kinds.paths(d.type(), d.spec());
+            java.util.SortedSet<String> all = new java.util.TreeSet<>(paths.produces());
+            all.addAll(paths.reads());
+            all.addAll(paths.modifies());
+            for (String path : all) {
+                if (path.startsWith("/") && Path.of(path).normalize().startsWith(inTarget)) {
+                    diags.error(d.pos(), d.address() + " manages " + path + ", inside Mosaic's own state directory "
+                            + inTarget + (r.toString().equals("/") ? "" : " (" + s + ")") + ": Mosaic keeps its history,"
+                            + " backups and lock there and no resource may touch them. Choose another path, or keep the"
+                            + " state elsewhere with --state-dir.");
+                    break;
+                }
+            }
+        }
+        diags.throwIfErrors();
     }
 
     /**

@@ -63,6 +63,7 @@ interface Transport {
             throw new Unavailable(f.getMessage(), f.kind() == SshConnection.Failure.Kind.UNREACHABLE);
         }
         Path stateDir = sshStateDir(host, options);
+        Target.checkStateDir(stateDir, null);
         String root = host.root() == null ? "/" : host.root().toString();
         // The stat cache is on this machine, not the host: a plan keeps it too, so that the next
         // run need not hash what this one hashed.

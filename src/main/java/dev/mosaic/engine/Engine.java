@@ -574,7 +574,7 @@ public final class Engine {
                 Object observed = Kinds.observe(d.type(), d.spec(), context(playbook, a));
                 Change change = Kinds.diff(d.type(), d.spec(), observed);
                 if (change.isNoop()) {
-                    record(d, observed);
+                    record(playbook, d, observed);
                     outcomes.add(new Outcome(a, Outcome.Status.UNCHANGED, change, Cause.NONE, "", millis(start)));
                     continue;
                 }
@@ -635,7 +635,7 @@ public final class Engine {
                         + "': after apply, " + a + " still differs in "
                         + left.diffs().stream().map(Diff::field).distinct().collect(Collectors.joining(", ")), millis(start));
             }
-            record(d, after);
+            record(playbook, d, after);
             state.refreshed(a.toString());
             return new Outcome(a, Outcome.Status.CHANGED, change, cause, "", millis(start));
         } catch (ResourceException | IOException e) {
@@ -664,7 +664,7 @@ public final class Engine {
             Change change = Kinds.diff(d.type(), d.spec(), observed);
             List<Address> notifiers = withOwed(d, notifiers(graph, d, done));
             if (change.isNoop()) {
-                record(d, observed);
+                record(playbook, d, observed);
                 if (notifiers.isEmpty()) {
                     return new Outcome(a, Outcome.Status.UNCHANGED, change, Cause.NONE, "", millis(start));
                 }
@@ -695,7 +695,7 @@ public final class Engine {
                                 + left.diffs().stream().map(Diff::field).distinct().collect(Collectors.joining(", ")),
                         millis(start));
             }
-            record(d, after);
+            record(playbook, d, after);
             state.refreshed(a.toString()); // converged anew: whatever it owed is done
             return new Outcome(a, Outcome.Status.CHANGED, change, cause, "", millis(start));
         } catch (ResourceException | IOException e) {
@@ -711,9 +711,12 @@ public final class Engine {
         return state.lastDuration(a.toString()).orElse(-1L);
     }
 
-    private void record(ResourceDecl d, Object observed) throws IOException {
+    private void record(Playbook playbook, ResourceDecl d, Object observed) throws IOException {
+        // What it notifies is kept too: a restore of its files owes their refreshes.
+        List<String> notifies = d.notifies().stream().map(r -> playbook.byId(r.id())).flatMap(Optional::stream)
+                .map(n -> n.address().toString()).sorted().toList();
         state.record(d.address().toString(), d.configDigest(), Kinds.inputDigest(d.type(), d.spec(), observed),
-                d.keepOnRemove());
+                d.keepOnRemove(), notifies);
     }
 
     // ---------------------------------------------------------------- what Mosaic created, and removals

@@ -5,7 +5,9 @@ import dev.mosaic.diag.Sensitive;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.OutputStreamWriter;
+import java.nio.channels.Channels;
+import dev.mosaic.state.StateDir;
 import java.nio.file.Path;
 
 /**
@@ -43,8 +45,11 @@ public final class ResourceLog implements AutoCloseable {
         }
         try {
             if (out == null) {
-                Files.createDirectories(file.getParent());
-                out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+                // logs/ must be a real directory (a link there is refused); the log itself is made
+                // anew with O_EXCL after removing what was there (a link: the link itself).
+                StateDir.directory(file.getParent());
+                out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(StateDir.createNew(file)),
+                        StandardCharsets.UTF_8));
             }
             out.write(Sensitive.scrub(line)); // the last line of defence: no secret in a log file
             out.write('\n');

@@ -5,6 +5,7 @@ import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.state.BackupStore;
 import dev.mosaic.state.History;
+import dev.mosaic.state.StateStore;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -24,11 +25,15 @@ import java.util.TreeSet;
  */
 public final class Restore {
 
-    /** What a restore did: one line per path put back, and what it could not do. */
-    public record Result(String historyId, List<String> restored, List<String> problems) {
+    /**
+     * What a restore did: one line per path put back, what it could not do, and the refreshes it
+     * left owed ({@code build[reload] (notified by file[conf])}).
+     */
+    public record Result(String historyId, List<String> restored, List<String> problems, List<String> owed) {
         public Result {
             restored = List.copyOf(restored);
             problems = List.copyOf(problems);
+            owed = List.copyOf(owed);
         }
     }
 
@@ -51,6 +56,14 @@ public final class Restore {
                     + (ids.isEmpty() ? "; it has none yet" : "; the last ones: "
                     + String.join(", ", ids.subList(Math.max(0, ids.size() - 5), ids.size())) + " (see mosaic history)"));
         }
+        // A journal that cannot be trusted whole is not restored from at all: putting back part
+        // of an apply, and saying it is done, would leave a target that no run ever made.
+        List<String> damage = history.damage(id);
+        if (!damage.isEmpty()) {
+            throw new UserError("the history journal of apply " + id + " (" + history.dir().resolve(id + ".journal")
+                    + ") is damaged: " + String.join("; ", damage) + ". Nothing was restored: what it records cannot be"
+                    + " trusted whole. The file contents it names are kept in " + BackupStore.of(stateDir).dir() + ".");
+        }
         List<History.Touch> touches = history.touches(id);
         if (address != null) {
             TreeSet<String> known = new TreeSet<>();
@@ -68,11 +81,15 @@ public final class Restore {
         Backups backups = new Backups(store, recorder);
         List<String> restored = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        // Resources whose files were put back: those they notify owe a refresh, as after any
+        // change of them (a reload must see the restored configuration).
+        TreeSet<String> changedAddresses = new TreeSet<>();
         // Removals deepest first, then what comes back parents first.
         List<History.Touch> created = touches.stream().filter(t -> t.before().equals("absent"))
                 .sorted(Comparator.comparing(History.Touch::path).reversed()).toList();
         List<History.Touch> existed = touches.stream().filter(t -> !t.before().equals("absent"))
                 .sorted(Comparator.comparing(History.Touch::path)).toList();
+        List<String> owed = List.of();
         try {
             for (History.Touch t : created) {
                 Host h = new ResourceHost(host, t.address(), backups);
@@ -81,6 +98,7 @@ public final class Restore {
                     problems.add(t.path() + ": kept, a directory that is not empty (it did not exist before " + id + ")");
                 } else if (now.exists()) {
                     h.delete(t.path());
+                    changedAddresses.add(t.address());
                     restored.add("removed " + t.path() + " (" + t.address() + "; it did not exist before " + id + ")");
                 }
             }
@@ -97,6 +115,7 @@ public final class Restore {
                             problems.add(t.path() + ": a directory is there now; not replaced");
                         } else if (!(now.isFile() && now.mode() == t.mode() && t.sha256().equals(host.sha256(t.path())))) {
                             h.writeAtomic(t.path(), new ByteArrayInputStream(content.get()), t.mode());
+                            changedAddresses.add(t.address());
                             restored.add("restored " + t.path() + " (" + t.address() + ")");
                         }
                     }
@@ -105,12 +124,14 @@ public final class Restore {
                             problems.add(t.path() + ": a directory is there now; not replaced");
                         } else if (!(now.isSymlink() && t.linkTarget().equals(now.linkTarget()))) {
                             h.symlink(t.path(), t.linkTarget());
+                            changedAddresses.add(t.address());
                             restored.add("restored link " + t.path() + " -> " + t.linkTarget() + " (" + t.address() + ")");
                         }
                     }
                     case "directory" -> {
                         if (!now.exists()) {
                             h.mkdirs(t.path(), t.mode());
+                            changedAddresses.add(t.address());
                             restored.add("restored directory " + t.path() + " (" + t.address() + ")");
                         }
                     }
@@ -119,7 +140,28 @@ public final class Restore {
             }
         } finally {
             recorder.finish(restored, problems.isEmpty() ? "ok" : "failed");
+            owed = oweRefreshes(stateDir, changedAddresses);
         }
-        return new Result(recorder.id(), restored, problems);
+        return new Result(recorder.id(), restored, problems, owed);
+    }
+
+    /**
+     * Journals, durably, a refresh owed by each resource that a restored one notifies (as the
+     * last apply recorded it in the state): the next plan shows it and the next apply does it.
+     */
+    private static List<String> oweRefreshes(Path stateDir, TreeSet<String> changed) throws IOException {
+        List<String> owed = new ArrayList<>();
+        if (changed.isEmpty()) {
+            return owed;
+        }
+        StateStore state = StateStore.open(stateDir);
+        for (String a : changed) {
+            for (String n : state.get(a).map(StateStore.Entry::notifies).orElse(List.of())) {
+                state.oweRefresh(n, a);
+                owed.add(n + " (notified by " + a + ")");
+            }
+        }
+        state.commit();
+        return owed;
     }
 }

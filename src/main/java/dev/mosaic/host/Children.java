@@ -2,8 +2,11 @@ package dev.mosaic.host;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,10 +78,13 @@ public final class Children {
     static Path started(Path root, Process p) throws IOException {
         long group = p.pid();
         RUNNING.add(group);
-        Path dir = DIRS.get(root);
-        Files.createDirectories(dir);
+        Path dir = realDirectory(DIRS.get(root), true);
         Path record = dir.resolve(Long.toString(group));
-        Files.writeString(record, group + " " + startTicks(group).orElse(0L) + "\n", StandardCharsets.UTF_8);
+        // A record left with this number (a reused pid), or a link planted there, is removed
+        // itself; the new one is made with O_EXCL, so nothing is ever written through a link.
+        Files.deleteIfExists(record);
+        Files.write(record, (group + " " + startTicks(group).orElse(0L) + "\n").getBytes(StandardCharsets.UTF_8),
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         return record;
     }
 
@@ -97,7 +103,7 @@ public final class Children {
      * Call it holding the target's apply lock.
      */
     public static void stopLeftovers(Path recordDir, Consumer<String> warnings) throws IOException {
-        if (!Files.isDirectory(recordDir)) {
+        if (realDirectory(recordDir, false) == null) {
             return;
         }
         List<Path> records;
@@ -105,7 +111,16 @@ public final class Children {
             records = s.toList();
         }
         for (Path record : records) {
-            String[] f = Files.readString(record, StandardCharsets.UTF_8).trim().split(" ");
+            if (!Files.isRegularFile(record, LinkOption.NOFOLLOW_LINKS)) {
+                // Never read through a link: a planted record could name any process group.
+                warnings.accept("ignored and removed " + record + ": not a record Mosaic wrote (a link or a directory)");
+                deleteQuietly(record);
+                continue;
+            }
+            String[] f;
+            try (InputStream in = Files.newInputStream(record, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                f = new String(in.readNBytes(256), StandardCharsets.UTF_8).trim().split(" ");
+            }
             try {
                 long group = Long.parseLong(f[0]);
                 long since = f.length > 1 ? Long.parseLong(f[1]) : 0;
@@ -119,6 +134,36 @@ public final class Children {
                 warnings.accept("ignored a damaged record of a running command: " + record);
             }
             Files.deleteIfExists(record);
+        }
+    }
+
+    /**
+     * {@code dir} when it is a real directory (made when absent and {@code create}); null when
+     * absent. A link or a file there is refused, never followed.
+     */
+    private static Path realDirectory(Path dir, boolean create) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            if (!create) {
+                return null;
+            }
+            Files.createDirectories(dir);
+        }
+        if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(dir + " is " + (Files.isSymbolicLink(dir) ? "a symbolic link" : "not a directory")
+                    + ", where Mosaic records the commands it runs; Mosaic never follows links there. Remove it, then"
+                    + " run again.");
+        }
+        return dir;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                return; // a directory is left for the user: the warning names it
+            }
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // the warning said it
         }
     }
 

@@ -5,9 +5,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -48,8 +50,8 @@ public final class BackupStore {
 
     /** Keeps {@code content} and returns its sha256 (hex). Storing what is already kept only renews it. */
     public String put(InputStream content) throws IOException {
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".incoming-", ".tmp");
+        StateDir.directory(dir);
+        Path tmp = Files.createTempFile(dir, ".incoming-", ".tmp"); // O_EXCL, a random name: never a link
         try {
             MessageDigest md = sha256();
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
@@ -57,10 +59,14 @@ public final class BackupStore {
             }
             String hex = HexFormat.of().formatHex(md.digest());
             Path file = dir.resolve(hex);
-            if (Files.exists(file)) {
-                Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
+            Optional<BasicFileAttributes> kept = StateDir.lstat(file);
+            if (kept.isPresent() && kept.get().isRegularFile()) {
+                // Renewed through the file itself, never through a link (lstat said it is none).
+                Files.getFileAttributeView(file, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(FileTime.fromMillis(System.currentTimeMillis()), null, null);
             } else {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                // Absent, or something else in the way (a link is replaced, never followed).
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
             return hex;
         } finally {
@@ -73,32 +79,31 @@ public final class BackupStore {
         if (!sha256.matches("[0-9a-f]{64}")) {
             return Optional.empty();
         }
-        try {
-            byte[] bytes = Files.readAllBytes(dir.resolve(sha256));
-            // A copy damaged on disk is not a copy.
-            return HexFormat.of().formatHex(sha256().digest(bytes)).equals(sha256) ? Optional.of(bytes) : Optional.empty();
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+        Optional<BasicFileAttributes> a = StateDir.lstat(dir.resolve(sha256));
+        if (a.isEmpty() || !a.get().isRegularFile()) {
+            return Optional.empty(); // a link there is not a copy Mosaic kept
         }
+        Optional<byte[]> bytes = StateDir.read(dir.resolve(sha256));
+        // A copy damaged on disk is not a copy.
+        return bytes.filter(b -> HexFormat.of().formatHex(sha256().digest(b)).equals(sha256));
     }
 
     /** Removes the oldest copies until the store holds at most its cap. Returns how many went. */
     public synchronized int trim() throws IOException {
-        if (!Files.isDirectory(dir)) {
+        if (StateDir.lstat(dir).isEmpty()) {
             return 0;
         }
+        StateDir.directory(dir); // a link there is refused: never list nor delete through it
         record Kept(Path file, long size, long modified) {
         }
         List<Kept> kept = new ArrayList<>();
         long total = 0;
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "[0-9a-f]*")) {
             for (Path f : s) {
-                try {
-                    long size = Files.size(f);
-                    kept.add(new Kept(f, size, Files.getLastModifiedTime(f).toMillis()));
-                    total += size;
-                } catch (NoSuchFileException gone) {
-                    // removed meanwhile
+                Optional<BasicFileAttributes> a = StateDir.lstat(f);
+                if (a.isPresent() && a.get().isRegularFile()) { // only copies Mosaic made: never a link's target
+                    kept.add(new Kept(f, a.get().size(), a.get().lastModifiedTime().toMillis()));
+                    total += a.get().size();
                 }
             }
         }

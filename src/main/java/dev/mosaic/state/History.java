@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -50,11 +48,15 @@ public final class History {
     public record Touch(String address, String path, String before, String sha256, int mode, String linkTarget) {
     }
 
-    /** One apply (or restore) as the history lists it. */
+    /**
+     * One apply (or restore) as the history lists it; {@code paths} is how many paths its journal
+     * records (in the summary, so that a journal truncated since is told from a whole one; null
+     * in summaries of earlier versions and while the run goes on).
+     */
     public record Run(String id, String command, String started, String finished, String user, String playbook,
-                      String target, List<String> changed, String outcome) {
+                      String target, List<String> changed, String outcome, Integer paths) {
         public Run {
-            changed = List.copyOf(changed);
+            changed = changed == null ? List.of() : List.copyOf(changed);
         }
     }
 
@@ -86,14 +88,15 @@ public final class History {
 
     /** Starts recording a run; the caller holds the target's apply lock. */
     public Recorder begin(String command, String playbook, String target, String user) throws IOException {
-        Files.createDirectories(dir);
+        StateDir.directory(dir);
         Instant now = Instant.now();
         String base = ID.format(now);
         String id = base;
-        for (int n = 2; Files.exists(dir.resolve(id + ".journal")) || Files.exists(dir.resolve(id + ".json")); n++) {
+        for (int n = 2; StateDir.lstat(dir.resolve(id + ".journal")).isPresent()
+                || StateDir.lstat(dir.resolve(id + ".json")).isPresent(); n++) {
             id = base + "-" + n;
         }
-        return new Recorder(new Run(id, command, now.toString(), null, user, playbook, target, List.of(), "interrupted"));
+        return new Recorder(new Run(id, command, now.toString(), null, user, playbook, target, List.of(), "interrupted", null));
     }
 
     /** Records one run's touches, the first per path only. Thread-safe. */
@@ -124,7 +127,7 @@ public final class History {
         }
 
         private synchronized void write(Map<String, Object> line) throws IOException {
-            if (journal == null) {
+            if (journal == null) { // CREATE_NEW: O_EXCL, never through a link
                 journal = Files.newBufferedWriter(dir.resolve(run.id() + ".journal"), StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 journal.write(JSON.writeValueAsString(Map.of("run", run)));
@@ -156,18 +159,17 @@ public final class History {
                 journal = null;
             }
             Run done = new Run(run.id(), run.command(), run.started(), Instant.now().toString(), run.user(),
-                    run.playbook(), run.target(), changed, outcome);
-            Path tmp = dir.resolve("." + run.id() + ".json.tmp");
-            Files.writeString(tmp, JSON.writeValueAsString(done), StandardCharsets.UTF_8);
-            Files.move(tmp, dir.resolve(run.id() + ".json"), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+                    run.playbook(), run.target(), changed, outcome, seen.size());
+            StateDir.directory(dir);
+            StateDir.writeAtomic(dir.resolve(run.id() + ".json"), JSON.writeValueAsBytes(done));
         }
     }
 
     /** Every recorded run, oldest first. */
     public List<Run> runs() throws IOException {
         Set<String> ids = new TreeSet<>();
-        if (Files.isDirectory(dir)) {
+        if (StateDir.lstat(dir).isPresent()) {
+            StateDir.directory(dir); // a link or a file there is an error, never followed
             try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
                 for (Path f : s) {
                     String name = f.getFileName().toString();
@@ -191,9 +193,10 @@ public final class History {
             return Optional.empty();
         }
         Path summary = dir.resolve(id + ".json");
-        if (Files.exists(summary)) {
+        boolean hasSummary = StateDir.lstat(summary).isPresent();
+        if (hasSummary) {
             try {
-                Run r = JSON.readValue(summary.toFile(), Run.class);
+                Run r = JSON.readValue(StateDir.read(summary).orElseThrow(), Run.class);
                 if (id.equals(r.id())) {
                     return Optional.of(r);
                 }
@@ -204,7 +207,7 @@ public final class History {
         }
         Optional<Run> begun = Optional.empty();
         Set<String> touched = new TreeSet<>();
-        for (Map<String, Object> line : lines(id)) {
+        for (Map<String, Object> line : journal(id).lines()) {
             if (line.get("run") != null && begun.isEmpty()) {
                 try {
                     begun = Optional.of(JSON.convertValue(line.get("run"), Run.class));
@@ -215,19 +218,19 @@ public final class History {
                 touched.add(String.valueOf(t.get("address")));
             }
         }
-        if (begun.isEmpty() && touched.isEmpty() && !Files.exists(dir.resolve(id + ".journal"))) {
+        if (begun.isEmpty() && touched.isEmpty() && StateDir.lstat(dir.resolve(id + ".journal")).isEmpty()) {
             return Optional.empty();
         }
-        Run b = begun.orElse(new Run(id, "apply", null, null, null, null, null, List.of(), null));
-        String outcome = Files.exists(summary) ? "unknown (damaged record)" : "interrupted";
+        Run b = begun.orElse(new Run(id, "apply", null, null, null, null, null, List.of(), null, null));
+        String outcome = hasSummary ? "unknown (damaged record)" : "interrupted";
         return Optional.of(new Run(id, b.command(), b.started(), null, b.user(), b.playbook(), b.target(),
-                List.copyOf(touched), outcome));
+                List.copyOf(touched), outcome, null));
     }
 
-    /** What the run touched, in the order it touched it. */
+    /** What the run touched, in the order it touched it (what a damaged journal still tells). */
     public List<Touch> touches(String id) throws IOException {
         List<Touch> out = new ArrayList<>();
-        for (Map<String, Object> line : lines(id)) {
+        for (Map<String, Object> line : journal(id).lines()) {
             if (line.get("touch") != null) {
                 try {
                     out.add(JSON.convertValue(line.get("touch"), Touch.class));
@@ -239,30 +242,82 @@ public final class History {
         return out;
     }
 
-    private List<Map<String, Object>> lines(String id) throws IOException {
+    /**
+     * What makes the journal of {@code id} untrustworthy as a whole, empty when it can be
+     * trusted: a damaged line (not UTF-8, not JSON, not a touch) anywhere but at the end of a
+     * run that was interrupted (a line cut by a kill was written before its change began, so
+     * the change never happened); a cut last line in a run that finished (the journal was
+     * truncated since); a finished run that changed something and whose journal is gone or
+     * records no path.
+     */
+    public List<String> damage(String id) throws IOException {
+        Journal j = journal(id);
+        List<String> out = new ArrayList<>(j.damaged());
+        boolean finished = StateDir.lstat(dir.resolve(id + ".json")).isPresent();
+        if (j.cut() && finished) {
+            out.add("its last line is cut: the journal was truncated after the apply ended");
+        } else if (j.cut() && !j.damaged().isEmpty()) {
+            out.add("its last line is cut");
+        }
+        long touches = j.lines().stream().filter(l -> l.get("touch") != null).count();
+        for (Map<String, Object> line : j.lines()) {
+            if (line.get("touch") != null) {
+                try {
+                    JSON.convertValue(line.get("touch"), Touch.class);
+                } catch (IllegalArgumentException e) {
+                    out.add("a line names no path it touched in a form Mosaic can read");
+                }
+            }
+        }
+        Optional<Run> summary = finished ? run(id) : Optional.empty();
+        int recorded = summary.map(Run::paths).orElse(0);
+        boolean changedAny = summary.isPresent() && !summary.get().changed().isEmpty();
+        if (finished && !j.exists() && (recorded > 0 || changedAny)) {
+            out.add("it is missing, though the apply touched " + (recorded > 0 ? recorded + " paths"
+                    : String.join(", ", summary.get().changed())));
+        } else if (recorded > touches) {
+            out.add("it records " + touches + " of the " + recorded + " paths the apply touched: it was truncated"
+                    + " after the apply ended");
+        } else if (finished && touches == 0 && changedAny) {
+            out.add("it records no path, though the apply changed " + String.join(", ", summary.get().changed()));
+        }
+        return out;
+    }
+
+    /** A journal as read: its intact lines, what is damaged in it, whether its last line is cut. */
+    private record Journal(boolean exists, List<Map<String, Object>> lines, List<String> damaged, boolean cut) {
+    }
+
+    private Journal journal(String id) throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
+        List<String> damaged = new ArrayList<>();
         if (!isId(id)) {
-            return out;
+            return new Journal(false, out, damaged, false);
         }
-        List<String> text;
-        try {
-            text = Files.readAllLines(dir.resolve(id + ".journal"), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return out;
-        } catch (java.nio.charset.MalformedInputException e) {
-            warnings.add("history journal " + id + " is damaged (not UTF-8) and was ignored");
-            return out;
+        Optional<byte[]> bytes = StateDir.read(dir.resolve(id + ".journal"));
+        if (bytes.isEmpty()) {
+            return new Journal(false, out, damaged, false);
         }
-        for (String line : text) {
-            if (line.isBlank()) {
+        boolean cut = StateDir.cut(bytes.get());
+        List<String> text = StateDir.lines(bytes.get());
+        for (int i = 0; i < text.size(); i++) {
+            String line = text.get(i);
+            boolean last = i == text.size() - 1;
+            if (line != null && line.isBlank()) {
                 continue;
             }
             try {
+                if (line == null) {
+                    throw new IOException("not UTF-8");
+                }
                 out.add(JSON.readValue(line, new TypeReference<LinkedHashMap<String, Object>>() { }));
             } catch (IOException e) {
-                warnings.add("history journal " + id + ": a damaged line was ignored");
+                if (!(last && cut)) { // a cut last line is judged by damage()
+                    damaged.add("line " + (i + 1) + " is damaged" + (line == null ? " (not UTF-8)" : ""));
+                    warnings.add("history journal " + id + ": line " + (i + 1) + " is damaged and was ignored");
+                }
             }
         }
-        return out;
+        return new Journal(true, out, damaged, cut);
     }
 }

@@ -2,10 +2,7 @@ package dev.mosaic.state;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -41,6 +38,28 @@ public final class KeyValueDir {
         return new KeyValueDir(base, owner);
     }
 
+    /** Whether the directory was seen to be a real one (not a link) by this object. */
+    private volatile boolean checked;
+
+    /**
+     * Whether the directory exists, checked once: it and its parent must be real directories,
+     * never links (a link planted there would read or write the owner's notes elsewhere).
+     */
+    private boolean checked(Path d) throws IOException {
+        if (checked) {
+            return true;
+        }
+        if (owner != null && StateDir.lstat(base).isPresent()) {
+            StateDir.directory(base);
+        }
+        if (StateDir.lstat(d).isEmpty()) {
+            return false;
+        }
+        StateDir.directory(d);
+        checked = true;
+        return true;
+    }
+
     private Path dir() {
         Path d = dir;
         if (d == null) {
@@ -51,25 +70,24 @@ public final class KeyValueDir {
     }
 
     public Optional<String> get(String key) throws IOException {
-        try {
-            return Optional.of(Files.readString(dir().resolve(safe(key)), StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
+        Path d = dir();
+        if (!checked(d)) {
             return Optional.empty();
         }
+        return StateDir.read(d.resolve(safe(key))).map(b -> new String(b, StandardCharsets.UTF_8));
     }
 
     public void put(String key, String value) throws IOException {
         Path dir = dir();
-        Path target = dir.resolve(safe(key));
-        Path tmp = dir.resolve("." + safe(key) + ".tmp");
-        try {
-            Files.writeString(tmp, value, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        if (!checked(dir)) {
             // The directory is made on the first write only: most puts go to one that exists.
-            Files.createDirectories(dir);
-            Files.writeString(tmp, value, StandardCharsets.UTF_8);
+            if (owner != null) {
+                StateDir.directory(base);
+            }
+            StateDir.directory(dir);
+            checked = true;
         }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        StateDir.writeAtomic(dir.resolve(safe(key)), value.getBytes(StandardCharsets.UTF_8));
     }
 
     static String safe(String name) {

@@ -6,11 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +36,18 @@ public final class StateStore {
 
     /**
      * What a resource was last converged with; {@code keep} is its {@code on_remove: keep} (never
-     * delete what it created once the playbook drops it).
+     * delete what it created once the playbook drops it); {@code notifies} the addresses it
+     * notifies (so that {@code restore}, which has no playbook, can owe their refreshes).
      */
-    public record Entry(String config, String inputs, String appliedAt, boolean keep) {
+    public record Entry(String config, String inputs, String appliedAt, boolean keep, List<String> notifies) {
+        public Entry {
+            notifies = notifies == null ? List.of() : List.copyOf(notifies);
+        }
+
+        public Entry(String config, String inputs, String appliedAt, boolean keep) {
+            this(config, inputs, appliedAt, keep, List.of());
+        }
+
         public Entry(String config, String inputs, String appliedAt) {
             this(config, inputs, appliedAt, false);
         }
@@ -53,6 +60,8 @@ public final class StateStore {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private BufferedWriter journal;
+    /** The state journal had a damaged line: the next commit folds it into {@code state.json} anyway. */
+    private boolean damagedJournal;
     /** How long each resource's last real work (a change or a refresh) took, in milliseconds. */
     private final Map<String, Long> durations = new ConcurrentHashMap<>();
     private volatile boolean durationsChanged;
@@ -81,51 +90,117 @@ public final class StateStore {
         return List.copyOf(warnings);
     }
 
+    /** How many warnings {@link #newWarnings()} has handed out. */
+    private int warned;
+
+    /**
+     * The warnings not handed out yet: some are found only while a run reads what it needs (the
+     * record of created paths is read on first use), so a command asks again at its end.
+     */
+    public synchronized List<String> newWarnings() {
+        List<String> all = List.copyOf(warnings);
+        List<String> out = all.subList(Math.min(warned, all.size()), all.size());
+        warned = all.size();
+        return out;
+    }
+
     private void load() {
         Path main = dir.resolve("state.json");
-        if (Files.exists(main)) {
+        readJson(main, "state file").ifPresent(tree -> tree.fields().forEachRemaining(f -> {
             try {
-                Map<String, Entry> m = JSON.readValue(main.toFile(), new TypeReference<Map<String, Entry>>() { });
-                entries.putAll(m);
-            } catch (IOException e) {
-                warnings.add("state file " + main + " is damaged and was ignored; causes may read 'new' once");
+                Entry e = JSON.treeToValue(f.getValue(), Entry.class);
+                if (e == null || e.config() == null || e.inputs() == null) {
+                    throw new IllegalArgumentException("incomplete");
+                }
+                entries.put(f.getKey(), e);
+            } catch (IOException | IllegalArgumentException e) {
+                warnings.add("state file " + main + ": the entry of " + f.getKey() + " is damaged and was ignored;"
+                        + " its cause may read 'new' once");
             }
-        }
+        }));
         Path d = dir.resolve("durations.json");
-        if (Files.exists(d)) {
-            try {
-                durations.putAll(JSON.readValue(d.toFile(), new TypeReference<Map<String, Long>>() { }));
-            } catch (IOException e) {
-                warnings.add("durations file " + d + " is damaged and was ignored");
+        readJson(d, "durations file").ifPresent(tree -> tree.fields().forEachRemaining(f -> {
+            if (f.getValue().canConvertToLong()) {
+                durations.put(f.getKey(), f.getValue().asLong());
             }
-        }
+        }));
         loadOwed();
         Path j = dir.resolve("state.journal");
-        if (Files.exists(j)) {
+        for (String line : journalLines(j, "state journal")) {
+            if (line == null) {
+                damagedJournal = true; // said by journalLines; folded away at the next commit
+                continue;
+            }
+            if (line.isBlank()) {
+                continue;
+            }
             try {
-                for (String line : Files.readAllLines(j, StandardCharsets.UTF_8)) {
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    try {
-                        Map<String, String> rec = LINES.readValue(line, new TypeReference<Map<String, String>>() { });
-                        if (rec.get("address") == null) {
-                            continue;
-                        }
-                        if ("true".equals(rec.get("forget"))) {
-                            entries.remove(rec.get("address"));
-                        } else {
-                            entries.put(rec.get("address"), new Entry(rec.get("config"), rec.get("inputs"), rec.get("at"),
-                                    "true".equals(rec.get("keep"))));
-                        }
-                    } catch (IOException e) {
-                        // A line cut by a crash: everything before it is intact.
-                    }
+                Map<String, Object> rec = LINES.readValue(line, new TypeReference<Map<String, Object>>() { });
+                if (!(rec.get("address") instanceof String address)) {
+                    continue;
+                }
+                if ("true".equals(rec.get("forget"))) {
+                    entries.remove(address);
+                } else if (rec.get("config") instanceof String config && rec.get("inputs") instanceof String inputs) {
+                    List<String> notifies = rec.get("notifies") instanceof List<?> l
+                            ? l.stream().map(String::valueOf).toList() : List.of();
+                    entries.put(address, new Entry(config, inputs, rec.get("at") instanceof String at ? at : null,
+                            "true".equals(rec.get("keep")), notifies));
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                // A line cut by a crash: everything before it is intact.
             }
         }
+    }
+
+    /**
+     * A JSON object kept in the state directory, or empty when absent or damaged (with a warning:
+     * state refines causes, observation rules).
+     */
+    private Optional<com.fasterxml.jackson.databind.JsonNode> readJson(Path file, String what) {
+        return readJson(file, what, "");
+    }
+
+    /** The same; {@code consequence} ends the warning ("; nothing of it will be deleted"). */
+    private Optional<com.fasterxml.jackson.databind.JsonNode> readJson(Path file, String what, String consequence) {
+        try {
+            Optional<byte[]> bytes = StateDir.read(file);
+            if (bytes.isEmpty()) {
+                return Optional.empty();
+            }
+            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(bytes.get());
+            if (tree == null || !tree.isObject()) {
+                throw new IOException("not a JSON object");
+            }
+            return Optional.of(tree);
+        } catch (IOException | RuntimeException e) {
+            warnings.add(what + " " + file + " is damaged and was ignored" + consequence);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The lines of a journal of the state directory; a line that is not UTF-8 is null and said in
+     * a warning (the other lines count), an unreadable journal is empty with a warning.
+     */
+    private List<String> journalLines(Path file, String what) {
+        Optional<byte[]> bytes;
+        try {
+            bytes = StateDir.read(file);
+        } catch (IOException e) {
+            warnings.add(what + " " + file + " cannot be read and was ignored (" + StateDir.reason(e) + ")");
+            return List.of();
+        }
+        if (bytes.isEmpty()) {
+            return List.of();
+        }
+        List<String> lines = StateDir.lines(bytes.get());
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i) == null) {
+                warnings.add(what + " " + file + ": line " + (i + 1) + " is damaged (not UTF-8) and was ignored");
+            }
+        }
+        return lines;
     }
 
     public Optional<Entry> get(String address) {
@@ -138,21 +213,32 @@ public final class StateStore {
     }
 
     /** The same, with the resource's {@code on_remove: keep}. */
-    public synchronized void record(String address, String config, String inputs, boolean keep) throws IOException {
+    public void record(String address, String config, String inputs, boolean keep) throws IOException {
+        record(address, config, inputs, keep, List.of());
+    }
+
+    /** The same, with the addresses the resource notifies. */
+    public synchronized void record(String address, String config, String inputs, boolean keep, List<String> notifies)
+            throws IOException {
         Entry old = entries.get(address);
-        if (old != null && config.equals(old.config()) && inputs.equals(old.inputs()) && keep == old.keep()) {
+        if (old != null && config.equals(old.config()) && inputs.equals(old.inputs()) && keep == old.keep()
+                && notifies.equals(old.notifies())) {
             return; // converged with the same configuration as recorded: keep when that was
         }
         String at = java.time.Instant.now().toString();
-        entries.put(address, new Entry(config, inputs, at, keep));
-        append(Map.of("address", address, "config", config, "inputs", inputs, "at", at, "keep", String.valueOf(keep)));
+        entries.put(address, new Entry(config, inputs, at, keep, notifies));
+        Map<String, Object> line = new java.util.LinkedHashMap<>(Map.of("address", address, "config", config,
+                "inputs", inputs, "at", at, "keep", String.valueOf(keep)));
+        if (!notifies.isEmpty()) {
+            line.put("notifies", notifies);
+        }
+        append(line);
     }
 
-    private void append(Map<String, String> line) throws IOException {
+    private void append(Map<String, ?> line) throws IOException {
         if (journal == null) {
-            Files.createDirectories(dir);
-            journal = Files.newBufferedWriter(dir.resolve("state.journal"), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            StateDir.directory(dir);
+            journal = writer(StateDir.append(dir.resolve("state.journal")));
         }
         journal.write(LINES.writeValueAsString(line));
         journal.write('\n');
@@ -203,34 +289,39 @@ public final class StateStore {
         }
         created = new TreeMap<>();
         Path legacy = legacyCreatedDir();
-        if (Files.isDirectory(legacy)) {
+        if (Files.isDirectory(legacy, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             try (java.util.stream.Stream<Path> files = Files.list(legacy)) {
                 for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
-                    readCreatedLine(Files.readString(f, StandardCharsets.UTF_8), f.toString());
+                    Optional<byte[]> bytes = StateDir.read(f);
+                    if (bytes.isPresent()) {
+                        readCreatedLine(new String(bytes.get(), StandardCharsets.UTF_8), f.toString());
+                    }
                 }
             } catch (IOException e) {
-                warnings.add("cannot read " + legacy + " (" + e.getMessage() + "); nothing recorded there will be deleted");
+                warnings.add("cannot read " + legacy + " (" + StateDir.reason(e) + "); nothing recorded there will be deleted");
             }
         }
+        // Each entry on its own: one damaged entry hides only its own paths from deletion.
         Path main = createdFile();
-        if (Files.exists(main)) {
-            try {
-                Map<String, List<String>> m = JSON.readValue(main.toFile(), new TypeReference<Map<String, List<String>>>() { });
-                m.forEach((a, paths) -> created.put(a, new java.util.TreeSet<>(paths)));
-            } catch (IOException | RuntimeException e) {
-                created.clear();
-                warnings.add("the record of what Mosaic created (" + main + ") is damaged and was ignored; nothing of it"
-                        + " will be deleted");
+        readJson(main, "the record of what Mosaic created", "; nothing of it will be deleted").ifPresent(tree -> tree.fields().forEachRemaining(f -> {
+            java.util.SortedSet<String> paths = new java.util.TreeSet<>();
+            boolean ok = f.getValue().isArray();
+            for (com.fasterxml.jackson.databind.JsonNode p : f.getValue()) {
+                ok &= p.isTextual() && p.asText().startsWith("/") && p.asText().indexOf('\0') < 0;
+                paths.add(p.asText());
             }
-        }
-        Path j = createdJournalFile();
-        if (Files.exists(j)) {
-            try {
-                for (String line : Files.readAllLines(j, StandardCharsets.UTF_8)) {
-                    readCreatedLine(line, null); // a line cut by a crash is ignored
-                }
-            } catch (IOException e) {
-                warnings.add("cannot read " + j + " (" + e.getMessage() + "); the paths it names will not be deleted");
+            if (ok) {
+                created.put(f.getKey(), paths);
+            } else {
+                warnings.add("the record of what Mosaic created (" + main + "): the entry of " + f.getKey()
+                        + " is damaged and was ignored; nothing of it will be deleted");
+            }
+        }));
+        for (String line : journalLines(createdJournalFile(), "the journal of what Mosaic created")) {
+            if (line != null) {
+                readCreatedLine(line, null); // a line cut by a crash is ignored
+            } else {
+                createdChanged = true; // folded away at the next commit, so the warning is said once
             }
         }
         return created;
@@ -247,7 +338,12 @@ public final class StateStore {
                 throw new IOException("unexpected content");
             }
             java.util.SortedSet<String> set = new java.util.TreeSet<>();
-            paths.forEach(p -> set.add(String.valueOf(p)));
+            for (Object p : paths) {
+                if (!(p instanceof String path) || !path.startsWith("/") || path.indexOf('\0') >= 0) {
+                    throw new IOException("not a path: " + p);
+                }
+                set.add(path);
+            }
             if (set.isEmpty()) {
                 created.remove(address);
             } else {
@@ -281,9 +377,8 @@ public final class StateStore {
         }
         createdChanged = true;
         if (createdJournal == null) {
-            Files.createDirectories(dir);
-            createdJournal = Files.newBufferedWriter(createdJournalFile(), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            StateDir.directory(dir);
+            createdJournal = writer(StateDir.append(createdJournalFile()));
         }
         Map<String, Object> line = new java.util.LinkedHashMap<>();
         line.put("address", address);
@@ -302,12 +397,10 @@ public final class StateStore {
             createdJournal.close();
             createdJournal = null;
         }
-        Path tmp = dir.resolve(".created.json.tmp");
-        JSON.writeValue(tmp.toFile(), created);
-        Files.move(tmp, createdFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        StateDir.writeAtomic(createdFile(), JSON.writeValueAsBytes(created));
         Files.deleteIfExists(createdJournalFile());
         Path legacy = legacyCreatedDir();
-        if (Files.isDirectory(legacy)) {
+        if (Files.isDirectory(legacy, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             try (java.util.stream.Stream<Path> files = Files.walk(legacy)) {
                 for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(f);
@@ -335,30 +428,40 @@ public final class StateStore {
 
     private void loadOwed() {
         Path f = refreshJournalFile();
-        if (!Files.exists(f)) {
-            return;
-        }
+        Optional<byte[]> bytes;
         try {
-            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-                try {
-                    Map<String, String> rec = LINES.readValue(line, new TypeReference<Map<String, String>>() { });
-                    String target = rec.get("refresh");
-                    if (target == null) {
-                        continue;
-                    }
-                    if (rec.get("by") != null) {
-                        owed.computeIfAbsent(target, t -> new java.util.TreeSet<>()).add(rec.get("by"));
-                    } else if ("true".equals(rec.get("done"))) {
-                        owed.remove(target);
-                    }
-                } catch (IOException e) {
-                    // A line cut by a crash: it was never synced, so its change never began.
-                }
-            }
+            bytes = StateDir.read(f);
         } catch (IOException e) {
             owedUnreadable = true;
-            warnings.add("refresh journal " + f + " cannot be read (" + e.getMessage()
+            warnings.add("refresh journal " + f + " cannot be read (" + StateDir.reason(e)
                     + "); refreshes owed by an interrupted run may be missed");
+            return;
+        }
+        if (bytes.isEmpty()) {
+            return;
+        }
+        List<String> lines = StateDir.lines(bytes.get());
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line == null) {
+                warnings.add("refresh journal " + f + ": line " + (i + 1) + " is damaged (not UTF-8) and was ignored;"
+                        + " a refresh it named may be missed");
+                continue;
+            }
+            try {
+                Map<String, String> rec = LINES.readValue(line, new TypeReference<Map<String, String>>() { });
+                String target = rec.get("refresh");
+                if (target == null) {
+                    continue;
+                }
+                if (rec.get("by") != null) {
+                    owed.computeIfAbsent(target, t -> new java.util.TreeSet<>()).add(rec.get("by"));
+                } else if ("true".equals(rec.get("done"))) {
+                    owed.remove(target);
+                }
+            } catch (IOException e) {
+                // A line cut by a crash: it was never synced, so its change never began.
+            }
         }
     }
 
@@ -387,9 +490,10 @@ public final class StateStore {
 
     private void appendRefresh(Map<String, String> line) throws IOException {
         if (refreshJournal == null) {
-            Files.createDirectories(dir);
-            refreshJournal = java.nio.channels.FileChannel.open(refreshJournalFile(),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            StateDir.directory(dir);
+            refreshJournal = java.nio.channels.FileChannel.open(refreshJournalFile(), java.util.Set.of(
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS));
         }
         byte[] bytes = (LINES.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
@@ -404,7 +508,7 @@ public final class StateStore {
         if (refreshJournal != null) {
             refreshJournal.close();
             refreshJournal = null;
-        } else if (owedUnreadable || !Files.exists(refreshJournalFile())) {
+        } else if (owedUnreadable || !Files.exists(refreshJournalFile(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         // Also when this run appended nothing: a killed run may have left lines that cancel out.
@@ -418,16 +522,11 @@ public final class StateStore {
                 text.append(LINES.writeValueAsString(Map.of("refresh", e.getKey(), "by", by))).append('\n');
             }
         }
-        Path tmp = dir.resolve(".refresh.journal.tmp");
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(false);
-        }
-        Files.move(tmp, refreshJournalFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        StateDir.writeAtomic(refreshJournalFile(), text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static BufferedWriter writer(java.io.OutputStream out) {
+        return new BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8));
     }
 
     /** Folds the journal into {@code state.json} (atomic rename) and removes it. */
@@ -435,20 +534,19 @@ public final class StateStore {
         compactOwed();
         commitCreated();
         if (durationsChanged) {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(".durations.json.tmp");
-            JSON.writeValue(tmp.toFile(), new TreeMap<>(durations));
-            Files.move(tmp, dir.resolve("durations.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            StateDir.directory(dir);
+            StateDir.writeAtomic(dir.resolve("durations.json"), JSON.writeValueAsBytes(new TreeMap<>(durations)));
             durationsChanged = false;
         }
-        if (journal == null) {
+        if (journal == null && !damagedJournal) {
             return;
         }
-        journal.close();
-        journal = null;
-        Path tmp = dir.resolve(".state.json.tmp");
-        JSON.writeValue(tmp.toFile(), new TreeMap<>(entries));
-        Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (journal != null) {
+            journal.close();
+            journal = null;
+        }
+        damagedJournal = false;
+        StateDir.writeAtomic(dir.resolve("state.json"), JSON.writeValueAsBytes(new TreeMap<>(entries)));
         Files.deleteIfExists(dir.resolve("state.journal"));
     }
 }
