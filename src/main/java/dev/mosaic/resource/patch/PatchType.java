@@ -300,7 +300,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
                     host.writeAtomic(e.getKey(), new ByteArrayInputStream(e.getValue().bytes()), e.getValue().mode());
                 }
             }
-            throw new ResourceException("GNU patch failed while applying; the touched files were restored:\n"
+            throw new ResourceException(real.result().refusal() + "GNU patch failed while applying; the touched files were restored:\n"
                     + real.result().tailText());
         }
         ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new Record(Digests.sha256(diff),
