@@ -1,13 +1,11 @@
 package dev.mosaic.e2e;
 
+import dev.mosaic.testing.BesideTheBuild;
 import dev.mosaic.testing.Canary;
 import dev.mosaic.testing.TreeSnapshot;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.AnnotatedElementContext;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.io.TempDirFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,18 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConfinedCommandsTest {
 
-    /**
-     * The test's directory is made below {@code target/}, not {@code /tmp}: commands get a private
-     * {@code /tmp}, so a home directory below the real one would not even be visible to them.
-     */
-    static final class BesideTheBuild implements TempDirFactory {
-        @Override
-        public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext context) throws IOException {
-            Path base = Files.createDirectories(Path.of("target", "confined-tests").toAbsolutePath());
-            return Files.createTempDirectory(base, "case-");
-        }
-    }
-
+    /** Not below /tmp: commands get a private one, where a home directory would not even be visible. */
     @TempDir(factory = BesideTheBuild.class)
     Path tmp;
 
