@@ -85,6 +85,11 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
     }
 
     @Override
+    public List<dev.mosaic.resource.Command> commands(BuildSpec spec) {
+        return spec.commands().stream().map(c -> new dev.mosaic.resource.Command(c, spec.dir(), spec.network())).toList();
+    }
+
+    @Override
     public boolean followsInputs() {
         return true;
     }

@@ -218,6 +218,16 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
     }
 
     @Override
+    public List<dev.mosaic.resource.Command> commands(KernelConfigSpec spec) {
+        List<dev.mosaic.resource.Command> out = new ArrayList<>();
+        if (spec.baseIsTarget() && !spec.base().contains("/")) {
+            out.add(new dev.mosaic.resource.Command("make " + spec.base(), spec.dir(), spec.network()));
+        }
+        out.add(new dev.mosaic.resource.Command("make " + spec.resolver(), spec.dir(), spec.network()));
+        return out;
+    }
+
+    @Override
     public void apply(KernelConfigSpec spec, Change change, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
         String text;
