@@ -8,6 +8,8 @@ import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.host.Children;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.LocalHost;
+import dev.mosaic.host.Sandbox;
+import dev.mosaic.diag.UserError;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.PlaybookLoader;
 import dev.mosaic.playbook.SchemaCache;
@@ -97,6 +99,13 @@ record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore stat
         checkStateDir(stateDir, root);
         refuseStatePaths(p, root, stateDir);
         LocalHost host = new LocalHost(root, true, stateDir.resolve("statcache.bin"), writes);
+        if (host.confinesCommands()) {
+            // Refused before anything runs, plan included: never a command unconfined by surprise.
+            Sandbox.SYSTEM.missing().ifPresent(m -> {
+                throw new UserError(m);
+            });
+            host.readOnlyForCommands(stateDir);
+        }
         if (writes) {
             Children.track(host.root(), stateDir.resolve(RUNNING));
         }

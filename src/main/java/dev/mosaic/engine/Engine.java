@@ -8,6 +8,7 @@ import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
 import dev.mosaic.resource.Change;
+import dev.mosaic.resource.Command;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
 import dev.mosaic.resource.Kinds;
@@ -203,7 +204,8 @@ public final class Engine {
             steps.put(a, s);
             return s;
         });
-        List<PlannedChange> entries = new ArrayList<>(result.values().stream().map(PlanStep::change).toList());
+        List<PlannedChange> entries = new ArrayList<>(result.values().stream()
+                .map(s -> withCommands(playbook, graph, s.change())).toList());
         try {
             for (Removal r : removals(playbook)) {
                 if (!r.keep() && !r.paths().isEmpty()) {
@@ -232,6 +234,21 @@ public final class Engine {
     /** The definition digest of {@code playbook} ({@link SavedPlan#definitionDigest}), read on the control machine. */
     public String definitionDigest(Playbook playbook) throws IOException {
         return SavedPlan.definitionDigest(playbook, control.inner);
+    }
+
+    /**
+     * A change that will run commands says which, and how (confined or not: the host knows). A
+     * sensitive resource's command lines are not shown: a secret may be in them.
+     */
+    private PlannedChange withCommands(Playbook playbook, ResourceGraph graph, PlannedChange c) {
+        if (!(c.isChange() || c.status() == PlannedChange.Status.DEFERRED) || c.action() == Action.DELETE) {
+            return c;
+        }
+        ResourceDecl d = graph.decl(c.address());
+        boolean hidden = playbook.isSensitive(c.address());
+        return c.withCommands(Kinds.commands(d.type(), d.spec()).stream()
+                .map(k -> new Command(hidden ? "(sensitive)" : k.line(), k.dir(), k.network(), host.confinesCommands()))
+                .toList());
     }
 
     private PlannedChange planOne(Playbook playbook, ResourceGraph graph, ResourceDecl d, Map<Address, PlanStep> done) {

@@ -106,6 +106,11 @@ class ForwardingHost implements Host {
     }
 
     @Override
+    public boolean confinesCommands() {
+        return inner.confinesCommands();
+    }
+
+    @Override
     public TreeDigest digestTree(String dir) throws IOException {
         return inner.digestTree(dir);
     }

@@ -2,6 +2,7 @@ package dev.mosaic.engine;
 
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Command;
 import dev.mosaic.resource.Diff;
 
 import java.util.List;
@@ -12,15 +13,27 @@ import java.util.List;
  * {@code after}); it {@code failed} to be observed (message in {@code error}); or it is
  * {@code skipped} because a dependency failed. {@code seen} is what the plan observed (null when
  * nothing was: deferred, failed, skipped), which a saved plan checks again before applying.
+ * {@code commands}: what a change (or a deferred one) will run, as the plan announces it.
  */
 public record PlannedChange(Address address, String kind, String description, Action action, Cause cause,
-                            List<Diff> diffs, List<Address> after, Status status, String error, Fingerprint seen) {
+                            List<Diff> diffs, List<Address> after, Status status, String error, Fingerprint seen,
+                            List<Command> commands) {
 
     public enum Status { PLANNED, DEFERRED, FAILED, SKIPPED }
 
     public PlannedChange {
         diffs = List.copyOf(diffs);
         after = List.copyOf(after);
+        commands = List.copyOf(commands);
+    }
+
+    public PlannedChange(Address address, String kind, String description, Action action, Cause cause,
+                         List<Diff> diffs, List<Address> after, Status status, String error, Fingerprint seen) {
+        this(address, kind, description, action, cause, diffs, after, status, error, seen, List.of());
+    }
+
+    public PlannedChange withCommands(List<Command> run) {
+        return new PlannedChange(address, kind, description, action, cause, diffs, after, status, error, seen, run);
     }
 
     public PlannedChange(Address address, String kind, String description, Action action, Cause cause,

@@ -89,6 +89,14 @@ public interface Host {
     }
 
     /**
+     * Whether {@link #exec} confines commands to the target (a local root: {@link Sandbox}); plans
+     * say so next to each command they announce.
+     */
+    default boolean confinesCommands() {
+        return false;
+    }
+
+    /**
      * A digest of a whole tree (paths, kinds, executable bits, contents, link targets), re-hashing
      * only files whose {@code lstat} changed since the last call (a stat cache, guarded against
      * the same-timestamp race as git does). Absent tree: digest of nothing.

@@ -472,10 +472,33 @@ public final class LocalHost implements Host {
         plainDirs.clear();
     }
 
+    /** How commands are confined below a root; tests put a missing bubblewrap here. */
+    private volatile Sandbox sandbox = Sandbox.SYSTEM;
+    /** Local paths below the root that commands may not write either (Mosaic's state directory). */
+    private final List<Path> readOnlyForCommands = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Commands run for a target with a root are confined ({@link Sandbox}): they may write only
+     * below the root. Without a root (the machine itself) they run as they are.
+     */
+    @Override
+    public boolean confinesCommands() {
+        return confined;
+    }
+
+    /** Commands may not write {@code dir} (a local path, e.g. Mosaic's state below the root) either. */
+    public void readOnlyForCommands(Path dir) {
+        readOnlyForCommands.add(dir.toAbsolutePath().normalize());
+    }
+
+    void sandbox(Sandbox s) {
+        sandbox = s;
+    }
+
     @Override
     public Exec.Result exec(Exec exec) throws IOException {
         try {
-            return Processes.run(exec, resolve(exec.dir(), true), root);
+            return Processes.run(exec, resolve(exec.dir(), true), root, confined ? sandbox : null, readOnlyForCommands);
         } finally {
             // the process may have put a symlink where a directory was: look again
             plainDirs.clear();

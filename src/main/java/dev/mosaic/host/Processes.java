@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
 /** Runs local processes: output streamed line by line, a bounded tail kept, timeouts enforced. */
@@ -19,14 +22,28 @@ final class Processes {
     private Processes() {
     }
 
-    static Exec.Result run(Exec exec, Path dir, Path root) throws IOException {
+    /**
+     * Runs {@code exec} in {@code dir} (a local path) for the target below {@code root}; confined
+     * by {@code sandbox} unless it is null, with {@code readOnly} paths below the root kept
+     * read-only.
+     */
+    static Exec.Result run(Exec exec, Path dir, Path root, Sandbox sandbox, List<Path> readOnly) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(exec.argv()).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(exec.env());
         pb.environment().put("MOSAIC_ROOT", root.toString());
         boolean tracked = Children.tracked(root);
-        if (tracked) {
-            pb.command(Children.inOwnGroup(exec.argv(), pb.environment(), dir));
+        List<String> command = exec.argv();
+        if (sandbox != null) {
+            // A tracked command is in a session of its own already (setsid), off Mosaic's terminal.
+            command = sandbox.wrap(command, root, dir, readOnly, exec.network(), !tracked);
         }
+        if (tracked) {
+            // The command itself is checked first: inside bubblewrap, a missing one would be
+            // reported by bwrap, in its words.
+            Children.inOwnGroup(exec.argv(), pb.environment(), dir);
+            command = Children.inOwnGroup(command, pb.environment(), dir);
+        }
+        pb.command(command);
         if (exec.stdin().isEmpty()) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
@@ -46,7 +63,7 @@ final class Processes {
             }
         }
         try {
-            return wait(exec, p);
+            return wait(exec, p, sandbox == null ? null : dir);
         } finally {
             if (record != null) {
                 Children.finished(p, record);
@@ -54,11 +71,16 @@ final class Processes {
         }
     }
 
-    private static Exec.Result wait(Exec exec, Process p) throws IOException {
+    /** @param confinedIn the directory of a confined command (its output is read for refused writes), else null */
+    private static Exec.Result wait(Exec exec, Process p, Path confinedIn) throws IOException {
         Deque<String> tail = new ArrayDeque<>();
+        AtomicReference<String> refused = new AtomicReference<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
+                    if (confinedIn != null && refused.get() == null) {
+                        Sandbox.refusedWrite(line, confinedIn).ifPresent(refused::set);
+                    }
                     synchronized (tail) {
                         tail.addLast(line);
                         if (tail.size() > TAIL_LINES) {
@@ -104,7 +126,8 @@ final class Processes {
             throw new IOException("interrupted while running " + exec.argv().get(0));
         }
         synchronized (tail) {
-            return new Exec.Result(timedOut ? -1 : p.exitValue(), timedOut, new ArrayList<>(tail));
+            return new Exec.Result(timedOut ? -1 : p.exitValue(), timedOut, new ArrayList<>(tail),
+                    Optional.ofNullable(refused.get()));
         }
     }
 }

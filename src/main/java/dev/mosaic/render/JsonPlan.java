@@ -9,6 +9,7 @@ import dev.mosaic.engine.Outcome;
 import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.PlannedChange;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Command;
 import dev.mosaic.resource.Diff;
 
 import java.util.List;
@@ -57,6 +58,16 @@ public final class JsonPlan {
         }
         if (!c.error().isEmpty()) {
             n.put("message", c.error());
+        }
+        if (!c.commands().isEmpty()) {
+            ArrayNode commands = n.putArray("commands");
+            for (Command k : c.commands()) {
+                ObjectNode command = commands.addObject();
+                command.put("command", k.line());
+                command.put("dir", k.dir());
+                command.put("confined", k.confined());
+                command.put("network", k.network());
+            }
         }
         ArrayNode diffs = n.putArray("diffs");
         for (Diff d : c.diffs()) {

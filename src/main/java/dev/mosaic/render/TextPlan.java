@@ -7,6 +7,7 @@ import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.PlannedChange;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Command;
 import dev.mosaic.resource.Diff;
 
 import java.util.Arrays;
@@ -82,6 +83,7 @@ public final class TextPlan {
                 b.append("# ").append(c.address()).append(" will be evaluated after ")
                         .append(join(c.after())).append(" change").append(desc).append('\n');
                 b.append("? ").append(c.address()).append('\n');
+                commands(b, c);
                 return;
             }
             default -> {
@@ -90,8 +92,16 @@ public final class TextPlan {
         b.append("# ").append(c.address()).append(' ').append(verb(c.action()))
                 .append(" (").append(causeText(c)).append(")").append(desc).append('\n');
         b.append(c.action().symbol()).append(' ').append(c.address()).append('\n');
+        commands(b, c);
         for (Diff d : c.diffs()) {
             diff(b, c.address(), d);
+        }
+    }
+
+    /** What will run: {@code command: make bzImage (in /usr/src/linux, network: off)}, one line each. */
+    private static void commands(StringBuilder b, PlannedChange c) {
+        for (Command k : c.commands()) {
+            b.append("    command: ").append(indent(k.line().strip(), "             ")).append(" (").append(k.how()).append(")\n");
         }
     }
 

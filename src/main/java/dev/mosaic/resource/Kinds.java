@@ -73,6 +73,10 @@ public final class Kinds {
         typed(type).applyBatch(specs, changes, ctx);
     }
 
+    public static List<Command> commands(ResourceType<?, ?> type, Object spec) {
+        return typed(type).commands(spec);
+    }
+
     public static void refresh(ResourceType<?, ?> type, Object spec, Context ctx) throws IOException, ResourceException {
         typed(type).refresh(spec, ctx);
     }

@@ -96,6 +96,14 @@ public interface ResourceType<S, O> {
         return false;
     }
 
+    /**
+     * The commands converging (or refreshing) this resource runs, for the plan to show; none by
+     * default. What runs depends on the spec only, so a plan can say it before anything runs.
+     */
+    default java.util.List<Command> commands(S spec) {
+        return java.util.List.of();
+    }
+
     /** Whether the kind does something when notified ({@code notify:}) by a changed resource. */
     default boolean refreshable() {
         return false;

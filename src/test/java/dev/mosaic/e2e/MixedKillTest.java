@@ -199,32 +199,20 @@ class MixedKillTest {
         assertThat(refreshesAtRisk).as("kills between the configuration's change and its reload").isPositive();
     }
 
+    /**
+     * Without --root (the machine itself) commands run unconfined: a build may outlive a killed
+     * apply, and the next apply stops it before starting its own.
+     */
     @Test
     void a_build_left_running_by_a_killed_apply_is_stopped_by_the_next_apply() throws Exception {
-        root = Files.createDirectories(tmp.resolve("root"));
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path state = tmp.resolve("state");
         playbookDir = Files.createDirectories(tmp.resolve("playbook"));
-        Files.createDirectories(root.resolve("work"));
-        Files.writeString(playbookDir.resolve("playbook.yml"), """
-                name: slow-build
-                resources:
-                  slow:
-                    type: build
-                    dir: /work
-                    command: echo started; sleep 120; echo done > out
-                    outputs: [/work/out]
-                    toolchain: []
-                    share: false
-                """);
-        Cli cli = Cli.in(playbookDir);
-        String[] apply = {"apply", "--root", root.toString(), "playbook.yml"};
+        Files.writeString(playbookDir.resolve("playbook.yml"), slowBuild(work.toString()));
+        Cli cli = Cli.in(playbookDir).withEnv(Map.of("MOSAIC_CACHE_DIR", tmp.resolve("cache").toString()));
+        String[] apply = {"apply", "--state-dir", state.toString(), "playbook.yml"};
         Cli.Running running = cli.start(apply);
-        List<ProcessHandle> sleeping = new ArrayList<>();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (sleeping.isEmpty() && System.nanoTime() < deadline) {
-            running.process().descendants().filter(h -> h.info().command().orElse("").endsWith("/sleep")).forEach(sleeping::add);
-            Thread.sleep(20);
-        }
-        assertThat(sleeping).as("the build's sleep started").isNotEmpty();
+        List<ProcessHandle> sleeping = sleepOf(running);
         assertThat(running.kill().exitCode()).isEqualTo(KILLED_BY_SIGKILL);
         try {
             assertThat(sleeping.get(0).isAlive()).as("the build outlives the killed apply").isTrue();
@@ -236,11 +224,71 @@ class MixedKillTest {
             assertThat(next.exitCode()).as("%s", next).isZero();
             assertThat(next.stderr()).contains("stopped 2 process(es) of a command that an interrupted apply left running");
             assertThat(sleeping.get(0).isAlive()).as("the old build's sleep").isFalse();
+            assertThat(Files.readString(work.resolve("out"))).isEqualTo("quick\n");
+            assertThat(state.resolve("running")).isEmptyDirectory();
+        } finally {
+            sleeping.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /**
+     * With --root, commands run under bubblewrap with --die-with-parent: a build dies with the
+     * apply killed by SIGKILL, and the next apply finds nothing left to stop.
+     */
+    @Test
+    void a_confined_build_dies_with_a_killed_apply() throws Exception {
+        root = Files.createDirectories(tmp.resolve("root"));
+        playbookDir = Files.createDirectories(tmp.resolve("playbook"));
+        Files.createDirectories(root.resolve("work"));
+        Files.writeString(playbookDir.resolve("playbook.yml"), slowBuild("/work"));
+        Cli cli = Cli.in(playbookDir);
+        String[] apply = {"apply", "--root", root.toString(), "playbook.yml"};
+        Cli.Running running = cli.start(apply);
+        List<ProcessHandle> sleeping = sleepOf(running);
+        assertThat(running.kill().exitCode()).isEqualTo(KILLED_BY_SIGKILL);
+        try {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (sleeping.get(0).isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(sleeping.get(0).isAlive()).as("the confined build's sleep, after the apply was killed").isFalse();
+
+            Files.writeString(playbookDir.resolve("playbook.yml"), Files.readString(playbookDir.resolve("playbook.yml"))
+                    .replace("echo started; sleep 120; echo done > out", "echo quick > out"));
+            Cli.Result next = cli.run(apply);
+            assertThat(next.exitCode()).as("%s", next).isZero();
+            assertThat(next.stderr()).doesNotContain("left running");
             assertThat(Files.readString(root.resolve("work/out"))).isEqualTo("quick\n");
             assertThat(root.resolve("var/lib/mosaic/running")).isEmptyDirectory();
         } finally {
             sleeping.forEach(ProcessHandle::destroyForcibly);
         }
+    }
+
+    private static String slowBuild(String dir) {
+        return """
+                name: slow-build
+                resources:
+                  slow:
+                    type: build
+                    dir: %s
+                    command: echo started; sleep 120; echo done > out
+                    outputs: [%s/out]
+                    toolchain: []
+                    share: false
+                """.formatted(dir, dir);
+    }
+
+    /** The build's {@code sleep}, once it runs. */
+    private static List<ProcessHandle> sleepOf(Cli.Running running) throws InterruptedException {
+        List<ProcessHandle> sleeping = new ArrayList<>();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (sleeping.isEmpty() && System.nanoTime() < deadline) {
+            running.process().descendants().filter(h -> h.info().command().orElse("").endsWith("/sleep")).forEach(sleeping::add);
+            Thread.sleep(20);
+        }
+        assertThat(sleeping).as("the build's sleep started").isNotEmpty();
+        return sleeping;
     }
 
     // ---------------------------------------------------------------- the playbook and its sources

@@ -11,7 +11,8 @@ import java.util.Optional;
  */
 public record BuildSpec(String dir, List<String> commands, Map<String, String> env, Optional<Integer> jobs,
                         List<String> inputs, List<String> outputs, List<String> toolchain,
-                        Optional<Long> timeoutSeconds, Optional<String> stdin, boolean share) {
+                        Optional<Long> timeoutSeconds, Optional<String> stdin, boolean share,
+                        boolean network) {
 
     static final List<String> DEFAULT_TOOLCHAIN = List.of("cc --version", "make --version");
 }

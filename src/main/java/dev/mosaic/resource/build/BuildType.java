@@ -76,12 +76,17 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         List<String> toolchain = r.has("toolchain") ? r.stringList("toolchain") : BuildSpec.DEFAULT_TOOLCHAIN;
         Optional<Long> timeout = r.has("timeout") ? Optional.of(r.integer("timeout", 0)) : Optional.empty();
         return new BuildSpec(dir, commands, env, jobs, inputs, outputs, toolchain, timeout, r.optString("stdin"),
-                r.bool("share", true));
+                r.bool("share", true), r.bool("network", false));
     }
 
     @Override
     public Paths paths(BuildSpec spec) {
         return new Paths(Set.copyOf(spec.outputs()), Set.copyOf(spec.inputs()));
+    }
+
+    @Override
+    public List<dev.mosaic.resource.Command> commands(BuildSpec spec) {
+        return spec.commands().stream().map(c -> new dev.mosaic.resource.Command(c, spec.dir(), spec.network())).toList();
     }
 
     @Override
@@ -195,14 +200,14 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         for (String command : spec.commands()) {
             Exec exec = new Exec(List.of("sh", "-e", "-c", command), spec.dir(), env,
                     spec.stdin().map(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                    spec.timeoutSeconds().map(Duration::ofSeconds), ctx::output);
+                    spec.timeoutSeconds().map(Duration::ofSeconds), ctx::output, spec.network());
             Exec.Result r = host.exec(exec);
             if (r.timedOut()) {
                 throw new ResourceException("'" + command + "' did not finish within " + spec.timeoutSeconds().get()
                         + " s and was stopped; last output:\n" + r.tailText());
             }
             if (!r.ok()) {
-                throw new ResourceException("'" + command + "' failed with exit code " + r.exitCode()
+                throw new ResourceException(r.refusal() + "'" + command + "' failed with exit code " + r.exitCode()
                         + "; the previous outputs are left in place. Last output:\n" + r.tailText());
             }
         }

@@ -11,6 +11,9 @@
  * fingerprint changed, when an output is missing or was modified, or when notified. Touching a
  * file without changing its bytes changes nothing.
  *
+ * <p>With {@code --root} the commands run under bubblewrap ({@code host.Sandbox}): they may write
+ * only below the root and in a private {@code /tmp}, without network unless {@code network: true}.
+ *
  * <p>Early cutoff comes for free: consumers compare content, so a rebuild producing identical
  * outputs leaves them unchanged.
  *
@@ -24,6 +27,7 @@
  *   inputs: [/usr/src/linux-6.1]
  *   outputs: [/usr/src/linux-6.1/arch/x86/boot/bzImage]
  *   timeout: 3600                # seconds
+ *   network: false               # with --root, commands run confined and offline unless true
  * buildk:
  *   type: build
  *   dir: /root/ltsp_initrd_kit

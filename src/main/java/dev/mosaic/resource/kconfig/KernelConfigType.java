@@ -101,7 +101,7 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
         if (r.raw("env") instanceof YNode.Map m) {
             m.entries().values().forEach(e -> env.put(e.key(), e.value() instanceof YNode.Scalar s ? s.text() : ""));
         }
-        return new KernelConfigSpec(dir, base, options, resolver, env);
+        return new KernelConfigSpec(dir, base, options, resolver, env, r.bool("network", false));
     }
 
     /** {@code ranges: {CONFIG_X: {min: 2, max: 10}}} bounds numeric options at plan time. */
@@ -218,6 +218,16 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
     }
 
     @Override
+    public List<dev.mosaic.resource.Command> commands(KernelConfigSpec spec) {
+        List<dev.mosaic.resource.Command> out = new ArrayList<>();
+        if (spec.baseIsTarget() && !spec.base().contains("/")) {
+            out.add(new dev.mosaic.resource.Command("make " + spec.base(), spec.dir(), spec.network()));
+        }
+        out.add(new dev.mosaic.resource.Command("make " + spec.resolver(), spec.dir(), spec.network()));
+        return out;
+    }
+
+    @Override
     public void apply(KernelConfigSpec spec, Change change, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
         String text;
@@ -260,10 +270,11 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
     private static void make(KernelConfigSpec spec, Context ctx, String target, byte[] stdin)
             throws IOException, ResourceException {
         Map<String, String> env = new LinkedHashMap<>(spec.env());
-        Exec exec = new Exec(List.of("make", target), spec.dir(), env, Optional.ofNullable(stdin), Optional.empty(), ctx::output);
+        Exec exec = new Exec(List.of("make", target), spec.dir(), env, Optional.ofNullable(stdin), Optional.empty(), ctx::output,
+                spec.network());
         Exec.Result r = ctx.host().exec(exec);
         if (!r.ok()) {
-            throw new ResourceException("make " + target + " failed in " + spec.dir() + " (exit " + r.exitCode() + "):\n"
+            throw new ResourceException(r.refusal() + "make " + target + " failed in " + spec.dir() + " (exit " + r.exitCode() + "):\n"
                     + r.tailText());
         }
     }

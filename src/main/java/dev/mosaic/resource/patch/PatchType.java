@@ -84,6 +84,13 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         return new Paths(Set.of(), reads, Set.of(spec.dir()));
     }
 
+    /** GNU patch applying the diff it reads on its standard input (dry runs first: they change nothing). */
+    @Override
+    public List<dev.mosaic.resource.Command> commands(PatchSpec spec) {
+        return List.of(new dev.mosaic.resource.Command(String.join(" ", patch(spec, new byte[0], false, false).argv())
+                + " < " + spec.source().orElse("(the patch's content)"), spec.dir(), false));
+    }
+
     private static byte[] patchBytes(PatchSpec spec, Context ctx) throws IOException, ResourceException {
         if (spec.content().isPresent()) {
             return spec.content().get().getBytes(StandardCharsets.UTF_8);
@@ -301,7 +308,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
                     host.writeAtomic(e.getKey(), new ByteArrayInputStream(e.getValue().bytes()), e.getValue().mode());
                 }
             }
-            throw new ResourceException("GNU patch failed while applying; the touched files were restored:\n"
+            throw new ResourceException(real.result().refusal() + "GNU patch failed while applying; the touched files were restored:\n"
                     + real.result().tailText());
         }
         ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new Record(Digests.sha256(diff),

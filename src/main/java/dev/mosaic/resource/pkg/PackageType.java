@@ -136,7 +136,7 @@ public final class PackageType implements ResourceType<PackageSpec, PackageType.
     private static void run(List<String> argv, Context ctx) throws IOException, ResourceException {
         Exec.Result r = ctx.host().exec(new Exec(argv, "/", Apt.ENV, Optional.empty(), Optional.empty(), ctx::output));
         if (!r.ok()) {
-            throw new ResourceException(String.join(" ", argv) + " failed (exit " + r.exitCode() + "):\n" + r.tailText());
+            throw new ResourceException(r.refusal() + String.join(" ", argv) + " failed (exit " + r.exitCode() + "):\n" + r.tailText());
         }
     }
 

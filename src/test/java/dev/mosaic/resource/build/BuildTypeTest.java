@@ -358,37 +358,42 @@ class BuildTypeTest {
 
     @Test
     void aCommandRunningPastItsTimeoutIsStoppedAndReported() throws Exception {
+        // A duration no other process uses names the child: under --root the command has process
+        // ids of its own (bubblewrap), so the pid it sees for its child is not the host's.
+        String duration = "60." + (100000 + new java.util.Random().nextInt(900000));
         box.playbook("""
                 resources:
                   app:
                     type: build
                     dir: %s
-                    command: echo compiling; sleep 60 & echo $! > "$MOSAIC_ROOT/var/log/sleep.pid"; wait
+                    command: echo compiling; sleep %s & wait
                     timeout: 1
-                """.formatted(APP));
+                """.formatted(APP, duration));
 
         Sandbox.Run apply = box.apply();
 
         assertThat(apply.exitCode()).as("%s", apply).isEqualTo(1);
         assertThat(apply.out()).contains("did not finish within 1 s and was stopped; last output:\ncompiling");
-        long pid = Long.parseLong(box.read("/var/log/sleep.pid").trim());
-        assertThat(stopped(pid)).as("the command's child process %d was stopped", pid).isTrue();
+        assertThat(stopped("sleep\0" + duration + "\0")).as("the command's child process sleep %s was stopped", duration).isTrue();
     }
 
-    /** Whether a process is gone (or a zombie), waiting up to 20 s for the kill to land. */
-    private static boolean stopped(long pid) throws Exception {
+    /** Whether no live process (zombies aside) has this command line, waiting up to 20 s for the kill to land. */
+    private static boolean stopped(String cmdline) throws Exception {
         for (int i = 0; i < 200; i++) {
-            Path stat = Path.of("/proc/" + pid + "/stat");
-            if (!Files.exists(stat)) {
-                return true;
-            }
-            try {
-                String s = Files.readString(stat);
-                char state = s.charAt(s.lastIndexOf(')') + 2);
-                if (state == 'Z' || state == 'X') {
-                    return true;
+            boolean alive = false;
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+                    try {
+                        String s = Files.readString(p.resolve("stat"));
+                        char state = s.charAt(s.lastIndexOf(')') + 2);
+                        alive |= state != 'Z' && state != 'X'
+                                && new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8).equals(cmdline);
+                    } catch (java.io.IOException e) {
+                        // gone meanwhile
+                    }
                 }
-            } catch (java.nio.file.NoSuchFileException e) {
+            }
+            if (!alive) {
                 return true;
             }
             TimeUnit.MILLISECONDS.sleep(100);
