@@ -173,10 +173,13 @@ public final class Engine {
 
             @Override
             public void output(String line) {
+                // Scrubbed here, before any encoding (a JSON event escapes a quote in a secret),
+                // as well as by the output streams, which also match the encoded forms.
+                String shown = dev.mosaic.diag.Sensitive.scrub(line);
                 if (log != null) {
-                    log.append(line);
+                    log.append(shown);
                 }
-                events.output(address, line);
+                events.output(address, shown);
             }
         };
     }
@@ -657,9 +660,14 @@ public final class Engine {
         long start = System.nanoTime();
         Address a = d.address();
         // A sensitive resource's old content is not kept: a backup would put the secret in the state.
-        ResourceHost target = new ResourceHost(host, a.toString(), playbook.isSensitive(a) ? null : backups);
+        // Its paths are remembered, so that nothing backs up the secret it leaves there later either.
+        Backups keep = backups != null && playbook.isSensitive(a) ? backups.forSensitive() : backups;
+        ResourceHost target = new ResourceHost(host, a.toString(), keep);
         Context ctx = context(playbook, a, log, target);
         try {
+            if (keep != backups) {
+                keep.sensitive(Kinds.paths(d.type(), d.spec()).produces());
+            }
             Object observed = Kinds.observe(d.type(), d.spec(), ctx);
             Change change = Kinds.diff(d.type(), d.spec(), observed);
             List<Address> notifiers = withOwed(d, notifiers(graph, d, done));
@@ -918,13 +926,15 @@ public final class Engine {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
+    /** A failure in words, scrubbed of secrets before it goes into events, JSON and reports. */
     private static String message(Exception e) {
         if (e instanceof ResourceException) {
-            return e.getMessage();
+            return dev.mosaic.diag.Sensitive.scrub(e.getMessage());
         }
         String m = e.getMessage();
         String what = e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
-        return (what.isBlank() || what.equals("i o") ? "I/O error" : what) + (m == null ? "" : ": " + m);
+        return dev.mosaic.diag.Sensitive.scrub((what.isBlank() || what.equals("i o") ? "I/O error" : what)
+                + (m == null ? "" : ": " + m));
     }
 
     /** A crash inside a kind is that kind's bug, reported with its stack for the issue tracker. */

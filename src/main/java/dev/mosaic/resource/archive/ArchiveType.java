@@ -1,5 +1,6 @@
 package dev.mosaic.resource.archive;
 
+import dev.mosaic.diag.Sensitive;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
@@ -152,12 +153,33 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
     }
 
     private static Location location(SpecReader r, String field, String text) {
+        Location l;
         try {
-            return Location.parse(text);
+            l = Location.parse(text);
         } catch (IllegalArgumentException e) {
             r.error(field, e.getMessage());
             return null;
         }
+        String where = l.network() ? text.split("[?#]", 2)[0] : text;
+        if (!Sensitive.redact(where).equals(where)) {
+            // The scheme, host and path of a source are printed in plans and errors and kept in
+            // the lock file and the state; only a query ("?token=…") is taken out of them.
+            r.error(field, "a sensitive value (a sensitive variable, module param, ${env:…} or ${file:…}) is used in"
+                    + " the " + (l.network() ? "host or path of the URL" : "path") + "; these are shown in plans and"
+                    + " stored in the lock file and the state, so they must not hold a secret. Pass a token in the"
+                    + " URL's query instead (https://host/file.tgz?token=${env:TOKEN}), which is never stored");
+            return null;
+        }
+        return l;
+    }
+
+    /**
+     * The source as the lock file pins it and the manifest records it: sensitive values in its
+     * query replaced by {@code (sensitive)} ({@link Sensitive#redact}), so that neither ever holds
+     * a token. The same URL with another token is the same file: it keeps its pin.
+     */
+    static String pinKey(ArchiveSpec spec) {
+        return Sensitive.redact(spec.source().written());
     }
 
     /**
@@ -262,7 +284,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         if (spec.sha256().isPresent()) {
             return spec.sha256();
         }
-        return spec.anyNetwork() ? ctx.pins().sha256(spec.source().written()) : Optional.empty();
+        return spec.anyNetwork() ? ctx.pins().sha256(pinKey(spec)) : Optional.empty();
     }
 
     /** A control-side file: hashed, and checked against the playbook's sha256 (never pinned). */
@@ -374,7 +396,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         }
         List<Manifest.Entry> entries = unpacker.extract(layout, only, host);
         if (!driftOnly) {
-            new Manifest(1, digest, spec.source().written(), spec.dest(), spec.format().word(), spec.stripComponents(),
+            new Manifest(1, digest, pinKey(spec), spec.dest(), spec.format().word(), spec.stripComponents(),
                     entries).write(ctx.memory());
         }
         ctx.output((driftOnly ? "restored " : "unpacked ") + entries.size() + " of " + layout.items().size()
@@ -410,12 +432,12 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
                 String digest = Fetcher.fetch(l.written(), expected, spec.maxSize(), ctx);
                 if (expected.isEmpty()) {
                     // Another resource with the same URL may have pinned it meanwhile.
-                    Optional<String> pinned = ctx.pins().sha256(spec.source().written());
+                    Optional<String> pinned = ctx.pins().sha256(pinKey(spec));
                     if (pinned.isPresent() && !pinned.get().equals(digest)) {
                         throw mismatch(l.written(), pinned.get(), digest);
                     }
-                    ctx.pins().pin(spec.source().written(), digest);
-                    ctx.output("pinned " + spec.source().written() + " to sha256:" + digest + " in the lock file");
+                    ctx.pins().pin(pinKey(spec), digest);
+                    ctx.output("pinned " + pinKey(spec) + " to sha256:" + digest + " in the lock file");
                 }
                 return new Located(Origin.CACHED, digest, Fetcher.cached(ctx.cacheDir(), digest).toString());
             } catch (Fetcher.Unavailable e) {
