@@ -246,7 +246,7 @@ public final class Engine {
             Change change = Kinds.diff(d.type(), d.spec(), observed);
             List<Address> notifiers = withOwed(d, notifiers(graph, d, done));
             String inputDigest = Kinds.inputDigest(d.type(), d.spec(), observed);
-            Fingerprint seen = Fingerprint.of(change, inputDigest);
+            Fingerprint seen = Fingerprint.of(change, inputDigest, Kinds.overwritesDigest(d.type(), d.spec(), observed));
             if (change.isNoop() && !notifiers.isEmpty()) {
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
                         List.of(), notifiers, PlannedChange.Status.PLANNED, "", seen);
@@ -458,7 +458,7 @@ public final class Engine {
             try {
                 Object observed = Kinds.observe(d.type(), d.spec(), context(playbook, a));
                 Fingerprint now = Fingerprint.of(Kinds.diff(d.type(), d.spec(), observed),
-                        Kinds.inputDigest(d.type(), d.spec(), observed));
+                        Kinds.inputDigest(d.type(), d.spec(), observed), Kinds.overwritesDigest(d.type(), d.spec(), observed));
                 if (!now.digest().equals(e.seen().digest())) {
                     refused.put(a, stale(a, e, now));
                 }

@@ -58,7 +58,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
      * @param drifted   the relative paths of both, to rewrite
      */
     record Observed(String guardedBy, Located archive, Manifest previous, List<String> added, List<String> changed,
-                    List<String> drifted) {
+                    List<String> drifted, String overwrites) {
         Observed {
             added = List.copyOf(added);
             changed = List.copyOf(changed);
@@ -66,7 +66,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         }
 
         static Observed guarded(String path) {
-            return new Observed(path, null, null, List.of(), List.of(), List.of());
+            return new Observed(path, null, null, List.of(), List.of(), List.of(), "");
         }
     }
 
@@ -220,6 +220,8 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         List<String> drifted = new ArrayList<>();
+        // What restoring the drifted entries would overwrite, by content (see overwritesDigest).
+        java.security.MessageDigest overwrites = dev.mosaic.resource.Digests.newSha256();
         if (sameSettings(spec, previous) && (archive.digest() == null || archive.digest().equals(previous.archive()))) {
             for (Manifest.Entry e : previous.entries()) {
                 String p = TargetPaths.join(spec.dest(), e.path());
@@ -230,10 +232,13 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
                 } else if (!matches(e, s, p, host)) {
                     changed.add(e.label());
                     drifted.add(e.path());
+                    overwrites.update(dev.mosaic.resource.Digests.onTarget(host, p, s)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 }
             }
         }
-        return new Observed(null, archive, previous, added, changed, drifted);
+        return new Observed(null, archive, previous, added, changed, drifted,
+                java.util.HexFormat.of().formatHex(overwrites.digest()));
     }
 
     private static boolean matches(Manifest.Entry e, FileStat s, String path, Host host) throws IOException {
@@ -514,5 +519,15 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
     @Override
     public String inputDigest(ArchiveSpec spec, Observed observed) {
         return observed.archive() == null || observed.archive().digest() == null ? "" : observed.archive().digest();
+    }
+
+    /**
+     * The content of the unpacked entries that drifted, which a restore of them overwrites. A
+     * first unpack (or one of another archive) overwrites what the archive holds, known only once
+     * it is read: a saved plan does not cover that.
+     */
+    @Override
+    public String overwritesDigest(ArchiveSpec spec, Observed observed) {
+        return observed.overwrites();
     }
 }
