@@ -68,9 +68,7 @@ final class Backups {
 
     /** Records what {@code path} holds now, unless this run recorded it already. */
     void before(Host host, String address, String path) throws IOException {
-        if (forSensitive) {
-            sensitive.add(List.of(path));
-        } else if (!run.seen(path)) {
+        if (forSensitive || !run.seen(path)) {
             before(host, address, path, host.stat(path));
         }
     }
@@ -78,7 +76,11 @@ final class Backups {
     /** The same, given what {@code path} is now ({@code host.stat(path)}). */
     void before(Host host, String address, String path, FileStat st) throws IOException {
         if (forSensitive) {
-            sensitive.add(List.of(path));
+            // What it holds may be the secret (a directory holds none itself: what a sensitive
+            // resource writes inside is marked as it is written, see rewritten).
+            if (st.exists() && !st.isDirectory()) {
+                sensitive.add(List.of(path));
+            }
             return;
         }
         if (run.seen(path) || sensitive.covers(path)) {

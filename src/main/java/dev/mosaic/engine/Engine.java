@@ -666,7 +666,13 @@ public final class Engine {
         Context ctx = context(playbook, a, log, target);
         try {
             if (keep != backups) {
-                keep.sensitive(Kinds.paths(d.type(), d.spec()).produces());
+                // What it produces may hold the secret, also what its commands write; a mere
+                // container directory does not (what is written inside is marked as it is written).
+                for (String p : Kinds.paths(d.type(), d.spec()).produces()) {
+                    if (d.type().producesContentBelow() || !host.stat(p).isDirectory()) {
+                        keep.sensitive(List.of(p));
+                    }
+                }
             }
             Object observed = Kinds.observe(d.type(), d.spec(), ctx);
             Change change = Kinds.diff(d.type(), d.spec(), observed);

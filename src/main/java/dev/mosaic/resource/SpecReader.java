@@ -150,7 +150,8 @@ public final class SpecReader {
             // sensitive values in for_each keys, a secret has no place in one.
             error(field, "a sensitive value (a sensitive variable, module param, ${env:…} or ${file:…}) is used in"
                     + " this path; paths are shown in plans, stored in Mosaic's state and visible to anyone who can"
-                    + " list the directory, so they must not hold a secret");
+                    + " list the directory, so they must not hold a secret. A value that is not secret (${env:HOME},"
+                    + " say) can be given as a variable instead: --var home=$HOME and ${home}");
             return p;
         }
         if (!p.startsWith("/")) {
