@@ -70,6 +70,7 @@ class SecretsHostileTest {
     static Path dir;
     static Path root;
     static Path state;
+    static Path cache;
     static HttpServer server;
     static final List<String> queries = Collections.synchronizedList(new ArrayList<>());
     static final Map<String, Cli.Result> runs = new LinkedHashMap<>();
@@ -80,6 +81,7 @@ class SecretsHostileTest {
         root = Files.createDirectories(tmp.resolve("root"));
         Files.createDirectories(root.resolve("work"));
         state = tmp.resolve("state");
+        cache = tmp.resolve("cache");
         byte[] gz = gzip("hello\n".getBytes(StandardCharsets.UTF_8));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", ex -> {
@@ -168,7 +170,7 @@ class SecretsHostileTest {
 
         Cli cli = Cli.in(dir).withEnv(Map.of("MOSAIC_HOSTILE_ENV", ENV, "MOSAIC_URL_TOKEN", URL_TOKEN,
                 "MOSAIC_URL_HOST", URL_HOST));
-        String[] target = {"--root", root.toString(), "--state-dir", state.toString()};
+        String[] target = {"--root", root.toString(), "--state-dir", state.toString(), "--cache-dir", cache.toString()};
         run(cli, "validate", "validate", "--var", "db_password=" + VAR, "site.yml");
         run(cli, "plan --json", cat(new String[] {"plan", "--json", "--var", "db_password=" + VAR}, target, "site.yml"));
         run(cli, "apply --json", cat(new String[] {"apply", "--json", "--var", "db_password=" + VAR}, target, "site.yml"));
@@ -271,7 +273,8 @@ class SecretsHostileTest {
 
     static Stream<Arguments> places() {
         List<Arguments> cases = new ArrayList<>();
-        for (String place : List.of("state directory (state, journals, history, backups, logs, memory, cache)",
+        for (String place : List.of("state directory (state, journals, history, backups, logs, memory)",
+                "download and build cache",
                 "root, but the files meant to hold the secrets", "saved plan file", "HTML report", "lock file")) {
             SECRETS.forEach((channel, secret) -> cases.add(Arguments.of(place, channel, secret)));
         }
@@ -284,6 +287,8 @@ class SecretsHostileTest {
         List<String> hits = new ArrayList<>();
         if (place.startsWith("state")) {
             hits.addAll(SecretGrep.in(state, secret));
+        } else if (place.startsWith("download")) {
+            hits.addAll(SecretGrep.in(cache, secret));
         } else if (place.startsWith("root")) {
             // config held the secrets until plain.yml made it plain; module.conf still holds the param.
             hits.addAll(SecretGrep.in(root, secret));
