@@ -445,13 +445,17 @@ public final class Engine {
 
     /**
      * Observes each change of a saved plan again, before anything is touched. Deferred entries were
-     * not observed by the plan and deletions are checked when they are made.
+     * not observed by the plan, and deletions of resources dropped from the playbook are checked
+     * when they are made.
      */
     private Map<Address, Outcome> preflight(Playbook playbook, ResourceGraph graph, Map<String, SavedPlan.Entry> saved) {
         Map<Address, Outcome> refused = new java.util.HashMap<>();
         for (Address a : graph.order()) {
             SavedPlan.Entry e = saved.get(a.toString());
-            if (e == null || e.seen() == null || e.action().equals(Action.DELETE.word())) {
+            // A declared resource whose change is a deletion (a directory 'ensure: absent') is
+            // checked like any other: what it would remove may have changed since the review.
+            // Resources dropped from the playbook are not in the graph: checked as they are deleted.
+            if (e == null || e.seen() == null) {
                 continue;
             }
             ResourceDecl d = graph.decl(a);

@@ -57,6 +57,30 @@ class SavedPlanOverwritesTest {
     }
 
     @Test
+    void applyPlan_fileInsideADirectoryToDeleteEditedAfterThePlan_isRefusedAsStale() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("site"));
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Files.writeString(dir.resolve("site.yml"), """
+                name: gone
+                resources:
+                  old: { type: directory, path: /srv/old, ensure: absent, force: true }
+                """);
+        Files.createDirectories(root.resolve("srv/old"));
+        Files.writeString(root.resolve("srv/old/notes.txt"), "nothing of value\n");
+        Cli cli = Cli.in(dir);
+
+        Cli.Result plan = cli.run("plan", "site.yml", "--root", root.toString(), "--out", "plan.mosaic");
+        assertThat(plan.exitCode()).as("%s", plan).isZero();
+        Files.writeString(root.resolve("srv/old/notes.txt"), "an hour of work, written after the review\n");
+
+        Cli.Result apply = cli.run("apply", "plan.mosaic", "--root", root.toString());
+
+        assertThat(apply.exitCode()).as("%s", apply).isEqualTo(3);
+        assertThat(apply.stdout()).as("%s", apply).contains("directory[old]: changed since the plan, not applied");
+        assertThat(Files.readString(root.resolve("srv/old/notes.txt"))).startsWith("an hour of work");
+    }
+
+    @Test
     void applyPlan_planEditedWithARecomputedPlainChecksum_isRefusedAndTouchesNothing() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("site"));
         Path root = Files.createDirectories(tmp.resolve("root"));
