@@ -57,6 +57,10 @@ public final class Main implements Runnable {
 
     /** Runs the CLI with the given streams and returns the exit code (used by tests in-process). */
     public static int run(String[] args, PrintStream outStream, PrintStream errStream) {
+        // picocli's own warnings go to System.err, past the scrubbing streams, and quote option
+        // values whole: a --var value with a quote in it (a sensitive one, as likely as not) would
+        // be printed in clear. Mosaic reports every problem of its options itself.
+        System.setProperty("picocli.trace", "OFF");
         CommandLine cmd = new CommandLine(new Main());
         // Always UTF-8, whatever the locale: playbooks and plans are UTF-8, and JSON must be. (A
         // PrintWriter or PrintStream left to the default charset writes '?' for every non-ASCII

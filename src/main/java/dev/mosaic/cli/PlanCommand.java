@@ -2,6 +2,7 @@ package dev.mosaic.cli;
 
 import dev.mosaic.engine.Events;
 import dev.mosaic.engine.Plan;
+import dev.mosaic.engine.SavedPlan;
 import dev.mosaic.render.JsonPlan;
 import dev.mosaic.render.TextPlan;
 import picocli.CommandLine.Command;
@@ -74,7 +75,7 @@ final class PlanCommand implements Callable<Integer> {
             return Main.ERROR;
         }
         if (this.out != null) {
-            SavedPlans.of(plan, t, engine, playbook, options).write(this.out);
+            SavedPlans.of(plan, t, engine, playbook, options).write(this.out, SavedPlan.key(SavedPlans.stateDir(options), true));
             spec.commandLine().getErr().println("Saved the plan to " + this.out + "; apply exactly these changes with: mosaic apply "
                     + this.out + (options.root == null ? "" : " --root " + options.root)
                     + (options.stateDir == null ? "" : " --state-dir " + options.stateDir));

@@ -174,10 +174,13 @@ public final class Engine {
 
             @Override
             public void output(String line) {
+                // Scrubbed here, before any encoding (a JSON event escapes a quote in a secret),
+                // as well as by the output streams, which also match the encoded forms.
+                String shown = dev.mosaic.diag.Sensitive.scrub(line);
                 if (log != null) {
-                    log.append(line);
+                    log.append(shown);
                 }
-                events.output(address, line);
+                events.output(address, shown);
             }
         };
     }
@@ -260,7 +263,7 @@ public final class Engine {
             Change change = Kinds.diff(d.type(), d.spec(), observed);
             List<Address> notifiers = withOwed(d, notifiers(graph, d, done));
             String inputDigest = Kinds.inputDigest(d.type(), d.spec(), observed);
-            Fingerprint seen = Fingerprint.of(change, inputDigest);
+            Fingerprint seen = Fingerprint.of(change, inputDigest, Kinds.overwritesDigest(d.type(), d.spec(), observed));
             if (change.isNoop() && !notifiers.isEmpty()) {
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
                         List.of(), notifiers, PlannedChange.Status.PLANNED, "", seen);
@@ -459,20 +462,24 @@ public final class Engine {
 
     /**
      * Observes each change of a saved plan again, before anything is touched. Deferred entries were
-     * not observed by the plan and deletions are checked when they are made.
+     * not observed by the plan, and deletions of resources dropped from the playbook are checked
+     * when they are made.
      */
     private Map<Address, Outcome> preflight(Playbook playbook, ResourceGraph graph, Map<String, SavedPlan.Entry> saved) {
         Map<Address, Outcome> refused = new java.util.HashMap<>();
         for (Address a : graph.order()) {
             SavedPlan.Entry e = saved.get(a.toString());
-            if (e == null || e.seen() == null || e.action().equals(Action.DELETE.word())) {
+            // A declared resource whose change is a deletion (a directory 'ensure: absent') is
+            // checked like any other: what it would remove may have changed since the review.
+            // Resources dropped from the playbook are not in the graph: checked as they are deleted.
+            if (e == null || e.seen() == null) {
                 continue;
             }
             ResourceDecl d = graph.decl(a);
             try {
                 Object observed = Kinds.observe(d.type(), d.spec(), context(playbook, a));
                 Fingerprint now = Fingerprint.of(Kinds.diff(d.type(), d.spec(), observed),
-                        Kinds.inputDigest(d.type(), d.spec(), observed));
+                        Kinds.inputDigest(d.type(), d.spec(), observed), Kinds.overwritesDigest(d.type(), d.spec(), observed));
                 if (!now.digest().equals(e.seen().digest())) {
                     refused.put(a, stale(a, e, now));
                 }
@@ -674,9 +681,20 @@ public final class Engine {
         long start = System.nanoTime();
         Address a = d.address();
         // A sensitive resource's old content is not kept: a backup would put the secret in the state.
-        ResourceHost target = new ResourceHost(host, a.toString(), playbook.isSensitive(a) ? null : backups);
+        // Its paths are remembered, so that nothing backs up the secret it leaves there later either.
+        Backups keep = backups != null && playbook.isSensitive(a) ? backups.forSensitive() : backups;
+        ResourceHost target = new ResourceHost(host, a.toString(), keep);
         Context ctx = context(playbook, a, log, target);
         try {
+            if (keep != backups) {
+                // What it produces may hold the secret, also what its commands write; a mere
+                // container directory does not (what is written inside is marked as it is written).
+                for (String p : Kinds.paths(d.type(), d.spec()).produces()) {
+                    if (d.type().producesContentBelow() || !host.stat(p).isDirectory()) {
+                        keep.sensitive(List.of(p));
+                    }
+                }
+            }
             Object observed = Kinds.observe(d.type(), d.spec(), ctx);
             Change change = Kinds.diff(d.type(), d.spec(), observed);
             List<Address> notifiers = withOwed(d, notifiers(graph, d, done));
@@ -938,13 +956,15 @@ public final class Engine {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
+    /** A failure in words, scrubbed of secrets before it goes into events, JSON and reports. */
     private static String message(Exception e) {
         if (e instanceof ResourceException) {
-            return e.getMessage();
+            return dev.mosaic.diag.Sensitive.scrub(e.getMessage());
         }
         String m = e.getMessage();
         String what = e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
-        return (what.isBlank() || what.equals("i o") ? "I/O error" : what) + (m == null ? "" : ": " + m);
+        return dev.mosaic.diag.Sensitive.scrub((what.isBlank() || what.equals("i o") ? "I/O error" : what)
+                + (m == null ? "" : ": " + m));
     }
 
     /** A crash inside a kind is that kind's bug, reported with its stack for the issue tracker. */

@@ -11,28 +11,41 @@ import java.util.TreeMap;
 
 /**
  * What a plan saw of one resource, small enough to keep in a saved plan: for each field that
- * differs from the playbook, what the target held ({@code observed}, in words), plus the digest of
- * the resource's inputs outside the playbook text. The playbook side is fixed by the plan's
- * playbook digest, so a diff is a function of what was observed: two observations give the same
- * fingerprint exactly when they differ from the playbook in the same way.
+ * differs from the playbook, what the target held ({@code observed}, in words), the digest of
+ * the resource's inputs outside the playbook text, and the digest of the content the change would
+ * overwrite or remove ({@code overwrites}: the before-side of a tree's change list, which the
+ * diff names by path only — the files the reviewer saw listed). The playbook side is fixed by the
+ * plan's playbook digest, so a diff is a function of what was observed: two observations give the
+ * same fingerprint exactly when they differ from the playbook in the same way over the same
+ * content.
  *
  * <p>For a planned deletion, {@code observed} maps each path to delete to its kind, size and
  * modification time.
  */
-public record Fingerprint(String action, Map<String, String> observed, String inputs) {
+public record Fingerprint(String action, Map<String, String> observed, String inputs, String overwrites) {
 
     public Fingerprint {
         observed = java.util.Collections.unmodifiableMap(new TreeMap<>(observed));
         inputs = inputs == null ? "" : inputs;
+        overwrites = overwrites == null ? "" : overwrites;
+    }
+
+    public Fingerprint(String action, Map<String, String> observed, String inputs) {
+        this(action, observed, inputs, "");
     }
 
     /** The fingerprint of an observation that gave {@code change}. */
     public static Fingerprint of(Change change, String inputs) {
+        return of(change, inputs, "");
+    }
+
+    /** The same, with the digest of what the change would overwrite ({@code ResourceType.overwritesDigest}). */
+    public static Fingerprint of(Change change, String inputs, String overwrites) {
         Map<String, String> seen = new TreeMap<>();
         for (Diff d : change.diffs()) {
             seen.merge(d.field(), seen(d), (a, b) -> a + "; " + b);
         }
-        return new Fingerprint(change.action().word(), seen, inputs);
+        return new Fingerprint(change.action().word(), seen, inputs, change.isNoop() ? "" : overwrites);
     }
 
     private static String seen(Diff d) {
@@ -53,7 +66,11 @@ public record Fingerprint(String action, Map<String, String> observed, String in
     public String digest() {
         StringBuilder b = new StringBuilder(action).append('\n');
         observed.forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
-        return Digests.sha256(b.append("inputs=").append(inputs).toString());
+        b.append("inputs=").append(inputs);
+        if (!overwrites.isEmpty()) {
+            b.append("\noverwrites=").append(overwrites);
+        }
+        return Digests.sha256(b.toString());
     }
 
     /**
@@ -84,6 +101,9 @@ public record Fingerprint(String action, Map<String, String> observed, String in
         }
         if (!planned.inputs().equals(now.inputs())) {
             out.add("its inputs (source files or trees) changed");
+        }
+        if (!planned.overwrites().equals(now.overwrites()) && out.isEmpty()) {
+            out.add("a file it would overwrite or remove was changed since the plan (its content, mode or kind)");
         }
         return out;
     }

@@ -84,6 +84,9 @@ final class ResourceHost extends ForwardingHost {
         before(path, now);
         creating(path, now);
         inner.writeAtomic(path, content, mode);
+        if (backups != null) {
+            backups.rewritten(path); // what it holds now decides whether a later backup may keep it
+        }
     }
 
     @Override

@@ -32,15 +32,21 @@ import java.util.regex.Pattern;
  * target and the Mosaic version. Apply refuses the whole plan when any of those differs, and a
  * single resource when the target moved under it.
  *
- * <p>On disk, JSON: {@code {"format": "mosaic-plan", "format_version": 1, "checksum":
- * "sha256:…", "plan": {…}}}, where the checksum is taken over the compact serialization of the
- * {@code plan} object, so a truncated or edited file is detected. Described by
- * {@code schemas/saved-plan.schema.json}.
+ * <p>On disk, JSON: {@code {"format": "mosaic-plan", "format_version": 2, "checksum":
+ * "hmac-sha256:…", "plan": {…}}}, where the checksum is an HMAC-SHA256 of the compact
+ * serialization of the {@code plan} object, keyed by the target's plan key ({@link #key}: random,
+ * in the state directory, mode 0600, never printed). So a truncated file, a file edited by hand,
+ * and a file edited by anyone who cannot read the state directory (who cannot recompute the
+ * checksum) are all refused. Someone who can read the key can forge a plan: they can run Mosaic on
+ * that target anyway. Described by {@code schemas/saved-plan.schema.json}.
  */
 public record SavedPlan(String mosaicVersion, String createdAt, Source playbook, Target target, List<Entry> entries) {
 
     public static final String FORMAT = "mosaic-plan";
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+
+    /** The target's plan key, in its state directory. */
+    public static final String KEY_FILE = "plan.key";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper COMPACT = new ObjectMapper();
@@ -122,13 +128,75 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
 
     // ---------------------------------------------------------------- the file
 
-    /** Writes the plan file atomically (temp file and rename in its directory). */
-    public void write(Path file) throws IOException {
+    /**
+     * The plan key of the target whose state is {@code stateDir}: 32 random bytes in
+     * {@code plan.key}, created (mode 0600) when {@code create} and absent. Never printed: a
+     * plan file's checksum proves it was made with this key.
+     */
+    public static byte[] key(Path stateDir, boolean create) throws IOException {
+        Path file = stateDir.resolve(KEY_FILE);
+        try {
+            return readKey(file);
+        } catch (NoSuchFileException e) {
+            if (!create) {
+                throw new UserError("the state directory " + stateDir + " has no plan key (" + KEY_FILE + "): no plan"
+                        + " was made for it, or the key was removed. A plan file is applied with the --root and"
+                        + " --state-dir it was made with; make the plan again with 'mosaic plan PLAYBOOK --out FILE'");
+            }
+        }
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Files.createDirectories(stateDir);
+        try (var ch = Files.newByteChannel(file, java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))) {
+            ch.write(java.nio.ByteBuffer.wrap(java.util.HexFormat.of().formatHex(key).getBytes(StandardCharsets.US_ASCII)));
+            return key;
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return readKey(file); // another plan made it meanwhile
+        }
+    }
+
+    private static byte[] readKey(Path file) throws IOException {
+        String hex;
+        try (var ch = Files.newByteChannel(file, java.util.Set.of(java.nio.file.StandardOpenOption.READ,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(128);
+            while (ch.read(buf) > 0 && buf.hasRemaining()) {
+                // read up to 128 bytes: a key is 64 hexadecimal digits
+            }
+            hex = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII).strip();
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UserError("cannot read the plan key " + file + ": " + e.getMessage());
+        }
+        if (!hex.matches("[0-9a-f]{64}")) {
+            throw new UserError("the plan key " + file + " is damaged; remove it and make the plan again"
+                    + " (plans made with it can then no longer be applied)");
+        }
+        return java.util.HexFormat.of().parseHex(hex);
+    }
+
+    private static String checksum(JsonNode body, byte[] key) throws JsonProcessingException {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return "hmac-sha256:" + java.util.HexFormat.of().formatHex(
+                    mac.doFinal(COMPACT.writeValueAsString(body).getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes the plan file atomically (temp file and rename in its directory), checksummed with {@code key}. */
+    public void write(Path file, byte[] key) throws IOException {
         JsonNode body = COMPACT.valueToTree(this);
         ObjectNode envelope = JSON.createObjectNode();
         envelope.put("format", FORMAT);
         envelope.put("format_version", FORMAT_VERSION);
-        envelope.put("checksum", "sha256:" + Digests.sha256(COMPACT.writeValueAsString(body)));
+        envelope.put("checksum", checksum(body, key));
         envelope.set("plan", body);
         Path abs = file.toAbsolutePath();
         Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
@@ -148,8 +216,25 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         }
     }
 
-    /** Reads a plan file; anything wrong with it is a {@link UserError} saying what. */
-    public static SavedPlan read(Path file) {
+    /**
+     * Reads a plan file made with {@code key} (the target's, {@link #key}); anything wrong with it
+     * is a {@link UserError} saying what.
+     */
+    public static SavedPlan read(Path file, byte[] key) throws IOException {
+        return read(file, unverified -> key);
+    }
+
+    /**
+     * Where the key to check a plan with comes from, given the plan as read but not yet checked:
+     * it may refuse the plan first (it was made for another target), with a message more useful
+     * than a checksum mismatch. It must never accept anything on the strength of that content.
+     */
+    public interface KeyFor {
+        byte[] key(SavedPlan unverified) throws IOException;
+    }
+
+    /** Reads a plan file, checking its checksum with the key {@code keyFor} gives. */
+    public static SavedPlan read(Path file, KeyFor keyFor) throws IOException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -175,16 +260,26 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
                     + ", this Mosaic reads version " + FORMAT_VERSION + "; make the plan again with this Mosaic");
         }
         JsonNode body = root.get("plan");
+        SavedPlan plan = shaped(file, body, damaged);
         String checksum;
         try {
-            checksum = body == null ? "" : "sha256:" + Digests.sha256(COMPACT.writeValueAsString(body));
+            checksum = checksum(body, keyFor.key(plan));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        if (body == null || !checksum.equals(root.path("checksum").asText())) {
-            throw new UserError(damaged + ": its checksum does not match its content; make the plan again");
+        if (!java.security.MessageDigest.isEqual(checksum.getBytes(StandardCharsets.US_ASCII),
+                root.path("checksum").asText().getBytes(StandardCharsets.US_ASCII))) {
+            throw new UserError(damaged + ": its checksum does not match its content: it was changed after it was"
+                    + " made, or made for another state directory (whose plan key differs); make the plan again");
         }
+        return plan;
+    }
+
+    private static SavedPlan shaped(Path file, JsonNode body, String damaged) {
         try {
+            if (body == null) {
+                throw new IOException("no plan");
+            }
             SavedPlan p = COMPACT.treeToValue(body, SavedPlan.class);
             if (p.playbook() == null || p.target() == null || p.mosaicVersion() == null) {
                 throw new IOException("fields missing");

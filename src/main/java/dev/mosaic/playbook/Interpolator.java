@@ -347,7 +347,9 @@ final class Interpolator {
         YNode.Scalar.Kind kind = s.plain() ? YamlReader.resolveKind(result, true) : YNode.Scalar.Kind.STRING;
         YNode.Scalar done = new YNode.Scalar(result, kind, s.plain(), s.pos());
         if (sensitive) {
-            markSensitive(done, tainted);
+            // Built from a secret: scrubbed like one, but a URL keeps its other parts (Sensitive.redact).
+            tainted.add(done);
+            Sensitive.registerDerived(result);
         }
         return done;
     }

@@ -33,6 +33,21 @@ public final class Digests {
         }
     }
 
+    /**
+     * What a target path holds, in one line for a digest of what a change would overwrite: kind
+     * and mode, and a file's size and content digest or a link's target.
+     */
+    public static String onTarget(dev.mosaic.host.Host host, String path, dev.mosaic.host.FileStat st)
+            throws java.io.IOException {
+        String what = st.kindWord() + " " + Integer.toOctalString(st.mode());
+        if (st.isFile()) {
+            what += " " + st.size() + " " + host.sha256(path);
+        } else if (st.isSymlink()) {
+            what += " -> " + st.linkTarget();
+        }
+        return path + "\0" + what + "\n";
+    }
+
     public static MessageDigest newSha256() {
         try {
             return (MessageDigest) SHA256.clone();

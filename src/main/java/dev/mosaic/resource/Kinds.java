@@ -64,6 +64,10 @@ public final class Kinds {
         return typed(type).inputDigest(spec, observed);
     }
 
+    public static String overwritesDigest(ResourceType<?, ?> type, Object spec, Object observed) {
+        return typed(type).overwritesDigest(spec, observed);
+    }
+
     public static String batchKey(ResourceType<?, ?> type, Object spec) {
         return typed(type).batchKey(spec);
     }

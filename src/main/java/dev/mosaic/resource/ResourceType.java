@@ -53,6 +53,18 @@ public interface ResourceType<S, O> {
     }
 
     /**
+     * A digest of what the change would overwrite or remove on the target, as observed: for a
+     * kind whose diff names paths without their content (a tree's "changed" and "removed" lists),
+     * the content of each (see {@link Digests#onTarget}). A saved plan keeps it, so a file in the
+     * change list edited by hand after the plan was reviewed makes the plan stale rather than
+     * being overwritten. Kinds whose diffs carry the before-side already (a file's content digest,
+     * a field's value) keep the default, empty.
+     */
+    default String overwritesDigest(S spec, O observed) {
+        return "";
+    }
+
+    /**
      * Whether what this kind does depends on the content of what it reads (a build, a copy): then
      * a plan in which something upstream changes marks it as changing too, since its observation
      * of today's inputs cannot tell. Apply observes again, so nothing is redone for nothing.

@@ -1,6 +1,7 @@
 package dev.mosaic.resource;
 
 import dev.mosaic.diag.Diagnostics;
+import dev.mosaic.diag.Sensitive;
 import dev.mosaic.diag.SourcePos;
 import dev.mosaic.yaml.YNode;
 
@@ -144,6 +145,16 @@ public final class SpecReader {
 
     public String checkAbsolute(String field, String p) {
         if (!pathText(field, p)) {
+            return p;
+        }
+        if (!Sensitive.scrub(p).equals(p)) {
+            // Paths are stored in clear (the state's list of created paths, history journals, log
+            // names) and visible to anyone who can list the directory: like Terraform's refusal of
+            // sensitive values in for_each keys, a secret has no place in one.
+            error(field, "a sensitive value (a sensitive variable, module param, ${env:…} or ${file:…}) is used in"
+                    + " this path; paths are shown in plans, stored in Mosaic's state and visible to anyone who can"
+                    + " list the directory, so they must not hold a secret. A value that is not secret (${env:HOME},"
+                    + " say) can be given as a variable instead: --var home=$HOME and ${home}");
             return p;
         }
         if (!p.startsWith("/")) {

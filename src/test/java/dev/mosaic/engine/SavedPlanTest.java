@@ -16,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The plan file: what is written is read back, and anything else is refused with a clear message. */
 class SavedPlanTest {
 
+    private static final byte[] KEY = new byte[32];
+
     @TempDir
     Path tmp;
 
@@ -32,15 +34,15 @@ class SavedPlanTest {
     @Test
     void write_thenRead_givesTheSamePlan() throws Exception {
         Path f = tmp.resolve("plan.mosaic");
-        sample().write(f);
-        assertThat(SavedPlan.read(f)).isEqualTo(sample());
+        sample().write(f, KEY);
+        assertThat(SavedPlan.read(f, KEY)).isEqualTo(sample());
         assertThat(SavedPlan.looksLikePlan(f)).isTrue();
     }
 
     @Test
     void looksLikePlan_byContent_whateverTheName_butNotAPlaybook() throws Exception {
         Path f = tmp.resolve("saved.json");
-        sample().write(f);
+        sample().write(f, KEY);
         Path yaml = tmp.resolve("site.yml");
         Files.writeString(yaml, "resources: {}\n");
         assertThat(SavedPlan.looksLikePlan(f)).isTrue();
@@ -50,31 +52,67 @@ class SavedPlanTest {
     @Test
     void read_truncatedFile_isAClearError() throws Exception {
         Path f = tmp.resolve("plan.mosaic");
-        sample().write(f);
+        sample().write(f, KEY);
         byte[] bytes = Files.readAllBytes(f);
         Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        assertThatThrownBy(() -> SavedPlan.read(f)).isInstanceOf(UserError.class)
+        assertThatThrownBy(() -> SavedPlan.read(f, KEY)).isInstanceOf(UserError.class)
                 .hasMessageContaining("is damaged or truncated").hasMessageContaining("make the plan again");
     }
 
     @Test
     void read_editedContent_failsTheChecksum() throws Exception {
         Path f = tmp.resolve("plan.mosaic");
-        sample().write(f);
+        sample().write(f, KEY);
         Files.writeString(f, Files.readString(f).replace("\"update\"", "\"delete\""));
-        assertThatThrownBy(() -> SavedPlan.read(f)).isInstanceOf(UserError.class)
+        assertThatThrownBy(() -> SavedPlan.read(f, KEY)).isInstanceOf(UserError.class)
                 .hasMessageContaining("checksum does not match");
+    }
+
+    @Test
+    void read_editedContentWithARecomputedPlainChecksum_isRefused() throws Exception {
+        Path f = tmp.resolve("plan.mosaic");
+        sample().write(f, KEY);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(f.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("plan").get("entries").get(0)).put("action", "delete");
+        root.put("checksum", "sha256:" + dev.mosaic.resource.Digests.sha256(json.writeValueAsString(root.get("plan"))));
+        Files.writeString(f, json.writeValueAsString(root));
+        assertThatThrownBy(() -> SavedPlan.read(f, KEY)).isInstanceOf(UserError.class)
+                .hasMessageContaining("checksum does not match");
+    }
+
+    @Test
+    void read_planMadeWithAnotherKey_isRefused() throws Exception {
+        Path f = tmp.resolve("plan.mosaic");
+        byte[] other = new byte[32];
+        other[0] = 1;
+        sample().write(f, other);
+        assertThatThrownBy(() -> SavedPlan.read(f, KEY)).isInstanceOf(UserError.class)
+                .hasMessageContaining("checksum does not match").hasMessageContaining("another state directory");
+    }
+
+    @Test
+    void key_isCreatedOnceWithMode0600_andNeverMissingSilently() throws Exception {
+        Path state = tmp.resolve("state");
+        assertThatThrownBy(() -> SavedPlan.key(state, false)).isInstanceOf(UserError.class)
+                .hasMessageContaining("has no plan key");
+        byte[] made = SavedPlan.key(state, true);
+        assertThat(made).hasSize(32);
+        assertThat(SavedPlan.key(state, false)).isEqualTo(made);
+        assertThat(SavedPlan.key(state, true)).isEqualTo(made);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(state.resolve(SavedPlan.KEY_FILE)))).isEqualTo("rw-------");
     }
 
     @Test
     void read_otherFormatVersion_orNotAPlan_orMissing_isRefused() throws Exception {
         Path f = tmp.resolve("plan.mosaic");
-        sample().write(f);
-        Files.writeString(f, Files.readString(f).replace("\"format_version\" : 1", "\"format_version\" : 9"));
-        assertThatThrownBy(() -> SavedPlan.read(f)).hasMessageContaining("format version 9");
+        sample().write(f, KEY);
+        Files.writeString(f, Files.readString(f).replace("\"format_version\" : 2", "\"format_version\" : 9"));
+        assertThatThrownBy(() -> SavedPlan.read(f, KEY)).hasMessageContaining("format version 9");
         Files.writeString(f, "{\"hello\": 1}", StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> SavedPlan.read(f)).hasMessageContaining("is not a Mosaic plan file");
-        assertThatThrownBy(() -> SavedPlan.read(tmp.resolve("none.mosaic"))).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> SavedPlan.read(f, KEY)).hasMessageContaining("is not a Mosaic plan file");
+        assertThatThrownBy(() -> SavedPlan.read(tmp.resolve("none.mosaic"), KEY)).hasMessageContaining("does not exist");
     }
 
     @Test

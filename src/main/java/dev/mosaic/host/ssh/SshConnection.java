@@ -1,5 +1,7 @@
 package dev.mosaic.host.ssh;
 
+import dev.mosaic.diag.Sensitive;
+
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -108,6 +110,16 @@ public final class SshConnection implements AutoCloseable {
 
     private static final boolean DEBUG = System.getenv("MOSAIC_SSH_DEBUG") != null;
 
+    /**
+     * What {@code MOSAIC_SSH_DEBUG} prints for a remote command. It goes to the process's own
+     * stderr, past the CLI's scrubbing stream, so it is scrubbed here: a command carries
+     * {@code env K=V} values and build commands, quoted for the shell ({@link Sensitive#scrub}
+     * matches the quoted forms too).
+     */
+    static String debugLine(String command) {
+        return "ssh-debug: " + Sensitive.scrub(command);
+    }
+
     /** Connects, verifies the server's key against known_hosts, and authenticates with a key. */
     public static SshConnection open(Endpoint e) throws Failure {
         StrictKnownHosts verifier = new StrictKnownHosts(e.knownHosts());
@@ -209,7 +221,7 @@ public final class SshConnection implements AutoCloseable {
     public int run(String command, byte[] stdin, OutputStream out, OutputStream err, Duration timeout) throws IOException {
         count(1);
         if (DEBUG) {
-            System.err.println("ssh-debug: " + command);
+            System.err.println(debugLine(command));
         }
         ChannelExec ch;
         try {

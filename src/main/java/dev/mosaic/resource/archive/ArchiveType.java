@@ -1,5 +1,6 @@
 package dev.mosaic.resource.archive;
 
+import dev.mosaic.diag.Sensitive;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
@@ -57,7 +58,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
      * @param drifted   the relative paths of both, to rewrite
      */
     record Observed(String guardedBy, Located archive, Manifest previous, List<String> added, List<String> changed,
-                    List<String> drifted) {
+                    List<String> drifted, String overwrites) {
         Observed {
             added = List.copyOf(added);
             changed = List.copyOf(changed);
@@ -65,7 +66,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         }
 
         static Observed guarded(String path) {
-            return new Observed(path, null, null, List.of(), List.of(), List.of());
+            return new Observed(path, null, null, List.of(), List.of(), List.of(), "");
         }
     }
 
@@ -152,12 +153,33 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
     }
 
     private static Location location(SpecReader r, String field, String text) {
+        Location l;
         try {
-            return Location.parse(text);
+            l = Location.parse(text);
         } catch (IllegalArgumentException e) {
             r.error(field, e.getMessage());
             return null;
         }
+        String where = l.network() ? text.split("[?#]", 2)[0] : text;
+        if (!Sensitive.redact(where).equals(where)) {
+            // The scheme, host and path of a source are printed in plans and errors and kept in
+            // the lock file and the state; only a query ("?token=…") is taken out of them.
+            r.error(field, "a sensitive value (a sensitive variable, module param, ${env:…} or ${file:…}) is used in"
+                    + " the " + (l.network() ? "host or path of the URL" : "path") + "; these are shown in plans and"
+                    + " stored in the lock file and the state, so they must not hold a secret. Pass a token in the"
+                    + " URL's query instead (https://host/file.tgz?token=${env:TOKEN}), which is never stored");
+            return null;
+        }
+        return l;
+    }
+
+    /**
+     * The source as the lock file pins it and the manifest records it: sensitive values in its
+     * query replaced by {@code (sensitive)} ({@link Sensitive#redact}), so that neither ever holds
+     * a token. The same URL with another token is the same file: it keeps its pin.
+     */
+    static String pinKey(ArchiveSpec spec) {
+        return Sensitive.redact(spec.source().written());
     }
 
     /**
@@ -198,6 +220,8 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         List<String> drifted = new ArrayList<>();
+        // What restoring the drifted entries would overwrite, by content (see overwritesDigest).
+        java.security.MessageDigest overwrites = dev.mosaic.resource.Digests.newSha256();
         if (sameSettings(spec, previous) && (archive.digest() == null || archive.digest().equals(previous.archive()))) {
             for (Manifest.Entry e : previous.entries()) {
                 String p = TargetPaths.join(spec.dest(), e.path());
@@ -208,10 +232,13 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
                 } else if (!matches(e, s, p, host)) {
                     changed.add(e.label());
                     drifted.add(e.path());
+                    overwrites.update(dev.mosaic.resource.Digests.onTarget(host, p, s)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 }
             }
         }
-        return new Observed(null, archive, previous, added, changed, drifted);
+        return new Observed(null, archive, previous, added, changed, drifted,
+                java.util.HexFormat.of().formatHex(overwrites.digest()));
     }
 
     private static boolean matches(Manifest.Entry e, FileStat s, String path, Host host) throws IOException {
@@ -262,7 +289,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         if (spec.sha256().isPresent()) {
             return spec.sha256();
         }
-        return spec.anyNetwork() ? ctx.pins().sha256(spec.source().written()) : Optional.empty();
+        return spec.anyNetwork() ? ctx.pins().sha256(pinKey(spec)) : Optional.empty();
     }
 
     /** A control-side file: hashed, and checked against the playbook's sha256 (never pinned). */
@@ -374,7 +401,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         }
         List<Manifest.Entry> entries = unpacker.extract(layout, only, host);
         if (!driftOnly) {
-            new Manifest(1, digest, spec.source().written(), spec.dest(), spec.format().word(), spec.stripComponents(),
+            new Manifest(1, digest, pinKey(spec), spec.dest(), spec.format().word(), spec.stripComponents(),
                     entries).write(ctx.memory());
         }
         ctx.output((driftOnly ? "restored " : "unpacked ") + entries.size() + " of " + layout.items().size()
@@ -410,12 +437,12 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
                 String digest = Fetcher.fetch(l.written(), expected, spec.maxSize(), ctx);
                 if (expected.isEmpty()) {
                     // Another resource with the same URL may have pinned it meanwhile.
-                    Optional<String> pinned = ctx.pins().sha256(spec.source().written());
+                    Optional<String> pinned = ctx.pins().sha256(pinKey(spec));
                     if (pinned.isPresent() && !pinned.get().equals(digest)) {
                         throw mismatch(l.written(), pinned.get(), digest);
                     }
-                    ctx.pins().pin(spec.source().written(), digest);
-                    ctx.output("pinned " + spec.source().written() + " to sha256:" + digest + " in the lock file");
+                    ctx.pins().pin(pinKey(spec), digest);
+                    ctx.output("pinned " + pinKey(spec) + " to sha256:" + digest + " in the lock file");
                 }
                 return new Located(Origin.CACHED, digest, Fetcher.cached(ctx.cacheDir(), digest).toString());
             } catch (Fetcher.Unavailable e) {
@@ -492,5 +519,15 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
     @Override
     public String inputDigest(ArchiveSpec spec, Observed observed) {
         return observed.archive() == null || observed.archive().digest() == null ? "" : observed.archive().digest();
+    }
+
+    /**
+     * The content of the unpacked entries that drifted, which a restore of them overwrites. A
+     * first unpack (or one of another archive) overwrites what the archive holds, known only once
+     * it is read: a saved plan does not cover that.
+     */
+    @Override
+    public String overwritesDigest(ArchiveSpec spec, Observed observed) {
+        return observed.overwrites();
     }
 }

@@ -34,7 +34,7 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
      * The comparison of both trees: what to write and remove, and a digest of the source tree
      * (paths, kinds, modes, contents) so a changed source reads as an input change, not drift.
      */
-    record Observed(CopyPlan plan, String sourceDigest) {
+    record Observed(CopyPlan plan, String sourceDigest, String overwrites) {
     }
 
     @Override
@@ -149,7 +149,20 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
                 removedDirs.add(r);
             }
         }
-        return new Observed(new CopyPlan(!destStat.exists(), write, remove, removedDirs), HexFormat.of().formatHex(tree.digest()));
+        // What the change would overwrite or remove, by content: a saved plan is stale when it moved.
+        MessageDigest overwrites = Digests.newSha256();
+        for (CopyPlan.Item item : write) {
+            if (item.replaces()) {
+                String p = TargetPaths.join(spec.dest(), item.relativePath());
+                overwrites.update(Digests.onTarget(dst, p, dst.stat(p)).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        for (String r : remove) {
+            String p = TargetPaths.join(spec.dest(), r);
+            overwrites.update(Digests.onTarget(dst, p, dst.stat(p)).getBytes(StandardCharsets.UTF_8));
+        }
+        return new Observed(new CopyPlan(!destStat.exists(), write, remove, removedDirs), HexFormat.of().formatHex(tree.digest()),
+                HexFormat.of().formatHex(overwrites.digest()));
     }
 
     @Override
@@ -227,5 +240,10 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
     @Override
     public String inputDigest(CopySpec spec, Observed observed) {
         return observed.sourceDigest();
+    }
+
+    @Override
+    public String overwritesDigest(CopySpec spec, Observed observed) {
+        return observed.overwrites();
     }
 }

@@ -23,7 +23,8 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
      * The path's metadata, the numeric ids the spec asks for (-1: not managed) and, when the
      * directory must go, what is inside it.
      */
-    record Observed(FileStat stat, int wantUid, int wantGid, List<String> contents) {
+    /** @param overwrites what a forced deletion would remove, entry by entry (see {@link #overwritesDigest}) */
+    record Observed(FileStat stat, int wantUid, int wantGid, List<String> contents, String overwrites) {
     }
 
     @Override
@@ -57,10 +58,18 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
     public Observed observe(DirectorySpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
         FileStat stat = host.stat(spec.path());
-        List<String> contents = !spec.present() && stat.isDirectory()
-                ? host.walk(spec.path()).stream().map(e -> e.stat().isDirectory() ? e.relativePath() + "/" : e.relativePath()).toList()
-                : List.of();
-        return new Observed(stat, Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()), contents);
+        List<String> contents = new ArrayList<>();
+        java.security.MessageDigest overwrites = dev.mosaic.resource.Digests.newSha256();
+        if (!spec.present() && stat.isDirectory()) {
+            for (dev.mosaic.host.TreeEntry e : host.walk(spec.path())) {
+                FileStat s = e.stat();
+                contents.add(s.isDirectory() ? e.relativePath() + "/" : e.relativePath());
+                overwrites.update((e.relativePath() + '\0' + s.kindWord() + ' ' + Integer.toOctalString(s.mode()) + ' '
+                        + s.size() + ' ' + s.mtimeNanos() + '\n').getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return new Observed(stat, Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()), contents,
+                contents.isEmpty() ? "" : java.util.HexFormat.of().formatHex(overwrites.digest()));
     }
 
     @Override
@@ -118,5 +127,14 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
     @Override
     public boolean producesContentBelow() {
         return false;
+    }
+
+    /**
+     * A forced deletion names the entries it removes by path only: their kind, mode, size and
+     * modification time tell a saved plan that one was changed after the review.
+     */
+    @Override
+    public String overwritesDigest(DirectorySpec spec, Observed observed) {
+        return observed.overwrites();
     }
 }
