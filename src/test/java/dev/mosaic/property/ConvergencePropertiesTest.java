@@ -42,7 +42,7 @@ class ConvergencePropertiesTest {
         return Generators.scenarios();
     }
 
-    @Property(tries = 300, seed = "20261214")
+    @Property(tries = 260, seed = "20261214")
     void a_second_apply_changes_nothing_and_writes_nothing(@ForAll("scenarios") Scenario s) throws IOException {
         Path dir = Files.createTempDirectory("mosaic-convergence-");
         try {
@@ -69,7 +69,7 @@ class ConvergencePropertiesTest {
         }
     }
 
-    @Property(tries = 300, seed = "20261215")
+    @Property(tries = 260, seed = "20261215")
     void plan_lists_exactly_what_apply_then_does(@ForAll("scenarios") Scenario s) throws IOException {
         Path dir = Files.createTempDirectory("mosaic-convergence-");
         try {

@@ -30,9 +30,12 @@ final class Runs {
     record Planned(Cli.Result result, Map<String, String> changes) {
     }
 
-    /** {@code apply --json --allow-delete}; fails the try unless it exits 0. */
-    static Applied apply(Path root, Path playbook, String context) {
-        Cli.Result r = Cli.inProcess("apply", "--json", "--allow-delete", "--root", root.toString(), playbook.toString());
+    /** {@code apply --json --allow-delete [extra…]}; fails the try unless it exits 0. */
+    static Applied apply(Path root, Path playbook, String context, String... extra) {
+        List<String> args = new ArrayList<>(List.of("apply", "--json", "--allow-delete", "--root", root.toString()));
+        args.addAll(List.of(extra));
+        args.add(playbook.toString());
+        Cli.Result r = Cli.inProcess(args.toArray(String[]::new));
         assertThat(r.exitCode()).as("%s: %s", context, r).isZero();
         JsonNode summary = null;
         for (String line : r.stdoutLines()) {
