@@ -29,7 +29,7 @@ public final class Seeded implements AroundPropertyHook {
             return result;
         }
         String used = result.seed().orElse(context.attributes().seed().orElse("?"));
-        String test = context.containerClass().getSimpleName() + "#" + context.targetMethod().getName();
+        String test = context.containerClass().getSimpleName();
         Throwable cause = result.throwable().orElse(null);
         AssertionError reported = new AssertionError(String.format(
                 "%s failed with seed %s; replay: mvn -B test -Dtest='%s' -Dmosaic.props.seed=%s%n%s", context.extendedLabel(),
