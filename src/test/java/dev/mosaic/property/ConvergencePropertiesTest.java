@@ -7,6 +7,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.statistics.Statistics;
 
@@ -37,6 +38,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @AddLifecycleHook(value = Seeded.class, propagateTo = PropagationMode.ALL_DESCENDANTS)
 class ConvergencePropertiesTest {
 
+    private static final Workspace WORKSPACE = new Workspace();
+
+    @AfterContainer
+    static void deleteWorkspace() throws IOException {
+        WORKSPACE.deleteAll();
+    }
+
     @Provide
     Arbitrary<Scenario> scenarios() {
         return Generators.scenarios();
@@ -44,7 +52,7 @@ class ConvergencePropertiesTest {
 
     @Property(tries = 260, seed = "20261214")
     void a_second_apply_changes_nothing_and_writes_nothing(@ForAll("scenarios") Scenario s) throws IOException {
-        Path dir = Files.createTempDirectory("mosaic-convergence-");
+        Path dir = WORKSPACE.newTry();
         try {
             Path root = dir.resolve("root");
             Project project = new Project(dir.resolve("project"));
@@ -71,7 +79,7 @@ class ConvergencePropertiesTest {
 
     @Property(tries = 260, seed = "20261215")
     void plan_lists_exactly_what_apply_then_does(@ForAll("scenarios") Scenario s) throws IOException {
-        Path dir = Files.createTempDirectory("mosaic-convergence-");
+        Path dir = WORKSPACE.newTry();
         try {
             Path root = dir.resolve("root");
             Project project = new Project(dir.resolve("project"));

@@ -11,6 +11,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.statistics.Statistics;
 
@@ -47,6 +48,13 @@ class KillPropertyTest {
      */
     private static final String[] JOBS = {"--jobs", "1"};
 
+    private static final Workspace WORKSPACE = new Workspace();
+
+    @AfterContainer
+    static void deleteWorkspace() throws IOException {
+        WORKSPACE.deleteAll();
+    }
+
     @Provide
     Arbitrary<Scenario> scenarios() {
         return Generators.undisturbed();
@@ -57,7 +65,7 @@ class KillPropertyTest {
             @ForAll("scenarios") Scenario s, @ForAll @IntRange(min = 0, max = 6) int afterEvents,
             @ForAll @IntRange(min = 0, max = 1500) int delayMillis)
             throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("mosaic-kill-");
+        Path dir = WORKSPACE.newTry();
         try {
             Path killed = dir.resolve("killed");
             Path reference = dir.resolve("reference");
