@@ -75,8 +75,16 @@ public final class StatCache {
      *                      (a remote host's clock may differ from this one's)
      */
     public void record(String path, long size, long mtimeNanos, String fileKey, String sha256, long recordedNanos) {
-        entries.put(path, new Entry(size, mtimeNanos, fileKey, recordedNanos, sha256));
-        dirty = true;
+        Entry fresh = new Entry(size, mtimeNanos, fileKey, recordedNanos, sha256);
+        Entry old = entries.put(path, fresh);
+        // A racy file is hashed again on every run until its mtime is old enough; recording the
+        // same digest again while it is still racy makes the entry no more trusted, so it is no
+        // reason to rewrite the cache (a no-op apply then writes nothing).
+        boolean sameAndStillRacy = old != null && old.size() == size && old.mtimeNanos() == mtimeNanos
+                && old.fileKey().equals(fileKey) && old.sha256().equals(sha256) && recordedNanos - mtimeNanos <= RACY_NANOS;
+        if (!sameAndStillRacy) {
+            dirty = true;
+        }
     }
 
     /** Writes the cache atomically when it changed. */
