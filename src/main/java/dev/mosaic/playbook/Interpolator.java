@@ -248,6 +248,10 @@ final class Interpolator {
                 return null;
             }
             Path file = baseDir.resolve(name.substring(5));
+            if (Files.exists(file) && !Files.isRegularFile(file)) { // a directory, or a device read forever
+                diags.error(refPos, "'${" + name + "}': " + file + " is not a regular file");
+                return null;
+            }
             try {
                 value = YamlReader.text(file.toString(), Files.readAllBytes(file), diags);
             } catch (NoSuchFileException e) {

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * is checked is what {@code Main.run} prints and returns). Each case must end with a non-zero
  * exit, a diagnostic (at {@code file:line:col} where the input is a file Mosaic parses, else one
  * paragraph naming what is wrong), no Java stack trace or exception name in the output, the
- * target root exactly as it was, and a canary directory outside it untouched.
+ * target root and the playbook's directory exactly as they were (no plan file or report written
+ * by a refused run), and a canary directory outside them untouched.
  */
 class HostileInputCorpusTest {
 
@@ -454,6 +455,7 @@ class HostileInputCorpusTest {
         Canary canary = Canary.plant(tmp.resolve("outside"));
         String[] args = c.setup().apply(rig);
         List<String> before = TreeSnapshot.of(rig.root());
+        List<String> playbookDirBefore = TreeSnapshot.of(rig.pb()); // where --out and --report cases aim
 
         Cli.Result r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Cli.inProcess(args));
 
@@ -467,6 +469,7 @@ class HostileInputCorpusTest {
             assertThat(r.stderr().strip().split("\n\n")).as("one paragraph on stderr:%n%s", r).hasSize(1);
         }
         assertThat(TreeSnapshot.of(rig.root())).as("the root after %s", c).isEqualTo(before);
+        assertThat(TreeSnapshot.of(rig.pb())).as("the playbook's directory after %s", c).isEqualTo(playbookDirBefore);
         canary.assertUntouched();
     }
 }
