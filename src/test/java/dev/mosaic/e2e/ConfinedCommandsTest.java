@@ -112,4 +112,38 @@ class ConfinedCommandsTest {
             Files.deleteIfExists(real);
         }
     }
+
+    @Test
+    void plan_namesEachCommandWhereItRunsAndItsNetwork_butNotTheCommandOfASensitiveResource() throws Exception {
+        Files.writeString(playbookDir.resolve("playbook.yml"), """
+                name: announced
+                sensitive: [token]
+                vars:
+                  token: s3cr3t-t0ken-value
+                resources:
+                  offline:
+                    type: build
+                    dir: /work
+                    command: make all
+                    toolchain: []
+                  online:
+                    type: build
+                    dir: /work
+                    command: ./fetch --token ${token}
+                    network: true
+                    toolchain: []
+                """);
+
+        Cli.Result text = cli().run("plan", "--root", root.toString(), "playbook.yml");
+        Cli.Result json = cli().run("plan", "--root", root.toString(), "playbook.yml", "--json");
+
+        assertThat(text.exitCode()).as("%s", text).isZero();
+        assertThat(text.stdout()).as("%s", text)
+                .contains("~ build[offline]\n    command: make all (in /work, network: off)\n")
+                .contains("~ build[online]\n    command: (sensitive) (in /work, network: on)\n")
+                .doesNotContain("s3cr3t-t0ken-value");
+        assertThat(json.stdout()).as("%s", json)
+                .contains("\"command\" : \"make all\",\n      \"dir\" : \"/work\",\n      \"confined\" : true,\n      \"network\" : false")
+                .doesNotContain("s3cr3t-t0ken-value");
+    }
 }
