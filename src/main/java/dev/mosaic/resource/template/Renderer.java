@@ -99,6 +99,8 @@ final class Renderer {
             int line = e.getLineNumber() == null ? 0 : e.getLineNumber();
             String text = sources.text(name);
             throw new Failure(name, line, column(lineOf(text, line), e), message(e));
+        } catch (StackOverflowError e) {
+            throw new Failure(main.name(), 1, 1, "the template includes itself or calls a macro without end");
         } catch (IOException | RuntimeException e) {
             // Pebble wraps what it knows; anything else (a filter given a value it cannot take)
             // is still the template's problem, reported at its start.
