@@ -166,7 +166,7 @@ class TemplateCliTest {
         assertRefused("""
                 header
                   {% for c in domain %}{{ c }}{% endfor %}
-                """, "templates/t.j2:2:15", "Not an iterable object");
+                """, "templates/t.j2:2:15", "'for' needs a list or a mapping");
     }
 
     @Test

@@ -126,6 +126,10 @@ final class Renderer {
         if (e instanceof LoaderException) {
             return m;
         }
+        if (m.startsWith("Not an iterable object")) {
+            // Pebble's message quotes the value, which may be a secret.
+            return "'for' needs a list or a mapping; this value is neither (a string or a number?)";
+        }
         return m.replace(" and strict variables is set to true", "");
     }
 

@@ -89,6 +89,19 @@ class TemplateKindTest {
     }
 
     @Test
+    void aLoopOverASensitiveString_isReportedWithoutItsValue() {
+        List<String> errors = errors("""
+                vars:
+                  token: tok-3f9a77c2e1
+                sensitive: [token]
+                resources:
+                  conf: { type: template, path: /etc/lab.conf, template: "{% for c in token %}{{ c }}{% endfor %}" }
+                """);
+        assertThat(errors).singleElement().asString().contains("'for' needs a list or a mapping")
+                .doesNotContain("tok-3f9a77c2e1");
+    }
+
+    @Test
     void aMissingTemplateFile_isReportedAtTheSourceField() {
         List<String> errors = errors("""
                 resources:
