@@ -54,6 +54,8 @@ class ArchitectureTest {
         // A kind built on another kind, declared here on purpose: an unpacked package is a .deb
         // handed to the archive kind.
         MAY_USE.put("resource.pkg", Set.of("diag", "yaml", "host", "resource", "resource.archive"));
+        // A template is a file whose content is rendered: observing and writing are the file kind's.
+        MAY_USE.put("resource.template", Set.of("diag", "yaml", "host", "resource", "resource.file"));
     }
 
     /** {@code dev.mosaic.<lowercase segments>.<Type or *>}: the package is the lowercase part. */

@@ -14,6 +14,7 @@ import dev.mosaic.resource.initrd.InitrdType;
 import dev.mosaic.resource.pxe.PxeType;
 import dev.mosaic.resource.tftp.TftpTreeType;
 import dev.mosaic.resource.link.LinkType;
+import dev.mosaic.resource.template.TemplateType;
 
 import java.util.List;
 
@@ -37,6 +38,7 @@ public final class BuiltinKinds {
                 new InitrdType(),
                 new TftpTreeType(),
                 new PxeType(),
-                new DnsmasqType()));
+                new DnsmasqType(),
+                new TemplateType()));
     }
 }

@@ -129,6 +129,40 @@ final class Interpolator {
         return tainted.contains(node);
     }
 
+    /** Whether a value or anything in it was built from a sensitive one. */
+    static boolean holdsTainted(YNode node, Set<YNode> tainted) {
+        if (tainted.contains(node)) {
+            return true;
+        }
+        if (node instanceof YNode.Seq seq) {
+            return seq.items().stream().anyMatch(i -> holdsTainted(i, tainted));
+        }
+        return node instanceof YNode.Map map && map.entries().values().stream().anyMatch(e -> holdsTainted(e.value(), tainted));
+    }
+
+    /**
+     * This scope's variables as a template sees them, each resolved on first use (a problem in
+     * its definition is reported there; {@code usedAt} stands for the use when a cycle is found).
+     */
+    dev.mosaic.resource.Variables variables(SourcePos usedAt) {
+        return new dev.mosaic.resource.Variables() {
+            @Override
+            public Set<String> names() {
+                return java.util.Collections.unmodifiableSet(definitions.keySet());
+            }
+
+            @Override
+            public YNode value(String name) {
+                return definitions.containsKey(name) ? Interpolator.this.value(name, usedAt) : null;
+            }
+
+            @Override
+            public boolean isSensitive(YNode value) {
+                return holdsTainted(value, tainted);
+            }
+        };
+    }
+
     YNode apply(YNode node) {
         return apply(node, false);
     }

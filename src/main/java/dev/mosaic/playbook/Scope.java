@@ -407,14 +407,14 @@ final class Scope {
         YNode.Map body = (YNode.Map) entry.value();
         String typeName = ((YNode.Scalar) body.get("type")).text();
         ResourceType<?, ?> type = loading.kinds.find(typeName).orElseThrow();
-        SpecReader reader = new SpecReader(id, body, diags, baseDir);
+        SpecReader reader = new SpecReader(id, body, diags, baseDir, interp.variables(body.pos()));
         Object spec = type.parse(reader);
         if (reader.failed() || spec == null) {
             return null;
         }
         String description = body.get("description") instanceof YNode.Scalar s ? s.text() : "";
         Address address = new Address(prefix, typeName, id);
-        if (holdsTainted(body)) {
+        if (holdsTainted(body) || reader.sensitive()) {
             loading.sensitive.add(address);
         }
         return new ResourceDecl(address, prefix.isEmpty() ? id : address.toString(), type, spec, entry.keyPos(),
@@ -425,13 +425,7 @@ final class Scope {
 
     /** Whether a resource's resolved body holds a value built from a sensitive one, anywhere. */
     private boolean holdsTainted(YNode node) {
-        if (loading.tainted.contains(node)) {
-            return true;
-        }
-        if (node instanceof YNode.Seq seq) {
-            return seq.items().stream().anyMatch(this::holdsTainted);
-        }
-        return node instanceof YNode.Map map && map.entries().values().stream().anyMatch(e -> holdsTainted(e.value()));
+        return Interpolator.holdsTainted(node, loading.tainted);
     }
 
     private static List<Ref> refs(YNode node) {

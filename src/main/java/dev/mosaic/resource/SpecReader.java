@@ -23,13 +23,37 @@ public final class SpecReader {
     private final YNode.Map body;
     private final Diagnostics diags;
     private final Path baseDir;
+    private final Variables variables;
     private boolean failed;
+    private boolean sensitive;
 
     public SpecReader(String id, YNode.Map body, Diagnostics diags, Path baseDir) {
+        this(id, body, diags, baseDir, Variables.NONE);
+    }
+
+    public SpecReader(String id, YNode.Map body, Diagnostics diags, Path baseDir, Variables variables) {
         this.id = id;
         this.body = body;
         this.diags = diags;
         this.baseDir = baseDir;
+        this.variables = variables;
+    }
+
+    /** The variables of the scope the resource is declared in (for kinds that render them). */
+    public Variables variables() {
+        return variables;
+    }
+
+    /**
+     * Says that the spec holds something built from a sensitive value that its fields do not show
+     * (a template that used a sensitive variable): the resource's diffs are then redacted.
+     */
+    public void markSensitive() {
+        sensitive = true;
+    }
+
+    public boolean sensitive() {
+        return sensitive;
     }
 
     /** The resource's id, for messages. */

@@ -32,10 +32,12 @@ class LabNetbootPlaybookTest {
         MosaicCli.Result first = MosaicCli.run(concat("apply", common));
 
         assertThat(first.exitCode()).as("%s", first).isZero();
-        assertThat(first.stdout()).contains("Apply complete: 8 changed");
+        assertThat(first.stdout()).contains("Apply complete: 10 changed");
         Path tftp = root.resolve("srv/tftp");
         assertThat(tftp.resolve("pxelinux.cfg/01-52-54-00-00-00-01")).exists();
         assertThat(root.resolve("etc/dnsmasq.d/mosaic-netboot.conf")).content().contains("dhcp-host=52:54:00:00:00:01,10.0.2.21,node1");
+        assertThat(root.resolve("etc/ethers")).hasContent("52:54:00:00:00:01 node1\n52:54:00:00:00:02 node2\n");
+        assertThat(root.resolve("etc/hosts")).content().contains("10.0.2.21 node1\n10.0.2.22 node2\n");
 
         Qemu.Boot boot = Qemu.boot(new Qemu.Machine("lab-node1", "52:54:00:00:00:01", "pxelinux.0", "10.0.2.21"),
                 tftp, Files.createDirectories(tmp.resolve("qemu")), Qemu.BOOT_TIMEOUT);
@@ -45,7 +47,7 @@ class LabNetbootPlaybookTest {
         MosaicCli.Result second = MosaicCli.run(concat("apply", common));
 
         assertThat(second.exitCode()).as("%s", second).isZero();
-        assertThat(second.stdout()).contains("Apply complete: 0 changed, 0 refreshed, 8 unchanged");
+        assertThat(second.stdout()).contains("Apply complete: 0 changed, 0 refreshed, 10 unchanged");
     }
 
     private static String[] concat(String first, String... rest) {

@@ -287,6 +287,30 @@ class ResourceContractTest {
                       - { name: node1, mac: "52:54:00:00:00:01", ip: 10.0.0.11 }
                       - { name: node2, mac: "52-54-00-00-00-02" }
                     """, (root, control) -> {
+                    }),
+            new Fixture("template", "inline, a loop over a list of maps given in vars", """
+                    type: template
+                    path: /etc/ethers
+                    vars:
+                      nodes:
+                        - { name: node1, mac: "52:54:00:00:00:01", ip: 10.0.0.11 }
+                        - { name: node2, mac: "52:54:00:00:00:02", ip: 10.0.0.12 }
+                    template: |
+                      {% for n in nodes -%}
+                      {{ n.mac }} {{ n.name }}
+                      {% endfor -%}
+                    mode: "0640"
+                    """, (root, control) -> { }),
+            new Fixture("template", "a source next to the playbook that includes another, over an old file", """
+                    type: template
+                    path: /etc/hosts
+                    source: templates/hosts.j2
+                    vars: { domain: lab, hosts: { node2: 10.0.0.12, node1: 10.0.0.11 } }
+                    """, (root, control) -> {
+                        write(control.resolve("templates/hosts.j2"),
+                                "{% include 'header.j2' %}{% for e in hosts %}{{ e.value }} {{ e.key }}.{{ domain }}\n{% endfor %}");
+                        write(control.resolve("templates/header.j2"), "127.0.0.1 localhost\n");
+                        write(root.resolve("etc/hosts"), "127.0.0.1 old\n");
                     }));
 
     /**
