@@ -70,7 +70,7 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
             if (content.isPresent() == source.isPresent()) {
                 r.error("files", p + ": give either 'content' or 'source'");
             }
-            files.add(new InitrdSpec.FileEntry(imagePath(r, "files", p, seen), content, source, opt(m, "mode").map(InitrdType::octal)));
+            files.add(new InitrdSpec.FileEntry(imagePath(r, "files", p, seen), content, source, opt(m, "mode").map(t -> octal(r, "files", t))));
         }
         List<InitrdSpec.TreeEntry> trees = new ArrayList<>();
         for (YNode.Map m : maps(r, "trees")) {
@@ -87,8 +87,8 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
         List<InitrdSpec.NodeEntry> nodes = new ArrayList<>();
         for (YNode.Map m : maps(r, "nodes")) {
             nodes.add(new InitrdSpec.NodeEntry(imagePath(r, "nodes", text(m, "path"), seen), "block".equals(text(m, "kind")),
-                    Integer.parseInt(text(m, "major")), Integer.parseInt(text(m, "minor")),
-                    opt(m, "mode").map(InitrdType::octal).orElse(0600)));
+                    number(r, "nodes", text(m, "major")), number(r, "nodes", text(m, "minor")),
+                    opt(m, "mode").map(t -> octal(r, "nodes", t)).orElse(0600)));
         }
         Optional<String> init = r.optString("init");
         if (init.isPresent() && seen.contains("/init")) {
@@ -126,8 +126,22 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
         return m.get(key) instanceof YNode.Scalar s && s.kind() != YNode.Scalar.Kind.NULL ? Optional.of(s.text()) : Optional.empty();
     }
 
-    private static int octal(String s) {
+    /** A mode of an image entry; a malformed one (the schema's pattern aside) is reported at {@code field}. */
+    private static int octal(SpecReader r, String field, String s) {
+        if (!s.trim().matches("[0-7]{1,4}")) {
+            r.error(field, "expected an octal mode like \"0644\", got '" + s + "'");
+            return 0;
+        }
         return Integer.parseInt(s.trim(), 8);
+    }
+
+    /** A device number (major or minor), reported at {@code field} when it is not one. */
+    private static int number(SpecReader r, String field, String s) {
+        if (!s.trim().matches("[0-9]{1,7}")) {
+            r.error(field, "expected a device number (0 to 9999999), got '" + s + "'");
+            return 0;
+        }
+        return Integer.parseInt(s.trim());
     }
 
     @Override
