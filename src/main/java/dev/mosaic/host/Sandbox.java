@@ -63,6 +63,9 @@ public record Sandbox(Path bwrap) {
                 "--proc", "/proc",
                 // Before the root's bind: a root below /tmp must stay visible over the private /tmp.
                 "--tmpfs", "/tmp",
+                // A read-only mount does not stop connect(): the daemons' sockets (systemd, D-Bus,
+                // Docker) under /run would let a command change the host through them.
+                "--tmpfs", "/run",
                 "--bind", root.toString(), root.toString()));
         for (Path p : readOnly) {
             out.addAll(List.of("--ro-bind-try", p.toString(), p.toString()));

@@ -89,6 +89,16 @@ class SandboxTest {
     }
 
     @Test
+    void exec_seesAnEmptyRun_soNoDaemonsSocketThereIsReachable() throws IOException {
+        List<String> seen = new ArrayList<>();
+
+        Exec.Result r = host().exec(sh("ls -A /run; echo END").withOutput(seen::add));
+
+        assertThat(r.ok()).isTrue();
+        assertThat(seen).extracting(String::strip).containsExactly("END");
+    }
+
+    @Test
     void exec_asRoot_cannotRemountTheHostWritable() throws IOException {
         Exec.Result r = host().exec(sh("mount -o remount,bind,rw / && echo REMOUNTED"));
 
