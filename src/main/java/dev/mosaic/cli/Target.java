@@ -13,7 +13,6 @@ import dev.mosaic.diag.UserError;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.PlaybookLoader;
 import dev.mosaic.playbook.SchemaCache;
-import dev.mosaic.diag.UserError;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Paths;
@@ -74,7 +73,7 @@ record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore stat
         checkStateDir(stateDir, root); // before anything is read there
         // What passed its schema before for this target is not validated again (an apply of an
         // unchanged playbook); an apply records what passed (see rememberValidated), a plan never.
-        SchemaCache schemaCache = SchemaCache.open(stateDir.resolve(SCHEMA_CACHE));
+        SchemaCache schemaCache = SchemaCache.open(stateDir.resolve(SCHEMA_CACHE), StateDir::writeAtomic);
         Playbook p = new PlaybookLoader(BuiltinKinds.create(), o.moduleDirs, schemaCache).load(playbookFile, o.vars);
         ResourceGraph g = graph(p);
         String name = root.toString().equals("/") ? "local" : "local (root " + root + ")";

@@ -6,16 +6,15 @@ import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.state.BackupStore;
 import dev.mosaic.state.History;
+import dev.mosaic.state.StateDir;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collection;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -162,9 +161,11 @@ final class Backups {
             if (paths == null) {
                 paths = new TreeSet<>();
                 try {
-                    paths.addAll(JSON.readValue(Files.readAllBytes(file), new TypeReference<List<String>>() { }));
-                } catch (NoSuchFileException e) {
-                    // nothing sensitive was ever written on this target
+                    // never through a link planted at its name (StateDir.read opens it O_NOFOLLOW)
+                    Optional<byte[]> bytes = StateDir.read(file);
+                    if (bytes.isPresent()) {
+                        paths.addAll(JSON.readValue(bytes.get(), new TypeReference<List<String>>() { }));
+                    } // else nothing sensitive was ever written on this target
                 } catch (IOException | RuntimeException e) {
                     // Which paths held secrets is unknown: back up nothing rather than a secret.
                     unreadable = true;
@@ -177,10 +178,8 @@ final class Backups {
             if (unreadable) {
                 return;
             }
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            Files.write(tmp, JSON.writeValueAsBytes(paths));
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            StateDir.directory(file.getParent());
+            StateDir.writeAtomic(file, JSON.writeValueAsBytes(paths));
         }
     }
 }

@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -40,7 +40,7 @@ public final class StatCache {
         if (file == null) {
             return c;
         }
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), 1 << 16))) {
             if (in.readInt() != MAGIC) {
                 return c;
             }
@@ -93,8 +93,9 @@ public final class StatCache {
             return;
         }
         Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+        // Through the atomic writer: a fresh O_EXCL temp name, never a link planted beside the cache.
+        AtomicWriter.write(file, raw -> {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16));
             out.writeInt(MAGIC);
             Map<String, Entry> snapshot = Map.copyOf(entries);
             out.writeInt(snapshot.size());
@@ -107,8 +108,8 @@ public final class StatCache {
                 out.writeLong(e.recordedNanos());
                 out.writeUTF(e.sha256());
             }
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            out.flush();
+        }, 0644, false);
         dirty = false;
     }
 }

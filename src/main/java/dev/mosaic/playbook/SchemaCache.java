@@ -5,14 +5,16 @@ import dev.mosaic.yaml.YNode;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -45,25 +47,40 @@ public final class SchemaCache {
 
     private static volatile String buildId;
 
+    /** How the file is replaced: the state directory's own writer (a fresh O_EXCL temp file, renamed). */
+    @FunctionalInterface
+    public interface Writer {
+        void replace(Path file, byte[] content) throws IOException;
+    }
+
     private final Path file;
+    private final Writer writer;
     private final LinkedHashSet<String> passed;
     private boolean changed;
 
-    private SchemaCache(Path file, LinkedHashSet<String> passed) {
+    private SchemaCache(Path file, Writer writer, LinkedHashSet<String> passed) {
         this.file = file;
+        this.writer = writer;
         this.passed = passed;
     }
 
-    /** The cache kept in {@code file}; empty when the file is missing, unreadable or damaged. */
-    public static SchemaCache open(Path file) {
-        return new SchemaCache(file, read(file));
+    /**
+     * The cache kept in {@code file}; empty when the file is missing, unreadable, damaged or a
+     * link (read with {@code O_NOFOLLOW}). {@link #save} writes it through {@code writer}.
+     */
+    public static SchemaCache open(Path file, Writer writer) {
+        return new SchemaCache(file, writer, read(file));
     }
 
     private static LinkedHashSet<String> read(Path file) {
         LinkedHashSet<String> keys = new LinkedHashSet<>();
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                // strict decoding: a byte that is not UTF-8 fails, like a damaged file
+                lines = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(in.readAllBytes())).toString()
+                        .lines().toList();
+            }
         } catch (NoSuchFileException e) {
             return keys;
         } catch (IOException | RuntimeException e) {
@@ -130,18 +147,12 @@ public final class SchemaCache {
         lines.add(HEADER);
         lines.addAll(passed);
         lines.add(checksum(lines));
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
-            Files.write(tmp, lines, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            writer.replace(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
             changed = false;
         } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // nothing more to do for a cache
-            }
+            // a cache: the next run validates again
         }
     }
 

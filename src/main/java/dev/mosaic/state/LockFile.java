@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -46,9 +45,9 @@ public final class LockFile {
             return;
         }
         pins.put(url, sha256);
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), new Content(1, pins));
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // A fresh O_EXCL temp name per write: with --forks several runs pin into one mosaic.lock at
+        // once, and a link planted beside the playbook is never written through.
+        StateDir.replace(file, JSON.writeValueAsBytes(new Content(1, pins)));
     }
 
     private Map<String, String> read() throws IOException {

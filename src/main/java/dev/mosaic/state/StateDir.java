@@ -39,7 +39,8 @@ public final class StateDir {
     public static final List<String> DIRECTORIES = List.of("backups", "logs", "memory", "running", "history", "created");
     /** The files Mosaic keeps in a state directory. */
     public static final List<String> FILES = List.of("state.json", "state.journal", "durations.json", "created.json",
-            "created.journal", "refresh.journal", "statcache.bin", "schema.cache", "apply.lock");
+            "created.journal", "refresh.journal", "statcache.bin", "schema.cache", "apply.lock", "sensitive-paths.json",
+            "plan.key");
 
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
@@ -217,21 +218,58 @@ public final class StateDir {
         }
     }
 
-    /** Replaces {@code f} with {@code content}: a temp file beside it (never a link), synced, renamed over it. */
+    /** Replaces {@code f} with {@code content} through {@link #replace}; an error is said in words. */
     public static void writeAtomic(Path f, byte[] content) throws IOException {
-        Path tmp = f.resolveSibling("." + f.getFileName() + ".tmp");
         try {
-            try (FileChannel ch = createNew(tmp)) {
+            replace(f, content);
+        } catch (IOException e) {
+            throw refused(f, e);
+        }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static final Set<OpenOption> CREATE_NEW = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
+
+    /**
+     * Replaces {@code f} with {@code content}: a temp file beside it with a fresh random name
+     * ({@code .<name>.<16 hex>.tmp}), made with {@code O_CREAT|O_EXCL|O_NOFOLLOW} — whatever sits
+     * at that name (a planted link, another writer's temp file) is never followed nor shared —,
+     * synced, renamed over {@code f}. Two processes writing {@code f} at once each rename a whole
+     * file of their own. The I/O error as it comes (for files outside a state directory too:
+     * {@code mosaic.lock}).
+     */
+    public static void replace(Path f, byte[] content) throws IOException {
+        Path tmp = null;
+        FileChannel ch = null;
+        for (int attempt = 0; ch == null; attempt++) {
+            byte[] random = new byte[8];
+            RANDOM.nextBytes(random);
+            tmp = f.resolveSibling("." + f.getFileName() + "." + java.util.HexFormat.of().formatHex(random) + ".tmp");
+            try {
+                ch = FileChannel.open(tmp, CREATE_NEW);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 4) {
+                    throw e; // 64 random bits taken five times: someone is guessing
+                }
+            }
+        }
+        boolean renamed = false;
+        try {
+            try (FileChannel open = ch) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
-                    ch.write(buf);
+                    open.write(buf);
                 }
-                ch.force(false);
+                open.force(false);
             }
             Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw refused(f, e);
+            renamed = true;
+        } finally {
+            if (!renamed) {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
 

@@ -45,7 +45,7 @@ class SchemaCacheTest {
     }
 
     private void loadAndSave(String yaml) {
-        SchemaCache cache = SchemaCache.open(cacheFile());
+        SchemaCache cache = SchemaCache.open(cacheFile(), dev.mosaic.state.StateDir::writeAtomic);
         new PlaybookLoader(BuiltinKinds.create(), List.of(), cache).load(Path.of("site.yml"), yaml, Map.of());
         cache.save();
     }
@@ -59,7 +59,7 @@ class SchemaCacheTest {
     @Test
     void aTreeThatPassed_isKnownToPassNextTime() {
         loadAndSave(GOOD);
-        SchemaCache again = SchemaCache.open(cacheFile());
+        SchemaCache again = SchemaCache.open(cacheFile(), dev.mosaic.state.StateDir::writeAtomic);
         assertThat(again.passed(again.key("playbook.schema.json", tree(GOOD)))).isTrue();
         assertThat(again.passed(again.key("module.schema.json", tree(GOOD)))).isFalse();
     }
@@ -69,7 +69,7 @@ class SchemaCacheTest {
         loadAndSave(GOOD);
         String bad = GOOD.replace("content:", "contnet:");
         List<String> withCache = errors(new PlaybookLoader(BuiltinKinds.create(), List.of(),
-                SchemaCache.open(cacheFile())), bad);
+                SchemaCache.open(cacheFile(), dev.mosaic.state.StateDir::writeAtomic)), bad);
         assertThat(withCache).isEqualTo(errors(new PlaybookLoader(BuiltinKinds.create()), bad));
         assertThat(withCache).anyMatch(m -> m.startsWith("site.yml:5:5: error: resource 'motd': unknown field 'contnet'")
                 && m.contains("did you mean 'content'"));
@@ -78,7 +78,7 @@ class SchemaCacheTest {
     @Test
     void aTreeThatFailed_isNeverRemembered() {
         String bad = GOOD.replace("\"0644\"", "\"rw-r--r--\"");
-        SchemaCache cache = SchemaCache.open(cacheFile());
+        SchemaCache cache = SchemaCache.open(cacheFile(), dev.mosaic.state.StateDir::writeAtomic);
         Diagnostics diags = new Diagnostics();
         new SchemaValidator(cache).validate(tree(bad), "playbook.schema.json", diags);
         assertThat(diags.hasErrors()).isTrue();
@@ -96,25 +96,25 @@ class SchemaCacheTest {
         char flipped = key.charAt(0) == '0' ? '1' : '0';
         lines.set(1, flipped + key.substring(1));
         Files.write(cacheFile(), lines);
-        SchemaCache damaged = SchemaCache.open(cacheFile());
+        SchemaCache damaged = SchemaCache.open(cacheFile(), dev.mosaic.state.StateDir::writeAtomic);
         assertThat(damaged.passed(key)).isFalse();
         // Cut in the middle of a line, as a full disk might leave it.
         byte[] whole = Files.readAllBytes(cacheFile());
         Files.write(cacheFile(), java.util.Arrays.copyOf(whole, whole.length / 2));
-        assertThat(SchemaCache.open(cacheFile()).passed(key)).isFalse();
+        assertThat(SchemaCache.open(cacheFile(), dev.mosaic.state.StateDir::writeAtomic).passed(key)).isFalse();
         // Garbage.
         Files.writeString(cacheFile(), "\u0000\u00ff", StandardCharsets.ISO_8859_1);
-        assertThat(SchemaCache.open(cacheFile()).passed(key)).isFalse();
+        assertThat(SchemaCache.open(cacheFile(), dev.mosaic.state.StateDir::writeAtomic).passed(key)).isFalse();
     }
 
     @Test
     void onlyTheMostRecentKeys_areKept() {
-        SchemaCache cache = SchemaCache.open(cacheFile());
+        SchemaCache cache = SchemaCache.open(cacheFile(), dev.mosaic.state.StateDir::writeAtomic);
         for (int i = 0; i <= SchemaCache.KEEP; i++) {
             cache.remember(String.format("%064x", i));
         }
         cache.save();
-        SchemaCache again = SchemaCache.open(cacheFile());
+        SchemaCache again = SchemaCache.open(cacheFile(), dev.mosaic.state.StateDir::writeAtomic);
         assertThat(again.passed(String.format("%064x", 0))).isFalse();
         assertThat(again.passed(String.format("%064x", SchemaCache.KEEP))).isTrue();
     }
