@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mosaic.diag.UserError;
+import dev.mosaic.host.AtomicWriter;
 import dev.mosaic.host.Host;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Digests;
+import dev.mosaic.state.StateDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +147,7 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         }
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
-        Files.createDirectories(stateDir);
+        StateDir.directory(stateDir); // a real directory, never a link
         try (var ch = Files.newByteChannel(file, java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW,
                 java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS),
                 java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
@@ -198,10 +199,10 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         envelope.put("format_version", FORMAT_VERSION);
         envelope.put("checksum", checksum(body, key));
         envelope.set("plan", body);
-        Path abs = file.toAbsolutePath();
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
-        Files.writeString(tmp, JSON.writeValueAsString(envelope) + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        byte[] text = (JSON.writeValueAsString(envelope) + "\n").getBytes(StandardCharsets.UTF_8);
+        // A fresh O_EXCL temp name beside it: in a shared directory such as /tmp, a link planted
+        // at a predictable temp name would let anyone clobber a file of the user running Mosaic.
+        AtomicWriter.write(file.toAbsolutePath(), out -> out.write(text), 0644, true);
     }
 
     /** Whether {@code file} is meant as a plan file: its name ends in {@code .mosaic}, or its content says so. */

@@ -128,4 +128,28 @@ class SavedPlanTest {
                 .containsExactly("it now matches the playbook already (the plan would update it)");
         assertThat(Fingerprint.changes(planned, planned)).isEmpty();
     }
+
+    @Test
+    void write_linkPlantedAtTheOldTempName_neverWrittenThrough() throws Exception {
+        dev.mosaic.testing.Canary canary = dev.mosaic.testing.Canary.plant(tmp.resolve("outside"));
+        Path shared = java.nio.file.Files.createDirectories(tmp.resolve("shared-tmp"));
+        java.nio.file.Files.createSymbolicLink(shared.resolve(".plan.mosaic.tmp"), canary.file());
+
+        sample().write(shared.resolve("plan.mosaic"), KEY);
+
+        assertThat(SavedPlan.read(shared.resolve("plan.mosaic"), KEY)).isEqualTo(sample());
+        canary.assertUntouched();
+    }
+
+    @Test
+    void key_stateDirectoryIsALink_isRefusedAndNothingIsMadeThroughIt() throws Exception {
+        dev.mosaic.testing.Canary canary = dev.mosaic.testing.Canary.plant(tmp.resolve("outside"));
+        Path state = tmp.resolve("root/var/lib/mosaic");
+        java.nio.file.Files.createDirectories(state.getParent());
+        java.nio.file.Files.createSymbolicLink(state, canary.subdir());
+
+        assertThatThrownBy(() -> SavedPlan.key(state, true)).isInstanceOf(dev.mosaic.state.StateDirError.class)
+                .hasMessageContaining(state.toString());
+        canary.assertUntouched();
+    }
 }
