@@ -103,7 +103,11 @@ record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore stat
             Sandbox.SYSTEM.missing().ifPresent(m -> {
                 throw new UserError(m);
             });
-            host.readOnlyForCommands(stateDir);
+        }
+        if (stateDir.toAbsolutePath().normalize().startsWith(root.toAbsolutePath().normalize())) {
+            // What the playbook declares is refused above; this refuses what it does not declare
+            // (a copy purging /var/lib, an archive unpacked at /, a link in a copied tree).
+            host.protectStateDir(stateDir);
         }
         if (writes) {
             Children.track(host.root(), stateDir.resolve(RUNNING));

@@ -264,7 +264,7 @@ public final class LocalHost implements Host {
 
     @Override
     public void writeAtomic(String path, InputStream content, int mode) throws IOException {
-        Path target = resolve(path, false);
+        Path target = changeable(path, false);
         Path dir = parentInRoot(path, target);
         if (!plainDirs.contains(dir)) {
             createParents(dir);
@@ -304,7 +304,7 @@ public final class LocalHost implements Host {
 
     @Override
     public void mkdirs(String path, int mode) throws IOException {
-        Path p = resolve(path, true);
+        Path p = changeable(path, true);
         if (Files.isDirectory(p)) {
             return;
         }
@@ -333,7 +333,7 @@ public final class LocalHost implements Host {
 
     @Override
     public void symlink(String path, String target) throws IOException {
-        Path p = resolve(path, false);
+        Path p = changeable(path, false);
         Path dir = parentInRoot(path, p);
         createParents(dir);
         sweep(dir);
@@ -375,7 +375,7 @@ public final class LocalHost implements Host {
      */
     @Override
     public void chmod(String path, int mode) throws IOException {
-        Path p = resolve(path, false);
+        Path p = changeable(path, false);
         Map<String, Object> a = inodeOf(p);
         if ((Boolean) a.get("isSymbolicLink")) {
             throw new IOException("cannot change the mode of " + path + ": it is a symbolic link");
@@ -393,7 +393,7 @@ public final class LocalHost implements Host {
     /** Does not follow a final symlink ({@code lchown}); a hard-linked file is first unshared, as for chmod. */
     @Override
     public void chown(String path, int uid, int gid) throws IOException {
-        Path p = resolve(path, false);
+        Path p = changeable(path, false);
         Map<String, Object> a = inodeOf(p);
         if (isShared(a)) {
             unshare(p, a, (Integer) a.get("mode") & 07777, uid, gid);
@@ -438,7 +438,7 @@ public final class LocalHost implements Host {
 
     @Override
     public void delete(String path) throws IOException {
-        Path p = resolve(path, false);
+        Path p = changeable(path, false);
         try {
             Files.deleteIfExists(p);
         } catch (DirectoryNotEmptyException e) {
@@ -449,7 +449,12 @@ public final class LocalHost implements Host {
 
     @Override
     public void deleteTree(String path) throws IOException {
-        Path p = resolve(path, false);
+        Path p = changeable(path, false);
+        for (Path state : stateDirs) {
+            if (state.startsWith(p)) {
+                throw insideState(path + " holds Mosaic's state directory " + state);
+            }
+        }
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -474,8 +479,11 @@ public final class LocalHost implements Host {
 
     /** How commands are confined below a root; tests put a missing bubblewrap here. */
     private volatile Sandbox sandbox = Sandbox.SYSTEM;
-    /** Local paths below the root that commands may not write either (Mosaic's state directory). */
-    private final List<Path> readOnlyForCommands = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * Mosaic's state directory when it lies below the root (local paths): no host call changes
+     * anything at or below it, and confined commands may not write it either.
+     */
+    private final List<Path> stateDirs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * Commands run for a target with a root are confined ({@link Sandbox}): they may write only
@@ -486,9 +494,32 @@ public final class LocalHost implements Host {
         return confined;
     }
 
-    /** Commands may not write {@code dir} (a local path, e.g. Mosaic's state below the root) either. */
-    public void readOnlyForCommands(Path dir) {
-        readOnlyForCommands.add(dir.toAbsolutePath().normalize());
+    /**
+     * Marks {@code dir} (a local path) as Mosaic's state directory on this target: a write, mkdir,
+     * symlink, chmod, chown or delete at or below it fails (a copy purging {@code /var/lib}, an
+     * archive unpacking {@code var/lib/mosaic/...}, a link planted there), and commands may not
+     * write it. The state code writes there itself, never through the host.
+     */
+    public void protectStateDir(Path dir) {
+        stateDirs.add(dir.toAbsolutePath().normalize());
+    }
+
+    /** {@link #resolve}, refused when the local path is at or below a {@linkplain #protectStateDir state directory}. */
+    private Path changeable(String path, boolean followLast) throws IOException {
+        Path p = resolve(path, followLast);
+        Path abs = p.toAbsolutePath().normalize();
+        for (Path state : stateDirs) {
+            if (abs.startsWith(state)) {
+                throw insideState(path + (abs.equals(state) ? " is" : " is inside") + " Mosaic's state directory"
+                        + (confined ? " (" + state + ")" : ""));
+            }
+        }
+        return p;
+    }
+
+    private static IOException insideState(String what) {
+        return new IOException(what + ": Mosaic keeps its history, backups and lock there, and no resource may"
+                + " change them. Choose another destination, or keep the state elsewhere with --state-dir.");
     }
 
     void sandbox(Sandbox s) {
@@ -498,7 +529,7 @@ public final class LocalHost implements Host {
     @Override
     public Exec.Result exec(Exec exec) throws IOException {
         try {
-            return Processes.run(exec, resolve(exec.dir(), true), root, confined ? sandbox : null, readOnlyForCommands);
+            return Processes.run(exec, resolve(exec.dir(), true), root, confined ? sandbox : null, stateDirs);
         } finally {
             // the process may have put a symlink where a directory was: look again
             plainDirs.clear();

@@ -64,7 +64,7 @@ class SandboxTest {
     void exec_stateDirectoryBelowTheRoot_isReadOnlyForCommands() throws IOException {
         LocalHost host = host();
         Path state = Files.createDirectories(tmp.resolve("root/var/lib/mosaic"));
-        host.readOnlyForCommands(state);
+        host.protectStateDir(state);
 
         Exec.Result r = host.exec(sh("echo x > " + state.resolve("state.json")));
 
