@@ -167,18 +167,29 @@ public final class SpecReader {
         return checkAbsolute(field, p);
     }
 
-    public String checkAbsolute(String field, String p) {
+    /**
+     * Whether {@code p} may name a path: {@link #pathText} (no NUL, no control characters) and no
+     * sensitive value in it. Paths and link targets are stored in clear (the state's list of
+     * created paths, history journals, log names) and visible to anyone who can list the
+     * directory ({@code ls -l} shows a link's target): like Terraform's refusal of sensitive
+     * values in for_each keys, a secret has no place in one. An error is reported at the field.
+     */
+    public boolean pathValue(String field, String p) {
         if (!pathText(field, p)) {
-            return p;
+            return false;
         }
         if (!Sensitive.scrub(p).equals(p)) {
-            // Paths are stored in clear (the state's list of created paths, history journals, log
-            // names) and visible to anyone who can list the directory: like Terraform's refusal of
-            // sensitive values in for_each keys, a secret has no place in one.
             error(field, "a sensitive value (a sensitive variable, module param, ${env:…} or ${file:…}) is used in"
                     + " this path; paths are shown in plans, stored in Mosaic's state and visible to anyone who can"
                     + " list the directory, so they must not hold a secret. A value that is not secret (${env:HOME},"
                     + " say) can be given as a variable instead: --var home=$HOME and ${home}");
+            return false;
+        }
+        return true;
+    }
+
+    public String checkAbsolute(String field, String p) {
+        if (!pathValue(field, p)) {
             return p;
         }
         if (!p.startsWith("/")) {

@@ -41,7 +41,7 @@ public final class LinkType implements ResourceType<LinkSpec, FileStat> {
         if (present && target.isEmpty() && r.has("target")) {
             r.error("target", "must not be empty");
         } else if (!target.isEmpty()) {
-            r.pathText("target", target);
+            r.pathValue("target", target);
         }
         return new LinkSpec(path, target, present, r.bool("force", false));
     }
