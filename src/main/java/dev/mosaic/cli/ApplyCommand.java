@@ -147,7 +147,7 @@ final class ApplyCommand implements Callable<Integer> {
                     out.println("Report: " + report.toAbsolutePath().normalize());
                 }
             } catch (IOException e) {
-                err.println("error: cannot write the report " + report + ": " + reason(e));
+                err.println("error: cannot write the report " + report + ": " + dev.mosaic.diag.IoProblems.reason(e));
                 code = Main.ERROR;
             }
         }
@@ -162,10 +162,6 @@ final class ApplyCommand implements Callable<Integer> {
         }
         recorder = new TimelineEvents(events);
         return recorder;
-    }
-
-    private static String reason(IOException e) {
-        return dev.mosaic.diag.IoProblems.reason(e);
     }
 
     /**

@@ -10,7 +10,6 @@ import dev.mosaic.yaml.YNode;
 import dev.mosaic.yaml.YamlReader;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -77,6 +77,8 @@ class StateTrustCliTest {
                   a: { type: file, path: /etc/a, content: "a" }
                   b: { type: file, path: /etc/b, content: "b" }
                 """);
+        // /etc exists already: otherwise whichever of a and b runs first records it as made
+        Files.createDirectories(root.resolve("etc"));
         assertThat(run("apply", playbook.toString(), "--root", root.toString()).exitCode()).isZero();
         Path created = root.resolve("var/lib/mosaic/created.json");
         Files.writeString(created, Files.readString(created).replace("[ \"/etc/b\" ]", "[ 42 ]"));

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.tftp;
 
+import dev.mosaic.host.AtomicWriter;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
@@ -137,7 +138,7 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
             for (TreeEntry t : host.walk(spec.root())) {
                 String path = TargetPaths.join(spec.root(), t.relativePath());
                 if (t.stat().isDirectory() || spec.files().containsKey(t.relativePath()) || ctx.managedByOther(path)
-                        || t.relativePath().endsWith(".mosaic-tmp")) {
+                        || AtomicWriter.isTemp(t.relativePath().substring(t.relativePath().lastIndexOf('/') + 1))) {
                     continue;
                 }
                 extra.add(t.relativePath());
