@@ -28,7 +28,7 @@ class DebPackageIT {
     }
 
     @Test
-    void deb_hasDebianFieldsAndDependsOnAJava17Runtime() {
+    void deb_hasDebianFieldsAndDependsOnAJava17RuntimeAndBubblewrap() {
         assumeTrue(Built.onPath("dpkg-deb"), "dpkg-deb is not installed (a Debian tool)");
         Path deb = Built.deb();
         assertThat(deb).exists();
@@ -37,7 +37,7 @@ class DebPackageIT {
         assertThat(dpkgDeb("--field", deb.toString(), "Version").stdout().trim()).isEqualTo(Built.debVersion());
         assertThat(dpkgDeb("--field", deb.toString(), "Architecture").stdout().trim()).isEqualTo("all");
         assertThat(dpkgDeb("--field", deb.toString(), "Depends").stdout().trim())
-                .isEqualTo("default-jre-headless (>= 2:1.17) | java17-runtime-headless");
+                .isEqualTo("default-jre-headless (>= 2:1.17) | java17-runtime-headless, bubblewrap");
         Built.Result info = dpkgDeb("--info", deb.toString());
         assertThat(info.stdout()).as("%s", info).contains(" postinst", " postrm", "Installed-Size:");
     }
