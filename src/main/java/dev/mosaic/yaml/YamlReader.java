@@ -336,6 +336,12 @@ public final class YamlReader {
             if (start instanceof ScalarEvent s) {
                 Tag tag = tag(s.getTag(), s.getStartMark());
                 boolean plain = s.isPlain();
+                int half = loneSurrogate(s.getValue());
+                if (half >= 0) { // only an escape makes one (a "\uD800"): no file name or text can hold it
+                    throw new Malformed(null, null, String.format("the escape \\u%04X is half of a surrogate pair, not a"
+                            + " character: write the character itself or its \\U00XXXXXX escape", (int) s.getValue().charAt(half)),
+                            s.getStartMark());
+                }
                 // Only a plain scalar has an implicit type: quoted ones are strings, unresolved.
                 node = new YNode.Scalar(unshield(s.getValue()),
                         tag != null ? kindOf(tag, plain) : plain ? kindOf(resolve(s), true) : YNode.Scalar.Kind.STRING,
@@ -370,6 +376,19 @@ public final class YamlReader {
                 throw new Malformed(null, null, "Global tag is not allowed: " + tag, at);
             }
             return t;
+        }
+
+        /** The index of the first surrogate that is not half of a pair, or -1. */
+        private static int loneSurrogate(String v) {
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (Character.isHighSurrogate(c) && i + 1 < v.length() && Character.isLowSurrogate(v.charAt(i + 1))) {
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         private static Tag resolve(ScalarEvent s) {

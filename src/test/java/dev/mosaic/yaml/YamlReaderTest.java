@@ -248,4 +248,24 @@ class YamlReaderTest {
                 + " character U+0007 cannot appear in a YAML file (write it as an escape in a double-quoted string,"
                 + " e.g. \"\\x07\")");
     }
+
+    @Test
+    void aLoneSurrogateEscape_isReportedAtItsScalar_notAcceptedAsAPath() {
+        Diagnostics diags = new Diagnostics();
+
+        YamlReader.read("f.yml", "a: 1\nsource: \"x\\uD800\"\n", diags);
+
+        assertThat(diags.sorted()).map(d -> d.render()).containsExactly("f.yml:2:9: error: malformed YAML: the escape"
+                + " \\uD800 is half of a surrogate pair, not a character: write the character itself or its \\U00XXXXXX escape");
+    }
+
+    @Test
+    void aSurrogatePairEscape_isOneCharacter() {
+        Diagnostics diags = new Diagnostics();
+
+        YNode node = YamlReader.read("f.yml", "a: \"\\uD83D\\uDE00\"\n", diags);
+
+        assertThat(diags.sorted()).isEmpty();
+        assertThat(node).isNotNull();
+    }
 }
