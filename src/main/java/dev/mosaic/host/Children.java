@@ -167,7 +167,11 @@ public final class Children {
         }
     }
 
-    /** The live processes of process group {@code group} started at or after {@code sinceTicks}. */
+    /**
+     * The live processes of process group {@code group} started at or after {@code sinceTicks}. A
+     * zombie (state Z or X) is not one: it has ended, and only waits for its new parent to reap it,
+     * which an init that is not systemd may do late.
+     */
     private static List<Long> members(long group, long sinceTicks) {
         List<Long> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(Path.of("/proc"))) {
@@ -175,7 +179,7 @@ public final class Children {
                 long pid = Long.parseLong(n);
                 String[] st = stat(pid);
                 // after "pid (comm)": state ppid pgrp session ... starttime is field 22 of the line
-                if (st != null && Long.parseLong(st[2]) == group && Long.parseLong(st[19]) >= sinceTicks
+                if (st != null && !st[0].equals("Z") && !st[0].equals("X") && Long.parseLong(st[2]) == group && Long.parseLong(st[19]) >= sinceTicks
                         && pid != ProcessHandle.current().pid()) {
                     out.add(pid);
                 }

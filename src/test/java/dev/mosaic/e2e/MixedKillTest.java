@@ -245,13 +245,16 @@ class MixedKillTest {
         String[] apply = {"apply", "--root", root.toString(), "playbook.yml"};
         Cli.Running running = cli.start(apply);
         List<ProcessHandle> sleeping = sleepOf(running);
+        // the whole build: setsid'd bubblewrap, its pid-namespace init, the shell and its sleep
+        List<ProcessHandle> build = running.process().descendants().toList();
         assertThat(running.kill().exitCode()).isEqualTo(KILLED_BY_SIGKILL);
         try {
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (sleeping.get(0).isAlive() && System.nanoTime() < deadline) {
+            while (!build.stream().allMatch(MixedKillTest::ended) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertThat(sleeping.get(0).isAlive()).as("the confined build's sleep, after the apply was killed").isFalse();
+            assertThat(build).as("the confined build's processes, after the apply was killed")
+                    .allMatch(MixedKillTest::ended);
 
             Files.writeString(playbookDir.resolve("playbook.yml"), Files.readString(playbookDir.resolve("playbook.yml"))
                     .replace("echo started; sleep 120; echo done > out", "echo quick > out"));
@@ -277,6 +280,17 @@ class MixedKillTest {
                     toolchain: []
                     share: false
                 """.formatted(dir, dir);
+    }
+
+    /** Gone, or a zombie: ended, waiting only for its new parent to reap it. */
+    private static boolean ended(ProcessHandle h) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** The build's {@code sleep}, once it runs. */
