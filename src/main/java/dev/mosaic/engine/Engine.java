@@ -428,7 +428,9 @@ public final class Engine {
      */
     public ApplyResult apply(Playbook playbook, ResourceGraph graph, Map<String, SavedPlan.Entry> saved,
                              boolean allowDelete) throws IOException {
-        History.Recorder run = History.of(state.dir()).begin(saved == null ? "apply" : "apply (saved plan)",
+        History history = History.of(state.dir());
+        recoverCreated(history);
+        History.Recorder run = history.begin(saved == null ? "apply" : "apply (saved plan)",
                 playbook.file() == null ? playbook.name() : playbook.file().toAbsolutePath().normalize().toString(), host.name(),
                 System.getProperty("user.name", "?"));
         backups = new Backups(BackupStore.of(state.dir()), run);
@@ -796,6 +798,30 @@ public final class Engine {
         }
         if (!now.equals(old)) {
             state.recordCreated(address, now);
+        }
+    }
+
+    /**
+     * What an apply killed since the last one that ended created without recording it: a path is
+     * named in the run's history journal (as absent before) before it is made, but recorded as
+     * created only after. Each such path that exists now is recorded for the resource that made it,
+     * so that removing that resource later removes the path too.
+     */
+    private void recoverCreated(History history) throws IOException {
+        for (String id : history.interruptedSinceLastEnded()) {
+            if (!history.run(id).map(r -> r.command() != null && r.command().startsWith("apply")).orElse(false)) {
+                continue; // a restore puts back what was there: nothing it makes is a resource's own
+            }
+            Map<String, java.util.SortedSet<String>> found = new java.util.TreeMap<>();
+            for (History.Touch t : history.touches(id)) {
+                if ("absent".equals(t.before()) && t.address() != null && t.path() != null && t.path().startsWith("/")
+                        && t.path().indexOf('\0') < 0 && host.stat(t.path()).exists()) {
+                    found.computeIfAbsent(t.address(), a -> new java.util.TreeSet<>(state.created(a))).add(t.path());
+                }
+            }
+            for (Map.Entry<String, java.util.SortedSet<String>> e : found.entrySet()) {
+                state.recordCreated(e.getKey(), e.getValue());
+            }
         }
     }
 

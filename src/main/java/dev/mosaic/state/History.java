@@ -165,6 +165,40 @@ public final class History {
         }
     }
 
+    /**
+     * The runs killed since the last one that ended: a journal and no summary, newer than every
+     * summary. Read from the directory's names alone, so that each apply may ask cheaply; a run
+     * ended since (an apply or a restore) puts the older ones out of this list for good.
+     */
+    public List<String> interruptedSinceLastEnded() throws IOException {
+        TreeSet<String> journals = new TreeSet<>();
+        String lastEnded = "";
+        if (StateDir.lstat(dir).isPresent()) {
+            StateDir.directory(dir);
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+                for (Path f : s) {
+                    String name = f.getFileName().toString();
+                    String id = name.replaceFirst("\\.(json|journal)$", "");
+                    if (name.equals(id) || !isId(id)) {
+                        continue;
+                    }
+                    if (name.endsWith(".json")) {
+                        lastEnded = id.compareTo(lastEnded) > 0 ? id : lastEnded;
+                    } else {
+                        journals.add(id);
+                    }
+                }
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (String id : journals.tailSet(lastEnded, false)) {
+            if (StateDir.lstat(dir.resolve(id + ".json")).isEmpty()) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
     /** Every recorded run, oldest first. */
     public List<Run> runs() throws IOException {
         Set<String> ids = new TreeSet<>();

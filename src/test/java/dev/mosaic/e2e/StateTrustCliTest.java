@@ -118,6 +118,54 @@ class StateTrustCliTest {
         assertThat(journal).doesNotExist(); // folded at the apply's commit: the damage is gone
     }
 
+    /**
+     * A kill between a file's write and its line in created.journal: the history journal names the
+     * path (absent before) ahead of the write, so the next apply records it for its resource, and
+     * dropping the resource later deletes it.
+     */
+    @Test
+    void apply_afterAKillThatLostACreatedRecord_recoversItFromTheHistoryJournal() throws IOException {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(playbook, """
+                name: created
+                resources:
+                  a: { type: file, path: /etc/a, content: "a" }
+                """);
+        assertThat(run("apply", playbook.toString(), "--root", root.toString()).exitCode()).isZero();
+        Files.writeString(playbook, """
+                name: created
+                resources:
+                  a: { type: file, path: /etc/a, content: "a" }
+                  b: { type: file, path: /etc/b, content: "b" }
+                """);
+        assertThat(run("apply", playbook.toString(), "--root", root.toString()).exitCode()).isZero();
+        // What a SIGKILL at that moment leaves: the run's journal without its summary, and no record of /etc/b.
+        String killed;
+        try (Stream<Path> s = Files.list(root.resolve("var/lib/mosaic/history"))) {
+            killed = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted()
+                    .reduce((x, y) -> y).orElseThrow().replace(".json", "");
+        }
+        Files.delete(root.resolve("var/lib/mosaic/history/" + killed + ".json"));
+        Path created = root.resolve("var/lib/mosaic/created.json");
+        Files.writeString(created, Files.readString(created).replaceAll(",?\\s*\"file\\[b\\]\"\\s*:\\s*\\[[^]]*\\]", ""));
+        assertThat(Files.readString(created)).doesNotContain("/etc/b");
+
+        Cli.Result again = run("apply", playbook.toString(), "--root", root.toString());
+        assertNoTrace(again);
+        assertThat(again.exitCode()).as("%s", again).isZero();
+        assertThat(Files.readString(created)).contains("/etc/b");
+
+        Files.writeString(playbook, """
+                name: created
+                resources:
+                  a: { type: file, path: /etc/a, content: "a" }
+                """);
+        Cli.Result drop = run("apply", playbook.toString(), "--root", root.toString(), "--allow-delete");
+        assertThat(drop.exitCode()).as("%s", drop).isZero();
+        assertThat(root.resolve("etc/b")).as("recovered, so deleted with its resource").doesNotExist();
+        assertThat(root.resolve("etc/a")).exists();
+    }
+
     @Test
     void restore_aHistoryJournalTruncatedAfterTheApply_restoresNothingAndSaysSo() throws IOException {
         Files.createDirectories(root.resolve("etc"));
