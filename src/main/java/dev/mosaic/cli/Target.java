@@ -145,6 +145,7 @@ record Target(Playbook playbook, ResourceGraph graph, Host host, StateStore stat
             java.util.SortedSet<String> all = new java.util.TreeSet<>(paths.produces());
             all.addAll(paths.reads());
             all.addAll(paths.modifies());
+            all.addAll(paths.fills());
             for (String path : all) {
                 if (path.startsWith("/") && Path.of(path).normalize().startsWith(inTarget)) {
                     diags.error(d.pos(), d.address() + " manages " + path + ", inside Mosaic's own state directory "

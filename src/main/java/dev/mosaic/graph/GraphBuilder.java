@@ -30,11 +30,13 @@ import java.util.TreeMap;
  *   <li>path conflicts: two resources managing one path is an error, found before edges that
  *       would hide it;</li>
  *   <li>parent edges: a path depends on the resource managing its nearest managed ancestor
- *       (Puppet's autorequire), so no one has to write "directory before file";</li>
+ *       (Puppet's autorequire), so no one has to write "directory before file"; a directory
+ *       filled (an archive's dest) depends on the resource managing it or its nearest ancestor;</li>
  *   <li>read edges: a resource reading a path depends on whoever produces that path, a path
- *       above it, or anything below it;</li>
- *   <li>modify edges: resources changing a tree in place are ordered with the producers and
- *       other modifiers of overlapping paths by declaration order, and before pure readers;</li>
+ *       above it, or anything below it, and on whoever fills a directory overlapping it;</li>
+ *   <li>modify edges: resources changing a tree in place are ordered with the producers,
+ *       fillers and other modifiers of overlapping paths by declaration order, and before pure
+ *       readers;</li>
  *   <li>the cycle check last, because a cycle may mix explicit and implicit edges.</li>
  * </ol>
  * Problems are reported as diagnostics with positions; the graph is built only when there are none.
@@ -97,21 +99,32 @@ public final class GraphBuilder {
                                    NavigableMap<String, ResourceDecl> producers) {
         for (ResourceDecl d : decls) {
             for (String p : paths.get(d.address()).produces()) {
-                for (String dir = TargetPaths.parent(p); dir != null; dir = TargetPaths.parent(dir)) {
-                    ResourceDecl owner = producers.get(dir);
-                    if (owner != null) {
-                        if (owner != d) {
-                            add(g, owner.address(), d.address(), Edge.Kind.PARENT, p + " is under " + dir);
-                        }
-                        break;
-                    }
+                parent(g, d, p, TargetPaths.parent(p), producers);
+            }
+            for (String f : paths.get(d.address()).fills()) {
+                parent(g, d, f, f, producers);
+            }
+        }
+    }
+
+    /** An edge to {@code d} from the producer of {@code from} or of its nearest produced ancestor. */
+    private static void parent(Graph<Address, Edge> g, ResourceDecl d, String p, String from,
+                               NavigableMap<String, ResourceDecl> producers) {
+        for (String dir = from; dir != null; dir = TargetPaths.parent(dir)) {
+            ResourceDecl owner = producers.get(dir);
+            if (owner != null) {
+                if (owner != d) {
+                    add(g, owner.address(), d.address(), Edge.Kind.PARENT,
+                            p.equals(dir) ? d.id() + " fills " + p : p + " is under " + dir);
                 }
+                return;
             }
         }
     }
 
     private static void addReads(Graph<Address, Edge> g, List<ResourceDecl> decls, Map<Address, Paths> paths,
                                  NavigableMap<String, ResourceDecl> producers) {
+        List<ResourceDecl> fillers = decls.stream().filter(d -> !paths.get(d.address()).fills().isEmpty()).toList();
         for (ResourceDecl d : decls) {
             for (String r : paths.get(d.address()).reads()) {
                 // The producer of the path itself or of a directory above it…
@@ -132,8 +145,28 @@ public final class GraphBuilder {
                         add(g, owner.address(), d.address(), Edge.Kind.READS, d.id() + " reads the tree " + r);
                     }
                 }
+                // …and of whatever fills a directory where it reads, unless what it reads there
+                // has an owner of its own (a filler never writes into another's path).
+                for (ResourceDecl filler : fillers) {
+                    String filled = filler == d ? null : firstOverlap(r, paths.get(filler.address()).fills());
+                    if (filled != null && !ownedBelow(r, filled, filler, producers)) {
+                        add(g, filler.address(), d.address(), Edge.Kind.READS, d.id() + " reads " + r + ", which "
+                                + filler.id() + " fills (" + filled + ")");
+                    }
+                }
             }
         }
+    }
+
+    /** Whether a resource other than {@code filler} produces {@code r} or a directory between {@code r} and {@code dir}. */
+    private static boolean ownedBelow(String r, String dir, ResourceDecl filler, NavigableMap<String, ResourceDecl> producers) {
+        for (String p = r; p != null && TargetPaths.isUnder(p, dir); p = TargetPaths.parent(p)) {
+            ResourceDecl owner = producers.get(p);
+            if (owner != null && owner != filler) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void addModifies(Graph<Address, Edge> g, List<ResourceDecl> decls, Map<Address, Paths> paths) {
@@ -146,7 +179,7 @@ public final class GraphBuilder {
                         continue;
                     }
                     Paths op = paths.get(other.address());
-                    String written = firstOverlap(mp, op.produces(), op.modifies());
+                    String written = firstOverlap(mp, op.produces(), op.modifies(), op.fills());
                     if (written != null) {
                         // Both change overlapping paths: the playbook's order is the recipe's order.
                         if (j < i) {
@@ -156,7 +189,7 @@ public final class GraphBuilder {
                         }
                         continue;
                     }
-                    String read = firstOverlap(mp, op.reads(), Set.of());
+                    String read = firstOverlap(mp, op.reads());
                     if (read != null) {
                         add(g, m.address(), other.address(), Edge.Kind.MODIFIES, other.id() + " reads " + read + ", which " + m.id() + " modifies");
                     }
@@ -166,8 +199,9 @@ public final class GraphBuilder {
     }
 
     /** The first path of the sets that is equal to, above or below {@code p}, sorted for determinism. */
-    private static String firstOverlap(String p, Set<String> a, Set<String> b) {
-        return java.util.stream.Stream.concat(a.stream(), b.stream()).sorted()
+    @SafeVarargs
+    private static String firstOverlap(String p, Set<String>... sets) {
+        return java.util.Arrays.stream(sets).flatMap(Set::stream).sorted()
                 .filter(q -> q.equals(p) || TargetPaths.isUnder(q, p) || TargetPaths.isUnder(p, q))
                 .findFirst().orElse(null);
     }

@@ -142,8 +142,8 @@ class StateTrustCliTest {
         // What a SIGKILL at that moment leaves: the run's journal without its summary, and no record of /etc/b.
         String killed;
         try (Stream<Path> s = Files.list(root.resolve("var/lib/mosaic/history"))) {
-            killed = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted()
-                    .reduce((x, y) -> y).orElseThrow().replace(".json", "");
+            killed = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                    .map(n -> n.replace(".json", "")).sorted().reduce((x, y) -> y).orElseThrow();
         }
         Files.delete(root.resolve("var/lib/mosaic/history/" + killed + ".json"));
         Path created = root.resolve("var/lib/mosaic/created.json");

@@ -123,6 +123,46 @@ class GraphBuilderTest {
     }
 
     @Test
+    void archiveDest_isFilled_afterItsDirectory_beforeWhoReadsThere_unlessWhatIsReadHasItsOwnOwner() {
+        String text = graph(load("""
+                resources:
+                  build:
+                    type: build
+                    dir: /srv/work
+                    command: "find ../src -type f | xargs cat > out"
+                    inputs: [/srv/src]
+                    outputs: [/srv/work/out]
+                    toolchain: []
+                  kit-build:
+                    type: build
+                    dir: /srv/work
+                    command: "cat ../src/kit/a > kit"
+                    inputs: [/srv/src/kit]
+                    outputs: [/srv/work/kit]
+                    toolchain: []
+                  src:
+                    type: archive
+                    source: /dist/src.tar.gz
+                    dest: /srv/src
+                  kit:
+                    type: archive
+                    source: /dist/kit.tar.gz
+                    dest: /srv/src
+                    creates: /srv/src/kit
+                  srv:
+                    type: directory
+                    path: /srv
+                  src-dir:
+                    type: directory
+                    path: /srv/src
+                """));
+        assertThat(text).contains("directory[src-dir] -> archive[src]  (implicit: src fills /srv/src)")
+                .contains("archive[src] -> build[build]  (implicit: build reads /srv/src, which src fills (/srv/src))")
+                .contains("archive[kit] -> build[kit-build]")
+                .doesNotContain("archive[src] -> build[kit-build]");
+    }
+
+    @Test
     void link_dependsOnTheProducerOfItsTarget_relativeOrAbsolute() {
         String text = graph(load("""
                 resources:

@@ -3,7 +3,6 @@ package dev.mosaic.property;
 import dev.mosaic.e2e.Cli;
 import dev.mosaic.host.StatCache;
 import dev.mosaic.testing.TreeSnapshot;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -67,16 +66,11 @@ class ConvergenceCounterexamplesTest {
 
     /**
      * Seed 20261214, shrunk: a build whose {@code inputs} name the directory an archive unpacks
-     * into gets no edge from that archive (an archive declares no path for its dest, only
-     * {@code creates} and a single decompressed file), so both run at once: the build's fingerprint
-     * walks the half-unpacked tree and fails on a temp file that vanished ("no such file:
-     * …/srv/archive2/sub/.c.mosaic-tmp") — or, with other timing, fingerprints a partial tree.
-     * The fix belongs to the archive kind's declared paths and the graph (a dest declared as
-     * modified orders the archive by declaration against every producer below it, which can make
-     * cycles with parent edges), beyond a local change; until then, {@code requires: [archive2]}.
+     * into got no edge from that archive (an archive declared no path for its dest), so both ran
+     * at once and the build's fingerprint walked a half-unpacked tree ("no such file:
+     * …/srv/archive2/sub/.c.mosaic-tmp"). An archive now declares its dest as filled.
      */
     @Test
-    @Disabled("an archive's dest gives no implicit edge to a build reading it: see the comment")
     void a_build_reading_the_tree_an_archive_unpacks_runs_after_the_archive() throws IOException {
         Path playbook = write("""
                 name: generated

@@ -128,13 +128,8 @@ final class Project {
                     String rel = ".." + path(units, q).substring("/srv".length());
                     String command = in instanceof Unit.File ? "cat " + rel + " > out"
                             : "find " + rel + " -type f | LC_ALL=C sort | xargs cat > out";
+                    // No requires: the edge from what it reads (an archive's dest too) is implicit.
                     r.append("    command: ").append(quote(command)).append("\n    inputs: [").append(path(units, q)).append("]\n");
-                    if (in instanceof Unit.Archive) {
-                        // An archive declares no path for its dest (what it unpacks is known only
-                        // once read), so a build reading that tree gets no implicit edge and races
-                        // the unpack: ConvergenceCounterexamplesTest keeps that case on its own.
-                        r.append("    requires: [archive").append(q).append("]\n");
-                    }
                 } else {
                     r.append("    command: ").append(quote("printf 'built " + i + "\\n' > out")).append('\n');
                 }

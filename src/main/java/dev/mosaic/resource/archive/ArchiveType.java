@@ -185,7 +185,8 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
     /**
      * Only {@code creates} is claimed. What an archive unpacks is not known before it is read, and
      * {@code dest} is shared: several archives may unpack into {@code /usr/src}, and a
-     * {@code directory} resource may own it. See the package documentation.
+     * {@code directory} resource may own it. So {@code dest} is filled, not produced: whoever reads
+     * or modifies what lies there comes after the archive. See the package documentation.
      */
     @Override
     public Paths paths(ArchiveSpec spec) {
@@ -199,7 +200,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         if (format != null && format.singleFile() && !ArchiveFormat.decompressedName(name).isEmpty()) {
             produces.add(TargetPaths.join(spec.dest(), ArchiveFormat.decompressedName(name)));
         }
-        return new Paths(produces, reads);
+        return new Paths(produces, reads, java.util.Set.of(), java.util.Set.of(spec.dest()));
     }
 
     /** Where the shared download cache keeps an archive with this digest. */

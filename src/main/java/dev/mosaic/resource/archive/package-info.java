@@ -73,9 +73,11 @@
  * The resource claims only {@code creates}, when given. Which paths an archive produces is known
  * only once it is read, which the graph cannot wait for; and claiming {@code dest} would be wrong:
  * several archives unpack into {@code /usr/src}, and a {@code directory} resource may own it. So
- * without {@code creates}, order against other resources with {@code requires}: a file written
- * into the unpacked tree (a kernel {@code .config}) requires the archive, and the archive requires
- * the {@code directory} resource of its {@code dest}. The source is not a target read: a path or
+ * {@code dest} is declared as filled: the archive comes after the resource owning {@code dest} (or
+ * the nearest directory above it), and before whoever reads or modifies a path there (a build
+ * whose {@code inputs} name the unpacked tree, a patch), unless that path has an owner of its own
+ * (another archive's {@code creates}). A file written into the unpacked tree (a kernel
+ * {@code .config}) still needs {@code requires} when it does not read the tree. The source is not a target read: a path or
  * {@code file://} URL is read on the control machine.
  */
 package dev.mosaic.resource.archive;

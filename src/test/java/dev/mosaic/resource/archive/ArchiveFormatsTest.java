@@ -321,7 +321,7 @@ class ArchiveFormatsTest extends ArchiveTestSupport {
     }
 
     @Test
-    void onlyTheCreatesPathIsClaimedNeverTheSharedDest() {
+    void onlyTheCreatesPathIsClaimed_theSharedDestIsFilled() {
         ArchiveSpec guarded = spec("""
                 type: archive
                 source: linux-2.4.22.tar.gz
@@ -334,7 +334,8 @@ class ArchiveFormatsTest extends ArchiveTestSupport {
                 dest: /usr/src
                 """);
 
-        assertThat(new ArchiveType().paths(guarded)).isEqualTo(new Paths(Set.of("/usr/src/linux-2.4.22"), Set.of()));
-        assertThat(new ArchiveType().paths(plain)).isEqualTo(Paths.NONE);
+        assertThat(new ArchiveType().paths(guarded))
+                .isEqualTo(new Paths(Set.of("/usr/src/linux-2.4.22"), Set.of(), Set.of(), Set.of("/usr/src")));
+        assertThat(new ArchiveType().paths(plain)).isEqualTo(new Paths(Set.of(), Set.of(), Set.of(), Set.of("/usr/src")));
     }
 }
