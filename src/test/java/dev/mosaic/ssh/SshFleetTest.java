@@ -370,6 +370,42 @@ class SshFleetTest {
 
     // ------------------------------------------------------------------ a server dies mid-apply
 
+    /**
+     * Over SSH as on a local root: a mode is never changed through a symlink, and a file
+     * hard-linked to a file outside the root gets an inode of its own before its mode changes.
+     */
+    @Test
+    void a_mode_change_over_ssh_never_reaches_a_hard_linked_or_symlinked_file_outside_the_root() throws Exception {
+        Path root = Files.createDirectories(remoteRoot("lab1").resolve("etc"));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Path linked = Files.writeString(outside.resolve("linked"), "same\n");
+        Path pointed = Files.writeString(outside.resolve("pointed"), "x\n");
+        Files.setPosixFilePermissions(linked, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(pointed, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.createLink(root.resolve("motd"), linked);
+        Files.createDirectories(remoteRoot("lab1").resolve("srv"));
+        Files.createSymbolicLink(remoteRoot("lab1").resolve("srv/dir"), outside);
+        Path hostile = write("playbooks/hostile.yml", """
+                name: hostile
+                resources:
+                  motd: { type: file, path: /etc/motd, content: "same\\n", mode: "0600" }
+                  dir: { type: directory, path: /srv/dir, mode: "0700" }
+                """);
+        Path inventory = inventory(sshHost("lab1", sshd.get(0).port(), ""));
+        Cli.Result r = mosaic("apply", hostile.toString(), "-i", inventory.toString());
+
+        assertThat(r.stdout() + r.stderr()).as("%s", r).doesNotContain("\tat ");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(linked)))
+                .as("the file outside the root, hard-linked into it").isEqualTo("rw-r--r--");
+        assertThat(Files.readString(linked)).isEqualTo("same\n");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(outside)))
+                .as("the directory outside the root, a symlink points to").isEqualTo("rwxr-xr-x");
+        Path motd = root.resolve("motd");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(motd)))
+                .isEqualTo("rw-------");
+        assertThat(Files.isSameFile(motd, linked)).as("an inode of its own").isFalse();
+    }
+
     @Test
     void sshd_killed_mid_apply_leaves_no_partial_file_and_the_next_run_converges() throws Exception {
         int files = 48;

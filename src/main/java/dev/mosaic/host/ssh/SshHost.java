@@ -708,12 +708,31 @@ public final class SshHost implements Host, AutoCloseable {
         learn(p);
     }
 
+    /**
+     * Never through a symlink (a link has no mode of its own: changing "its" mode would change what
+     * it points to). A file with other hard links is first replaced by a copy of its own, so that
+     * the other names keep theirs — as on a local root.
+     */
     @Override
     public void chmod(String path, int mode) throws IOException {
         String p = normalize(path);
         stale.add(p);
-        shell("chmod " + Integer.toOctalString(mode & 07777) + " -- " + Shell.quote(remote(p)));
+        String r = Shell.quote(remote(p));
+        shell("if [ -L " + r + " ]; then echo " + Shell.quote("cannot change the mode of " + p + ": it is a symbolic link")
+                + " >&2; exit 1; fi; " + unshare(p) + "chmod " + Integer.toOctalString(mode & 07777) + " -- " + r);
         learnOne(p);
+    }
+
+    /**
+     * The shell words that give a hard-linked regular file at {@code p} an inode of its own: a copy
+     * (content, mode, owner, times) under a random temp name beside it, renamed over it.
+     */
+    private String unshare(String p) throws IOException {
+        String dest = remote(p);
+        String r = Shell.quote(dest);
+        String t = Shell.quote(parent(dest).replaceFirst("/$", "") + "/" + AtomicWriter.tempName(dest.substring(dest.lastIndexOf('/') + 1)));
+        return "if [ ! -L " + r + " ] && [ -f " + r + " ] && [ \"$(stat -c %h -- " + r + ")\" -gt 1 ]; then cp -p -- " + r
+                + " " + t + " && mv -f -- " + t + " " + r + " || { rm -f -- " + t + "; exit 1; }; fi; ";
     }
 
     @Override
@@ -724,7 +743,7 @@ public final class SshHost implements Host, AutoCloseable {
         String p = normalize(path);
         stale.add(p);
         String owner = (uid != -1 ? Integer.toUnsignedString(uid) : "") + (gid != -1 ? ":" + Integer.toUnsignedString(gid) : "");
-        shell("chown -h " + owner + " -- " + Shell.quote(remote(p)));
+        shell(unshare(p) + "chown -h " + owner + " -- " + Shell.quote(remote(p)));
         learnOne(p);
     }
 
