@@ -41,39 +41,25 @@ public final class YamlReader {
     private YamlReader() {
     }
 
-    /** Stand-ins for the braces of {@code ${…}}, so that YAML's flow syntax does not see them. */
-    private static final char OPEN = '\uE000';
-    private static final char CLOSE = '\uE001';
-
     /**
-     * Hides the braces of every {@code ${…}} reference behind private-use characters of the same
-     * length, so that {@code [ /lib/${kver}/x ]} or {@code { source: ${src} }} need no quotes
-     * (YAML would read the braces as flow mappings). Positions are unchanged.
+     * The message for a syntax error at the brace of an unquoted {@code ${…}} inside a flow
+     * collection, where YAML (every YAML tool, not only Mosaic) reads the brace as the start of a
+     * mapping; null when the error is elsewhere.
      */
-    static String shieldReferences(String text) {
-        StringBuilder b = new StringBuilder(text);
-        for (int i = text.indexOf("${"); i >= 0; i = text.indexOf("${", i + 2)) {
-            int end = -1;
-            for (int j = i + 2; j < text.length() && j < i + 256; j++) {
-                char c = text.charAt(j);
-                if (c == '}') {
-                    end = j;
-                    break;
-                }
-                if (c == '{' || c == '\n' || c == '[' || c == ']' || c == ',' || c == ' ') {
-                    break;
-                }
-            }
-            if (end > 0) {
-                b.setCharAt(i + 1, OPEN);
-                b.setCharAt(end, CLOSE);
-            }
+    private static String unquotedReference(String text, Mark m) {
+        if (m == null || m.getIndex() < 1 || m.getIndex() > text.codePointCount(0, text.length()) - 1) {
+            return null;
         }
-        return b.toString();
-    }
-
-    private static String unshield(String s) {
-        return s.indexOf(OPEN) < 0 && s.indexOf(CLOSE) < 0 ? s : s.replace(OPEN, '{').replace(CLOSE, '}');
+        int at = text.offsetByCodePoints(0, m.getIndex());
+        if (text.charAt(at) != '{' || text.charAt(at - 1) != '$') {
+            return null;
+        }
+        int end = text.indexOf('}', at);
+        int eol = text.indexOf('\n', at);
+        String ref = end > 0 && (eol < 0 || end < eol) && end - at < 200 ? text.substring(at - 1, end + 1) : "${…}";
+        return "malformed YAML: " + ref + " inside [ ] or { } must be quoted, since YAML reads its braces as a mapping:"
+                + " quote the whole value, as in [\"/lib/" + ref + "/x\"] or { key: \"" + ref + "\" } (outside [ ] and"
+                + " { }, no quotes are needed)";
     }
 
     /**
@@ -145,7 +131,6 @@ public final class YamlReader {
             diags.error(new SourcePos(fileName, 1, 1), tooLong(text.length() + " characters"));
             return null;
         }
-        text = shieldReferences(text);
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // detected below, with both positions
         options.setMaxAliasesForCollections(50);
@@ -168,7 +153,11 @@ public final class YamlReader {
             SourcePos pos = m == null ? new SourcePos(fileName, 1, 1) : pos(fileName, m);
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
             String context = e.getContext() != null ? " (" + oneLine(e.getContext()) + ")" : "";
-            diags.error(pos, "malformed YAML: " + unshield(oneLine(problem) + context));
+            String reference = unquotedReference(text, e.getProblemMark());
+            if (reference != null) { // at its $
+                pos = new SourcePos(pos.file(), pos.line(), pos.column() - 1);
+            }
+            diags.error(pos, reference != null ? reference : "malformed YAML: " + oneLine(problem) + context);
             return null;
         } catch (RuntimeException e) {
             diags.error(new SourcePos(fileName, 1, 1), "malformed YAML: " + oneLine(String.valueOf(e.getMessage())));
@@ -343,7 +332,7 @@ public final class YamlReader {
                             s.getStartMark());
                 }
                 // Only a plain scalar has an implicit type: quoted ones are strings, unresolved.
-                node = new YNode.Scalar(unshield(s.getValue()),
+                node = new YNode.Scalar(s.getValue(),
                         tag != null ? kindOf(tag, plain) : plain ? kindOf(resolve(s), true) : YNode.Scalar.Kind.STRING,
                         plain, pos);
                 chars += s.getValue().length();

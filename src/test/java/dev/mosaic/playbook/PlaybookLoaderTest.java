@@ -611,7 +611,7 @@ class PlaybookLoaderTest {
     }
 
     @Test
-    void references_insideFlowSequencesAndMappings_needNoQuotes() {
+    void references_insideFlowSequencesAndMappings_quoted_areInterpolated() {
         Playbook p = load("""
                 vars:
                   kver: 6.1.0-56-amd64
@@ -624,8 +624,8 @@ class PlaybookLoaderTest {
                     type: build
                     dir: /usr/src
                     command: make
-                    inputs: [/usr/src/linux-${kver}, /boot/config-${kver}]
-                    env: { KVER: ${kver} }
+                    inputs: ["/usr/src/linux-${kver}", "/boot/config-${kver}"]
+                    env: { KVER: "${kver}" }
                 """);
         dev.mosaic.resource.build.BuildSpec build = (dev.mosaic.resource.build.BuildSpec) p.byId("tree").orElseThrow().spec();
         assertThat(build.inputs()).containsExactly("/usr/src/linux-6.1.0-56-amd64", "/boot/config-6.1.0-56-amd64");
@@ -640,7 +640,21 @@ class PlaybookLoaderTest {
                     type: build
                     dir: /usr/src
                     command: make
+                    inputs: ["/usr/src/linux-${kver}"]
+                """)).containsExactly("site.yaml:6:30: error: undefined variable 'kver'");
+    }
+
+    @Test
+    void flowReference_unquoted_isAYamlErrorSayingHowToQuoteIt() {
+        assertThat(errors("""
+                resources:
+                  tree:
+                    type: build
+                    dir: /usr/src
+                    command: make
                     inputs: [/usr/src/linux-${kver}]
-                """)).containsExactly("site.yaml:6:29: error: undefined variable 'kver'");
+                """)).containsExactly("site.yaml:6:29: error: malformed YAML: ${kver} inside [ ] or { } must be quoted,"
+                + " since YAML reads its braces as a mapping: quote the whole value, as in [\"/lib/${kver}/x\"] or"
+                + " { key: \"${kver}\" } (outside [ ] and { }, no quotes are needed)");
     }
 }
