@@ -112,6 +112,30 @@ class DnsmasqTemplateTest {
     }
 
     @Test
+    void theShippedUefiExample_tagsUefiClients_andKeepsBiosAndIpxeApart() throws IOException {
+        Path example = Path.of("examples/templates/dnsmasq/dnsmasq-uefi.conf.j2").toAbsolutePath();
+        DnsmasqType.Spec s = spec(CASES.get("everything") + "source: " + dir.relativize(example) + "\n");
+        assertThat(s.text()).isEqualTo("""
+                # Managed by Mosaic: local edits are reverted.
+                interface=eth1
+                bind-interfaces
+                port=5353
+                enable-tftp
+                tftp-root=/srv/tftp
+                dhcp-range=10.0.0.100,10.0.0.200,12h
+                dhcp-match=set:efi-x86_64,option:client-arch,7
+                dhcp-match=set:efi-x86_64,option:client-arch,9
+                dhcp-match=set:ipxe,175
+                dhcp-boot=tag:ipxe,boot.ipxe
+                dhcp-boot=tag:!ipxe,tag:efi-x86_64,grubx64.efi
+                dhcp-boot=tag:!ipxe,tag:!efi-x86_64,pxelinux.0
+                dhcp-host=52:54:00:00:00:01,10.0.0.11,node1
+                dhcp-host=52:54:00:00:00:0b,10.0.0.12
+                dhcp-host=52:54:00:00:00:03,node3
+                """);
+    }
+
+    @Test
     void anUndefinedVariableInAnInlineTemplate_pointsIntoThePlaybook() {
         // site.yml: line 7 is "template: |", the template's line 2 is line 9, indented by 6 (+ column 15).
         assertThat(errors("""
