@@ -158,9 +158,15 @@ class PxeTemplateCliTest {
     }
 
     @Test
-    void aSyntaxErrorInTheDnsmasqTemplate_isReportedAtItsLine_andNothingIsWritten() throws IOException {
+    void aLoopLeftOpenInTheDnsmasqTemplate_isReportedWhereTheTemplateEnds_andNothingIsWritten() throws IOException {
         assertRefused(DNSMASQ.replace("{% endfor -%}", ""), "templates/dnsmasq.conf.j2",
-                "templates/dnsmasq.conf.j2:", "endfor", "field 'source'");
+                "templates/dnsmasq.conf.j2:8:1", "looking for the \"endfor\" tag", "field 'source'");
+    }
+
+    @Test
+    void aSyntaxErrorInTheMenuTemplate_isReportedAtItsLineAndColumn_andNothingIsWritten() throws IOException {
+        assertRefused(MENU.replace("{{ n.args }}", "{{ n.args + }}"), "templates/menu.j2",
+                "templates/menu.j2:7:40", "Unexpected token \"PRINT_END\" of value \"}}\"");
     }
 
     @Test
