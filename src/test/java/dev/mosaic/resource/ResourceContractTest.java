@@ -261,6 +261,20 @@ class ResourceContractTest {
                         writeBytes(root.resolve("srv/tftp/vmlinuz"), binary(1024));
                         writeBytes(root.resolve("srv/tftp/initrd.img"), binary(512));
                     }),
+            new Fixture("pxe", "a menu template of the user's, next to the playbook, with an entry per node", """
+                    type: pxe
+                    root: /srv/tftp
+                    labels:
+                      - { name: linux, kernel: vmlinuz, append: "node={name}" }
+                    nodes:
+                      - { name: node1, mac: "52:54:00:00:00:01" }
+                      - { name: node2, mac: "52:54:00:00:00:02", ip: 10.0.0.12 }
+                    templates: { pxelinux_default: templates/menu.j2 }
+                    """, (root, control) -> {
+                        writeBytes(root.resolve("srv/tftp/vmlinuz"), binary(1024));
+                        write(control.resolve("templates/menu.j2"),
+                                "UI menu.c32\n{% for n in nodes %}LABEL {{ n.name }}\n  KERNEL vmlinuz\n  APPEND {{ n.args }}\n{% endfor %}");
+                    }),
             new Fixture("archive", "a tar.gz next to the playbook with a tree, a script and a link", """
                     type: archive
                     source: kit.tar.gz
@@ -288,6 +302,19 @@ class ResourceContractTest {
                       - { name: node2, mac: "52-54-00-00-00-02" }
                     """, (root, control) -> {
                     }),
+            new Fixture("dnsmasq", "an inline template of the user's with UEFI tags, over an old file", """
+                    type: dnsmasq
+                    path: /etc/dnsmasq.d/netboot.conf
+                    tftp_root: /srv/tftp
+                    nodes:
+                      - { name: node1, mac: "52:54:00:00:00:01", ip: 10.0.0.11 }
+                    template: |
+                      tftp-root={{ tftp_root }}
+                      dhcp-match=set:efi-x86_64,option:client-arch,7
+                      dhcp-boot=tag:efi-x86_64,grubx64.efi
+                      {% for n in nodes %}dhcp-host={{ n.mac }},{{ n.ip }},{{ n.name }}
+                      {% endfor %}
+                    """, (root, control) -> write(root.resolve("etc/dnsmasq.d/netboot.conf"), "port=53\n")),
             new Fixture("template", "inline, a loop over a list of maps given in vars", """
                     type: template
                     path: /etc/ethers

@@ -4,17 +4,21 @@ import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
+import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.ResourceType;
 import dev.mosaic.resource.SpecReader;
+import dev.mosaic.resource.Templates;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.yaml.YNode;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +27,8 @@ import java.util.Set;
 /** A dnsmasq configuration for netboot: TFTP root, boot files, DHCP range, one host line per node. */
 public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, DnsmasqType.Observed> {
 
-    /** The rendered configuration and where it goes. */
-    public record Spec(String path, String text) {
+    /** The rendered configuration and where it goes; {@code templated}: rendered from the user's template. */
+    public record Spec(String path, String text, boolean templated) {
     }
 
     record Observed(FileStat stat, String current) {
@@ -40,23 +44,111 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
         return "the DHCP/TFTP side of a netboot server as a dnsmasq configuration file";
     }
 
+    /**
+     * The fields as parsed, which the built-in rendering and a user template both work from:
+     * absent ones are null, a node's MAC is lower case with colons, its name and IP null when
+     * not given.
+     */
+    record Config(String path, String iface, String listenAddress, long dnsPort, String tftpRoot, String range,
+                  String boot, String ipxeBoot, List<Node> nodes, List<String> extra) {
+    }
+
+    record Node(String name, String mac, String ip) {
+    }
+
     @Override
     public Spec parse(SpecReader r) {
         String path = r.absolutePath("path");
-        StringBuilder b = new StringBuilder("# Managed by Mosaic: local edits are reverted.\n");
-        r.optLine("interface").ifPresent(i -> b.append("interface=").append(i).append("\nbind-interfaces\n"));
-        r.optLine("listen_address").ifPresent(a -> b.append("listen-address=").append(a).append('\n'));
-        b.append("port=").append(r.integer("dns_port", 0)).append('\n');
-        r.optLine("tftp_root").ifPresent(t -> b.append("enable-tftp\ntftp-root=").append(t).append('\n'));
-        r.optLine("range").ifPresent(x -> b.append("dhcp-range=").append(x).append('\n'));
-        Optional<String> ipxe = r.optLine("ipxe_boot");
-        if (ipxe.isPresent()) {
-            b.append("dhcp-match=set:ipxe,175\n");
-            r.optLine("boot").ifPresent(x -> b.append("dhcp-boot=tag:!ipxe,").append(x).append('\n'));
-            b.append("dhcp-boot=tag:ipxe,").append(ipxe.get()).append('\n');
-        } else {
-            r.optLine("boot").ifPresent(x -> b.append("dhcp-boot=").append(x).append('\n'));
+        Optional<String> template = r.optString("template");
+        Optional<String> source = r.optString("source");
+        if (template.isPresent() && source.isPresent()) {
+            r.error("source", "give either 'template' or 'source', not both");
         }
+        Config c = new Config(path, r.optLine("interface").orElse(null), r.optLine("listen_address").orElse(null),
+                r.integer("dns_port", 0), r.optLine("tftp_root").orElse(null), r.optLine("range").orElse(null),
+                r.optLine("boot").orElse(null), r.optLine("ipxe_boot").orElse(null), nodes(r), extra(r));
+        if (template.isEmpty() && source.isEmpty()) {
+            return new Spec(path, builtIn(c), false);
+        }
+        if (r.failed()) {
+            return null; // a template sees the fields as parsed: only once they are right
+        }
+        Templates.Template t = source.isPresent() ? Templates.read(r, "source", source.get())
+                : Templates.inline(r, "template", template.get());
+        String text = t == null ? null : Templates.render(r, t, vars(c));
+        return text == null ? null : new Spec(path, text, true);
+    }
+
+    /** The configuration as written without a template (examples/templates/dnsmasq/dnsmasq.conf.j2 writes the same). */
+    static String builtIn(Config c) {
+        StringBuilder b = new StringBuilder("# Managed by Mosaic: local edits are reverted.\n");
+        if (c.iface() != null) {
+            b.append("interface=").append(c.iface()).append("\nbind-interfaces\n");
+        }
+        if (c.listenAddress() != null) {
+            b.append("listen-address=").append(c.listenAddress()).append('\n');
+        }
+        b.append("port=").append(c.dnsPort()).append('\n');
+        if (c.tftpRoot() != null) {
+            b.append("enable-tftp\ntftp-root=").append(c.tftpRoot()).append('\n');
+        }
+        if (c.range() != null) {
+            b.append("dhcp-range=").append(c.range()).append('\n');
+        }
+        if (c.ipxeBoot() != null) {
+            b.append("dhcp-match=set:ipxe,175\n");
+            if (c.boot() != null) {
+                b.append("dhcp-boot=tag:!ipxe,").append(c.boot()).append('\n');
+            }
+            b.append("dhcp-boot=tag:ipxe,").append(c.ipxeBoot()).append('\n');
+        } else if (c.boot() != null) {
+            b.append("dhcp-boot=").append(c.boot()).append('\n');
+        }
+        for (Node n : c.nodes()) {
+            b.append("dhcp-host=").append(n.mac());
+            if (n.ip() != null) {
+                b.append(',').append(n.ip());
+            }
+            if (n.name() != null) {
+                b.append(',').append(n.name());
+            }
+            b.append('\n');
+        }
+        c.extra().forEach(x -> b.append(x).append('\n'));
+        return b.toString();
+    }
+
+    /**
+     * What a template sees, over the scope's variables: {@code path}, {@code interface},
+     * {@code listen_address}, {@code dns_port}, {@code tftp_root}, {@code range}, {@code boot},
+     * {@code ipxe_boot} (null when not given), {@code nodes} ({@code name}, {@code mac},
+     * {@code ip} each) and {@code extra} (a list of lines).
+     */
+    static Map<String, Object> vars(Config c) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("path", c.path());
+        v.put("interface", c.iface());
+        v.put("listen_address", c.listenAddress());
+        v.put("dns_port", c.dnsPort());
+        v.put("tftp_root", c.tftpRoot());
+        v.put("range", c.range());
+        v.put("boot", c.boot());
+        v.put("ipxe_boot", c.ipxeBoot());
+        List<Object> nodes = new ArrayList<>();
+        for (Node n : c.nodes()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", n.name());
+            m.put("mac", n.mac());
+            m.put("ip", n.ip());
+            nodes.add(m);
+        }
+        v.put("nodes", nodes);
+        v.put("extra", c.extra());
+        return v;
+    }
+
+    private static List<Node> nodes(SpecReader r) {
+        List<Node> nodes = new ArrayList<>();
         Map<String, String> macs = new HashMap<>();
         if (r.raw("nodes") instanceof YNode.Seq seq) {
             for (YNode item : seq.items()) {
@@ -78,24 +170,21 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
                 if (other != null) {
                     r.errorAt(m.get("mac").pos(), "node '" + name + "': MAC " + norm + " is already used by node '" + other + "'");
                 }
-                b.append("dhcp-host=").append(norm);
-                if (!ip.isEmpty()) {
-                    b.append(',').append(ip);
-                }
-                if (!name.isEmpty()) {
-                    b.append(',').append(name);
-                }
-                b.append('\n');
+                nodes.add(new Node(name.isEmpty() ? null : name, norm, ip.isEmpty() ? null : ip));
             }
         }
-        for (String extra : r.stringList("extra")) {
-            String problem = SpecReader.lineProblem(extra);
+        return nodes;
+    }
+
+    private static List<String> extra(SpecReader r) {
+        List<String> extra = r.stringList("extra");
+        for (String x : extra) {
+            String problem = SpecReader.lineProblem(x);
             if (problem != null) { // one item, one line: more lines are more items
                 r.error("extra", "each item " + problem);
             }
-            b.append(extra).append('\n');
         }
-        return new Spec(path, b.toString());
+        return extra;
     }
 
     /** Whether a node's field can go into its {@code dhcp-host=} line; reported at the field when not. */
@@ -110,6 +199,12 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
     @Override
     public Paths paths(Spec spec) {
         return new Paths(Set.of(spec.path()), Set.of());
+    }
+
+    /** A changed template (or a variable it uses) is a config change, though the fields did not move. */
+    @Override
+    public String inputDigest(Spec spec, Observed observed) {
+        return spec.templated() ? Digests.sha256(spec.text()) : "";
     }
 
     @Override

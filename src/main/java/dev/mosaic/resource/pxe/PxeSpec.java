@@ -3,11 +3,16 @@ package dev.mosaic.resource.pxe;
 import dev.mosaic.diag.SourcePos;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** Boot entries: menu settings, labels, per-node entries, and which loaders to render for. */
+/**
+ * Boot entries: menu settings, labels, per-node entries, and which loaders to render for.
+ * {@code custom} holds the files rendered from the user's templates (relative path to text),
+ * which replace the built-in rendering of those files; empty when no template is given.
+ */
 public record PxeSpec(String root, List<String> loaders, boolean classic, int prompt, int timeout,
-                      String defaultLabel, List<Label> labels, List<Node> nodes) {
+                      String defaultLabel, List<Label> labels, List<Node> nodes, Map<String, String> custom) {
 
     /** A boot label; {@code pos} is where it was declared, for messages. */
     public record Label(String name, String kernel, Optional<String> initrd, String append, SourcePos pos) {
@@ -19,5 +24,9 @@ public record PxeSpec(String root, List<String> loaders, boolean classic, int pr
 
     Optional<Label> label(String name) {
         return labels.stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+
+    PxeSpec withCustom(Map<String, String> files) {
+        return new PxeSpec(root, loaders, classic, prompt, timeout, defaultLabel, labels, nodes, files);
     }
 }

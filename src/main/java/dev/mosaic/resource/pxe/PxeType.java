@@ -9,6 +9,7 @@ import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
+import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.ResourceType;
@@ -136,7 +137,11 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
                 nodes.add(new PxeSpec.Node(name, mac, ip, label, text(m, "append", ""), m.pos()));
             }
         }
-        return new PxeSpec(root, loaders, classic, prompt, timeout, defaultLabel, labels, nodes);
+        PxeSpec spec = new PxeSpec(root, loaders, classic, prompt, timeout, defaultLabel, labels, nodes, Map.of());
+        if (r.failed() || !r.has("templates")) {
+            return spec; // templates see the fields as parsed: only once they are right
+        }
+        return spec.withCustom(PxeTemplates.render(r, spec));
     }
 
     /**
@@ -187,6 +192,20 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
 
     private static String bootFile(PxeSpec spec, String name) {
         return TargetPaths.normalize(TargetPaths.join(spec.root(), name.startsWith("/") ? name.substring(1) : name));
+    }
+
+    /**
+     * What the user's templates rendered: a changed template (or a variable it uses) is a config
+     * change, though the resource's fields did not move. Nothing without templates.
+     */
+    @Override
+    public String inputDigest(PxeSpec spec, Observed observed) {
+        if (spec.custom().isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        new TreeMap<>(spec.custom()).forEach((f, text) -> b.append(f).append('\0').append(Digests.sha256(text.getBytes(StandardCharsets.UTF_8))).append('\n'));
+        return Digests.sha256(b.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -15,7 +15,15 @@ final class Renderers {
     private Renderers() {
     }
 
+    /** Every file, built-in or from the user's templates ({@link PxeSpec#custom}). */
     static Map<String, String> render(PxeSpec spec) {
+        Map<String, String> files = builtIn(spec);
+        files.putAll(spec.custom());
+        return files;
+    }
+
+    /** The files as the kind writes them without templates; which files there are never depends on a template. */
+    static Map<String, String> builtIn(PxeSpec spec) {
         Map<String, String> files = new LinkedHashMap<>();
         if (spec.loaders().contains("pxelinux")) {
             pxelinux(spec, files);
@@ -47,7 +55,8 @@ final class Renderers {
         return template.replace("{name}", name).replace("{mac}", mac).replace("{ip}", ip);
     }
 
-    private static String args(PxeSpec.Label l, String extra, String name, String mac, String ip) {
+    /** The kernel arguments of label {@code l} for one node: its {@code append}, then the node's, filled in. */
+    static String args(PxeSpec.Label l, String extra, String name, String mac, String ip) {
         String a = fill(l.append(), name, mac, ip);
         if (!extra.isEmpty()) {
             a = a.isEmpty() ? fill(extra, name, mac, ip) : a + " " + fill(extra, name, mac, ip);

@@ -15,6 +15,22 @@
  * {@code classic} writes PXELINUX files as the 2003 openMosix-LTSP recipe did ({@code prompt=0},
  * unindented, {@code initrd=} at the end of {@code append}).
  *
+ * <p>{@code templates:} replaces the built-in rendering of a kind of file with a template of the
+ * user's (Jinja syntax, rendered as the {@code template} kind does: strictly, at plan time, errors at
+ * the template's {@code file:line:col} and the field that names it): {@code pxelinux_default},
+ * {@code pxelinux_node}, {@code ipxe_boot}, {@code ipxe_default}, {@code ipxe_node}, {@code grub},
+ * each a file relative to the playbook (or the module). A template decides what a file says, not
+ * which files there are. It sees the resource's fields as parsed — {@code root}, {@code loaders},
+ * {@code style}, {@code menu} ({@code prompt}, {@code timeout}, {@code default}), {@code labels}
+ * ({@code name}, {@code kernel}, {@code initrd} or null, {@code append}, {@code args}),
+ * {@code nodes} ({@code name}, {@code mac}, {@code ip} or null, {@code label}, {@code append},
+ * {@code args}, {@code pxelinux_file}, {@code hex_ip}), {@code default_label} — over the scope's
+ * variables; a per-node template also {@code node} and its {@code label}; {@code ipxe_default}
+ * gets the default label as {@code label}. {@code args} are the kernel arguments with
+ * {@code {name}}, {@code {mac}}, {@code {ip}} filled in. The built-in renderings are shipped as
+ * templates in {@code examples/templates/pxe/} (a test keeps them byte for byte the same), with
+ * {@code menu-c32.j2}, a {@code menu.c32} menu with an entry per node.
+ *
  * <pre>{@code
  * boot-entries:
  *   type: pxe
@@ -26,6 +42,8 @@
  *   nodes:
  *     - { name: node1, mac: "52:54:00:00:00:01" }
  *     - { name: node2, mac: "52:54:00:00:00:02", ip: 10.0.0.12 }
+ *   templates:                        # optional: files of your own instead of the built-in ones
+ *     pxelinux_default: examples/templates/pxe/menu-c32.j2     # relative to the playbook
  * }</pre>
  */
 package dev.mosaic.resource.pxe;

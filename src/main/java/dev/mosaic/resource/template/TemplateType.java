@@ -1,6 +1,5 @@
 package dev.mosaic.resource.template;
 
-import dev.mosaic.diag.SourcePos;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Digests;
@@ -8,19 +7,15 @@ import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.ResourceType;
 import dev.mosaic.resource.SpecReader;
+import dev.mosaic.resource.Templates;
 import dev.mosaic.resource.file.FileObserved;
 import dev.mosaic.resource.file.FileSpec;
 import dev.mosaic.resource.file.FileType;
 import dev.mosaic.yaml.YNode;
 
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -58,13 +53,9 @@ public final class TemplateType implements ResourceType<TemplateSpec, FileObserv
             r.error(source.isPresent() ? "source" : "path", inline.isPresent()
                     ? "give either 'template' or 'source', not both" : "give the template: 'source' (a file) or 'template' (inline)");
         }
-        if (source.isPresent() && source.get().startsWith("/")) {
-            r.error("source", "a template is read on the machine running Mosaic: give its path relative to the playbook"
-                    + " (or the module), not an absolute path");
-        }
-        Map<String, YNode> extra = new LinkedHashMap<>();
+        Map<String, Object> extra = new LinkedHashMap<>();
         if (r.raw("vars") instanceof YNode.Map vars) {
-            vars.entries().values().forEach(e -> extra.put(e.key(), e.value()));
+            vars.entries().values().forEach(e -> extra.put(e.key(), Templates.toJava(e.value())));
         }
         Optional<Integer> mode = r.mode("mode");
         Optional<String> owner = r.optString("owner");
@@ -72,85 +63,15 @@ public final class TemplateType implements ResourceType<TemplateSpec, FileObserv
         if (r.failed()) {
             return null;
         }
-        String field = source.isPresent() ? "source" : "template";
-        SourcePos callSite = r.pos(field);
-        Renderer.Template template = source.isPresent() ? read(r, source.get(), callSite) : inline(r, inline.get(), callSite);
-        if (template == null) {
+        Templates.Template template = source.isPresent() ? Templates.read(r, "source", source.get())
+                : Templates.inline(r, "template", inline.get());
+        String text = template == null ? null : Templates.render(r, template, extra);
+        if (text == null) {
             return null;
         }
-        Renderer.Result result;
-        try {
-            result = Renderer.render(template, r.variables(), extra);
-        } catch (Renderer.Failure f) {
-            SourcePos at = inline.isPresent() && f.template.equals(template.name())
-                    ? inlinePos(callSite, inline.get(), f.line, f.column)
-                    : new SourcePos(f.template, Math.max(f.line, 1), f.column);
-            r.errorAt(at, f.getMessage() + " (in the template " + (inline.isPresent() ? "" : template.name() + " ")
-                    + "of field '" + field + "' at " + callSite + ")");
-            return null;
-        }
-        if (result.sensitive()) {
-            r.markSensitive();
-        }
-        FileSpec file = new FileSpec(path, true, Optional.of(result.text().getBytes(StandardCharsets.UTF_8)),
+        FileSpec file = new FileSpec(path, true, Optional.of(text.getBytes(StandardCharsets.UTF_8)),
                 Optional.empty(), mode, owner, group);
         return new TemplateSpec(file, template.name());
-    }
-
-    /** A template file, next to the playbook (or module); shown relative to the playbook as written. */
-    private static Renderer.Template read(SpecReader r, String source, SourcePos callSite) {
-        Path file = r.baseDir().resolve(source).normalize();
-        Path shown = callSite.file().isEmpty() ? Path.of(source) : Path.of(callSite.file()).resolveSibling(source).normalize();
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-            return new Renderer.Template(shown.toString(), text, file.getParent(), shown.getParent());
-        } catch (NoSuchFileException e) {
-            r.error("source", "no such template file " + shown);
-        } catch (CharacterCodingException e) {
-            r.error("source", "the template " + shown + " is not UTF-8 text");
-        } catch (IOException e) {
-            r.error("source", "cannot read the template " + shown + ": " + e.getMessage());
-        }
-        return null;
-    }
-
-    private static Renderer.Template inline(SpecReader r, String text, SourcePos callSite) {
-        Path shownDir = callSite.file().isEmpty() ? null : Path.of(callSite.file()).getParent();
-        return new Renderer.Template("template of '" + r.id() + "'", text, r.baseDir(), shownDir);
-    }
-
-    /**
-     * Where line {@code line}, column {@code column} of an inline template is in the playbook: a
-     * block scalar ({@code template: |}) starts on the next line, at the block's indentation;
-     * a one-line value where it is written. Falls back to the value's position.
-     */
-    static SourcePos inlinePos(SourcePos value, String text, int line, int column) {
-        List<String> yaml;
-        try {
-            yaml = Files.readAllLines(Path.of(value.file()), StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            return value;
-        }
-        if (!value.isKnown() || value.line() > yaml.size()) {
-            return value;
-        }
-        String at = yaml.get(value.line() - 1);
-        String rest = value.column() - 1 < at.length() ? at.substring(value.column() - 1) : "";
-        if (rest.startsWith("|") || rest.startsWith(">")) {
-            int l = value.line() + line;
-            if (l > yaml.size()) {
-                return value;
-            }
-            String body = yaml.get(l - 1);
-            int indent = body.length() - body.stripLeading().length();
-            return new SourcePos(value.file(), l, indent + column);
-        }
-        if (line == 1 && text.indexOf('\n') < 0) {
-            boolean quoted = rest.startsWith("\"") || rest.startsWith("'");
-            return value.shift(column - 1 + (quoted ? 1 : 0));
-        }
-        return value;
     }
 
     @Override

@@ -1,6 +1,6 @@
-package dev.mosaic.resource.template;
+package dev.mosaic.resource;
 
-import dev.mosaic.resource.Variables;
+import dev.mosaic.diag.SourcePos;
 import dev.mosaic.yaml.YNode;
 import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.error.AttributeNotFoundException;
@@ -31,7 +31,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Renders one template with Pebble (Jinja syntax), strictly: an undefined variable or attribute,
+ * Templates with Jinja syntax (Pebble), shared by the kinds that render one: {@code template},
+ * and {@code pxe} and {@code dnsmasq} when given a template of their own. A kind reads its
+ * template with {@link #read} (a file beside the playbook) or {@link #inline}, and renders it with
+ * {@link #render} when its spec is parsed, so that every template problem stops the plan before
+ * anything is touched; problems are reported on the {@link SpecReader}.
+ *
+ * <p>Renders one template strictly: an undefined variable or attribute,
  * a syntax error, an unknown filter or iterating over what is not a list or mapping fails with
  * the template's {@code file:line:col}. Pebble reports the line; the column is found on that
  * line from what the error names (the variable, the filter, the token), see {@link #column}.
@@ -39,7 +45,7 @@ import java.util.regex.Pattern;
  * <p>Output is a function of the template and the values only: mappings are iterated in key
  * order, nothing reads the clock, the locale is fixed, and output is not HTML-escaped.
  */
-final class Renderer {
+public final class Templates {
 
     /** More output than this is refused: a loop over {@code range(1, 1000000000)} must fail, not fill the memory. */
     static final int MAX_OUTPUT_CHARS = 64 * 1024 * 1024;
@@ -47,9 +53,107 @@ final class Renderer {
     /**
      * A template's text under the name messages show it by; what it includes is looked for in
      * {@code dir} (on the machine running Mosaic) and shown as if in {@code shownDir} (null: the
-     * current directory).
+     * current directory). {@code field} names it in the playbook, at {@code callSite}; an
+     * {@code inline} template's errors point into the playbook itself.
      */
-    record Template(String name, String text, Path dir, Path shownDir) {
+    public record Template(String name, String text, Path dir, Path shownDir, String field, SourcePos callSite,
+                           boolean inline) {
+    }
+
+    /**
+     * The template file {@code source} names, relative to the playbook (or the module) on the
+     * machine running Mosaic; shown relative to the playbook as written. A problem is reported at
+     * {@code field}, and null returned.
+     */
+    public static Template read(SpecReader r, String field, String source) {
+        return read(r, field, r.pos(field), source);
+    }
+
+    /** {@link #read(SpecReader, String, String)} for a field inside another (named {@code a.b}), at {@code callSite}. */
+    public static Template read(SpecReader r, String field, SourcePos callSite, String source) {
+        if (source.startsWith("/")) {
+            r.errorAt(callSite, "field '" + field + "': a template is read on the machine running Mosaic: give its path relative to the playbook"
+                    + " (or the module), not an absolute path");
+            return null;
+        }
+        Path file = r.baseDir().resolve(source).normalize();
+        Path shown = callSite.file().isEmpty() ? Path.of(source) : Path.of(callSite.file()).resolveSibling(source).normalize();
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            return new Template(shown.toString(), text, file.getParent(), shown.getParent(), field, callSite, false);
+        } catch (java.nio.file.NoSuchFileException e) {
+            r.errorAt(callSite, "field '" + field + "': no such template file " + shown);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            r.errorAt(callSite, "field '" + field + "': the template " + shown + " is not UTF-8 text");
+        } catch (IOException e) {
+            r.errorAt(callSite, "field '" + field + "': cannot read the template " + shown + ": " + e.getMessage());
+        }
+        return null;
+    }
+
+    /** A template written in the playbook, as the value of {@code field}. */
+    public static Template inline(SpecReader r, String field, String text) {
+        SourcePos callSite = r.pos(field);
+        Path shownDir = callSite.file().isEmpty() ? null : Path.of(callSite.file()).getParent();
+        return new Template("template of '" + r.id() + "'", text, r.baseDir(), shownDir, field, callSite, true);
+    }
+
+    /**
+     * Renders {@code template} over the scope's variables with {@code extra} on top (a kind's own
+     * fields, as Java values: strings, numbers, booleans, null, lists and maps). A failure is
+     * reported at the template's {@code file:line:col} with the call site, and null returned; a
+     * template that used a sensitive variable marks the resource sensitive.
+     */
+    public static String render(SpecReader r, Template template, Map<String, Object> extra) {
+        Result result;
+        try {
+            result = render(template, r.variables(), extra);
+        } catch (Failure f) {
+            SourcePos at = template.inline() && f.template.equals(template.name())
+                    ? inlinePos(template.callSite(), template.text(), f.line, f.column)
+                    : new SourcePos(f.template, Math.max(f.line, 1), f.column);
+            r.errorAt(at, f.getMessage() + " (in the template " + (template.inline() ? "" : template.name() + " ")
+                    + "of field '" + template.field() + "' at " + template.callSite() + ")");
+            return null;
+        }
+        if (result.sensitive()) {
+            r.markSensitive();
+        }
+        return result.text();
+    }
+
+    /**
+     * Where line {@code line}, column {@code column} of an inline template is in the playbook: a
+     * block scalar ({@code template: |}) starts on the next line, at the block's indentation;
+     * a one-line value where it is written. Falls back to the value's position.
+     */
+    static SourcePos inlinePos(SourcePos value, String text, int line, int column) {
+        List<String> yaml;
+        try {
+            yaml = Files.readAllLines(Path.of(value.file()), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return value;
+        }
+        if (!value.isKnown() || value.line() > yaml.size()) {
+            return value;
+        }
+        String at = yaml.get(value.line() - 1);
+        String rest = value.column() - 1 < at.length() ? at.substring(value.column() - 1) : "";
+        if (rest.startsWith("|") || rest.startsWith(">")) {
+            int l = value.line() + line;
+            if (l > yaml.size()) {
+                return value;
+            }
+            String body = yaml.get(l - 1);
+            int indent = body.length() - body.stripLeading().length();
+            return new SourcePos(value.file(), l, indent + column);
+        }
+        if (line == 1 && text.indexOf('\n') < 0) {
+            boolean quoted = rest.startsWith("\"") || rest.startsWith("'");
+            return value.shift(column - 1 + (quoted ? 1 : 0));
+        }
+        return value;
     }
 
     /** What a rendering gave, and whether it used a sensitive variable. */
@@ -70,15 +174,15 @@ final class Renderer {
         }
     }
 
-    private Renderer() {
+    private Templates() {
     }
 
     /**
      * @param main  the template to render
      * @param vars  the scope's variables
-     * @param extra the resource's own {@code vars:}, over the scope's
+     * @param extra the resource's own values (a template's {@code vars:}, a kind's fields), over the scope's
      */
-    static Result render(Template main, Variables vars, Map<String, YNode> extra) throws Failure {
+    static Result render(Template main, Variables vars, Map<String, Object> extra) throws Failure {
         Sources sources = new Sources(main);
         PebbleEngine engine = new PebbleEngine.Builder()
                 .loader(sources)
@@ -263,17 +367,17 @@ final class Renderer {
     }
 
     /**
-     * The variables a template sees, looked up as it asks for them: the resource's own
-     * {@code vars:} over the scope's. Records which scope variables were read, so that a
+     * The variables a template sees, looked up as it asks for them: the resource's own values
+     * over the scope's. Records which scope variables were read, so that a
      * template using a sensitive one makes its resource sensitive.
      */
     private static final class Context extends AbstractMap<String, Object> {
         private final Variables vars;
-        private final Map<String, YNode> extra;
+        private final Map<String, Object> extra;
         private final Map<String, Object> converted = new HashMap<>();
         final Set<String> used = new LinkedHashSet<>();
 
-        Context(Variables vars, Map<String, YNode> extra) {
+        Context(Variables vars, Map<String, Object> extra) {
             this.vars = vars;
             this.extra = extra;
         }
@@ -291,13 +395,11 @@ final class Renderer {
             if (converted.containsKey(name)) {
                 return converted.get(name);
             }
-            YNode v;
             if (extra.containsKey(name)) {
-                v = extra.get(name);
-            } else {
-                used.add(name);
-                v = vars.value(name);
+                return extra.get(name);
             }
+            used.add(name);
+            YNode v = vars.value(name);
             Object o = v == null ? null : toJava(v);
             converted.put(name, o);
             return o;
@@ -321,7 +423,7 @@ final class Renderer {
      * A YAML value as a template works with it: strings, integers, decimals, booleans, null,
      * lists, and mappings iterated in key order (reproducible whatever order they were merged in).
      */
-    static Object toJava(YNode node) {
+    public static Object toJava(YNode node) {
         if (node instanceof YNode.Seq seq) {
             List<Object> out = new ArrayList<>();
             seq.items().forEach(i -> out.add(toJava(i)));
