@@ -30,7 +30,6 @@
  *   name: dnsmasq                   # dnsmasq.service
  *   enabled: true
  *   state: running
- *   requires: [dnsmasq-package]
  * netboot-http:
  *   type: service
  *   name: netboot-http
