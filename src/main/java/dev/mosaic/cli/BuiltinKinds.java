@@ -14,6 +14,7 @@ import dev.mosaic.resource.initrd.InitrdType;
 import dev.mosaic.resource.pxe.PxeType;
 import dev.mosaic.resource.tftp.TftpTreeType;
 import dev.mosaic.resource.link.LinkType;
+import dev.mosaic.resource.service.ServiceType;
 import dev.mosaic.resource.template.TemplateType;
 
 import java.util.List;
@@ -39,6 +40,7 @@ public final class BuiltinKinds {
                 new TftpTreeType(),
                 new PxeType(),
                 new DnsmasqType(),
-                new TemplateType()));
+                new TemplateType(),
+                new ServiceType()));
     }
 }

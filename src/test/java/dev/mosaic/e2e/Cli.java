@@ -37,30 +37,40 @@ public final class Cli {
     private final Path workDir;
     private final Duration timeout;
     private final Map<String, String> env;
+    private final List<String> launcher;
 
-    private Cli(Path workDir, Duration timeout, Map<String, String> env) {
+    private Cli(Path workDir, Duration timeout, Map<String, String> env, List<String> launcher) {
         this.workDir = workDir;
         this.timeout = timeout;
         this.env = env;
+        this.launcher = launcher;
     }
 
     /** A CLI whose processes run in {@code workDir} (relative playbook paths resolve there). */
     public static Cli in(Path workDir) {
-        return new Cli(workDir, DEFAULT_TIMEOUT, Map.of());
+        return new Cli(workDir, DEFAULT_TIMEOUT, Map.of(), List.of());
     }
 
     /** Runs in the test JVM's working directory. */
     public static Cli here() {
-        return new Cli(null, DEFAULT_TIMEOUT, Map.of());
+        return new Cli(null, DEFAULT_TIMEOUT, Map.of(), List.of());
     }
 
     public Cli withTimeout(Duration t) {
-        return new Cli(workDir, t, env);
+        return new Cli(workDir, t, env, launcher);
     }
 
     /** Extra environment variables for the process ({@code null} value: remove the variable). */
     public Cli withEnv(Map<String, String> extra) {
-        return new Cli(workDir, timeout, extra);
+        return new Cli(workDir, timeout, extra, launcher);
+    }
+
+    /**
+     * Runs the JVM through a launcher command, e.g. {@code nsenter --net=/proc/PID/ns/net --}: the
+     * CLI then reaches the network of a lab server's namespace as an admin's machine would.
+     */
+    public Cli launchedBy(List<String> prefix) {
+        return new Cli(workDir, timeout, env, List.copyOf(prefix));
     }
 
     /** What one run printed and returned. {@link #toString()} shows all of it, for failure messages. */
@@ -106,7 +116,9 @@ public final class Cli {
 
     /** Starts the CLI in a separate JVM; its output is collected in the background. */
     public Running start(String... args) {
-        ProcessBuilder pb = new ProcessBuilder(command(args));
+        List<String> argv = new ArrayList<>(launcher);
+        argv.addAll(command(args));
+        ProcessBuilder pb = new ProcessBuilder(argv);
         if (workDir != null) {
             pb.directory(workDir.toFile());
         }

@@ -338,6 +338,35 @@ class ResourceContractTest {
                                 "{% include 'header.j2' %}{% for e in hosts %}{{ e.value }} {{ e.key }}.{{ domain }}\n{% endfor %}");
                         write(control.resolve("templates/header.j2"), "127.0.0.1 localhost\n");
                         write(root.resolve("etc/hosts"), "127.0.0.1 old\n");
+                    }),
+            new Fixture("service", "an inline unit enabled offline in the root, stopped", """
+                    type: service
+                    name: netboot-http
+                    unit: |
+                      [Unit]
+                      Description=HTTP for netboot
+                      [Service]
+                      ExecStart=/usr/bin/python3 -m http.server 8080
+                      [Install]
+                      WantedBy=multi-user.target
+                    enabled: true
+                    state: stopped
+                    """, (root, control) -> { }),
+            new Fixture("service", "a unit from a source next to the playbook and a drop-in, disabled over an enabled one", """
+                    type: service
+                    name: tftpd
+                    source: units/tftpd.service
+                    dropin: |
+                      [Service]
+                      Nice=5
+                    enabled: false
+                    """, (root, control) -> {
+                        write(control.resolve("units/tftpd.service"),
+                                "[Service]\nExecStart=/usr/sbin/in.tftpd -L\n[Install]\nWantedBy=multi-user.target\n");
+                        write(root.resolve("etc/systemd/system/tftpd.service"), "[Service]\nExecStart=/bin/false\n[Install]\nWantedBy=multi-user.target\n");
+                        Files.createDirectories(root.resolve("etc/systemd/system/multi-user.target.wants"));
+                        Files.createSymbolicLink(root.resolve("etc/systemd/system/multi-user.target.wants/tftpd.service"),
+                                Path.of("/etc/systemd/system/tftpd.service"));
                     }));
 
     /**
