@@ -733,8 +733,15 @@ public final class Engine {
                         millis(start));
             }
             record(playbook, d, after);
+            String refreshed = "";
+            if (!notifiers.isEmpty() && d.type().refreshable() && Kinds.refreshAfter(d.type(), d.spec(), change)) {
+                // Its own change did not take in what its notifiers changed (a service only enabled).
+                Kinds.refresh(d.type(), d.spec(), ctx);
+                refreshed = "and refreshed: notified by " + notifiers.stream().map(Address::toString)
+                        .collect(Collectors.joining(", "));
+            }
             state.refreshed(a.toString()); // converged anew: whatever it owed is done
-            return new Outcome(a, Outcome.Status.CHANGED, change, cause, "", millis(start));
+            return new Outcome(a, Outcome.Status.CHANGED, change, cause, refreshed, millis(start));
         } catch (ResourceException | IOException e) {
             return new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, message(e), millis(start));
         } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {

@@ -84,4 +84,8 @@ public final class Kinds {
     public static void refresh(ResourceType<?, ?> type, Object spec, Context ctx) throws IOException, ResourceException {
         typed(type).refresh(spec, ctx);
     }
+
+    public static boolean refreshAfter(ResourceType<?, ?> type, Object spec, Change change) {
+        return typed(type).refreshAfter(spec, change);
+    }
 }

@@ -125,4 +125,13 @@ public interface ResourceType<S, O> {
     default void refresh(S spec, Context ctx) throws IOException, ResourceException {
         throw new UnsupportedOperationException(kind() + " cannot be refreshed");
     }
+
+    /**
+     * Whether a refresh owed to a notified resource is still due after {@code change} converged
+     * it in the same run. By default not: converging anew (a rebuild) takes in what changed
+     * upstream. A service that was only enabled still runs with its old configuration.
+     */
+    default boolean refreshAfter(S spec, Change change) {
+        return false;
+    }
 }

@@ -167,8 +167,31 @@ class ServiceLifecycleTest {
         appliesNothingMore();
     }
 
+    /**
+     * A notified service with a change of its own that neither starts nor restarts it (here:
+     * enabled again) is still reloaded: the running process has not read the new configuration.
+     */
     @Test
     @Order(4)
+    void notify_ofAServiceThatIsOnlyEnabledBesides_stillReloadsIt() throws Exception {
+        assertThat(lab.systemctl("disable", "web.service").exitCode()).isZero();
+        long before = mainPid();
+        playbook("salut", "enabled: true\nstate: running\n");
+
+        applied("2 changed, 0 refreshed");
+        assertThat(systemctl("is-enabled", "web.service")).isEqualTo("enabled");
+        assertThat(mainPid()).as("reloaded in place").isEqualTo(before);
+        String seen = "";
+        for (int i = 0; i < 20 && !seen.equals("reloaded\nreloaded\n"); i++) {
+            Thread.sleep(100);
+            seen = lab.exec("cat", "/run/web.reloads").stdout();
+        }
+        assertThat(seen).as("a second reload").isEqualTo("reloaded\nreloaded\n");
+        appliesNothingMore();
+    }
+
+    @Test
+    @Order(5)
     void stopAndDisable_planAndApply() throws Exception {
         playbook("hallo", "enabled: false\nstate: stopped\n");
 
@@ -183,7 +206,7 @@ class ServiceLifecycleTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aUnitThatFailsToStart_failsWithItsJournal_andItsDependentsAreSkipped() throws Exception {
         Files.writeString(project.resolve("site.yml"), """
                 resources:

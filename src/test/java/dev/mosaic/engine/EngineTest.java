@@ -306,6 +306,24 @@ class EngineTest {
     }
 
     @Test
+    void notifiedServiceWithAChangeOfItsOwn_isRefreshedToo_whenItsKindSaysItsChangeDidNotTakeTheNotifiersIn() throws Exception {
+        world.values.put("daemon", "v0"); // its own change: v0 -> v1 (say, enabled), besides the notify
+        world.values.put("rebuilt", "v0");
+        List<ResourceDecl> decls = List.of(
+                decl(fake, spec("conf"), List.of(), List.of("daemon", "rebuilt")),
+                decl(service, spec("daemon").with(Flag.REFRESH_AFTER_CHANGE), List.of(), List.of()),
+                decl(service, spec("rebuilt"), List.of(), List.of()));
+
+        Engine.ApplyResult result = engine(2).apply(playbook(decls), graph(decls));
+
+        assertThat(statuses(result)).containsEntry("daemon", "CHANGED: and refreshed: notified by fake[conf]")
+                .containsEntry("rebuilt", "CHANGED: ");
+        assertThat(world.refreshes).as("a change that takes its notifiers in (a rebuild) needs no refresh besides")
+                .containsExactly(Map.entry("daemon", 1));
+        assertThat(StateStore.open(tmp.resolve("state")).refreshesOwed("service[daemon]")).isEmpty();
+    }
+
+    @Test
     void serviceThatOnlyRequiresAChangingResource_isNotRefreshed() throws Exception {
         world.values.put("daemon", "v1");
         List<ResourceDecl> decls = List.of(
@@ -489,6 +507,8 @@ class EngineTest {
     enum Flag {
         /** refresh throws a ResourceException, as if the run died before the refresh was done. */
         FAIL_REFRESH,
+        /** A change of its own does not take in what its notifiers changed (a service only enabled). */
+        REFRESH_AFTER_CHANGE,
         /** Applying it is a test failure. */
         TRAP,
         /** apply throws a ResourceException. */
@@ -648,6 +668,11 @@ class EngineTest {
         @Override
         public boolean refreshable() {
             return refreshable;
+        }
+
+        @Override
+        public boolean refreshAfter(Spec spec, Change change) {
+            return spec.flags().contains(Flag.REFRESH_AFTER_CHANGE);
         }
 
         @Override

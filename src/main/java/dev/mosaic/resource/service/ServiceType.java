@@ -208,11 +208,27 @@ public final class ServiceType implements ResourceType<ServiceSpec, ServiceType.
             } else {
                 run(host, Systemctl.verb("stop", unit), ctx, unit, false);
             }
-        } else if (files && !o.offline() && spec.state().orElse(null) == ServiceSpec.State.RUNNING && o.status().running()) {
+        } else if (restarts(spec, change)) {
             // A changed ExecStart= or Environment= takes effect only in a new process.
             run(host, Systemctl.verb("restart", unit), ctx, unit, true);
             checkRunning(host, unit, "restart");
         }
+    }
+
+    /** Whether {@link #apply} restarts the service: its unit or drop-in changed while it runs, as it should. */
+    private static boolean restarts(ServiceSpec spec, Change change) {
+        Observed o = (Observed) change.detail();
+        return (change.touches("unit") || change.touches("dropin")) && !o.offline()
+                && spec.state().orElse(null) == ServiceSpec.State.RUNNING && o.status().running();
+    }
+
+    /**
+     * A notify is still due after a change that neither started nor restarted the service (one
+     * that only enabled it, say): the running process has not read what its notifiers changed.
+     */
+    @Override
+    public boolean refreshAfter(ServiceSpec spec, Change change) {
+        return !change.touches("state") && !restarts(spec, change);
     }
 
     /**

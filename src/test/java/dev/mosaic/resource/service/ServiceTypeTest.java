@@ -210,6 +210,15 @@ class ServiceTypeTest {
         }
 
         @Test
+        void refreshAfter_aChangeThatOnlyEnabledIt_isStillDue_oneThatStartedIt_isNot() throws ResourceException {
+            ServiceSpec enabledOnly = spec("type: service\nname: web\nenabled: true\n");
+            Change enabling = SERVICE.diff(enabledOnly, seen(status("active", "running", "disabled")));
+            assertThat(SERVICE.refreshAfter(enabledOnly, enabling)).as("running with its old configuration").isTrue();
+            Change starting = SERVICE.diff(runningEnabled, seen(status("inactive", "dead", "disabled")));
+            assertThat(SERVICE.refreshAfter(runningEnabled, starting)).as("started: it read the new one").isFalse();
+        }
+
+        @Test
         void diff_disablingAStaticUnit_isRefusedSayingWhy() {
             assertThatThrownBy(() -> SERVICE.diff(spec("type: service\nname: web\nenabled: false\n"),
                     seen(status("inactive", "dead", "static"))))
