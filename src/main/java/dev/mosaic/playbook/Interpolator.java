@@ -65,6 +65,9 @@ final class Interpolator {
     private Set<YNode> tainted = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Variables (or params) declared sensitive. */
     private Set<String> sensitiveNames = Set.of();
+    /** The largest file {@code ${file:…}} reads. */
+    static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+
     /** Where {@code ${file:…}} paths are read from; null: not here. */
     private Path baseDir;
     private final Map<String, YNode> definitions;
@@ -287,6 +290,13 @@ final class Interpolator {
                 return null;
             }
             try {
+                long size = Files.size(file);
+                if (size > MAX_FILE_BYTES) { // read whole, and kept in memory: a key, a certificate, a text
+                    diags.error(refPos, "'${" + name + "}': " + file + " has " + size + " bytes; a file read by ${file:…}"
+                            + " has at most " + MAX_FILE_BYTES + " (16 MiB). Give a bigger file to a file or copy"
+                            + " resource as its source instead");
+                    return null;
+                }
                 value = YamlReader.text(file.toString(), Files.readAllBytes(file), diags);
             } catch (NoSuchFileException e) {
                 diags.error(refPos, "'${" + name + "}': no such file " + file);

@@ -296,6 +296,18 @@ class HostileInputCorpusTest {
                 path: /srv/a
                 content: ${file:nowhere.txt}
                 """)))));
+        cases.add(positioned("a file reference to a file of 17 MiB", "has at most 16777216", r -> {
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(r.file("big.txt", "").toFile(), "rw")) {
+                f.setLength(17L * 1024 * 1024); // sparse: no 17 MiB written to disk
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return r.validate(r.playbook(one("""
+                    type: file
+                    path: /srv/a
+                    content: ${file:big.txt}
+                    """)));
+        }));
         // ------------------------------------------------------------ modules
         cases.add(positioned("a module calling itself", "module loop \u2192 loop", r -> {
             r.module("loop", "name: loop\nmodules:\n  again: { source: loop }\nresources: {}\n");
