@@ -8,6 +8,7 @@ import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Paths;
+import dev.mosaic.resource.ResourceType;
 import dev.mosaic.state.StateStore;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -113,6 +115,12 @@ interface Transport {
         List<String> filesOnly = new ArrayList<>(singles);
         filesOnly.removeAll(trees);
         ssh.prefetch(filesOnly, trees);
+        // …and each kind about its resources at once (one systemctl show for all the services).
+        Map<ResourceType<?, ?>, List<Object>> byKind = new java.util.LinkedHashMap<>();
+        playbook.resources().forEach(d -> byKind.computeIfAbsent(d.type(), t -> new ArrayList<>()).add(d.spec()));
+        for (Map.Entry<ResourceType<?, ?>, List<Object>> e : byKind.entrySet()) {
+            Kinds.prefetch(e.getKey(), e.getValue(), ssh);
+        }
     }
 
     /** A host this transport cannot reach; the message says why, without the host's name. */

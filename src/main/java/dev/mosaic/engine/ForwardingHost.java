@@ -36,6 +36,11 @@ class ForwardingHost implements Host {
     }
 
     @Override
+    public long generation() {
+        return inner.generation();
+    }
+
+    @Override
     public FileStat stat(String path) throws IOException {
         return inner.stat(path);
     }

@@ -81,6 +81,15 @@ public interface Host {
     Exec.Result exec(Exec exec) throws IOException;
 
     /**
+     * A number that changes whenever this host changes something (writes, deletes, runs a
+     * command): what was observed at one value may be stale at another. -1 when the host does not
+     * count: then nothing observed ahead may be used.
+     */
+    default long generation() {
+        return -1;
+    }
+
+    /**
      * Runs a process that only looks (a dry run, a version query, a package database query): like
      * {@link #exec}, but a host that caches what it observed may keep its cache.
      */

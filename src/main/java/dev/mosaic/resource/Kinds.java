@@ -85,6 +85,11 @@ public final class Kinds {
         typed(type).refresh(spec, ctx);
     }
 
+    public static void prefetch(ResourceType<?, ?> type, java.util.List<Object> specs, dev.mosaic.host.Host host)
+            throws IOException {
+        typed(type).prefetch(specs, host);
+    }
+
     public static boolean refreshAfter(ResourceType<?, ?> type, Object spec, Change change) {
         return typed(type).refreshAfter(spec, change);
     }

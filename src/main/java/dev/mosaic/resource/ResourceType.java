@@ -127,6 +127,14 @@ public interface ResourceType<S, O> {
     }
 
     /**
+     * Before a run on a remote host: one look for all the resources of this kind, so that a kind
+     * asking the host one question per resource asks once for all (a round trip per resource
+     * saved). What it learns serves each resource's first observation only. Nothing by default.
+     */
+    default void prefetch(java.util.List<S> specs, dev.mosaic.host.Host host) throws IOException {
+    }
+
+    /**
      * Whether a refresh owed to a notified resource is still due after {@code change} converged
      * it in the same run. By default not: converging anew (a rebuild) takes in what changed
      * upstream. A service that was only enabled still runs with its old configuration.

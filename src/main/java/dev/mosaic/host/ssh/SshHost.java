@@ -228,7 +228,16 @@ public final class SshHost implements Host, AutoCloseable {
         return null;
     }
 
+    /** Bumped by every change this host makes: see {@link #generation}. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public long generation() {
+        return generation.get();
+    }
+
     private void forget(String path) {
+        generation.incrementAndGet();
         String p = normalize(path);
         known.remove(p);
         hashes.remove(p);
@@ -239,6 +248,7 @@ public final class SshHost implements Host, AutoCloseable {
     }
 
     private void forgetAll() {
+        generation.incrementAndGet();
         known.clear();
         hashes.clear();
         listed.clear();
@@ -716,6 +726,7 @@ public final class SshHost implements Host, AutoCloseable {
     @Override
     public void chmod(String path, int mode) throws IOException {
         String p = normalize(path);
+        generation.incrementAndGet();
         stale.add(p);
         String r = Shell.quote(remote(p));
         shell("if [ -L " + r + " ]; then echo " + Shell.quote("cannot change the mode of " + p + ": it is a symbolic link")
@@ -741,6 +752,7 @@ public final class SshHost implements Host, AutoCloseable {
             return;
         }
         String p = normalize(path);
+        generation.incrementAndGet();
         stale.add(p);
         String owner = (uid != -1 ? Integer.toUnsignedString(uid) : "") + (gid != -1 ? ":" + Integer.toUnsignedString(gid) : "");
         shell(unshare(p) + "chown -h " + owner + " -- " + Shell.quote(remote(p)));

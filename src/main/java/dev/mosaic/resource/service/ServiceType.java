@@ -102,6 +102,14 @@ public final class ServiceType implements ResourceType<ServiceSpec, ServiceType.
         return new Paths(produces, reads);
     }
 
+    /** One {@code systemctl show} for all the services of a running host (not a sandbox root: no systemd there). */
+    @Override
+    public void prefetch(List<ServiceSpec> specs, Host host) throws IOException {
+        if (!host.isSandbox()) {
+            Systemctl.prefetch(host, specs.stream().map(ServiceSpec::unitName).distinct().toList());
+        }
+    }
+
     @Override
     public Observed observe(ServiceSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();

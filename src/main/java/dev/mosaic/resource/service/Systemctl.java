@@ -78,8 +78,43 @@ final class Systemctl {
         return host.exec(new Exec(argv, "/", ENV, Optional.empty(), Optional.empty(), output));
     }
 
-    /** What systemd says about {@code unit} on a running machine: one {@code systemctl show}. */
+    /** What one {@code systemctl show} for all the services of a host said, and when ({@link Host#generation}). */
+    private record Prefetched(long generation, Map<String, UnitStatus> units) {
+    }
+
+    /** By host name: each answer serves until read once, or until the host changed anything. */
+    private static final Map<String, Prefetched> PREFETCHED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Asks systemd about all of {@code units} in one {@code systemctl show}, for {@link #status}
+     * to answer each first question from. Nothing is kept when the answer is not one block per unit.
+     */
+    static void prefetch(Host host, List<String> units) throws IOException {
+        if (units.isEmpty() || host.generation() < 0) {
+            return;
+        }
+        Output o = query(host, show(units));
+        List<UnitStatus> all = UnitStatus.parse(o.lines());
+        if (!o.result().ok() || all.size() != units.size()) {
+            return; // each resource asks on its own, and gets the error its way
+        }
+        Map<String, UnitStatus> byName = new java.util.concurrent.ConcurrentHashMap<>();
+        for (int i = 0; i < units.size(); i++) { // blocks come in the order asked, under real names (an alias's too)
+            byName.put(units.get(i), all.get(i));
+        }
+        PREFETCHED.put(host.name(), new Prefetched(host.generation(), byName));
+    }
+
+    /**
+     * What systemd says about {@code unit} on a running machine: the prefetched answer the first
+     * time when the host changed nothing since (a plan, a no-op apply), else one {@code systemctl show}.
+     */
     static UnitStatus status(Host host, String unit) throws IOException, ResourceException {
+        Prefetched known = PREFETCHED.get(host.name());
+        UnitStatus seen = known == null || known.generation() != host.generation() ? null : known.units().remove(unit);
+        if (seen != null) {
+            return seen;
+        }
         Output o = query(host, show(List.of(unit)));
         List<UnitStatus> all = UnitStatus.parse(o.lines());
         // One block: the unit's own, under its real name when NAME is an alias (sshd → ssh.service).

@@ -69,10 +69,21 @@ final class FakeSystemd implements Host {
                 .map(c -> String.join(" ", c)).toList();
     }
 
+    /** Counts what changed the machine, as a remote host does (queries do not count). */
+    private long generation;
+
+    @Override
+    public synchronized long generation() {
+        return generation;
+    }
+
     @Override
     public synchronized Exec.Result exec(Exec exec) throws IOException {
         List<String> argv = exec.argv();
         commands.add(argv);
+        if (!argv.get(0).equals("journalctl") && !argv.get(1).equals("show")) {
+            generation++;
+        }
         if (argv.get(0).equals("journalctl")) {
             String unit = argv.get(2);
             return say(exec, 0, "Dec 02 17:00:00 lab systemd[1]: Started " + unit + ".",
@@ -193,6 +204,9 @@ final class FakeSystemd implements Host {
 
     @Override
     public void writeAtomic(String path, InputStream content, int mode) throws IOException {
+        synchronized (this) {
+            generation++;
+        }
         files.writeAtomic(path, content, mode);
     }
 

@@ -330,6 +330,30 @@ class ServiceTypeTest {
     }
 
     @Test
+    void prefetch_asksOneSystemctlShowForAllServices_servingEachFirstLookUntilTheHostChanges() throws Exception {
+        FakeSystemd systemd = new FakeSystemd(Files.createDirectories(tmp.resolve("root")));
+        systemd.installed("a.service", true, true, true);
+        systemd.installed("b.service", true, false, true);
+        systemd.installed("c.service", false, false, true);
+        Context ctx = context(systemd, new ArrayList<>());
+        List<ServiceSpec> specs = List.of(spec("type: service\nname: a\nstate: running\n"),
+                spec("type: service\nname: b\nstate: running\n"), spec("type: service\nname: c\n"));
+
+        SERVICE.prefetch(specs, systemd);
+        assertThat(converge(specs.get(0), ctx).isNoop()).isTrue();
+        assertThat(systemd.commands).as("one show for the three").containsExactly(List.of("systemctl", "show", "--no-pager",
+                "-p", "Id,LoadState,ActiveState,SubState,UnitFileState,MainPID,CanReload,FragmentPath",
+                "a.service", "b.service", "c.service"));
+
+        converge(specs.get(1), ctx); // answered from the prefetch, then started: the host changed
+        assertThat(systemd.changes()).containsExactly("systemctl start web.service".replace("web", "b"));
+        int before = systemd.commands.size();
+        assertThat(converge(specs.get(2), ctx).isNoop()).isTrue();
+        assertThat(systemd.commands.subList(before, systemd.commands.size())).as("asked again, after a change")
+                .containsExactly(Systemctl.show(List.of("c.service")));
+    }
+
+    @Test
     void apply_onlyTheStateDiffers_runsNoDaemonReload() throws Exception {
         FakeSystemd systemd = new FakeSystemd(Files.createDirectories(tmp.resolve("root")));
         systemd.installed("dnsmasq.service", true, true, true);
