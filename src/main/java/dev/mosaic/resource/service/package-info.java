@@ -6,9 +6,10 @@
  * whether it starts at boot ({@code enabled}) and whether it runs now ({@code state: running} or
  * {@code stopped}, Puppet's words). What is not given is left alone.
  *
- * <p>Observed with one {@code systemctl show} per service ({@code Id}, {@code LoadState},
+ * <p>Observed with {@code systemctl show} ({@code Id}, {@code LoadState},
  * {@code ActiveState}, {@code SubState}, {@code UnitFileState}, {@code MainPID},
- * {@code CanReload}, {@code FragmentPath}); plans read {@code state: stopped -> running},
+ * {@code CanReload}, {@code FragmentPath}): over SSH one call for all the services of a host,
+ * then one per service for a look after the host changed; plans read {@code state: stopped -> running},
  * {@code enabled: false -> true}, and the unit file's diff. {@code systemctl daemon-reload} runs
  * exactly when the unit file or the drop-in changed, before enable and start; a running service
  * whose unit changed is restarted when the playbook says {@code state: running}. A unit that
