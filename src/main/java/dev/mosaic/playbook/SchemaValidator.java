@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * jar) and turns each violation into a diagnostic at the offending value or key.
  *
  * <p>The files describe a playbook as an editor sees it, before interpolation: a typed field also
- * takes a {@code ${…}} reference (an {@code anyOf} whose first choice is common.schema.json's
+ * takes a {@code ${…}} reference (an {@code anyOf} offering common.schema.json's
  * {@code interpolation} or {@code reference}). Mosaic validates after interpolation, where such a
  * value is a mistake (a literal {@code $${x}} is not a path), so it reads the files without those
  * choices ({@link #afterInterpolation}): the schemas it checks are the plain typed ones, with
