@@ -30,9 +30,21 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Checks a YAML tree against Mosaic's JSON Schemas (the files of {@code schemas/}, shipped in the
  * jar) and turns each violation into a diagnostic at the offending value or key.
+ *
+ * <p>The files describe a playbook as an editor sees it, before interpolation: a typed field also
+ * takes a {@code ${…}} reference (an {@code anyOf} offering common.schema.json's
+ * {@code interpolation} or {@code reference}). Mosaic validates after interpolation, where such a
+ * value is a mistake (a literal {@code $${x}} is not a path), so it reads the files without those
+ * choices ({@link #afterInterpolation}): the schemas it checks are the plain typed ones, with
+ * their messages.
  */
 public final class SchemaValidator {
 
+    /**
+     * The name the schemas are loaded under; they carry no {@code $id} (so that editors resolve
+     * their relative {@code $ref}s against the files), and nothing is fetched from this address:
+     * every schema under it is read from the jar.
+     */
     public static final String BASE = "https://mosaic.dev/schemas/";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,7 +53,14 @@ public final class SchemaValidator {
     static final int MAX_DIGITS = 1000;
 
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-            b -> b.schemaMappers(m -> m.mapPrefix(BASE, "classpath:schemas/")));
+            b -> b.schemaLoaders(l -> l.schemas((String iri) -> iri.startsWith(BASE)
+                    ? load(iri.substring(BASE.length())).toString() : null)));
+
+    /** The editor's choices that Mosaic drops: values still to be interpolated. */
+    private static final Set<String> EDITOR_ONLY = Set.of("interpolation", "reference");
+
+    /** The schema files as Mosaic checks them ({@link #afterInterpolation}), by name. */
+    private static final Map<String, JsonNode> FILES = new ConcurrentHashMap<>();
 
     /**
      * The schemas, read and compiled once per process: they are files of the jar, and compiling
@@ -177,14 +196,64 @@ public final class SchemaValidator {
         }
     }
 
+    /** The schema file {@code name} of the jar, as Mosaic checks it. */
     private static JsonNode load(String name) {
-        try (InputStream in = SchemaValidator.class.getResourceAsStream("/schemas/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("schema missing from the jar: " + name);
+        return FILES.computeIfAbsent(name, n -> {
+            try (InputStream in = SchemaValidator.class.getResourceAsStream("/schemas/" + n)) {
+                if (in == null) {
+                    throw new IllegalStateException("schema missing from the jar: " + n);
+                }
+                return afterInterpolation(JSON.readTree(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return JSON.readTree(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        });
+    }
+
+    /**
+     * The schema without its editor-only choices: in every {@code anyOf} that offers
+     * common.schema.json's {@code interpolation} or {@code reference}, that choice goes, and the
+     * one left takes the place of the {@code anyOf} ({@code {"anyOf": [interpolation, {"type":
+     * "integer"}], "minimum": 1}} becomes {@code {"type": "integer", "minimum": 1}}).
+     *
+     * @throws IllegalStateException when the choice left and the {@code anyOf}'s own object both
+     *                               set a keyword, or more than one choice is left: a schema
+     *                               file written otherwise than this reads it
+     */
+    public static JsonNode afterInterpolation(JsonNode schema) {
+        JsonNode copy = schema.deepCopy();
+        strip(copy);
+        return copy;
+    }
+
+    private static void strip(JsonNode node) {
+        node.forEach(SchemaValidator::strip);
+        if (!(node instanceof ObjectNode obj) || !obj.path("anyOf").isArray()) {
+            return;
+        }
+        List<JsonNode> kept = new ArrayList<>();
+        boolean editorOnly = false;
+        for (JsonNode choice : obj.get("anyOf")) {
+            String ref = choice.path("$ref").asText("");
+            if (EDITOR_ONLY.stream().anyMatch(d -> ref.endsWith("#/$defs/" + d))) {
+                editorOnly = true;
+            } else {
+                kept.add(choice);
+            }
+        }
+        if (!editorOnly) {
+            return;
+        }
+        if (kept.size() != 1) {
+            throw new IllegalStateException("an anyOf with a ${…} choice must have exactly one other: " + obj);
+        }
+        obj.remove("anyOf");
+        for (Iterator<Map.Entry<String, JsonNode>> it = kept.get(0).fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (obj.has(e.getKey())) {
+                throw new IllegalStateException("'" + e.getKey() + "' both beside and inside an anyOf: " + obj);
+            }
+            obj.set(e.getKey(), e.getValue());
         }
     }
 

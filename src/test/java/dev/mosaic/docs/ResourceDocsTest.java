@@ -7,6 +7,7 @@ import dev.mosaic.diag.Diagnostics;
 import dev.mosaic.graph.GraphBuilder;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.PlaybookLoader;
+import dev.mosaic.playbook.SchemaValidator;
 import dev.mosaic.resource.ResourceType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,6 +70,7 @@ class ResourceDocsTest {
                 `package-info.java` by `ResourceDocsTest` (`mvn test -Dtest=ResourceDocsTest -Dmosaic.docs.update=true`).
                 Every resource also takes the engine fields `description`, `requires: [ids]`, `notify: [ids]` and
                 `on_remove: keep` (what Mosaic created for it stays once the playbook drops it; by default it is deleted by `apply --allow-delete`).
+                Any field may be written as a `${…}` reference; the types below are those of the value it becomes.
 
                 """);
         List<ResourceType<?, ?>> kinds = new ArrayList<>(BuiltinKinds.create().all());
@@ -78,7 +80,9 @@ class ResourceDocsTest {
                     .append(kind.summary()).append('\n');
         }
         for (ResourceType<?, ?> kind : kinds) {
-            JsonNode schema = JSON.readTree(Path.of("schemas/resources/" + kind.kind() + ".schema.json").toFile());
+            // Fields as Mosaic checks them: the ${…} every typed field also takes (for editors) is said once, above.
+            JsonNode schema = SchemaValidator.afterInterpolation(
+                    JSON.readTree(Path.of("schemas/resources/" + kind.kind() + ".schema.json").toFile()));
             b.append("\n## ").append(kind.kind()).append("\n\n").append(schema.path("description").asText()).append("\n\n");
             b.append("| field | type | default | |\n|---|---|---|---|\n");
             java.util.Set<String> required = new TreeSet<>();
