@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,6 +77,8 @@ class LabNetbootServerTest {
         String cache = Debs.cacheDir().resolve("mosaic").toString();
         common = List.of("--cache-dir", cache, "--var", "kernel_version=" + kernel, "playbooks/lab-netboot.yml");
 
+        // The namespace has no way out: apt-get download runs here, outside it, into the cache the
+        // SSH applies then read (the same one the other netboot tests fill).
         Cli.Result sandbox = Cli.in(project).withTimeout(APPLY_TIMEOUT)
                 .run(args("apply", "--root", tmp.resolve("sandbox").toString()));
         if (sandbox.exitCode() != 0) {
@@ -104,7 +107,7 @@ class LabNetbootServerTest {
     }
 
     private static String[] args(String command, String... more) {
-        List<String> all = new java.util.ArrayList<>(List.of(command));
+        List<String> all = new ArrayList<>(List.of(command));
         all.addAll(List.of(more));
         all.addAll(common);
         return all.toArray(String[]::new);
