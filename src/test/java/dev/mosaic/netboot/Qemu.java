@@ -16,9 +16,10 @@ import java.util.regex.Pattern;
 
 /**
  * Network-boots a virtual machine from a TFTP tree: QEMU (TCG, no KVM) with an e1000 card whose
- * iPXE ROM does PXE; QEMU's user-mode network is the DHCP and TFTP server (10.0.2.2), and the
- * serial console goes to a file. SeaBIOS mirrors its screen to that serial port too
- * ({@code etc/sercon-port}), so the loaders' messages are in the log as well.
+ * iPXE ROM does PXE; QEMU's user-mode network is the DHCP and TFTP server (10.0.2.2), or, with
+ * {@link #bootOnTap}, whatever server is on the tap's network. The serial console goes to a
+ * file; SeaBIOS mirrors its screen to that serial port too ({@code etc/sercon-port}), so the
+ * loaders' messages are in the log as well.
  *
  * <p>At most two machines run at once in the JVM. A machine that is still running when its
  * timeout ends is killed through its own {@link Process} handle; so is any left running when the
@@ -91,19 +92,36 @@ final class Qemu {
 
     /** Boots {@code m} from {@code tftpRoot}; its files go to {@code workDir}. Blocks until it ends. */
     static Boot boot(Machine m, Path tftpRoot, Path workDir, Duration timeout) throws IOException, InterruptedException {
+        return run(m, List.of(), "user,id=n0,tftp=" + option(tftpRoot.toString()) + ",bootfile=" + option(m.bootfile())
+                + ",dhcpstart=" + m.address(), workDir, timeout);
+    }
+
+    /**
+     * Boots {@code m} from the real network its tap {@code tap} is on: no DHCP or TFTP of QEMU's
+     * own, so {@code m}'s bootfile and address are whatever that network's DHCP server says. QEMU
+     * runs through {@code launcher} ({@code nsenter --net=… --}: the namespace that holds the tap);
+     * nsenter without a PID namespace execs QEMU, so killing the process kills QEMU.
+     */
+    static Boot bootOnTap(Machine m, List<String> launcher, String tap, Path workDir, Duration timeout)
+            throws IOException, InterruptedException {
+        return run(m, launcher, "tap,id=n0,ifname=" + option(tap) + ",script=no,downscript=no", workDir, timeout);
+    }
+
+    private static Boot run(Machine m, List<String> launcher, String netdev, Path workDir, Duration timeout)
+            throws IOException, InterruptedException {
         Path serial = workDir.resolve(m.name() + ".serial.log");
         Path output = workDir.resolve(m.name() + ".qemu.log");
         // SeaBIOS's serial console: the I/O port of COM1 (0x3f8), little-endian.
         Path sercon = workDir.resolve(m.name() + ".sercon");
         Files.write(sercon, new byte[] {(byte) 0xf8, 0x03});
-        List<String> command = List.of(COMMAND,
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(COMMAND,
                 "-accel", "tcg", "-m", "512", "-nographic", "-vga", "none", "-no-reboot",
                 "-serial", "file:" + serial, "-monitor", "none",
                 "-fw_cfg", "name=etc/sercon-port,file=" + option(sercon.toString()),
-                "-netdev", "user,id=n0,tftp=" + option(tftpRoot.toString()) + ",bootfile=" + option(m.bootfile())
-                        + ",dhcpstart=" + m.address(),
+                "-netdev", netdev,
                 "-device", "e1000,netdev=n0,mac=" + m.mac(),
-                "-boot", "n");
+                "-boot", "n"));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
