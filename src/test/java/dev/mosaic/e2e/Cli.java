@@ -123,6 +123,9 @@ public final class Cli {
             pb.directory(workDir.toFile());
         }
         NOISY_ENV.forEach(pb.environment()::remove);
+        // An SSH host's state defaults to $XDG_STATE_HOME/mosaic/hosts/NAME: a test that forgets
+        // --state-dir writes below the build, never in the home of whoever runs the suite.
+        pb.environment().put("XDG_STATE_HOME", Path.of("target", "test-xdg-state").toAbsolutePath().toString());
         env.forEach((k, v) -> {
             if (v == null) {
                 pb.environment().remove(k);

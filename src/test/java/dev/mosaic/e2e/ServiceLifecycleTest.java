@@ -81,13 +81,12 @@ class ServiceLifecycleTest {
                 """.formatted(greeting, UNIT.indent(6).stripTrailing(), service.indent(4).stripTrailing()));
     }
 
+    /** The CLI in the lab's namespace; its state and cache in the test's directory, never the user's. */
     private static Cli.Result mosaic(String... args) {
-        String[] all = new String[args.length + 3];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "site.yml";
-        all[args.length + 1] = "-i";
-        all[args.length + 2] = inventory.toString();
-        return Cli.in(project).launchedBy(lab.inNetns()).run(all);
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+        all.addAll(java.util.List.of("site.yml", "-i", inventory.toString(), "--state-dir", project.resolve("state").toString(),
+                "--cache-dir", project.resolve("cache").toString()));
+        return Cli.in(project).launchedBy(lab.inNetns()).run(all.toArray(String[]::new));
     }
 
     private static Cli.Result applied(String expect) {
