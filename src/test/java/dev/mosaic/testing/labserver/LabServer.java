@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -249,7 +250,12 @@ public final class LabServer implements AutoCloseable {
         return ADDRESS;
     }
 
-    /** The bridge's name in the namespace ({@value #BRIDGE}): a test's QEMU tap joins it. */
+    /**
+     * The bridge's name in the namespace ({@value #BRIDGE}). A QEMU node joins it through a tap
+     * made in the namespace ({@code ip tuntap add dev tap0 mode tap; ip link set tap0 master
+     * labbr0 up}, run with {@link #inNetns(List)}), QEMU itself started the same way with
+     * {@code -netdev tap,ifname=tap0,script=no,downscript=no}.
+     */
     public String bridge() {
         return BRIDGE;
     }
@@ -264,7 +270,11 @@ public final class LabServer implements AutoCloseable {
         return Path.of("/proc", Long.toString(holder.pid()), "ns", "net");
     }
 
-    /** {@code nsenter --net=<netns> --}: prefix a command with it to run it on the control side of the bridge. */
+    /**
+     * {@code nsenter --net=<netns> --}: prefix a command with it to run it on the control side of the
+     * bridge. The namespace reaches the bridge and nothing else: a command run there cannot reach
+     * Debian's archive, for instance.
+     */
     public List<String> inNetns() {
         return List.of("nsenter", "--net=" + netns(), "--");
     }
@@ -385,7 +395,7 @@ public final class LabServer implements AutoCloseable {
         if (closed) {
             return;
         }
-        stop(Recorded.read(writeRecordIfAny()));
+        stop(recorded());
         if (nspawn != null) {
             nspawn.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
@@ -410,14 +420,6 @@ public final class LabServer implements AutoCloseable {
         }
     }
 
-    /** Writes the record when there is none yet (a start that failed before writing one). */
-    private Path writeRecordIfAny() throws IOException {
-        if (!Files.exists(record)) {
-            writeRecord();
-        }
-        return record;
-    }
-
     /**
      * Stops one recorded container, from this JVM or a dead one. Order matters: the root is
      * deleted only once its cgroups are empty, since a process left in there may still write to
@@ -440,11 +442,11 @@ public final class LabServer implements AutoCloseable {
         // nspawn exits when the container's init does; a signal here only matters if it hangs.
         endIfSame(r.nspawn(), r.nspawnStart());
         endIfSame(r.holder(), r.holderStart());
+        if (first != null && !members(first).isEmpty()) {
+            throw new IllegalStateException("processes " + members(first) + " are still in " + first
+                    + "; the container is left in place, with its root " + r.root());
+        }
         for (Path g : r.cgroups()) {
-            if (first != null && Files.isDirectory(first) && !members(first).isEmpty()) {
-                throw new IllegalStateException("processes " + members(first) + " are still in " + first
-                        + "; left in place, with its root " + r.root());
-            }
             removeCgroup(g);
         }
         deleteTree(propagateDir(r.machine()));
@@ -564,33 +566,41 @@ public final class LabServer implements AutoCloseable {
                     cg.isEmpty() ? List.of() : Stream.of(cg.split(",")).map(Path::of).toList());
         }
 
+        void write(Path file) throws IOException {
+            Properties p = new Properties();
+            p.setProperty("machine", machine);
+            p.setProperty("owner", Long.toString(owner));
+            p.setProperty("ownerStart", ownerStart);
+            p.setProperty("holder", Long.toString(holder));
+            p.setProperty("holderStart", holderStart);
+            p.setProperty("nspawn", Long.toString(nspawn));
+            p.setProperty("nspawnStart", nspawnStart);
+            p.setProperty("root", root.toString());
+            p.setProperty("cgroups", String.join(",", cgroups.stream().map(Path::toString).toList()));
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            try (var out = Files.newOutputStream(tmp)) {
+                p.store(out, "a running lab server of Mosaic's tests; removed when it stops");
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+
         boolean ownerAlive() {
             return ProcessHandle.of(owner).flatMap(h -> h.info().startInstant())
                     .map(i -> i.toString().equals(ownerStart)).orElse(false);
         }
     }
 
+    /** This server as far as it got: what a reaper needs, should this JVM die before {@link #close()}. */
+    private Recorded recorded() {
+        ProcessHandle self = ProcessHandle.current();
+        return new Recorded(machine, self.pid(), startOf(self),
+                holder == null ? 0 : holder.pid(), holder == null ? "" : startOf(holder.toHandle()),
+                nspawn == null ? 0 : nspawn.pid(), nspawn == null ? "" : startOf(nspawn.toHandle()), root, cgroups);
+    }
+
     private void writeRecord() throws IOException {
-        Files.createDirectories(record.getParent());
-        Properties p = new Properties();
-        p.setProperty("machine", machine);
-        p.setProperty("owner", Long.toString(ProcessHandle.current().pid()));
-        p.setProperty("ownerStart", startOf(ProcessHandle.current()));
-        if (holder != null) {
-            p.setProperty("holder", Long.toString(holder.pid()));
-            p.setProperty("holderStart", startOf(holder.toHandle()));
-        }
-        if (nspawn != null) {
-            p.setProperty("nspawn", Long.toString(nspawn.pid()));
-            p.setProperty("nspawnStart", startOf(nspawn.toHandle()));
-        }
-        p.setProperty("root", root.toString());
-        p.setProperty("cgroups", String.join(",", cgroups.stream().map(Path::toString).toList()));
-        Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
-        try (var out = Files.newOutputStream(tmp)) {
-            p.store(out, "a running lab server of Mosaic's tests; removed when it stops");
-        }
-        Files.move(tmp, record, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        recorded().write(record);
     }
 
     private static String startOf(ProcessHandle h) {
