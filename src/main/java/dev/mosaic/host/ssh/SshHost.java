@@ -135,6 +135,12 @@ public final class SshHost implements Host, AutoCloseable {
         return "/" + String.join("/", parts);
     }
 
+    /** A fresh random temp name in the directory of the remote path {@code dest} (see {@link AtomicWriter#tempName}). */
+    private static String tempBeside(String dest) {
+        String dir = parent(dest);
+        return (dir.equals("/") ? "" : dir) + "/" + AtomicWriter.tempName(dest.substring(dest.lastIndexOf('/') + 1));
+    }
+
     private static String parent(String path) {
         if (path.equals("/")) {
             return null;
@@ -554,7 +560,7 @@ public final class SshHost implements Host, AutoCloseable {
         forget(p);
         String dest = remote(p);
         String dir = parent(dest);
-        String tmp = (dir.equals("/") ? "" : dir) + "/" + AtomicWriter.tempName(dest.substring(dest.lastIndexOf('/') + 1));
+        String tmp = tempBeside(dest);
         SftpClient sftp = conn.sftp();
         if (parent(p) != null) {
             sweep(parent(p));
@@ -711,7 +717,7 @@ public final class SshHost implements Host, AutoCloseable {
         forget(p);
         String dest = remote(p);
         String dir = parent(dest);
-        String tmp = (dir.equals("/") ? "" : dir) + "/" + AtomicWriter.tempName(dest.substring(dest.lastIndexOf('/') + 1));
+        String tmp = tempBeside(dest);
         // ln -T: never into a directory (or a link to one) found at the temp name
         shell("umask 022 && mkdir -p -- " + Shell.quote(dir) + " && ln -sT -- "
                 + Shell.quote(target) + " " + Shell.quote(tmp) + " && mv -Tf -- " + Shell.quote(tmp) + " " + Shell.quote(dest));
@@ -741,7 +747,7 @@ public final class SshHost implements Host, AutoCloseable {
     private String unshare(String p) throws IOException {
         String dest = remote(p);
         String r = Shell.quote(dest);
-        String t = Shell.quote(parent(dest).replaceFirst("/$", "") + "/" + AtomicWriter.tempName(dest.substring(dest.lastIndexOf('/') + 1)));
+        String t = Shell.quote(tempBeside(dest));
         return "if [ ! -L " + r + " ] && [ -f " + r + " ] && [ \"$(stat -c %h -- " + r + ")\" -gt 1 ]; then cp -p -- " + r
                 + " " + t + " && mv -f -- " + t + " " + r + " || { rm -f -- " + t + "; exit 1; }; fi; ";
     }
