@@ -26,10 +26,14 @@ final class LabImage {
      * What the lab server has installed, in one place: systemd as PID 1 (with dbus, which
      * systemctl and logind want), procps (so {@code ExecReload=kill -HUP} finds /bin/kill),
      * sshd, iproute2 (networkd's peers, and {@code ip} for tests), dnsmasq for the netboot tests
-     * (installed but disabled: the tests converge it as a service). Add what later tests need here.
+     * (installed but disabled: the tests converge it as a service), and the cluster's server side:
+     * munge, slurmctld and the Slurm client commands, and busybox, whose httpd serves HTTP boot.
+     * The container has no network, so a playbook's packages must already be here: the playbook
+     * finds them installed. Add what later tests need here.
      */
     static final List<String> PACKAGES = List.of(
-            "systemd", "systemd-sysv", "dbus", "procps", "openssh-server", "iproute2", "dnsmasq");
+            "systemd", "systemd-sysv", "dbus", "procps", "openssh-server", "iproute2", "dnsmasq",
+            "busybox", "munge", "slurmctld", "slurm-client");
 
     static final String SUITE = "bookworm";
     static final String MIRROR = "http://deb.debian.org/debian";
@@ -38,7 +42,7 @@ final class LabImage {
      * Changes made to the tree after debootstrap, before it is packed; part of the cache key, so
      * editing them here (and bumping this text) rebuilds the image.
      */
-    private static final String CUSTOMIZATION = "v1: networkd on, dnsmasq off, no host keys, sshd drop-in, apt clean";
+    private static final String CUSTOMIZATION = "v2: networkd on, dnsmasq munge slurmctld off, no host keys, no munge key, sshd drop-in, apt clean";
 
     private LabImage() {
     }
@@ -111,9 +115,11 @@ final class LabImage {
         // The image's own systemctl works offline in a chroot: networkd configures host0 from
         // the file each container gets; dnsmasq starts only when a test makes it a service.
         chroot(root, "systemctl", "enable", "systemd-networkd");
-        chroot(root, "systemctl", "disable", "dnsmasq");
+        chroot(root, "systemctl", "disable", "dnsmasq", "munge", "slurmctld");
         chroot(root, "apt-get", "clean");
-        // Each container gets a host key of its own (LabServer), never one shared through the cache.
+        // Each container gets a host key of its own (LabServer), never one shared through the cache;
+        // munge's postinst made a key too: a cluster's key is its playbook's business.
+        Files.deleteIfExists(root.resolve("etc/munge/munge.key"));
         try (var keys = Files.newDirectoryStream(root.resolve("etc/ssh"), "ssh_host_*")) {
             for (Path k : keys) {
                 Files.delete(k);
