@@ -72,6 +72,9 @@ public final class Main implements Runnable {
         cmd.setErr(err);
         cmd.setParameterExceptionHandler((ex, a) -> {
             err.println("mosaic: " + ex.getMessage());
+            if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+                Suggest.nearest(u).ifPresent(x -> err.println("Did you mean '" + x + "'?"));
+            }
             err.println("Try 'mosaic " + (ex.getCommandLine().getCommandName().equals("mosaic") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'.");
             return USAGE;
         });
