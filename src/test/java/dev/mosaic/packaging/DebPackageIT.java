@@ -67,6 +67,9 @@ class DebPackageIT {
         Path tree = tmp.resolve("tree");
         Built.Result x = dpkgDeb("-x", Built.deb().toString(), tree.toString());
         assertThat(x.exitCode()).as("%s", x).isZero();
+        assertThat(tree.resolve("usr/share/doc/mosaic/copyright")).content()
+                .contains("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/")
+                .contains("License: Apache-2.0");
         Built.Result control = dpkgDeb("-e", Built.deb().toString(), tmp.resolve("control").toString());
         assertThat(control.exitCode()).as("%s", control).isZero();
 
