@@ -27,7 +27,7 @@ final class LogsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "ADDRESS", description = "e.g. build[bzImage] or module.kernel.build[kernel]")
+    @Parameters(index = "0", paramLabel = "ADDRESS", description = "e.g. build[bzImage] or module.kernel.build[kernel] (or its log's name, build.bzImage)")
     String address;
 
     @Option(names = "--root", paramLabel = "DIR", description = "The target's sandbox root, as given to apply.")
@@ -61,8 +61,10 @@ final class LogsCommand implements Callable<Integer> {
             } catch (IOException e) {
                 known = List.of();
             }
+            // Logs are named kind.name (ResourceLog.file), and either spelling finds one.
+            String stem = file.getFileName().toString().replaceFirst("\\.log$", "");
             throw new UserError("no log for " + address + " in " + logs
-                    + dev.mosaic.diag.Suggest.hint(address, known)
+                    + dev.mosaic.diag.Suggest.hint(stem, known)
                     + (known.isEmpty() ? " (no resource of this target has produced output yet)" : "; logs exist for: " + String.join(", ", known)));
         }
         List<String> lines = new String(bytes.get(), StandardCharsets.UTF_8).lines().toList();

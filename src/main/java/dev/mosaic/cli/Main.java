@@ -73,7 +73,7 @@ public final class Main implements Runnable {
         cmd.setParameterExceptionHandler((ex, a) -> {
             err.println("mosaic: " + ex.getMessage());
             if (ex instanceof CommandLine.UnmatchedArgumentException u) {
-                Suggest.nearest(u).ifPresent(x -> err.println("Did you mean '" + x + "'?"));
+                mistyped(u).ifPresent(x -> err.println("Did you mean '" + x + "'?"));
             }
             err.println("Try 'mosaic " + (ex.getCommandLine().getCommandName().equals("mosaic") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'.");
             return USAGE;
@@ -156,5 +156,21 @@ public final class Main implements Runnable {
             String v = Main.class.getPackage().getImplementationVersion();
             return new String[] {"mosaic " + (v == null ? "dev" : v)};
         }
+    }
+
+    /** The command or option a mistyped word most likely meant ({@code mosaic aply} → apply). */
+    private static java.util.Optional<String> mistyped(CommandLine.UnmatchedArgumentException ex) {
+        if (ex.getUnmatched().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        String word = ex.getUnmatched().get(0).replaceFirst("^(--[^=]+)=.*", "$1");
+        CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
+        java.util.List<String> known = new java.util.ArrayList<>();
+        if (word.startsWith("-")) {
+            spec.options().forEach(o -> known.addAll(java.util.List.of(o.names())));
+        } else {
+            known.addAll(spec.subcommands().keySet());
+        }
+        return dev.mosaic.diag.Suggest.closest(word, known);
     }
 }

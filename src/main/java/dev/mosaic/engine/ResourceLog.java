@@ -26,9 +26,13 @@ public final class ResourceLog implements AutoCloseable {
         this.file = file(dir, address);
     }
 
-    /** Where the log of {@code address} is kept below the state's {@code logs} directory. */
+    /**
+     * Where the log of {@code address} is kept below the state's {@code logs} directory: a name a
+     * shell takes unquoted ({@code build[kernel]} → {@code build.kernel.log}; brackets would glob).
+     */
     public static Path file(Path logsDir, String address) {
-        return logsDir.resolve(address.replaceAll("[^A-Za-z0-9_.\\[\\]-]", "_") + ".log");
+        String name = address.replace('[', '.').replace("]", "").replaceAll("[^A-Za-z0-9_.-]", "_");
+        return logsDir.resolve(name + ".log");
     }
 
     Path file() {

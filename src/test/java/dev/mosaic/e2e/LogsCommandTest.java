@@ -38,6 +38,8 @@ class LogsCommandTest {
         assertThat(all.stdoutLines()).containsExactly("line 1", "line 2", "line 3", "line 4", "line 5");
         assertThat(last.stdoutLines()).containsExactly("line 4", "line 5");
         assertThat(typo.exitCode()).isEqualTo(1);
-        assertThat(typo.stderr()).contains("no log for build[gret]", "(did you mean 'build[greet]'?)");
+        assertThat(typo.stderr()).contains("no log for build[gret]", "(did you mean 'build.greet'?)");
+        assertThat(Cli.inProcess("logs", "build.greet", "--root", root).stdoutLines()).as("the file's own name")
+                .containsExactly("line 1", "line 2", "line 3", "line 4", "line 5");
     }
 }

@@ -79,7 +79,7 @@ class RealKernelBuildTest {
         assertThat(new String(Files.readAllBytes(at(src + "/vmlinux")), StandardCharsets.ISO_8859_1))
                 .as("the patched message is compiled in").contains("Mosaic lab kernel: patched, configured and built by Mosaic");
 
-        Path log = at("/var/lib/mosaic/logs/build[bzImage].log");
+        Path log = at("/var/lib/mosaic/logs/build.bzImage.log");
         FileTime logTime = Files.getLastModifiedTime(log);
         FileTime imageTime = Files.getLastModifiedTime(at(src + "/arch/x86/boot/bzImage"));
 

@@ -183,7 +183,7 @@ public final class Sandbox {
 
     /** The full log Mosaic keeps of a resource's last run with output. */
     public Path log(String address) {
-        return at("/var/lib/mosaic/logs/" + address + ".log");
+        return dev.mosaic.engine.ResourceLog.file(at("/var/lib/mosaic/logs"), address);
     }
 
     // ------------------------------------------------------------------ counters
