@@ -174,7 +174,7 @@ class StateDirHostileTest {
             String name = switch (dir.getFileName().toString()) {
                 case "backups" -> "0".repeat(64);
                 case "running" -> "4242";
-                case "logs" -> "file[motd].log";
+                case "logs" -> "file.motd.log";
                 case "history" -> "20000101-000000.journal";
                 default -> "junk";
             };
