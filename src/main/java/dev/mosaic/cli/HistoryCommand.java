@@ -55,7 +55,7 @@ final class HistoryCommand implements Callable<Integer> {
             out.println("No applies recorded in " + history.dir() + " (an apply that changes nothing is not recorded).");
         } else {
             for (History.Run r : runs) {
-                out.println(r.id() + "  " + text(r.started()) + "  " + text(r.user()) + "  " + r.command() + "  "
+                out.println(r.id() + "  " + localTime(r.started()) + "  " + text(r.user()) + "  " + r.command() + "  "
                         + text(r.playbook()) + "  " + r.outcome());
                 if (!r.changed().isEmpty()) {
                     out.println("    " + String.join(", ", r.changed()));
@@ -65,6 +65,21 @@ final class HistoryCommand implements Callable<Integer> {
         out.flush();
         return Main.OK;
     }
+
+    /** A recorded instant as this machine's local time, to the second (JSON keeps the UTC instant). */
+    static String localTime(String instant) {
+        if (instant == null) {
+            return "?";
+        }
+        try {
+            return LOCAL.format(java.time.Instant.parse(instant).atZone(java.time.ZoneId.systemDefault()));
+        } catch (java.time.DateTimeException e) {
+            return instant; // a record from elsewhere: shown as it was stored
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter LOCAL =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xx");
 
     private static String text(String s) {
         return s == null ? "?" : s;
