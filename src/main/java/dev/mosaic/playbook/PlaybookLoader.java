@@ -90,7 +90,7 @@ public final class PlaybookLoader {
         diags.throwIfErrors();
         if (!(root instanceof YNode.Map top)) {
             throw new UserError(root == null ? new SourcePos(name, 1, 1) : root.pos(),
-                    "a playbook is a mapping with 'resources' (and optionally 'name' and 'vars'); the file is "
+                    "a playbook is a mapping with 'resources' and/or 'modules' (and optionally 'name' and 'vars'); the file is "
                             + (root == null ? "empty" : (root.kindName().matches("[aeiou].*") ? "an " : "a ")
                             + root.kindName()));
         }
@@ -122,6 +122,10 @@ public final class PlaybookLoader {
         YNode.Map resolved = new YNode.Map(resolvedTop, top.pos());
         diags.throwIfErrors();
 
+        if (!top.has("resources") && !top.has("modules")) {
+            // Either may stand alone (a playbook of module calls needs no 'resources: {}').
+            diags.error(top.pos(), "a playbook declares 'resources', 'modules' or both; this one has neither");
+        }
         loading.checkTypes(resolved, diags);
         schemas.validate(resolved, "playbook.schema.json", diags);
         diags.throwIfErrors();

@@ -316,6 +316,19 @@ class ModulesTest {
     }
 
     @Test
+    void a_playbook_of_module_calls_alone_needs_no_resources_block() throws IOException {
+        write("modules/lab-files/module.yml", LAB_FILES);
+        Playbook p = load("""
+                name: site
+                modules:
+                  boot:
+                    source: lab-files
+                    with: { kernel: vmlinuz }
+                """);
+        assertThat(addresses(p)).containsExactlyInAnyOrder("module.boot.directory[root]", "module.boot.file[menu]");
+    }
+
+    @Test
     void twoModulesCallingEachOther_areReportedWithTheWholeChain() throws IOException {
         write("modules/ping/module.yml", """
                 name: ping

@@ -79,13 +79,13 @@ class PlaybookLoaderTest {
     void topLevelList_isRejected_sayingWhatAPlaybookIs() {
         assertThat(errors("""
                 - motd
-                """)).containsExactly("site.yaml:1:1: error: a playbook is a mapping with 'resources'"
+                """)).containsExactly("site.yaml:1:1: error: a playbook is a mapping with 'resources' and/or 'modules'"
                 + " (and optionally 'name' and 'vars'); the file is an array");
     }
 
     @Test
     void emptyFile_isRejected_atItsStart() {
-        assertThat(errors("")).containsExactly("site.yaml:1:1: error: a playbook is a mapping with 'resources'"
+        assertThat(errors("")).containsExactly("site.yaml:1:1: error: a playbook is a mapping with 'resources' and/or 'modules'"
                 + " (and optionally 'name' and 'vars'); the file is empty");
     }
 
@@ -138,7 +138,7 @@ class PlaybookLoaderTest {
                 name: lab
                 resource: {}
                 """)).containsExactly(
-                "site.yaml:1:1: error: missing required field 'resources'",
+                "site.yaml:1:1: error: a playbook declares 'resources', 'modules' or both; this one has neither",
                 "site.yaml:2:1: error: unknown field 'resource' (did you mean 'resources'?);"
                         + " known fields: description, modules, name, resources, sensitive, vars");
     }
