@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 @Command(name = "restore", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Put the files an apply changed back as they were before it (all, or one resource's), under the apply lock.",
         footer = {"", "Example:", "  mosaic history --root /tmp/lab",
+                "  mosaic restore 20240501-101500 --dry-run --root /tmp/lab",
                 "  mosaic restore 20240501-101500 'file[pxe-default]' --root /tmp/lab"})
 final class RestoreCommand implements Callable<Integer> {
 
@@ -42,6 +43,9 @@ final class RestoreCommand implements Callable<Integer> {
             description = "How long to wait for an apply of the same target to finish (default: 0, fail at once).")
     long lockTimeout;
 
+    @Option(names = "--dry-run", description = "Only say what would be put back; change and record nothing.")
+    boolean dryRun;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PathChecks.directoryIfExists("--root", root);
@@ -57,11 +61,21 @@ final class RestoreCommand implements Callable<Integer> {
         Restore.Result result;
         try (ApplyLock lock = ApplyLock.acquire(state, Duration.ofSeconds(lockTimeout), w -> err.println("warning: " + w))) {
             LocalHost host = new LocalHost(r, true, state.resolve("statcache.bin"), true);
-            result = Restore.run(host, state, id, address);
+            result = Restore.run(host, state, id, address, dryRun);
         } catch (ApplyLock.Busy busy) {
             throw new UserError(busy.getMessage() + "; wait for it, or pass --lock-timeout SECONDS");
         }
+        // Putting back the state before an apply also undoes whatever later runs did to the same paths.
+        result.laterChanges().forEach(w -> err.println("warning: " + w + "; restoring " + id + " undoes that too"));
         result.restored().forEach(out::println);
+        if (dryRun) {
+            result.problems().forEach(p -> err.println("error: " + p));
+            out.println("Dry run: " + result.restored().size() + " path" + (result.restored().size() == 1 ? "" : "s")
+                    + " would be put back" + (result.problems().isEmpty() ? "" : ", " + result.problems().size() + " not")
+                    + "; nothing was changed.");
+            out.flush();
+            return result.problems().isEmpty() ? Main.OK : Main.ERROR;
+        }
         result.owed().forEach(o -> out.println("refresh owed: " + o + "; the next apply does it"));
         result.problems().forEach(p -> err.println("error: " + p));
         out.println((result.problems().isEmpty() ? "Restore complete: " : "Restore incomplete: ")

@@ -29,11 +29,13 @@ public final class Restore {
      * What a restore did: one line per path put back, what it could not do, and the refreshes it
      * left owed ({@code build[reload] (notified by file[conf])}).
      */
-    public record Result(String historyId, List<String> restored, List<String> problems, List<String> owed) {
+    public record Result(String historyId, List<String> restored, List<String> problems, List<String> owed,
+                         List<String> laterChanges) {
         public Result {
             restored = List.copyOf(restored);
             problems = List.copyOf(problems);
             owed = List.copyOf(owed);
+            laterChanges = List.copyOf(laterChanges);
         }
     }
 
@@ -42,9 +44,10 @@ public final class Restore {
 
     /**
      * @param address only the paths this resource touched (null: all)
+     * @param dryRun  only say what would be put back: nothing is written, nothing recorded
      * @throws UserError when the history has no such apply, or the apply did not touch {@code address}
      */
-    public static Result run(Host host, Path stateDir, String id, String address) throws IOException {
+    public static Result run(Host host, Path stateDir, String id, String address, boolean dryRun) throws IOException {
         History history = History.of(stateDir);
         Optional<History.Run> run = Optional.empty();
         if (History.isId(id)) {
@@ -75,10 +78,11 @@ public final class Restore {
                         + (known.isEmpty() ? "" : "; it touched: " + String.join(", ", known)));
             }
         }
+        List<String> later = laterChanges(history, id, touches);
         BackupStore store = BackupStore.of(stateDir);
-        History.Recorder recorder = history.begin("restore " + id + (address == null ? "" : " " + address),
+        History.Recorder recorder = dryRun ? null : history.begin("restore " + id + (address == null ? "" : " " + address),
                 run.get().playbook(), host.name(), System.getProperty("user.name", "?"));
-        Backups backups = new Backups(store, recorder);
+        Backups backups = dryRun ? null : new Backups(store, recorder);
         List<String> restored = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         // Resources whose files were put back: those they notify owe a refresh, as after any
@@ -90,16 +94,22 @@ public final class Restore {
         List<History.Touch> existed = touches.stream().filter(t -> !t.before().equals("absent"))
                 .sorted(Comparator.comparing(History.Touch::path)).toList();
         List<String> owed = List.of();
+        // What is (or, in a dry run, would be) removed: a directory left with nothing else is empty.
+        java.util.Set<String> removed = new java.util.HashSet<>();
         try {
             for (History.Touch t : created) {
                 Host h = new ResourceHost(host, t.address(), backups);
                 FileStat now = host.stat(t.path());
-                if (now.isDirectory() && !host.walk(t.path()).isEmpty()) {
+                if (now.isDirectory() && !host.walk(t.path()).stream()
+                        .allMatch(e -> removed.contains(t.path() + "/" + e.relativePath()))) {
                     problems.add(t.path() + ": kept, a directory that is not empty (it did not exist before " + id + ")");
                 } else if (now.exists()) {
-                    h.delete(t.path());
+                    if (!dryRun) {
+                        h.delete(t.path());
+                    }
+                    removed.add(t.path());
                     changedAddresses.add(t.address());
-                    restored.add("removed " + t.path() + " (" + t.address() + "; it did not exist before " + id + ")");
+                    restored.add(verb(dryRun, "removed") + t.path() + " (" + t.address() + "; it did not exist before " + id + ")");
                 }
             }
             for (History.Touch t : existed) {
@@ -114,35 +124,73 @@ public final class Restore {
                         } else if (now.isDirectory()) {
                             problems.add(t.path() + ": a directory is there now; not replaced");
                         } else if (!(now.isFile() && now.mode() == t.mode() && t.sha256().equals(host.sha256(t.path())))) {
-                            h.writeAtomic(t.path(), new ByteArrayInputStream(content.get()), t.mode());
+                            if (!dryRun) {
+                                h.writeAtomic(t.path(), new ByteArrayInputStream(content.get()), t.mode());
+                            }
                             changedAddresses.add(t.address());
-                            restored.add("restored " + t.path() + " (" + t.address() + ")");
+                            restored.add(verb(dryRun, "restored") + t.path() + " (" + t.address() + ")");
                         }
                     }
                     case "symlink" -> {
                         if (now.isDirectory()) {
                             problems.add(t.path() + ": a directory is there now; not replaced");
                         } else if (!(now.isSymlink() && t.linkTarget().equals(now.linkTarget()))) {
-                            h.symlink(t.path(), t.linkTarget());
+                            if (!dryRun) {
+                                h.symlink(t.path(), t.linkTarget());
+                            }
                             changedAddresses.add(t.address());
-                            restored.add("restored link " + t.path() + " -> " + t.linkTarget() + " (" + t.address() + ")");
+                            restored.add(verb(dryRun, "restored") + "link " + t.path() + " -> " + t.linkTarget() + " (" + t.address() + ")");
                         }
                     }
                     case "directory" -> {
                         if (!now.exists()) {
-                            h.mkdirs(t.path(), t.mode());
+                            if (!dryRun) {
+                                h.mkdirs(t.path(), t.mode());
+                            }
                             changedAddresses.add(t.address());
-                            restored.add("restored directory " + t.path() + " (" + t.address() + ")");
+                            restored.add(verb(dryRun, "restored") + "directory " + t.path() + " (" + t.address() + ")");
                         }
                     }
                     default -> problems.add(t.path() + ": was a " + t.before() + ", which Mosaic does not restore");
                 }
             }
         } finally {
-            recorder.finish(restored, problems.isEmpty() ? "ok" : "failed");
-            owed = oweRefreshes(stateDir, changedAddresses);
+            if (!dryRun) {
+                recorder.finish(restored, problems.isEmpty() ? "ok" : "failed");
+                owed = oweRefreshes(stateDir, changedAddresses);
+            }
         }
-        return new Result(recorder.id(), restored, problems, owed);
+        return new Result(dryRun ? null : recorder.id(), restored, problems, owed, later);
+    }
+
+    /** "removed " or, in a dry run, "would remove " ("restored " / "would restore "). */
+    private static String verb(boolean dryRun, String past) {
+        return dryRun ? "would " + past.substring(0, past.length() - 1) + " " : past + " ";
+    }
+
+    /**
+     * The paths {@code id} touched that a later run (an apply or a restore) touched again: putting
+     * them back to before {@code id} undoes that later change too, which the user should know.
+     */
+    private static List<String> laterChanges(History history, String id, List<History.Touch> touches) throws IOException {
+        TreeSet<String> paths = new TreeSet<>();
+        touches.forEach(t -> paths.add(t.path()));
+        List<String> out = new ArrayList<>();
+        for (History.Run r : history.runs()) {
+            if (r.id().compareTo(id) <= 0) {
+                continue;
+            }
+            TreeSet<String> again = new TreeSet<>();
+            for (History.Touch t : history.touches(r.id())) {
+                if (paths.contains(t.path())) {
+                    again.add(t.path());
+                }
+            }
+            if (!again.isEmpty()) {
+                out.add(String.join(", ", again) + " changed again by " + r.id() + " (" + r.command() + ")");
+            }
+        }
+        return out;
     }
 
     /**

@@ -255,12 +255,12 @@ class TrustEngineTest {
         assertThat(touches).extracting(t -> t.path() + " " + t.before())
                 .containsExactlyInAnyOrder("/etc/motd file", "/etc/fresh absent");
 
-        Restore.Result restored = Restore.run(new LocalHost(root), stateDir, r.historyId(), "file[motd]");
+        Restore.Result restored = Restore.run(new LocalHost(root), stateDir, r.historyId(), "file[motd]", false);
 
         assertThat(restored.problems()).isEmpty();
         assertThat(read("/etc/motd")).isEqualTo("before\n");
         assertThat(read("/etc/fresh")).isEqualTo("new\n");
-        Restore.run(new LocalHost(root), stateDir, r.historyId(), null);
+        Restore.run(new LocalHost(root), stateDir, r.historyId(), null, false);
         assertThat(root.resolve("etc/fresh")).doesNotExist();
         assertThat(History.of(stateDir).runs()).extracting(History.Run::command)
                 .containsExactly("apply", "restore " + r.historyId() + " file[motd]", "restore " + r.historyId());
