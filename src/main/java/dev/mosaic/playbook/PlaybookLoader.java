@@ -87,7 +87,9 @@ public final class PlaybookLoader {
         String name = file.toString();
         Diagnostics diags = new Diagnostics();
         YNode root = YamlReader.read(name, text, diags);
-        diags.throwIfErrors();
+        if (root == null) {
+            diags.throwIfErrors(); // a syntax error: no tree to say more about
+        }
         if (!(root instanceof YNode.Map top)) {
             throw new UserError(root == null ? new SourcePos(name, 1, 1) : root.pos(),
                     "a playbook is a mapping with 'resources' and/or 'modules' (and optionally 'name' and 'vars'); the file is "
@@ -120,14 +122,18 @@ public final class PlaybookLoader {
         scope.instantiateAll();
         loading.flushInto(diags);
         YNode.Map resolved = new YNode.Map(resolvedTop, top.pos());
-        diags.throwIfErrors();
 
         if (!top.has("resources") && !top.has("modules")) {
             // Either may stand alone (a playbook of module calls needs no 'resources: {}').
             diags.error(top.pos(), "a playbook declares 'resources', 'modules' or both; this one has neither");
         }
-        loading.checkTypes(resolved, diags);
-        schemas.validate(resolved, "playbook.schema.json", diags);
+        // All of a playbook's errors in one pass: a reference that failed is already an error, and
+        // the value it left unresolved is no further news (a path "${typo}/x" is not absolute).
+        Set<SourcePos> unresolved = diags.hasErrors() ? unresolved(resolved, new java.util.HashSet<>()) : Set.of();
+        Diagnostics checks = new Diagnostics();
+        loading.checkTypes(resolved, checks);
+        schemas.validate(resolved, "playbook.schema.json", checks);
+        diags.addAll(checks.sorted().stream().filter(d -> !unresolved.contains(d.pos())).toList());
         diags.throwIfErrors();
 
         List<ResourceDecl> decls = new ArrayList<>(scope.moduleResources());
@@ -199,5 +205,17 @@ public final class PlaybookLoader {
         LinkedHashMap<String, YNode.Entry> own = new LinkedHashMap<>(body.entries());
         own.keySet().removeIf(k -> ENGINE_FIELDS.contains(k) && !k.equals("type"));
         return Digests.sha256(CanonicalJson.of(new YNode.Map(own, body.pos())));
+    }
+
+    /** Where the tree still holds a reference: a value whose interpolation failed. */
+    private static Set<SourcePos> unresolved(YNode node, Set<SourcePos> out) {
+        if (node instanceof YNode.Scalar sc && sc.text().contains("${")) {
+            out.add(sc.pos());
+        } else if (node instanceof YNode.Seq seq) {
+            seq.items().forEach(n -> unresolved(n, out));
+        } else if (node instanceof YNode.Map map) {
+            map.entries().values().forEach(e -> unresolved(e.value(), out));
+        }
+        return out;
     }
 }

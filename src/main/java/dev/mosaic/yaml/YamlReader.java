@@ -46,6 +46,56 @@ public final class YamlReader {
      * collection, where YAML (every YAML tool, not only Mosaic) reads the brace as the start of a
      * mapping; null when the error is elsewhere.
      */
+    /**
+     * What usually causes a parser's complaint, said in the user's terms: most malformed playbooks
+     * are a line indented off its siblings, a tab, a colon in an unquoted value, or a quote left open.
+     */
+    static String hint(String problem, String text, Mark m) {
+        String p = String.valueOf(problem);
+        String line = "";
+        String previous = "";
+        if (m != null) {
+            List<String> lines = text.lines().toList();
+            line = m.getLine() < lines.size() ? lines.get(m.getLine()) : "";
+            for (int i = Math.min(m.getLine(), lines.size()) - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank() && !lines.get(i).trim().startsWith("#")) {
+                    previous = lines.get(i);
+                    break;
+                }
+            }
+        }
+        if (p.contains("'\\t'") || p.contains("\t") || line.startsWith("\t")) {
+            return "; hint: YAML indents with spaces only, replace the tab";
+        }
+        if (p.contains("mapping values are not allowed")) {
+            int indent = indent(line);
+            return indent > indent(previous) && !previous.trim().endsWith(":")
+                    ? "; hint: this line is indented deeper than the one before it (column " + (indent(previous) + 1)
+                    + "); the keys of one mapping start in the same column"
+                    : "; hint: a value that holds ': ' must be quoted, as in key: \"a: b\"";
+        }
+        if (p.contains("expected <block end>") || p.contains("did not find expected key")
+                || p.contains("did not find expected '-'")) {
+            return "; hint: check this line's indentation against the lines above it: the keys of one mapping,"
+                    + " and the items of one list, start in the same column";
+        }
+        if (p.contains("could not find expected ':'")) {
+            return "; hint: a key lacks its ': ', or a quote opened earlier is never closed";
+        }
+        if (p.contains("while scanning a quoted scalar") || p.contains("end of stream")) {
+            return "; hint: a quote is opened and never closed";
+        }
+        return "";
+    }
+
+    private static int indent(String line) {
+        int i = 0;
+        while (i < line.length() && line.charAt(i) == ' ') {
+            i++;
+        }
+        return i;
+    }
+
     private static String unquotedReference(String text, Mark m) {
         if (m == null || m.getIndex() < 1 || m.getIndex() > text.codePointCount(0, text.length()) - 1) {
             return null;
@@ -157,7 +207,8 @@ public final class YamlReader {
             if (reference != null) { // at its $
                 pos = new SourcePos(pos.file(), pos.line(), pos.column() - 1);
             }
-            diags.error(pos, reference != null ? reference : "malformed YAML: " + oneLine(problem) + context);
+            diags.error(pos, reference != null ? reference : "malformed YAML: " + oneLine(problem) + context
+                    + hint(problem, text, e.getProblemMark()));
             return null;
         } catch (RuntimeException e) {
             diags.error(new SourcePos(fileName, 1, 1), "malformed YAML: " + oneLine(String.valueOf(e.getMessage())));
@@ -165,7 +216,10 @@ public final class YamlReader {
         }
         // Problems of the tree count only for a document that parsed: a syntax error says it all.
         diags.addAll(builder.found.sorted());
-        return root;
+        // A tree whose only faults are ignored keys (a duplicate, a merge key) may still be read
+        // on, so that one pass reports the rest of the file's errors too; one that hit a limit
+        // (an alias bomb, a recursive alias) is not, as going on would cost what the limit spares.
+        return builder.stopped || builder.recursive ? null : root;
     }
 
     /** The line and column of the character at {@code offset} (a char index) of {@code text}. */
@@ -233,7 +287,9 @@ public final class YamlReader {
         private long chars;
         /** Characters added by aliases so far. */
         private long expandedChars;
-        private boolean stopped;
+        boolean stopped;
+        /** An alias of a value met inside that value. */
+        boolean recursive;
         /** Where the last alias read is written. */
         private SourcePos aliasPos;
         private int depth;
@@ -283,6 +339,7 @@ public final class YamlReader {
                             + " characters of text (16 Mi) once expanded; write big values once, not aliased over and over");
                 }
                 if (a.node == null) {
+                    recursive = true;
                     diags.error(a.pos, "the value anchored here contains an alias of itself; a recursive structure has no end");
                     return new YNode.Scalar("", YNode.Scalar.Kind.NULL, true, a.pos);
                 }

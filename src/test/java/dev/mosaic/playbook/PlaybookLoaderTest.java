@@ -61,7 +61,8 @@ class PlaybookLoaderTest {
                     type: file
                      path: /etc/motd
                 """)).containsExactly(
-                "site.yaml:4:10: error: malformed YAML: mapping values are not allowed here");
+                "site.yaml:4:10: error: malformed YAML: mapping values are not allowed here; hint: this line is"
+                        + " indented deeper than the one before it (column 5); the keys of one mapping start in the same column");
     }
 
     @Test
@@ -72,7 +73,40 @@ class PlaybookLoaderTest {
                     type: file
                     path: "/etc/motd
                 """)).containsExactly(
-                "site.yaml:5:1: error: malformed YAML: found unexpected end of stream (while scanning a quoted scalar)");
+                "site.yaml:5:1: error: malformed YAML: found unexpected end of stream (while scanning a quoted scalar);"
+                        + " hint: a quote is opened and never closed");
+    }
+
+    @Test
+    void an_undefined_variable_does_not_hide_the_field_typos_beside_it_nor_adds_errors_of_its_own() {
+        assertThat(errors("""
+                resources:
+                  motd:
+                    type: file
+                    path: /etc/${nope}
+                    contnet: hi
+                    mdoe: "0644"
+                """)).containsExactly(
+                "site.yaml:4:16: error: undefined variable 'nope'",
+                "site.yaml:5:5: error: resource 'motd': unknown field 'contnet' (did you mean 'content'?); known fields:"
+                        + " content, description, ensure, group, mode, notify, on_remove, owner, path, requires, source, type",
+                "site.yaml:6:5: error: resource 'motd': unknown field 'mdoe' (did you mean 'mode'?); known fields:"
+                        + " content, description, ensure, group, mode, notify, on_remove, owner, path, requires, source, type");
+    }
+
+    @Test
+    void a_duplicate_key_does_not_hide_the_other_errors_of_the_file() {
+        assertThat(errors("""
+                resources:
+                  motd:
+                    type: file
+                    path: /etc/motd
+                    path: /etc/motd2
+                    contnet: hi
+                """)).containsExactly(
+                "site.yaml:5:5: error: duplicate key 'path' (first defined at site.yaml:4:5)",
+                "site.yaml:6:5: error: resource 'motd': unknown field 'contnet' (did you mean 'content'?); known fields:"
+                        + " content, description, ensure, group, mode, notify, on_remove, owner, path, requires, source, type");
     }
 
     @Test
