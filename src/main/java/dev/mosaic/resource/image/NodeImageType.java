@@ -334,8 +334,9 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
         try {
             RootFs fs = new RootFs(staging, new Globs(spec.exclude()));
             Path tar = staging.resolve("data.tar");
+            Debs.fetchAll(ctx, debs);
             for (Debs.Deb d : debs) {
-                Path deb = Debs.fetch(ctx, d.aptArgument(), d.sha256());
+                Path deb = Debs.cached(ctx, d.sha256());
                 // dpkg-deb decompresses at native speed; the tar it writes is read here, entry by
                 // entry, never unpacked by a tool that would trust its paths.
                 Exec.Result r = ctx.control().exec(new Exec(List.of("sh", "-c", "exec dpkg-deb --fsys-tarfile \"$1\" > \"$2\"", "sh",

@@ -138,30 +138,54 @@ public final class Debs {
      * the sha256 of apt's index before it enters the cache.
      */
     public static Path fetch(Context ctx, String aptArgument, String sha256) throws IOException, ResourceException {
-        Path deb = cached(ctx, sha256);
-        if (Files.exists(deb)) {
-            return deb;
+        download(ctx, Map.of(aptArgument, sha256));
+        return cached(ctx, sha256);
+    }
+
+    /**
+     * Every .deb of {@code debs} that the cache lacks, fetched by one {@code apt-get download}
+     * (one connection, where one per package costs seconds each), each verified like {@link #fetch}.
+     */
+    public static void fetchAll(Context ctx, List<Deb> debs) throws IOException, ResourceException {
+        Map<String, String> all = new LinkedHashMap<>();
+        debs.forEach(d -> all.put(d.aptArgument(), d.sha256()));
+        download(ctx, all);
+    }
+
+    /** Downloads {@code apt argument → sha256} that the cache lacks, and moves each verified .deb in. */
+    private static void download(Context ctx, Map<String, String> wanted) throws IOException, ResourceException {
+        Map<String, String> missing = new LinkedHashMap<>();
+        wanted.forEach((arg, sha) -> {
+            if (!Files.exists(cached(ctx, sha))) {
+                missing.put(arg, sha);
+            }
+        });
+        if (missing.isEmpty()) {
+            return;
         }
-        Files.createDirectories(deb.getParent());
-        Path work = Files.createTempDirectory(deb.getParent(), ".download-");
+        Path dir = cached(ctx, missing.values().iterator().next()).getParent();
+        Files.createDirectories(dir);
+        Path work = Files.createTempDirectory(dir, ".download-");
         try {
-            Exec.Result r = ctx.control().exec(new Exec(Apt.download(aptArgument), work.toString(), Apt.ENV, Optional.empty(),
-                    Optional.empty(), ctx::output));
+            String what = String.join(" ", missing.keySet());
+            Exec.Result r = ctx.control().exec(new Exec(Apt.download(List.copyOf(missing.keySet())), work.toString(), Apt.ENV, Optional.empty(), Optional.empty(), ctx::output));
             if (!r.ok()) {
-                throw new ResourceException("apt-get download " + aptArgument + " failed (exit " + r.exitCode() + "):\n" + r.tailText());
+                throw new ResourceException("apt-get download " + what + " failed (exit " + r.exitCode() + "):\n" + r.tailText());
             }
-            Path got;
+            Map<String, Path> bySha = new java.util.HashMap<>();
             try (var files = Files.list(work)) {
-                got = files.filter(f -> f.getFileName().toString().endsWith(".deb")).findFirst()
-                        .orElseThrow(() -> new ResourceException("apt-get download " + aptArgument + " produced no .deb"));
+                for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".deb")).toList()) {
+                    bySha.put(sha256(f), f);
+                }
             }
-            String sha = sha256(got);
-            if (!sha.equals(sha256)) {
-                throw new ResourceException("the downloaded " + got.getFileName() + " has sha256 " + sha
-                        + " but apt's index says " + sha256 + "; it was not used");
+            for (var e : missing.entrySet()) {
+                Path got = bySha.get(e.getValue());
+                if (got == null) {
+                    throw new ResourceException("apt-get download " + e.getKey() + " gave no .deb with the sha256 of apt's index ("
+                            + e.getValue() + "); nothing of it was used");
+                }
+                Files.move(got, cached(ctx, e.getValue()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
-            Files.move(got, deb, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return deb;
         } finally {
             try (var files = Files.list(work)) {
                 for (Path f : files.toList()) {
