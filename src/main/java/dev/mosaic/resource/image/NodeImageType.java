@@ -119,6 +119,10 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
         if (epoch < 0 || epoch > 0xFFFFFFFFL) {
             r.error("epoch", "expected seconds since 1970 between 0 and 4294967295, got " + epoch);
         }
+        if (files.stream().anyMatch(NodeImageSpec.FileEntry::sensitive)) {
+            // The image holds a secret: plans show no digest of it, backups keep none of it.
+            r.markSensitive();
+        }
         return new NodeImageSpec(path, format, List.copyOf(packages), List.copyOf(exclude), files, links, dirs, epoch);
     }
 

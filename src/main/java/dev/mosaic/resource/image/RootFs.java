@@ -65,22 +65,27 @@ final class RootFs {
                     continue;
                 }
                 int mode = e.getMode() & 07777;
+                String origin = "package " + pkg;
+                if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+                    throw new ResourceException(origin + ": '" + e.getName() + "' is a special file (device or fifo);"
+                            + " a node image takes files, directories and links only");
+                }
                 if (e.isDirectory()) {
-                    put(path, new Dir(mode, 0, 0), pkg);
+                    put(path, new Dir(mode, 0, 0), origin);
                 } else if (e.isSymbolicLink()) {
-                    put(path, new Link(e.getLinkName()), pkg);
+                    put(path, new Link(e.getLinkName()), origin);
                 } else if (e.isLink()) {
                     String to = entryPath(e.getLinkName(), pkg);
                     if (!(nodes.get(to) instanceof File f)) {
-                        throw new ResourceException("package " + pkg + ": '" + e.getName() + "' is a hard link to '"
+                        throw new ResourceException(origin + ": '" + e.getName() + "' is a hard link to '"
                                 + e.getLinkName() + "', which is not a file of the image");
                     }
-                    put(path, f, pkg);
+                    put(path, f, origin);
                 } else if (e.isFile()) {
-                    put(path, new File(blob(in), e.getSize(), mode, 0, 0), pkg);
+                    put(path, new File(blob(in), e.getSize(), mode, 0, 0), origin);
                 } else {
-                    throw new ResourceException("package " + pkg + ": '" + e.getName() + "' is a special file (device or fifo);"
-                            + " a node image takes files, directories and links only");
+                    throw new ResourceException(origin + ": '" + e.getName() + "' is a tar entry of type '" + (char) e.getLinkFlag()
+                            + "'; a node image takes files, directories and links only");
                 }
             }
         }
@@ -181,6 +186,7 @@ final class RootFs {
      */
     void materialize(Path dir) throws IOException {
         Files.createDirectory(dir);
+        Files.setAttribute(dir, "unix:mode", 0755);
         for (var e : nodes.entrySet()) {
             Path p = dir.resolve(e.getKey());
             Node n = e.getValue();
