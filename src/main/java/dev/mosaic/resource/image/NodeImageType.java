@@ -14,9 +14,15 @@ import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.ResourceType;
 import dev.mosaic.resource.Source;
 import dev.mosaic.resource.SpecReader;
-import dev.mosaic.resource.TargetPaths;
 import dev.mosaic.resource.pkg.Debs;
 import dev.mosaic.yaml.YNode;
+
+import static dev.mosaic.resource.initrd.ImageEntries.hasDotDot;
+import static dev.mosaic.resource.initrd.ImageEntries.imagePath;
+import static dev.mosaic.resource.initrd.ImageEntries.maps;
+import static dev.mosaic.resource.initrd.ImageEntries.octal;
+import static dev.mosaic.resource.initrd.ImageEntries.opt;
+import static dev.mosaic.resource.initrd.ImageEntries.text;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -101,7 +107,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
             if (content.isPresent() == source.isPresent()) {
                 r.error("files", p + ": give either 'content' or 'source'");
             }
-            int mode = opt(m, "mode").map(t -> octal(r, t)).orElse(0644);
+            int mode = opt(m, "mode").map(t -> octal(r, "files", t)).orElse(0644);
             int uid = opt(m, "owner").map(t -> id(r, "owner", t)).orElse(0);
             int gid = opt(m, "group").map(t -> id(r, "group", t)).orElse(0);
             boolean sensitive = opt(m, "sensitive").map(Boolean::parseBoolean).orElse(false);
@@ -124,57 +130,6 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
             r.markSensitive();
         }
         return new NodeImageSpec(path, format, List.copyOf(packages), List.copyOf(exclude), files, links, dirs, epoch);
-    }
-
-    private static boolean hasDotDot(String p) {
-        for (String part : p.split("/")) {
-            if (part.equals("..")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String imagePath(SpecReader r, String field, String p, Set<String> seen) {
-        if (p.isEmpty() || hasDotDot(p) || p.indexOf('\0') >= 0) {
-            r.error(field, "'" + p + "' is not a path inside the image (no '..', not empty)");
-        }
-        String norm = TargetPaths.normalize("/" + p);
-        if (norm.equals("/")) {
-            r.error(field, "the image's root itself cannot be declared");
-        }
-        if (!seen.add(norm)) {
-            r.error(field, "'" + norm + "' is declared twice in the image");
-        }
-        return norm;
-    }
-
-    private static List<YNode.Map> maps(SpecReader r, String field) {
-        List<YNode.Map> out = new ArrayList<>();
-        if (r.raw(field) instanceof YNode.Seq seq) {
-            for (YNode item : seq.items()) {
-                if (item instanceof YNode.Map m) {
-                    out.add(m);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static String text(YNode.Map m, String key) {
-        return m.get(key) instanceof YNode.Scalar s ? s.text() : "";
-    }
-
-    private static Optional<String> opt(YNode.Map m, String key) {
-        return m.get(key) instanceof YNode.Scalar s && s.kind() != YNode.Scalar.Kind.NULL ? Optional.of(s.text()) : Optional.empty();
-    }
-
-    private static int octal(SpecReader r, String s) {
-        if (!s.trim().matches("[0-7]{1,4}")) {
-            r.error("files", "expected an octal mode like \"0644\", got '" + s + "'");
-            return 0;
-        }
-        return Integer.parseInt(s.trim(), 8);
     }
 
     /** A numeric owner or group: the image has no account database of the control machine's to look names up in. */
@@ -309,12 +264,15 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
     }
 
     /**
-     * Everything the image's bytes depend on: the spec, each resolved package's version and .deb
+     * Everything the image's bytes depend on: the spec but its path, each resolved package's version and .deb
      * digest, and each source's content. Two targets with equal digests get equal images.
      */
     static String inputsDigest(NodeImageSpec spec, List<Debs.Deb> debs, Context ctx) throws IOException, ResourceException {
         MessageDigest md = Digests.newSha256();
-        md.update(("node_image 1\n" + spec).getBytes(StandardCharsets.UTF_8));
+        // Where the image goes on the target is no input of its bytes: two paths share one build.
+        NodeImageSpec content = new NodeImageSpec("", spec.format(), spec.packages(), spec.exclude(), spec.files(), spec.links(),
+                spec.dirs(), spec.epoch());
+        md.update(("node_image 1\n" + content).getBytes(StandardCharsets.UTF_8));
         for (Debs.Deb d : debs) {
             md.update(("\n" + d.name() + " " + d.version() + " " + d.arch() + " " + d.sha256()).getBytes(StandardCharsets.UTF_8));
         }

@@ -27,7 +27,7 @@
  *   exclude: [/usr/share/doc/**, /usr/share/man/**, /usr/share/locale/**]
  *   files:
  *     - { path: /init, source: files/node-init.sh, mode: "0755" }
- *     - { path: /etc/munge/munge.key, source: /etc/munge/munge.key, mode: "0400", owner: "101", sensitive: true }
+ *     - { path: /etc/munge/munge.key, source: /etc/munge/munge.key, mode: "0400", owner: 101, sensitive: true }
  *   links:
  *     - { path: /bin/sh, target: busybox }
  *   dirs: [/proc, /sys, /dev, /run, /tmp]

@@ -17,6 +17,12 @@ import dev.mosaic.resource.SpecReader;
 import dev.mosaic.resource.TargetPaths;
 import dev.mosaic.yaml.YNode;
 
+import static dev.mosaic.resource.initrd.ImageEntries.imagePath;
+import static dev.mosaic.resource.initrd.ImageEntries.maps;
+import static dev.mosaic.resource.initrd.ImageEntries.octal;
+import static dev.mosaic.resource.initrd.ImageEntries.opt;
+import static dev.mosaic.resource.initrd.ImageEntries.text;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -102,43 +108,6 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
         }
         String compression = r.oneOf("compression", "gzip", "gzip", "none");
         return new InitrdSpec(path, init, files, trees, links, dirs, nodes, compression.equals("gzip"));
-    }
-
-    private static String imagePath(SpecReader r, String field, String p, Set<String> seen) {
-        String norm = TargetPaths.normalize("/" + p);
-        if (!seen.add(norm)) {
-            r.error(field, "'" + norm + "' is declared twice in the image");
-        }
-        return norm;
-    }
-
-    private static List<YNode.Map> maps(SpecReader r, String field) {
-        List<YNode.Map> out = new ArrayList<>();
-        if (r.raw(field) instanceof YNode.Seq seq) {
-            for (YNode item : seq.items()) {
-                if (item instanceof YNode.Map m) {
-                    out.add(m);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static String text(YNode.Map m, String key) {
-        return m.get(key) instanceof YNode.Scalar s ? s.text() : "";
-    }
-
-    private static Optional<String> opt(YNode.Map m, String key) {
-        return m.get(key) instanceof YNode.Scalar s && s.kind() != YNode.Scalar.Kind.NULL ? Optional.of(s.text()) : Optional.empty();
-    }
-
-    /** A mode of an image entry; a malformed one (the schema's pattern aside) is reported at {@code field}. */
-    private static int octal(SpecReader r, String field, String s) {
-        if (!s.trim().matches("[0-7]{1,4}")) {
-            r.error(field, "expected an octal mode like \"0644\", got '" + s + "'");
-            return 0;
-        }
-        return Integer.parseInt(s.trim(), 8);
     }
 
     /** A device number (major or minor), reported at {@code field} when it is not one. */
