@@ -48,9 +48,22 @@ final class ImageCache {
         }
     }
 
-    /** A fresh private directory to build in, beside the entries. */
+    /**
+     * A fresh private directory to build in, beside the entries. What a killed build left there
+     * a day ago or more is removed first (no build takes that long, so none is running in it).
+     */
     Path staging() throws IOException {
         Files.createDirectories(root);
+        java.time.Instant dayAgo = java.time.Instant.now().minus(java.time.Duration.ofDays(1));
+        try (var list = Files.list(root)) {
+            for (Path p : list.toList()) {
+                String n = p.getFileName().toString();
+                if ((n.startsWith(".staging-") || n.startsWith(".entry-"))
+                        && Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(dayAgo)) {
+                    delete(p);
+                }
+            }
+        }
         return Files.createTempDirectory(root, ".staging-");
     }
 
