@@ -117,17 +117,17 @@ class NodeImageCliTest {
     }
 
     @Test
-    void changingThePackageList_namesThePackagesThatDiffer_andApplyRebuildsOnce() throws IOException {
+    void changingThePackageListAndAFile_namesThePackagesAndPathsThatDiffer_andApplyRebuildsOnce() throws IOException {
         Path root = tmp.resolve("root");
         Cli.Result first = mosaic("apply", root, playbook("v1.yml", image("[busybox-static]", "cpio")));
         assertThat(first.exitCode()).as("%s", first).isZero();
         String before = sha256(root.resolve("srv/tftp/node.img"));
 
-        Path v2 = playbook("v2.yml", image("[busybox-static, lsb-base]", "cpio"));
+        Path v2 = playbook("v2.yml", image("[busybox-static, lsb-base]", "cpio").replace("exec /bin/busybox sh", "exec /bin/busybox sh -l"));
         Cli.Result plan = mosaic("plan", root, v2);
         assertThat(plan.exitCode()).as("%s", plan).isZero();
-        assertThat(plan.stdout()).contains("~ node_image[img]", "+ package lsb-base: 11.6")
-                .doesNotContain("package busybox-static");
+        assertThat(plan.stdout()).contains("~ node_image[img]", "+ package lsb-base: 11.6", "~ declared: 0 added, 1 changed, 0 removed",
+                "~ /init").doesNotContain("package busybox-static");
 
         Cli.Result apply = mosaic("apply", root, v2);
         assertThat(apply.exitCode()).as("%s", apply).isZero();

@@ -53,8 +53,15 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
     /** More changed packages than this are summed up in one line of the plan. */
     private static final int MAX_PACKAGE_LINES = 40;
 
-    /** What was last written on this target: the inputs' digest, the image's digest, its packages. */
-    public record Record(String inputs, String image, List<String> packages) {
+    /**
+     * What was last written on this target: the inputs' digest, the image's digest, its packages
+     * ("name version") and what the playbook declared in it (path → a digest of the entry).
+     */
+    public record Record(String inputs, String image, List<String> packages, Map<String, String> declared) {
+        public Record {
+            packages = packages == null ? List.of() : packages;
+            declared = declared == null ? Map.of() : declared;
+        }
     }
 
     /**
@@ -62,7 +69,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
      * digest of every input, the cache's entry for those inputs if built already, and the record
      * of the last write on this target.
      */
-    record Observed(FileStat stat, Diff.Blob current, List<Debs.Deb> debs, String inputs,
+    record Observed(FileStat stat, Diff.Blob current, List<Debs.Deb> debs, Map<String, String> declared, String inputs,
                     Optional<ImageCache.Manifest> cached, Optional<Record> last) {
     }
 
@@ -158,9 +165,10 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
         FileStat stat = ctx.host().stat(spec.path());
         Diff.Blob current = stat.isFile() ? new Diff.Blob(stat.size(), ctx.host().sha256(spec.path()), null) : null;
         List<Debs.Deb> debs = Debs.closure(ctx.control(), spec.packages());
-        String inputs = inputsDigest(spec, debs, ctx);
+        Map<String, String> declared = declared(spec, ctx);
+        String inputs = inputsDigest(spec, debs, declared);
         Optional<Record> last = ctx.memory().get(MEMORY_KEY).map(NodeImageType::readRecord);
-        return new Observed(stat, current, debs, inputs, new ImageCache(ctx.cacheDir()).manifest(inputs), last);
+        return new Observed(stat, current, debs, declared, inputs, new ImageCache(ctx.cacheDir()).manifest(inputs), last);
     }
 
     @Override
@@ -184,6 +192,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
                     "built at apply from " + count(o.debs().size())));
         }
         diffs.addAll(packageDiffs(o.last().map(Record::packages).orElse(List.of()), names(o.debs())));
+        o.last().map(l -> declaredDiff(l.declared(), o.declared())).filter(t -> !t.isEmpty()).ifPresent(diffs::add);
         if (!spec.secrets().isEmpty()) {
             diffs.add(new Diff.Field(Diff.WARNING, null, exposure(spec)));
         }
@@ -238,7 +247,8 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
     @Override
     public void apply(NodeImageSpec spec, Change change, Context ctx) throws IOException, ResourceException {
         List<Debs.Deb> debs = Debs.closure(ctx.control(), spec.packages());
-        String inputs = inputsDigest(spec, debs, ctx);
+        Map<String, String> declared = declared(spec, ctx);
+        String inputs = inputsDigest(spec, debs, declared);
         ImageCache cache = new ImageCache(ctx.cacheDir());
         ReentrantLock lock = BuiltOnce.lock(ctx.cacheDir(), "node-images/" + inputs);
         lock.lock();
@@ -255,7 +265,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
             lock.unlock();
         }
         BuiltOnce.copy(cache.image(inputs), ctx.host(), spec.path(), 0644, m.sha256());
-        ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new Record(inputs, m.sha256(), names(debs))));
+        ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new Record(inputs, m.sha256(), names(debs), declared)));
     }
 
     @Override
@@ -263,11 +273,53 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
         return observed.inputs();
     }
 
+    /** The files, links and directories the playbook puts in the image, by path: what each is, as a digest. */
+    static Map<String, String> declared(NodeImageSpec spec, Context ctx) throws IOException, ResourceException {
+        Map<String, String> out = new TreeMap<>();
+        for (NodeImageSpec.FileEntry f : spec.files()) {
+            String sha;
+            if (f.content().isPresent()) {
+                sha = Digests.sha256(f.content().get());
+            } else {
+                Source s = Source.of(f.source().orElseThrow(), ctx);
+                if (!s.host().stat(s.path()).isFile()) {
+                    throw new ResourceException("source " + f.source().get() + " of " + f.path() + " is not a file");
+                }
+                sha = s.host().sha256(s.path());
+            }
+            out.put(f.path(), Digests.sha256("file " + Integer.toOctalString(f.mode()) + " " + f.uid() + ":" + f.gid() + " " + sha));
+        }
+        for (NodeImageSpec.LinkEntry l : spec.links()) {
+            out.put(l.path(), Digests.sha256("link " + l.target()));
+        }
+        for (String d : spec.dirs()) {
+            out.put(d, Digests.sha256("dir"));
+        }
+        return out;
+    }
+
+    /** Which declared entries were added, changed or removed since the last write here (paths only). */
+    static Diff.Tree declaredDiff(Map<String, String> before, Map<String, String> after) {
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (var e : after.entrySet()) {
+            String was = before.get(e.getKey());
+            if (was == null) {
+                added.add(e.getKey());
+            } else if (!was.equals(e.getValue())) {
+                changed.add(e.getKey());
+            }
+        }
+        List<String> removed = before.keySet().stream().filter(k -> !after.containsKey(k)).toList();
+        return new Diff.Tree("declared", added, changed, removed);
+    }
+
     /**
-     * Everything the image's bytes depend on: the spec but its path, each resolved package's version and .deb
-     * digest, and each source's content. Two targets with equal digests get equal images.
+     * Everything the image's bytes depend on: the spec but its path, each resolved package's
+     * version and .deb digest, and what the playbook declares in it (sources by content). Two
+     * targets with equal digests get equal images.
      */
-    static String inputsDigest(NodeImageSpec spec, List<Debs.Deb> debs, Context ctx) throws IOException, ResourceException {
+    static String inputsDigest(NodeImageSpec spec, List<Debs.Deb> debs, Map<String, String> declared) {
         MessageDigest md = Digests.newSha256();
         // Where the image goes on the target is no input of its bytes: two paths share one build.
         NodeImageSpec content = new NodeImageSpec("", spec.format(), spec.packages(), spec.exclude(), spec.files(), spec.links(),
@@ -276,15 +328,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
         for (Debs.Deb d : debs) {
             md.update(("\n" + d.name() + " " + d.version() + " " + d.arch() + " " + d.sha256()).getBytes(StandardCharsets.UTF_8));
         }
-        for (NodeImageSpec.FileEntry f : spec.files()) {
-            if (f.source().isPresent()) {
-                Source s = Source.of(f.source().get(), ctx);
-                if (!s.host().stat(s.path()).isFile()) {
-                    throw new ResourceException("source " + f.source().get() + " of " + f.path() + " is not a file");
-                }
-                md.update(("\n" + f.path() + " " + s.host().sha256(s.path())).getBytes(StandardCharsets.UTF_8));
-            }
-        }
+        declared.forEach((path, digest) -> md.update(("\n" + path + " " + digest).getBytes(StandardCharsets.UTF_8)));
         return HexFormat.of().formatHex(md.digest());
     }
 
@@ -349,7 +393,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
         try {
             return JSON.readValue(json, Record.class);
         } catch (IOException e) {
-            return new Record("damaged", "damaged", List.of());
+            return new Record("damaged", "damaged", List.of(), Map.of());
         }
     }
 }
