@@ -17,6 +17,12 @@ import dev.mosaic.resource.SpecReader;
 import dev.mosaic.resource.TargetPaths;
 import dev.mosaic.yaml.YNode;
 
+import static dev.mosaic.resource.initrd.ImageEntries.imagePath;
+import static dev.mosaic.resource.initrd.ImageEntries.maps;
+import static dev.mosaic.resource.initrd.ImageEntries.octal;
+import static dev.mosaic.resource.initrd.ImageEntries.opt;
+import static dev.mosaic.resource.initrd.ImageEntries.text;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -70,7 +76,9 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
             if (content.isPresent() == source.isPresent()) {
                 r.error("files", p + ": give either 'content' or 'source'");
             }
-            files.add(new InitrdSpec.FileEntry(imagePath(r, "files", p, seen), content, source, opt(m, "mode").map(t -> octal(r, "files", t))));
+            boolean sensitive = opt(m, "sensitive").map(Boolean::parseBoolean).orElse(false);
+            files.add(new InitrdSpec.FileEntry(imagePath(r, "files", p, seen), content, source, opt(m, "mode").map(t -> octal(r, "files", t)),
+                    sensitive));
         }
         List<InitrdSpec.TreeEntry> trees = new ArrayList<>();
         for (YNode.Map m : maps(r, "trees")) {
@@ -90,49 +98,16 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
                     number(r, "nodes", text(m, "major")), number(r, "nodes", text(m, "minor")),
                     opt(m, "mode").map(t -> octal(r, "nodes", t)).orElse(0600)));
         }
+        if (files.stream().anyMatch(InitrdSpec.FileEntry::sensitive)) {
+            // The image holds a secret: plans show no digest of it, backups keep none of it.
+            r.markSensitive();
+        }
         Optional<String> init = r.optString("init");
         if (init.isPresent() && seen.contains("/init")) {
             r.error("init", "'/init' is also declared among the entries");
         }
         String compression = r.oneOf("compression", "gzip", "gzip", "none");
         return new InitrdSpec(path, init, files, trees, links, dirs, nodes, compression.equals("gzip"));
-    }
-
-    private static String imagePath(SpecReader r, String field, String p, Set<String> seen) {
-        String norm = TargetPaths.normalize("/" + p);
-        if (!seen.add(norm)) {
-            r.error(field, "'" + norm + "' is declared twice in the image");
-        }
-        return norm;
-    }
-
-    private static List<YNode.Map> maps(SpecReader r, String field) {
-        List<YNode.Map> out = new ArrayList<>();
-        if (r.raw(field) instanceof YNode.Seq seq) {
-            for (YNode item : seq.items()) {
-                if (item instanceof YNode.Map m) {
-                    out.add(m);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static String text(YNode.Map m, String key) {
-        return m.get(key) instanceof YNode.Scalar s ? s.text() : "";
-    }
-
-    private static Optional<String> opt(YNode.Map m, String key) {
-        return m.get(key) instanceof YNode.Scalar s && s.kind() != YNode.Scalar.Kind.NULL ? Optional.of(s.text()) : Optional.empty();
-    }
-
-    /** A mode of an image entry; a malformed one (the schema's pattern aside) is reported at {@code field}. */
-    private static int octal(SpecReader r, String field, String s) {
-        if (!s.trim().matches("[0-7]{1,4}")) {
-            r.error(field, "expected an octal mode like \"0644\", got '" + s + "'");
-            return 0;
-        }
-        return Integer.parseInt(s.trim(), 8);
     }
 
     /** A device number (major or minor), reported at {@code field} when it is not one. */
@@ -179,8 +154,12 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
         if (o.stat().exists() && !o.stat().isFile()) {
             throw new ResourceException(spec.path() + " is a " + o.stat().kindWord() + "; refusing to replace it with an initrd");
         }
-        return new Change(o.current() == null ? Action.CREATE : Action.UPDATE,
-                List.of(new Diff.Content("image", o.current(), o.desired())));
+        List<Diff> diffs = new ArrayList<>(List.of(new Diff.Content("image", o.current(), o.desired())));
+        if (!spec.secrets().isEmpty()) {
+            diffs.add(new Diff.Field(Diff.WARNING, null, "holds secrets (" + String.join(", ", spec.secrets()) + "): whoever can fetch "
+                    + spec.path() + " reads them"));
+        }
+        return new Change(o.current() == null ? Action.CREATE : Action.UPDATE, diffs);
     }
 
     @Override
