@@ -208,7 +208,7 @@ public final class Engine {
             return s;
         });
         List<PlannedChange> entries = new ArrayList<>(result.values().stream()
-                .map(s -> withCommands(playbook, graph, s.change())).toList());
+                .map(s -> withRun(playbook, graph, s.change())).toList());
         try {
             for (Removal r : removals(playbook)) {
                 if (!r.keep() && !r.paths().isEmpty()) {
@@ -240,18 +240,23 @@ public final class Engine {
     }
 
     /**
-     * A change that will run commands says which, and how (confined or not: the host knows). A
-     * sensitive resource's command lines are not shown: a secret may be in them.
+     * A change says which target paths it writes, and which commands it will run, and how
+     * (confined or not: the host knows). A sensitive resource's command lines are not shown: a
+     * secret may be in them.
      */
-    private PlannedChange withCommands(Playbook playbook, ResourceGraph graph, PlannedChange c) {
+    private PlannedChange withRun(Playbook playbook, ResourceGraph graph, PlannedChange c) {
         if (!(c.isChange() || c.status() == PlannedChange.Status.DEFERRED) || c.action() == Action.DELETE) {
             return c;
         }
         ResourceDecl d = graph.decl(c.address());
         boolean hidden = playbook.isSensitive(c.address());
-        return c.withCommands(Kinds.commands(d.type(), d.spec()).stream()
+        dev.mosaic.resource.Paths p = Kinds.paths(d.type(), d.spec());
+        java.util.TreeSet<String> writes = new java.util.TreeSet<>(p.produces());
+        writes.addAll(p.fills());
+        writes.addAll(p.modifies());
+        return c.withRun(Kinds.commands(d.type(), d.spec()).stream()
                 .map(k -> new Command(hidden ? "(sensitive)" : k.line(), k.dir(), k.network(), host.confinesCommands()))
-                .toList());
+                .toList(), List.copyOf(writes));
     }
 
     private PlannedChange planOne(Playbook playbook, ResourceGraph graph, ResourceDecl d, Map<Address, PlanStep> done) {

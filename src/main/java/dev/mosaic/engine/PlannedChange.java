@@ -17,7 +17,7 @@ import java.util.List;
  */
 public record PlannedChange(Address address, String kind, String description, Action action, Cause cause,
                             List<Diff> diffs, List<Address> after, Status status, String error, Fingerprint seen,
-                            List<Command> commands) {
+                            List<Command> commands, List<String> paths) {
 
     public enum Status { PLANNED, DEFERRED, FAILED, SKIPPED }
 
@@ -25,15 +25,17 @@ public record PlannedChange(Address address, String kind, String description, Ac
         diffs = List.copyOf(diffs);
         after = List.copyOf(after);
         commands = List.copyOf(commands);
+        paths = List.copyOf(paths);
     }
 
     public PlannedChange(Address address, String kind, String description, Action action, Cause cause,
                          List<Diff> diffs, List<Address> after, Status status, String error, Fingerprint seen) {
-        this(address, kind, description, action, cause, diffs, after, status, error, seen, List.of());
+        this(address, kind, description, action, cause, diffs, after, status, error, seen, List.of(), List.of());
     }
 
-    public PlannedChange withCommands(List<Command> run) {
-        return new PlannedChange(address, kind, description, action, cause, diffs, after, status, error, seen, run);
+    /** The same change, saying what it will run and which target paths it writes. */
+    public PlannedChange withRun(List<Command> run, List<String> writes) {
+        return new PlannedChange(address, kind, description, action, cause, diffs, after, status, error, seen, run, writes);
     }
 
     public PlannedChange(Address address, String kind, String description, Action action, Cause cause,

@@ -59,6 +59,10 @@ public final class JsonPlan {
         if (!c.error().isEmpty()) {
             n.put("message", c.error());
         }
+        if (!c.paths().isEmpty()) {
+            ArrayNode paths = n.putArray("paths");
+            c.paths().forEach(paths::add);
+        }
         if (!c.commands().isEmpty()) {
             ArrayNode commands = n.putArray("commands");
             for (Command k : c.commands()) {

@@ -83,6 +83,7 @@ public final class TextPlan {
                 b.append("# ").append(c.address()).append(" will be evaluated after ")
                         .append(join(c.after())).append(" change").append(desc).append('\n');
                 b.append("? ").append(c.address()).append('\n');
+                c.paths().forEach(p -> b.append("    path: ").append(p).append('\n'));
                 commands(b, c);
                 return;
             }
@@ -92,6 +93,7 @@ public final class TextPlan {
         b.append("# ").append(c.address()).append(' ').append(verb(c.action()))
                 .append(" (").append(causeText(c)).append(")").append(desc).append('\n');
         b.append(c.action().symbol()).append(' ').append(c.address()).append('\n');
+        c.paths().forEach(p -> b.append("    path: ").append(p).append('\n'));
         commands(b, c);
         for (Diff d : c.diffs()) {
             diff(b, c.address(), d);

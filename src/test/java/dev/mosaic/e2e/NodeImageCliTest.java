@@ -84,7 +84,7 @@ class NodeImageCliTest {
     }
 
     private static String log(Path root) throws IOException {
-        return Files.readString(root.resolve("var/lib/mosaic/logs/node_image[img].log"));
+        return Files.readString(root.resolve("var/lib/mosaic/logs/node_image.img.log"));
     }
 
     @Test

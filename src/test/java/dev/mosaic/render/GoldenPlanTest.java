@@ -123,7 +123,7 @@ class GoldenPlanTest {
 
         assertThat(text.exit).isZero();
         assertThat(current.length()).as("above the text limit").isGreaterThan(dev.mosaic.resource.Diff.Blob.MAX_TEXT);
-        assertThat(text.out).contains("~ file[large]\n    ~ content: 300.8 KiB sha256:"
+        assertThat(text.out).contains("~ file[large]\n    path: /srv/large.sh\n    ~ content: 300.8 KiB sha256:"
                 + sha256(current).substring(0, 12) + " (binary or large) -> 343.8 KiB sha256:"
                 + sha256(desired).substring(0, 12) + " (binary or large)\n");
         assertThat(text.out).doesNotContain("MOSAIC_LARGE_CONTENT_LINE").hasSizeLessThan(1000);

@@ -90,8 +90,8 @@ class NodeImageSshTest {
         Path one = tmp.resolve("remote/lab1/srv/tftp/node.img");
         Path two = tmp.resolve("remote/lab2/srv/tftp/node.img");
         assertThat(sha256(one)).isEqualTo(sha256(two));
-        String logs = Files.readString(tmp.resolve("state/lab1/logs/node_image[img].log"))
-                + Files.readString(tmp.resolve("state/lab2/logs/node_image[img].log"));
+        String logs = Files.readString(tmp.resolve("state/lab1/logs/node_image.img.log"))
+                + Files.readString(tmp.resolve("state/lab2/logs/node_image.img.log"));
         assertThat(logs.split("built /srv/tftp/node.img", -1)).as(logs).hasSize(2);
         assertThat(logs).contains("copying the image from the control machine's cache (built for lab1)");
 
