@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -28,7 +30,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * lab server's bridge PXE-boots through the container's own dnsmasq — its DHCP and its TFTP, not
  * QEMU's built-in ones — and announces itself. A changed node list shows in the plan as the
  * ethers, hosts and dnsmasq diffs and a restart of dnsmasq; once applied, the node boots under its
- * new name and address, and one more apply changes nothing.
+ * new name and address, and one more apply changes nothing. Last, the same node boots over HTTP
+ * (iPXE fetching script, kernel and initrd from busybox's web server, run as a service by the same
+ * playbook), with and without IPv6 router advertisements, timed against TFTP.
  *
  * <p>The CLI runs in the lab server's network namespace, which has no way out: the Debian
  * packages the playbook unpacks are fetched beforehand, by applying the same playbook into a
@@ -57,6 +61,20 @@ class LabNetbootServerTest {
                     - { name: node2, mac: "52:54:00:00:00:02", ip: 10.0.2.22 }
                     - { name: node3, mac: "52:54:00:00:00:03", ip: 10.0.2.23 }
             """;
+
+    /** What a live server booting over HTTP adds; {@code %s} is the IPv6 prefix for router advertisements, or empty. */
+    static final String HTTP_VARS = """
+                  http_enabled: true
+                  http_state: running
+                  ipxe_boot: "http://10.0.2.2/boot.ipxe"
+                  ra_only: "%s"
+            """;
+
+    /** The container's IPv6 prefix: router advertisements need an address of it on host0. */
+    static final String PREFIX6 = "fd00:0:0:2::";
+
+    /** Power-on to power-off of each timed boot, by how it booted, in the order they ran. */
+    static final Map<String, Duration> TIMES = new LinkedHashMap<>();
 
     @TempDir
     static Path tmp;
@@ -145,7 +163,14 @@ class LabNetbootServerTest {
     private static Qemu.Boot bootNode(String name) throws Exception {
         // The bootfile and address are dnsmasq's to give; they are named here for the record only.
         Qemu.Machine m = new Qemu.Machine(name, MAC, "pxelinux.0", "");
-        return Qemu.bootOnTap(m, lab.inNetns(), TAP, Files.createDirectories(tmp.resolve("qemu")), Qemu.BOOT_TIMEOUT);
+        long start = System.nanoTime();
+        Qemu.Boot boot = Qemu.bootOnTap(m, lab.inNetns(), TAP, Files.createDirectories(tmp.resolve("qemu")), Qemu.BOOT_TIMEOUT);
+        TIMES.put(name, Duration.ofNanos(System.nanoTime() - start));
+        return boot;
+    }
+
+    private static String httpJournal() throws Exception {
+        return lab.exec("journalctl", "--no-pager", "-o", "cat", "-u", "mosaic-netboot-http.service").stdout();
     }
 
     @Test
@@ -157,13 +182,13 @@ class LabNetbootServerTest {
         assertThat(plan.stdout()).contains("service[dnsmasq]", "~ enabled: false -> true", "~ state: stopped -> running");
 
         Cli.Result apply = mosaic("apply");
-        assertThat(apply.stdout()).contains("Apply complete: 11 changed");
+        assertThat(apply.stdout()).contains("Apply complete: 12 changed");
         assertThat(systemctl("is-active", "dnsmasq.service")).isEqualTo("active");
         assertThat(systemctl("is-enabled", "dnsmasq.service")).isEqualTo("enabled");
         assertThat(lab.root().resolve("srv/tftp/pxelinux.cfg/01-52-54-00-00-00-01")).content().contains("node=node1");
         assertThat(lab.root().resolve("etc/ethers")).hasContent("52:54:00:00:00:01 node1\n52:54:00:00:00:02 node2\n");
 
-        assertThat(mosaic("apply").stdout()).contains("Apply complete: 0 changed, 0 refreshed, 11 unchanged");
+        assertThat(mosaic("apply").stdout()).contains("Apply complete: 0 changed, 0 refreshed, 12 unchanged");
     }
 
     @Test
@@ -195,15 +220,61 @@ class LabNetbootServerTest {
         // The fifth change: tftp_tree's purge drops node1's old hex-IP file, which pxe no longer makes.
         Cli.Result apply = mosaic("apply");
         assertThat(apply.stdout()).as("%s", apply).contains("* service[dnsmasq]: refreshed",
-                "Apply complete: 5 changed, 1 refreshed, 5 unchanged, 0 failed");
+                "Apply complete: 5 changed, 1 refreshed, 6 unchanged, 0 failed");
         long after = Long.parseLong(systemctl("show", "-p", "MainPID", "--value", "dnsmasq.service"));
         assertThat(after).as("restarted: a new dnsmasq read the new dhcp-host lines").isPositive().isNotEqualTo(before);
 
-        Qemu.Boot boot = bootNode("node1-after");
+        Qemu.Boot boot = bootNode("tftp");
         assertThat(boot.markers()).as("%s", boot).containsExactly("MOSAIC-NODE-UP name=compute1 mac=" + MAC);
         assertThat(boot.console()).as("%s", boot).contains("net0: 10.0.2.31/");
         assertThat(dnsmasqJournal()).contains("DHCPACK(host0) 10.0.2.31 " + MAC + " compute1");
 
-        assertThat(mosaic("apply").stdout()).contains("Apply complete: 0 changed, 0 refreshed, 11 unchanged");
+        assertThat(mosaic("apply").stdout()).contains("Apply complete: 0 changed, 0 refreshed, 12 unchanged");
+    }
+
+    @Test
+    @Order(4)
+    void overHttp_iPxeFetchesKernelAndInitrdFromTheWebServer_timedAgainstTftp() throws Exception {
+        // The lab server has no IPv6 of its own (LinkLocalAddressing=no): router advertisements
+        // need a link-local source address and an address in the advertised prefix.
+        LabServer.Result ip = lab.exec("sh", "-ec", "echo 0 > /proc/sys/net/ipv6/conf/host0/disable_ipv6; ip -6 addr add fe80::2/64 dev host0; "
+                + "ip -6 addr add " + PREFIX6 + "2/64 dev host0");
+        assertThat(ip.exitCode()).as("%s", ip).isZero();
+
+        writeInventory(CHANGED_NODES + HTTP_VARS.formatted(""));
+        Cli.Result apply = mosaic("apply");
+        assertThat(apply.stdout()).as("%s", apply).contains("dnsmasq[dhcp]", "service[http]", "* service[dnsmasq]: refreshed",
+                "Apply complete: 2 changed, 1 refreshed, 9 unchanged, 0 failed");
+        assertThat(systemctl("is-active", "mosaic-netboot-http.service")).isEqualTo("active");
+
+        Qemu.Boot http = bootNode("http");
+        assertThat(http.markers()).as("%s", http).containsExactly("MOSAIC-NODE-UP name=compute1 mac=" + MAC);
+        String url = "http://" + LabServer.ADDRESS;
+        // iPXE prints the paths as the scripts name them; they resolve against boot.ipxe's URL.
+        assertThat(http.console()).as("%s", http).contains("Filename: " + url + "/boot.ipxe", url + "/boot.ipxe... ok",
+                "/ipxe/52-54-00-00-00-01.ipxe... ok", "/vmlinuz... ok", "/initrd.img... ok");
+        // What proves the transport: the web server's own log of the node's requests.
+        String log = httpJournal();
+        assertThat(log).as("the web server's journal:\n%s", log).contains("10.0.2.31", "url:/ipxe/52-54-00-00-00-01.ipxe",
+                "url:/vmlinuz", "url:/initrd.img");
+
+        writeInventory(CHANGED_NODES + HTTP_VARS.formatted(PREFIX6));
+        mosaic("apply");
+        Qemu.Boot httpRa = bootNode("http, router advertisements");
+        assertThat(httpRa.markers()).as("%s", httpRa).containsExactly("MOSAIC-NODE-UP name=compute1 mac=" + MAC);
+        // An address from the advertised prefix: iPXE heard dnsmasq's router advertisement.
+        assertThat(httpRa.console()).as("%s", httpRa).contains("Filename: " + url + "/boot.ipxe", "/vmlinuz... ok",
+                "net0: fd00::2:5054:ff:fe00:1/64 gw fe80::2");
+
+        writeInventory(CHANGED_NODES + HTTP_VARS.formatted(PREFIX6).replace(url + "/boot.ipxe", "boot.ipxe"));
+        mosaic("apply");
+        Qemu.Boot tftpRa = bootNode("tftp, router advertisements");
+        assertThat(tftpRa.markers()).as("%s", tftpRa).containsExactly("MOSAIC-NODE-UP name=compute1 mac=" + MAC);
+        assertThat(tftpRa.console()).as("%s", tftpRa).contains("tftp://" + LabServer.ADDRESS + "/boot.ipxe... ok", "gw fe80::2");
+
+        // Figures for bench/README.md, not assertions: TCG timings vary with the machine's load.
+        System.out.println("netboot timings (QEMU/TCG, power-on to power-off, kernel " + Files.size(lab.root().resolve("srv/tftp/vmlinuz"))
+                + " B, initrd " + Files.size(lab.root().resolve("srv/tftp/initrd.img")) + " B):");
+        TIMES.forEach((how, took) -> System.out.printf("  %-30s %6.1f s%n", how, took.toMillis() / 1000.0));
     }
 }
