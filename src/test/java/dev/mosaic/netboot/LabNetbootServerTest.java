@@ -12,13 +12,20 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -73,8 +80,16 @@ class LabNetbootServerTest {
     /** The container's IPv6 prefix: router advertisements need an address of it on host0. */
     static final String PREFIX6 = "fd00:0:0:2::";
 
-    /** Power-on to power-off of each timed boot, by how it booted, in the order they ran. */
-    static final Map<String, Duration> TIMES = new LinkedHashMap<>();
+    /**
+     * Console lines a boot passes, in order: iPXE starts configuring its NIC, has configured it,
+     * has loaded the kernel and the initrd (a slow download shows its progress between the dots
+     * and "ok"), and the node's init is up.
+     */
+    static final List<Pattern> MILESTONES = Stream.of("Configuring \\(", "Next server:", "/initrd\\.img\\.\\.\\.[^\\n]*ok", "MOSAIC-NODE-UP")
+            .map(Pattern::compile).toList();
+
+    /** Of each timed boot, by how it booted, in the order they ran: when it passed each milestone, from power-on. */
+    static final Map<String, List<Duration>> TIMES = new LinkedHashMap<>();
 
     @TempDir
     static Path tmp;
@@ -163,10 +178,42 @@ class LabNetbootServerTest {
     private static Qemu.Boot bootNode(String name) throws Exception {
         // The bootfile and address are dnsmasq's to give; they are named here for the record only.
         Qemu.Machine m = new Qemu.Machine(name, MAC, "pxelinux.0", "");
+        Path dir = Files.createDirectories(tmp.resolve("qemu"));
+        // The serial log has no timestamps: it is read every 50 ms while the machine runs, and
+        // each milestone timed when it first shows.
+        Path serial = dir.resolve(name + ".serial.log");
+        Files.deleteIfExists(serial);
+        Duration[] seen = new Duration[MILESTONES.size()];
         long start = System.nanoTime();
-        Qemu.Boot boot = Qemu.bootOnTap(m, lab.inNetns(), TAP, Files.createDirectories(tmp.resolve("qemu")), Qemu.BOOT_TIMEOUT);
-        TIMES.put(name, Duration.ofNanos(System.nanoTime() - start));
-        return boot;
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor();
+        try {
+            watch.scheduleWithFixedDelay(() -> {
+                try {
+                    String console = new Qemu.Boot(m, Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "", "", false, 0).console();
+                    for (int i = 0; i < seen.length; i++) {
+                        if (seen[i] == null && MILESTONES.get(i).matcher(console).find()) {
+                            seen[i] = Duration.ofNanos(System.nanoTime() - start);
+                        }
+                    }
+                } catch (IOException e) {
+                    // read again at the next tick
+                }
+            }, 0, 50, TimeUnit.MILLISECONDS);
+            return Qemu.bootOnTap(m, lab.inNetns(), TAP, dir, Qemu.BOOT_TIMEOUT);
+        } finally {
+            watch.shutdownNow();
+            List<Duration> times = new ArrayList<>(Arrays.asList(seen));
+            times.add(Duration.ofNanos(System.nanoTime() - start));
+            TIMES.put(name, times);
+        }
+    }
+
+    /** {@code to - from} in seconds, or "-" when a milestone was not seen. */
+    private static String between(Duration from, Duration to) {
+        if (from == null || to == null) {
+            return "-";
+        }
+        return String.format("%.1f", to.minus(from).toMillis() / 1000.0);
     }
 
     private static String httpJournal() throws Exception {
@@ -273,8 +320,12 @@ class LabNetbootServerTest {
         assertThat(tftpRa.console()).as("%s", tftpRa).contains("tftp://" + LabServer.ADDRESS + "/boot.ipxe... ok", "gw fe80::2");
 
         // Figures for bench/README.md, not assertions: TCG timings vary with the machine's load.
-        System.out.println("netboot timings (QEMU/TCG, power-on to power-off, kernel " + Files.size(lab.root().resolve("srv/tftp/vmlinuz"))
+        System.out.println("netboot timings, QEMU/TCG, seconds (kernel " + Files.size(lab.root().resolve("srv/tftp/vmlinuz"))
                 + " B, initrd " + Files.size(lab.root().resolve("srv/tftp/initrd.img")) + " B):");
-        TIMES.forEach((how, took) -> System.out.printf("  %-30s %6.1f s%n", how, took.toMillis() / 1000.0));
+        System.out.printf("  %-30s %9s %9s %9s %9s %9s %9s%n", "boot", "firmware", "network", "load", "linux", "node up", "total");
+        TIMES.forEach((how, t) -> System.out.printf("  %-30s %9s %9s %9s %9s %9s %9s%n", how, between(Duration.ZERO, t.get(0)),
+                between(t.get(0), t.get(1)), between(t.get(1), t.get(2)), between(t.get(2), t.get(3)), between(Duration.ZERO, t.get(3)), between(Duration.ZERO, t.get(4))));
+        System.out.println("  firmware: power-on to iPXE configuring its NIC; network: that (DHCP, IPv6); load: boot.ipxe, the node's"
+                + " script, kernel and initrd; linux: to the node's marker; node up: power-on to the marker; total: power-on to power-off");
     }
 }
