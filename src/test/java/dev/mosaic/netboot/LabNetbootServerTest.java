@@ -185,23 +185,26 @@ class LabNetbootServerTest {
         Files.deleteIfExists(serial);
         Duration[] seen = new Duration[MILESTONES.size()];
         long start = System.nanoTime();
+        Runnable look = () -> {
+            try {
+                String console = new Qemu.Boot(m, Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "", "", false, 0).console();
+                for (int i = 0; i < seen.length; i++) {
+                    if (seen[i] == null && MILESTONES.get(i).matcher(console).find()) {
+                        seen[i] = Duration.ofNanos(System.nanoTime() - start);
+                    }
+                }
+            } catch (IOException e) {
+                // read again at the next tick
+            }
+        };
         ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor();
         try {
-            watch.scheduleWithFixedDelay(() -> {
-                try {
-                    String console = new Qemu.Boot(m, Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "", "", false, 0).console();
-                    for (int i = 0; i < seen.length; i++) {
-                        if (seen[i] == null && MILESTONES.get(i).matcher(console).find()) {
-                            seen[i] = Duration.ofNanos(System.nanoTime() - start);
-                        }
-                    }
-                } catch (IOException e) {
-                    // read again at the next tick
-                }
-            }, 0, 50, TimeUnit.MILLISECONDS);
+            watch.scheduleWithFixedDelay(look, 0, 50, TimeUnit.MILLISECONDS);
             return Qemu.bootOnTap(m, lab.inNetns(), TAP, dir, Qemu.BOOT_TIMEOUT);
         } finally {
             watch.shutdownNow();
+            watch.awaitTermination(5, TimeUnit.SECONDS); // its last writes to seen are visible here
+            look.run(); // what the machine printed after the last tick
             List<Duration> times = new ArrayList<>(Arrays.asList(seen));
             times.add(Duration.ofNanos(System.nanoTime() - start));
             TIMES.put(name, times);
