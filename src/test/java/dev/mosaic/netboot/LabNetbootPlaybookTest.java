@@ -32,7 +32,7 @@ class LabNetbootPlaybookTest {
         MosaicCli.Result first = MosaicCli.run(concat("apply", common));
 
         assertThat(first.exitCode()).as("%s", first).isZero();
-        assertThat(first.stdout()).contains("Apply complete: 10 changed, 1 refreshed");
+        assertThat(first.stdout()).contains("Apply complete: 11 changed, 1 refreshed");
         Path tftp = root.resolve("srv/tftp");
         assertThat(tftp.resolve("pxelinux.cfg/01-52-54-00-00-00-01")).exists();
         assertThat(root.resolve("etc/dnsmasq.d/mosaic-netboot.conf")).content().contains("dhcp-host=52:54:00:00:00:01,10.0.2.21,node1");
@@ -47,7 +47,7 @@ class LabNetbootPlaybookTest {
         MosaicCli.Result second = MosaicCli.run(concat("apply", common));
 
         assertThat(second.exitCode()).as("%s", second).isZero();
-        assertThat(second.stdout()).contains("Apply complete: 0 changed, 0 refreshed, 11 unchanged");
+        assertThat(second.stdout()).contains("Apply complete: 0 changed, 0 refreshed, 12 unchanged");
     }
 
     private static String[] concat(String first, String... rest) {

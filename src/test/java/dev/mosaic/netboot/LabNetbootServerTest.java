@@ -12,11 +12,20 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -28,7 +37,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * lab server's bridge PXE-boots through the container's own dnsmasq — its DHCP and its TFTP, not
  * QEMU's built-in ones — and announces itself. A changed node list shows in the plan as the
  * ethers, hosts and dnsmasq diffs and a restart of dnsmasq; once applied, the node boots under its
- * new name and address, and one more apply changes nothing.
+ * new name and address, and one more apply changes nothing. Last, the same node boots over HTTP
+ * (iPXE fetching script, kernel and initrd from busybox's web server, run as a service by the same
+ * playbook), with and without IPv6 router advertisements, timed against TFTP.
  *
  * <p>The CLI runs in the lab server's network namespace, which has no way out: the Debian
  * packages the playbook unpacks are fetched beforehand, by applying the same playbook into a
@@ -57,6 +68,28 @@ class LabNetbootServerTest {
                     - { name: node2, mac: "52:54:00:00:00:02", ip: 10.0.2.22 }
                     - { name: node3, mac: "52:54:00:00:00:03", ip: 10.0.2.23 }
             """;
+
+    /** What a live server booting over HTTP adds; {@code %s} is the IPv6 prefix for router advertisements, or empty. */
+    static final String HTTP_VARS = """
+                  http_enabled: true
+                  http_state: running
+                  ipxe_boot: "http://10.0.2.2/boot.ipxe"
+                  ra_only: "%s"
+            """;
+
+    /** The container's IPv6 prefix: router advertisements need an address of it on host0. */
+    static final String PREFIX6 = "fd00:0:0:2::";
+
+    /**
+     * Console lines a boot passes, in order: iPXE starts configuring its NIC, has configured it,
+     * has loaded the kernel and the initrd (a slow download shows its progress between the dots
+     * and "ok"), and the node's init is up.
+     */
+    static final List<Pattern> MILESTONES = Stream.of("Configuring \\(", "Next server:", "/initrd\\.img\\.\\.\\.[^\\n]*ok", "MOSAIC-NODE-UP")
+            .map(Pattern::compile).toList();
+
+    /** Of each timed boot, by how it booted, in the order they ran: when it passed each milestone, from power-on. */
+    static final Map<String, List<Duration>> TIMES = new LinkedHashMap<>();
 
     @TempDir
     static Path tmp;
@@ -145,7 +178,49 @@ class LabNetbootServerTest {
     private static Qemu.Boot bootNode(String name) throws Exception {
         // The bootfile and address are dnsmasq's to give; they are named here for the record only.
         Qemu.Machine m = new Qemu.Machine(name, MAC, "pxelinux.0", "");
-        return Qemu.bootOnTap(m, lab.inNetns(), TAP, Files.createDirectories(tmp.resolve("qemu")), Qemu.BOOT_TIMEOUT);
+        Path dir = Files.createDirectories(tmp.resolve("qemu"));
+        // The serial log has no timestamps: it is read every 50 ms while the machine runs, and
+        // each milestone timed when it first shows.
+        Path serial = dir.resolve(name + ".serial.log");
+        Files.deleteIfExists(serial);
+        Duration[] seen = new Duration[MILESTONES.size()];
+        long start = System.nanoTime();
+        Runnable look = () -> {
+            try {
+                String console = new Qemu.Boot(m, Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "", "", false, 0).console();
+                for (int i = 0; i < seen.length; i++) {
+                    if (seen[i] == null && MILESTONES.get(i).matcher(console).find()) {
+                        seen[i] = Duration.ofNanos(System.nanoTime() - start);
+                    }
+                }
+            } catch (IOException e) {
+                // read again at the next tick
+            }
+        };
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor();
+        try {
+            watch.scheduleWithFixedDelay(look, 0, 50, TimeUnit.MILLISECONDS);
+            return Qemu.bootOnTap(m, lab.inNetns(), TAP, dir, Qemu.BOOT_TIMEOUT);
+        } finally {
+            watch.shutdownNow();
+            watch.awaitTermination(5, TimeUnit.SECONDS); // its last writes to seen are visible here
+            look.run(); // what the machine printed after the last tick
+            List<Duration> times = new ArrayList<>(Arrays.asList(seen));
+            times.add(Duration.ofNanos(System.nanoTime() - start));
+            TIMES.put(name, times);
+        }
+    }
+
+    /** {@code to - from} in seconds, or "-" when a milestone was not seen. */
+    private static String between(Duration from, Duration to) {
+        if (from == null || to == null) {
+            return "-";
+        }
+        return String.format("%.1f", to.minus(from).toMillis() / 1000.0);
+    }
+
+    private static String httpJournal() throws Exception {
+        return lab.exec("journalctl", "--no-pager", "-o", "cat", "-u", "mosaic-netboot-http.service").stdout();
     }
 
     @Test
@@ -157,13 +232,13 @@ class LabNetbootServerTest {
         assertThat(plan.stdout()).contains("service[dnsmasq]", "~ enabled: false -> true", "~ state: stopped -> running");
 
         Cli.Result apply = mosaic("apply");
-        assertThat(apply.stdout()).contains("Apply complete: 11 changed");
+        assertThat(apply.stdout()).contains("Apply complete: 12 changed");
         assertThat(systemctl("is-active", "dnsmasq.service")).isEqualTo("active");
         assertThat(systemctl("is-enabled", "dnsmasq.service")).isEqualTo("enabled");
         assertThat(lab.root().resolve("srv/tftp/pxelinux.cfg/01-52-54-00-00-00-01")).content().contains("node=node1");
         assertThat(lab.root().resolve("etc/ethers")).hasContent("52:54:00:00:00:01 node1\n52:54:00:00:00:02 node2\n");
 
-        assertThat(mosaic("apply").stdout()).contains("Apply complete: 0 changed, 0 refreshed, 11 unchanged");
+        assertThat(mosaic("apply").stdout()).contains("Apply complete: 0 changed, 0 refreshed, 12 unchanged");
     }
 
     @Test
@@ -195,15 +270,65 @@ class LabNetbootServerTest {
         // The fifth change: tftp_tree's purge drops node1's old hex-IP file, which pxe no longer makes.
         Cli.Result apply = mosaic("apply");
         assertThat(apply.stdout()).as("%s", apply).contains("* service[dnsmasq]: refreshed",
-                "Apply complete: 5 changed, 1 refreshed, 5 unchanged, 0 failed");
+                "Apply complete: 5 changed, 1 refreshed, 6 unchanged, 0 failed");
         long after = Long.parseLong(systemctl("show", "-p", "MainPID", "--value", "dnsmasq.service"));
         assertThat(after).as("restarted: a new dnsmasq read the new dhcp-host lines").isPositive().isNotEqualTo(before);
 
-        Qemu.Boot boot = bootNode("node1-after");
+        Qemu.Boot boot = bootNode("tftp");
         assertThat(boot.markers()).as("%s", boot).containsExactly("MOSAIC-NODE-UP name=compute1 mac=" + MAC);
         assertThat(boot.console()).as("%s", boot).contains("net0: 10.0.2.31/");
         assertThat(dnsmasqJournal()).contains("DHCPACK(host0) 10.0.2.31 " + MAC + " compute1");
 
-        assertThat(mosaic("apply").stdout()).contains("Apply complete: 0 changed, 0 refreshed, 11 unchanged");
+        assertThat(mosaic("apply").stdout()).contains("Apply complete: 0 changed, 0 refreshed, 12 unchanged");
+    }
+
+    @Test
+    @Order(4)
+    void overHttp_iPxeFetchesKernelAndInitrdFromTheWebServer_timedAgainstTftp() throws Exception {
+        // The lab server has no IPv6 of its own (LinkLocalAddressing=no): router advertisements
+        // need a link-local source address and an address in the advertised prefix.
+        LabServer.Result ip = lab.exec("sh", "-ec", "echo 0 > /proc/sys/net/ipv6/conf/host0/disable_ipv6; ip -6 addr add fe80::2/64 dev host0; "
+                + "ip -6 addr add " + PREFIX6 + "2/64 dev host0");
+        assertThat(ip.exitCode()).as("%s", ip).isZero();
+
+        writeInventory(CHANGED_NODES + HTTP_VARS.formatted(""));
+        Cli.Result apply = mosaic("apply");
+        assertThat(apply.stdout()).as("%s", apply).contains("dnsmasq[dhcp]", "service[http]", "* service[dnsmasq]: refreshed",
+                "Apply complete: 2 changed, 1 refreshed, 9 unchanged, 0 failed");
+        assertThat(systemctl("is-active", "mosaic-netboot-http.service")).isEqualTo("active");
+
+        Qemu.Boot http = bootNode("http");
+        assertThat(http.markers()).as("%s", http).containsExactly("MOSAIC-NODE-UP name=compute1 mac=" + MAC);
+        String url = "http://" + LabServer.ADDRESS;
+        // iPXE prints the paths as the scripts name them; they resolve against boot.ipxe's URL.
+        assertThat(http.console()).as("%s", http).contains("Filename: " + url + "/boot.ipxe", url + "/boot.ipxe... ok",
+                "/ipxe/52-54-00-00-00-01.ipxe... ok", "/vmlinuz... ok", "/initrd.img... ok");
+        // What proves the transport: the web server's own log of the node's requests.
+        String log = httpJournal();
+        assertThat(log).as("the web server's journal:\n%s", log).contains("10.0.2.31", "url:/ipxe/52-54-00-00-00-01.ipxe",
+                "url:/vmlinuz", "url:/initrd.img");
+
+        writeInventory(CHANGED_NODES + HTTP_VARS.formatted(PREFIX6));
+        mosaic("apply");
+        Qemu.Boot httpRa = bootNode("http, router advertisements");
+        assertThat(httpRa.markers()).as("%s", httpRa).containsExactly("MOSAIC-NODE-UP name=compute1 mac=" + MAC);
+        // An address from the advertised prefix: iPXE heard dnsmasq's router advertisement.
+        assertThat(httpRa.console()).as("%s", httpRa).contains("Filename: " + url + "/boot.ipxe", "/vmlinuz... ok",
+                "net0: fd00::2:5054:ff:fe00:1/64 gw fe80::2");
+
+        writeInventory(CHANGED_NODES + HTTP_VARS.formatted(PREFIX6).replace(url + "/boot.ipxe", "boot.ipxe"));
+        mosaic("apply");
+        Qemu.Boot tftpRa = bootNode("tftp, router advertisements");
+        assertThat(tftpRa.markers()).as("%s", tftpRa).containsExactly("MOSAIC-NODE-UP name=compute1 mac=" + MAC);
+        assertThat(tftpRa.console()).as("%s", tftpRa).contains("tftp://" + LabServer.ADDRESS + "/boot.ipxe... ok", "gw fe80::2");
+
+        // Figures for bench/README.md, not assertions: TCG timings vary with the machine's load.
+        System.out.println("netboot timings, QEMU/TCG, seconds (kernel " + Files.size(lab.root().resolve("srv/tftp/vmlinuz"))
+                + " B, initrd " + Files.size(lab.root().resolve("srv/tftp/initrd.img")) + " B):");
+        System.out.printf("  %-30s %9s %9s %9s %9s %9s %9s%n", "boot", "firmware", "network", "load", "linux", "node up", "total");
+        TIMES.forEach((how, t) -> System.out.printf("  %-30s %9s %9s %9s %9s %9s %9s%n", how, between(Duration.ZERO, t.get(0)),
+                between(t.get(0), t.get(1)), between(t.get(1), t.get(2)), between(t.get(2), t.get(3)), between(Duration.ZERO, t.get(3)), between(Duration.ZERO, t.get(4))));
+        System.out.println("  firmware: power-on to iPXE configuring its NIC; network: that (DHCP, IPv6); load: boot.ipxe, the node's"
+                + " script, kernel and initrd; linux: to the node's marker; node up: power-on to the marker; total: power-on to power-off");
     }
 }
