@@ -86,6 +86,7 @@ class LabClusterTest {
                   node:
                     source: slurm-node
                     with: { tftp_root: /srv/tftp, kernel_version: "${kernel_version}" }
+                resources: {}
                 """.formatted(kernel));
         long t = System.nanoTime();
         Cli.Result sandbox = Cli.in(project).withTimeout(APPLY_TIMEOUT)
