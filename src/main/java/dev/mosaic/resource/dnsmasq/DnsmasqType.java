@@ -50,7 +50,7 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
      * not given.
      */
     record Config(String path, String iface, String listenAddress, long dnsPort, String tftpRoot, String range,
-                  String boot, String ipxeBoot, List<Node> nodes, List<String> extra) {
+                  String raOnly, String boot, String ipxeBoot, List<Node> nodes, List<String> extra) {
     }
 
     record Node(String name, String mac, String ip) {
@@ -66,7 +66,8 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
         }
         Config c = new Config(path, r.optLine("interface").orElse(null), r.optLine("listen_address").orElse(null),
                 r.integer("dns_port", 0), r.optLine("tftp_root").orElse(null), r.optLine("range").orElse(null),
-                r.optLine("boot").orElse(null), r.optLine("ipxe_boot").orElse(null), nodes(r), extra(r));
+                // Empty is "none", so that a playbook can leave it to a variable.
+                r.optLine("ra_only").filter(v -> !v.isBlank()).orElse(null), r.optLine("boot").orElse(null), r.optLine("ipxe_boot").orElse(null), nodes(r), extra(r));
         if (template.isEmpty() && source.isEmpty()) {
             return new Spec(path, builtIn(c), false);
         }
@@ -95,6 +96,11 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
         if (c.range() != null) {
             b.append("dhcp-range=").append(c.range()).append('\n');
         }
+        if (c.raOnly() != null) {
+            // iPXE waits seconds for an IPv6 router before it boots; an advertisement without
+            // DHCPv6 ends that wait (the issue measured network setup at 18.6 s without, 5.5 s with).
+            b.append("enable-ra\ndhcp-range=").append(c.raOnly()).append(",ra-only\n");
+        }
         if (c.ipxeBoot() != null) {
             b.append("dhcp-match=set:ipxe,175\n");
             if (c.boot() != null) {
@@ -120,7 +126,7 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
 
     /**
      * What a template sees, over the scope's variables: {@code path}, {@code interface},
-     * {@code listen_address}, {@code dns_port}, {@code tftp_root}, {@code range}, {@code boot},
+     * {@code listen_address}, {@code dns_port}, {@code tftp_root}, {@code range}, {@code ra_only}, {@code boot},
      * {@code ipxe_boot} (null when not given), {@code nodes} ({@code name}, {@code mac},
      * {@code ip} each) and {@code extra} (a list of lines).
      */
@@ -132,6 +138,7 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
         v.put("dns_port", c.dnsPort());
         v.put("tftp_root", c.tftpRoot());
         v.put("range", c.range());
+        v.put("ra_only", c.raOnly());
         v.put("boot", c.boot());
         v.put("ipxe_boot", c.ipxeBoot());
         List<Object> nodes = new ArrayList<>();

@@ -4,11 +4,18 @@
  * loop back into itself), the address range, and one {@code dhcp-host} line per node. Reloading
  * the daemon is a {@code notify} away: point it at a {@code build} whose command reloads dnsmasq.
  *
+ * <p>{@code ipxe_boot} may be a URL ({@code http://10.0.0.1/boot.ipxe}): iPXE fetches the script
+ * over HTTP, and resolves the absolute paths the {@code pxe} kind writes ({@code /vmlinuz},
+ * {@code /ipxe/<mac>.ipxe}) against it, so kernel and initrds come over HTTP from the same server
+ * — a web server serving the TFTP root read-only is all it takes. {@code ra_only} adds IPv6 router
+ * advertisements without DHCPv6 ({@code enable-ra}, {@code dhcp-range=VALUE,ra-only}): without a
+ * router iPXE waits seconds for one before it boots.
+ *
  * <p>{@code source:} (a template file, relative to the playbook or the module) or {@code template:}
  * (inline) replaces the built-in rendering (UEFI tags, options of your own), rendered as the
  * {@code template} kind does: strictly, at plan time, errors at the template's {@code file:line:col}.
  * It sees the fields as parsed — {@code path}, {@code interface}, {@code listen_address},
- * {@code dns_port}, {@code tftp_root}, {@code range}, {@code boot}, {@code ipxe_boot} (null when not
+ * {@code dns_port}, {@code tftp_root}, {@code range}, {@code ra_only}, {@code boot}, {@code ipxe_boot} (null when not
  * given), {@code nodes} ({@code name}, {@code mac} in lower case with colons, {@code ip}; null when
  * not given), {@code extra} — over the scope's variables. The built-in rendering is shipped as
  * {@code examples/templates/dnsmasq/dnsmasq.conf.j2} (a test keeps it byte for byte the same), with

@@ -14,8 +14,21 @@ import java.util.Optional;
 public record PxeSpec(String root, List<String> loaders, boolean classic, int prompt, int timeout,
                       String defaultLabel, List<Label> labels, List<Node> nodes, Map<String, String> custom) {
 
-    /** A boot label; {@code pos} is where it was declared, for messages. */
-    public record Label(String name, String kernel, Optional<String> initrd, String append, SourcePos pos) {
+    /**
+     * A boot label; {@code initrds} are the initramfs files loaded in order (none, one, or several:
+     * Linux unpacks concatenated archives in turn, so a later one adds to or overrides an earlier
+     * one); {@code pos} is where it was declared, for messages.
+     */
+    public record Label(String name, String kernel, List<String> initrds, String append, SourcePos pos) {
+
+        public Label {
+            initrds = List.copyOf(initrds);
+        }
+
+        /** The initrds as PXELINUX's {@code initrd=} takes them, separated by commas. */
+        Optional<String> initrdList() {
+            return initrds.isEmpty() ? Optional.empty() : Optional.of(String.join(",", initrds));
+        }
     }
 
     /** A machine known by MAC (lower-case, colon-separated), optionally by IP, booting a label. */

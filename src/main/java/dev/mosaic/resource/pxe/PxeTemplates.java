@@ -134,15 +134,17 @@ final class PxeTemplates {
     }
 
     /**
-     * A label: {@code name}, {@code kernel}, {@code initrd} (null without one), {@code append} as
-     * written, and {@code args}: the kernel arguments of the default entry ({@code {name}},
+     * A label: {@code name}, {@code kernel}, {@code initrds} (the list of initrd files, empty
+     * without), {@code initrd} (the same names joined by commas as PXELINUX's {@code initrd=}
+     * takes them — the one file when there is one — or null without), {@code append} as written, and {@code args}: the kernel arguments of the default entry ({@code {name}},
      * {@code {mac}}, {@code {ip}} filled with {@code default}, {@code unknown}, {@code unknown}).
      */
     static Map<String, Object> label(PxeSpec.Label l) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", l.name());
         m.put("kernel", l.kernel());
-        m.put("initrd", l.initrd().orElse(null));
+        m.put("initrds", l.initrds());
+        m.put("initrd", l.initrdList().orElse(null));
         m.put("append", l.append());
         m.put("args", Renderers.args(l, "", "default", "unknown", "unknown"));
         return m;

@@ -87,7 +87,7 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
                     continue;
                 }
                 labelPos.put(name, at);
-                labels.add(new PxeSpec.Label(name, text(m, "kernel", ""), opt(m, "initrd"), text(m, "append", ""), at));
+                labels.add(new PxeSpec.Label(name, text(m, "kernel", ""), initrds(r, m, name), text(m, "append", ""), at));
             }
         }
         if (labels.isEmpty()) {
@@ -159,6 +159,40 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
         }
     }
 
+    /**
+     * A label's {@code initrd}: one file or a list of them, loaded in that order. A name may hold
+     * neither a comma nor a space: PXELINUX splits its {@code initrd=} on commas and every loader
+     * splits a line on spaces, so such a name would silently become two files.
+     */
+    private static List<String> initrds(SpecReader r, YNode.Map m, String label) {
+        YNode node = m.get("initrd");
+        List<YNode.Scalar> items = new ArrayList<>();
+        if (node == null || node instanceof YNode.Scalar s && s.kind() == YNode.Scalar.Kind.NULL) {
+            return List.of();
+        } else if (node instanceof YNode.Scalar s) {
+            items.add(s);
+        } else if (node instanceof YNode.Seq seq && !seq.items().isEmpty()) {
+            for (YNode item : seq.items()) {
+                if (item instanceof YNode.Scalar s && s.kind() != YNode.Scalar.Kind.NULL) {
+                    items.add(s);
+                } else {
+                    r.errorAt(item.pos(), "label '" + label + "': each initrd is a file name");
+                }
+            }
+        } else {
+            r.errorAt(node.pos(), "label '" + label + "': initrd is a file name or a non-empty list of them");
+        }
+        List<String> names = new ArrayList<>();
+        for (YNode.Scalar s : items) {
+            if (s.text().isBlank() || s.text().matches(".*[,\\s].*")) {
+                r.errorAt(s.pos(), "label '" + label + "': initrd '" + s.text()
+                        + "' must be a non-empty file name without commas or spaces (loaders split on them)");
+            }
+            names.add(s.text());
+        }
+        return names;
+    }
+
     private static int intOf(YNode.Map m, String key, int fallback) {
         if (m.get(key) instanceof YNode.Scalar s) {
             try {
@@ -185,7 +219,7 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
         Set<String> reads = new TreeSet<>();
         for (PxeSpec.Label l : spec.labels()) {
             reads.add(bootFile(spec, l.kernel()));
-            l.initrd().ifPresent(i -> reads.add(bootFile(spec, i)));
+            l.initrds().forEach(i -> reads.add(bootFile(spec, i)));
         }
         return new Paths(produces, reads);
     }
@@ -215,7 +249,7 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
         boolean produced = true;
         for (PxeSpec.Label l : spec.labels()) {
             List<String> named = new ArrayList<>(List.of(l.kernel()));
-            l.initrd().ifPresent(named::add);
+            named.addAll(l.initrds());
             for (String n : named) {
                 String file = bootFile(spec, n);
                 if (!host.stat(file).exists()) {

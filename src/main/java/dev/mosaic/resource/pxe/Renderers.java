@@ -95,7 +95,7 @@ final class Renderers {
         if (spec.classic()) {
             b.append("label ").append(l.name()).append('\n');
             b.append("kernel ").append(l.kernel()).append('\n');
-            String append = args + l.initrd().map(i -> (args.isEmpty() ? "" : " ") + "initrd=" + i).orElse("");
+            String append = args + l.initrdList().map(i -> (args.isEmpty() ? "" : " ") + "initrd=" + i).orElse("");
             if (!append.isEmpty()) {
                 b.append("append ").append(append).append('\n');
             }
@@ -103,7 +103,7 @@ final class Renderers {
         }
         b.append("label ").append(l.name()).append('\n');
         b.append("  kernel ").append(l.kernel()).append('\n');
-        String append = l.initrd().map(i -> "initrd=" + i + (args.isEmpty() ? "" : " ")).orElse("") + args;
+        String append = l.initrdList().map(i -> "initrd=" + i + (args.isEmpty() ? "" : " ")).orElse("") + args;
         if (!append.isEmpty()) {
             b.append("  append ").append(append).append('\n');
         }
@@ -123,13 +123,15 @@ final class Renderers {
 
     private static String ipxeEntry(PxeSpec.Label l, String args, String what) {
         StringBuilder b = new StringBuilder("#!ipxe\n").append(HEADER).append("# ").append(what).append('\n');
+        // Each initrd is named on the kernel's line too: a kernel booted through its EFI stub loads
+        // the ones named there; a BIOS one gets every initrd iPXE loaded, in order, regardless.
         b.append("kernel ").append(absolute(l.kernel()));
-        l.initrd().ifPresent(i -> b.append(" initrd=").append(name(i)));
+        l.initrds().forEach(i -> b.append(" initrd=").append(name(i)));
         if (!args.isEmpty()) {
             b.append(' ').append(args);
         }
         b.append('\n');
-        l.initrd().ifPresent(i -> b.append("initrd ").append(absolute(i)).append('\n'));
+        l.initrds().forEach(i -> b.append("initrd ").append(absolute(i)).append('\n'));
         return b.append("boot\n").toString();
     }
 
@@ -164,7 +166,11 @@ final class Renderers {
     private static void grubEntry(StringBuilder b, String indent, String title, PxeSpec.Label l, String args) {
         b.append(indent).append("menuentry \"").append(title).append("\" {\n");
         b.append(indent).append("  linux ").append(absolute(l.kernel())).append(args.isEmpty() ? "" : " " + args).append('\n');
-        l.initrd().ifPresent(i -> b.append(indent).append("  initrd ").append(absolute(i)).append('\n'));
+        if (!l.initrds().isEmpty()) {
+            b.append(indent).append("  initrd");
+            l.initrds().forEach(i -> b.append(' ').append(absolute(i)));
+            b.append('\n');
+        }
         b.append(indent).append("}\n");
     }
 

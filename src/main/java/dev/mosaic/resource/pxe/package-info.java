@@ -10,6 +10,13 @@
  * the TFTP tree or produced by a resource the entry comes after. Files rendered by an earlier
  * apply and no longer declared (a node removed from the inventory) are deleted.
  *
+ * <p>A label's {@code initrd} is one file or a list ({@code initrd: [node.img, overlay.img]}),
+ * loaded in that order — Linux unpacks concatenated initramfs archives one over the other, so a
+ * small per-server overlay can follow an image shared by every server: PXELINUX gets
+ * {@code initrd=node.img,overlay.img}, iPXE an {@code initrd} line each (and each name as an
+ * {@code initrd=} argument on the kernel line, which a kernel booted through its EFI stub needs),
+ * GRUB one {@code initrd} command naming all. Every one must exist or be produced, like the kernel.
+ *
  * <p>In {@code append}, {@code {name}}, {@code {mac}} and {@code {ip}} stand for the node the
  * file is for ({@code default}, {@code unknown}, {@code unknown} in the default entry). Style
  * {@code classic} writes PXELINUX files as the 2003 openMosix-LTSP recipe did ({@code prompt=0},
@@ -22,7 +29,8 @@
  * each a file relative to the playbook (or the module). A template decides what a file says, not
  * which files there are. It sees the resource's fields as parsed — {@code root}, {@code loaders},
  * {@code style}, {@code menu} ({@code prompt}, {@code timeout}, {@code default}), {@code labels}
- * ({@code name}, {@code kernel}, {@code initrd} or null, {@code append}, {@code args}),
+ * ({@code name}, {@code kernel}, {@code initrds} (a list, empty without), {@code initrd} (the
+ * names joined by commas as PXELINUX takes them, or null), {@code append}, {@code args}),
  * {@code nodes} ({@code name}, {@code mac}, {@code ip} or null, {@code label}, {@code append},
  * {@code args}, {@code pxelinux_file}, {@code hex_ip}), {@code default_label} — over the scope's
  * variables; a per-node template also {@code node} and its {@code label}; {@code ipxe_default}
@@ -39,6 +47,7 @@
  *   menu: { prompt: 0, timeout: 0, default: linux }
  *   labels:
  *     - { name: linux, kernel: vmlinuz, initrd: initrd.img, append: "console=ttyS0 node={name}" }
+ *     - { name: layered, kernel: vmlinuz, initrd: [node.img, overlay.img] }   # loaded in order
  *   nodes:
  *     - { name: node1, mac: "52:54:00:00:00:01" }
  *     - { name: node2, mac: "52:54:00:00:00:02", ip: 10.0.0.12 }

@@ -49,8 +49,15 @@ class DnsmasqTemplateTest {
                     """,
             "ipxe-only", """
                     range: 10.0.0.100,10.0.0.200
+                    ra_only: ""
                     ipxe_boot: boot.ipxe
                     nodes: [{ name: n, mac: "aa:bb:cc:dd:ee:ff" }]
+                    """,
+            "http-boot", """
+                    range: 10.0.0.100,10.0.0.200,12h
+                    ra_only: "fd00:0:0:2::"
+                    boot: pxelinux.0
+                    ipxe_boot: http://10.0.0.1/boot.ipxe
                     """,
             "nothing", "");
 
@@ -75,7 +82,7 @@ class DnsmasqTemplateTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"everything", "pxe-only", "ipxe-only", "nothing"})
+    @ValueSource(strings = {"everything", "pxe-only", "ipxe-only", "http-boot", "nothing"})
     void theShippedTemplate_rendersExactlyAsTheBuiltInRendering(String name) throws IOException {
         DnsmasqType.Spec builtIn = spec(CASES.get(name));
         DnsmasqType.Spec templated = spec(CASES.get(name) + "source: " + dir.relativize(EXAMPLE) + "\n");
@@ -83,6 +90,26 @@ class DnsmasqTemplateTest {
         assertThat(builtIn.templated()).isFalse();
         assertThat(templated.templated()).isTrue();
         assertThat(templated.text()).isEqualTo(builtIn.text());
+    }
+
+    @Test
+    void anHttpIpxeBoot_andRaOnly_writeTheUrlAndRouterAdvertisementsWithoutDhcpv6() throws IOException {
+        assertThat(spec("""
+                range: 10.0.2.100,10.0.2.200,12h
+                ra_only: "fd00:0:0:2::"
+                boot: pxelinux.0
+                ipxe_boot: http://10.0.2.2/boot.ipxe
+                """).text()).isEqualTo("""
+                # Managed by Mosaic: local edits are reverted.
+                port=0
+                dhcp-range=10.0.2.100,10.0.2.200,12h
+                enable-ra
+                dhcp-range=fd00:0:0:2::,ra-only
+                dhcp-match=set:ipxe,175
+                dhcp-boot=tag:!ipxe,pxelinux.0
+                dhcp-boot=tag:ipxe,http://10.0.2.2/boot.ipxe
+                """);
+        assertThat(spec("ra_only: \"\"\n").text()).as("empty is none").doesNotContain("ra");
     }
 
     @Test

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The templates shipped in {@code examples/templates/pxe/} are the kind's built-in rendering:
  * each, given the same resource, writes every file byte for byte as the kind does without it.
- * Covers both styles, all loaders, labels with and without initrd and append, nodes with and
+ * Covers both styles, all loaders, labels with no, one or several initrds, with and without append, nodes with and
  * without IP, label and append of their own, and no nodes at all.
  */
 class PxeExampleTemplatesTest {
@@ -43,11 +43,13 @@ class PxeExampleTemplatesTest {
                   - { name: rescue, kernel: /boot/rescue }
                   - { name: linux, kernel: vmlinuz, initrd: images/initrd.img, append: "console=ttyS0 node={name} ip={ip}" }
                   - { name: bare, kernel: vmlinuz, initrd: initrd.img }
+                  - { name: layered, kernel: vmlinuz, initrd: [images/node.img, /overlay.img], append: "node={name}" }
                 nodes:
                   - { name: node1, mac: "52:54:00:00:00:01" }
                   - { name: node2, mac: "52-54-00-00-00-0A", ip: 10.0.2.22, append: "quiet mac={mac}" }
                   - { name: node3, mac: "52:54:00:00:00:03", ip: 10.0.2.23, label: rescue, append: single }
                   - { name: node4, mac: "52:54:00:00:00:04", label: bare }
+                  - { name: node5, mac: "52:54:00:00:00:05", label: layered }
             """,
             "classic", """
                 root: /tftpboot
@@ -58,10 +60,12 @@ class PxeExampleTemplatesTest {
                   - { name: linux, kernel: bzImage-2.4.22-openmosix-2, initrd: initrd-2.4.22-openmosix-2.gz, append: init=/linuxrc rw root=/dev/ram0 }
                   - { name: plain, kernel: bzImage }
                   - { name: noargs, kernel: bzImage, initrd: initrd.gz }
+                  - { name: layered, kernel: bzImage, initrd: [initrd.gz, overlay.gz] }
                 nodes:
                   - { name: node1, mac: "52:54:00:00:00:01", ip: 10.0.0.11 }
                   - { name: node2, mac: "52:54:00:00:00:02", label: plain, append: "nodename={name}" }
                   - { name: node3, mac: "52:54:00:00:00:03", label: noargs }
+                  - { name: node4, mac: "52:54:00:00:00:04", label: layered, append: "nodename={name}" }
             """,
             "no-nodes", """
                 root: /srv/tftp
