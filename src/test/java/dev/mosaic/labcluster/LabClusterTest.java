@@ -216,11 +216,11 @@ class LabClusterTest {
     @Test
     @Order(3)
     void aThirdNode_joinsByBooting_withNothingToChangeOnTheServer() throws Exception {
-        assertThat(mosaic("plan").stdout()).contains("0 to create, 0 to update");
+        assertThat(mosaic("plan").stdout()).contains("Plan: 0 to create, 0 to update, 0 to replace, 0 to delete, 0 to refresh");
         String c = joins(powerOn("n3", "52:54:00:00:00:03"));
         assertThat(c).isEqualTo("node-000003");
         assertThat(sinfo()).containsOnlyKeys("node-000001", "node-000002", "node-000003");
-        assertThat(mosaic("plan").stdout()).contains("0 to create, 0 to update");
+        assertThat(mosaic("plan").stdout()).contains("Plan: 0 to create, 0 to update, 0 to replace, 0 to delete, 0 to refresh");
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
