@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Issue #16 end to end: playbooks/lab-cluster.yml applied over SSH to the lab server (a Debian
@@ -60,6 +61,8 @@ class LabClusterTest {
     static List<String> common;
     static final List<LabNode> nodes = new ArrayList<>();
     static final Map<String, String> measured = new LinkedHashMap<>();
+    /** Whether the server was converged: the boots after it make no sense otherwise. */
+    static boolean applied;
 
     @BeforeAll
     static void build_the_node_image_and_boot_the_lab_server() throws Exception {
@@ -186,6 +189,7 @@ class LabClusterTest {
         long t = System.nanoTime();
         Cli.Result apply = mosaic("apply");
         measure("first apply over SSH (image copied from the cache)", t);
+        System.out.println(apply.stdout());
         assertThat(apply.stdout()).as("%s", apply).contains("0 failed").doesNotContain("(sensitive)", "munge.key content");
         assertThat(lab.systemctl("is-active", "munge", "slurmctld", "dnsmasq").stdout().lines()).containsOnly("active");
         assertThat(inContainer("cat", "/etc/slurm/slurm.conf")).contains("SlurmctldHost=labserver(10.0.2.2)",
@@ -195,11 +199,13 @@ class LabClusterTest {
         Cli.Result again = mosaic("apply");
         measure("second apply over SSH (nothing to do)", t);
         assertThat(again.stdout()).as("%s", again).contains("Apply complete: 0 changed");
+        applied = true;
     }
 
     @Test
     @Order(2)
     void twoNodes_bootFromTheNetwork_becomeIdle_andRunAJobTogether() throws Exception {
+        assumeTrue(applied, "the server was not converged");
         LabNode first = powerOn("n1", "52:54:00:00:00:01");
         LabNode second = powerOn("n2", "52:54:00:00:00:02");
         String a = joins(first);
@@ -216,6 +222,7 @@ class LabClusterTest {
     @Test
     @Order(3)
     void aThirdNode_joinsByBooting_withNothingToChangeOnTheServer() throws Exception {
+        assumeTrue(applied, "the server was not converged");
         assertThat(mosaic("plan").stdout()).contains("Plan: 0 to create, 0 to update, 0 to replace, 0 to delete, 0 to refresh");
         String c = joins(powerOn("n3", "52:54:00:00:00:03"));
         assertThat(c).isEqualTo("node-000003");
