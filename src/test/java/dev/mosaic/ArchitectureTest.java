@@ -55,6 +55,8 @@ class ArchitectureTest {
         // handed to the archive kind.
         MAY_USE.put("resource.pkg", Set.of("diag", "yaml", "host", "resource", "resource.archive"));
         // A template is a file whose content is rendered: observing and writing are the file kind's.
+        // A node image is packed by the initrd kind's cpio writer from .debs the package kind fetches.
+        MAY_USE.put("resource.image", Set.of("diag", "yaml", "host", "resource", "resource.initrd", "resource.pkg"));
         MAY_USE.put("resource.template", Set.of("diag", "yaml", "host", "resource", "resource.file"));
     }
 

@@ -10,6 +10,7 @@ import dev.mosaic.resource.pkg.PackageType;
 import dev.mosaic.resource.directory.DirectoryType;
 import dev.mosaic.resource.dnsmasq.DnsmasqType;
 import dev.mosaic.resource.file.FileType;
+import dev.mosaic.resource.image.NodeImageType;
 import dev.mosaic.resource.initrd.InitrdType;
 import dev.mosaic.resource.pxe.PxeType;
 import dev.mosaic.resource.tftp.TftpTreeType;
@@ -37,6 +38,7 @@ public final class BuiltinKinds {
                 new KernelConfigType(),
                 new BuildType(),
                 new InitrdType(),
+                new NodeImageType(),
                 new TftpTreeType(),
                 new PxeType(),
                 new DnsmasqType(),

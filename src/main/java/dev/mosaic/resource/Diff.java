@@ -11,6 +11,12 @@ public sealed interface Diff permits Diff.Field, Diff.Content, Diff.Tree {
 
     String field();
 
+    /**
+     * The name of a field that warns rather than compares (who can read a secret an image holds):
+     * it names paths only, never a value, so it is shown as it is even for a sensitive resource.
+     */
+    String WARNING = "warning";
+
     /** A scalar field: {@code mode: 0600 -> 0644}. {@code null} means absent. */
     record Field(String field, String before, String after) implements Diff {
     }
@@ -46,7 +52,9 @@ public sealed interface Diff permits Diff.Field, Diff.Content, Diff.Tree {
         String changed = "(sensitive, changed)";
         List<Diff> out = new ArrayList<>();
         for (Diff d : diffs) {
-            if (d instanceof Field f) {
+            if (d instanceof Field f && f.field().equals(WARNING)) {
+                out.add(f);
+            } else if (d instanceof Field f) {
                 out.add(new Field(f.field(), f.before() == null ? null : shown,
                         f.after() == null ? null : f.before() == null ? shown : changed));
             } else if (d instanceof Content c) {

@@ -282,6 +282,17 @@ class ResourceContractTest {
                     """, (root, control) -> writeBytes(control.resolve("kit.tar.gz"), tarGz(Map.of(
                             "kit/bin/buildk", "#!/bin/sh\necho building\n",
                             "kit/config-2.4.22-ltsp-2", "CONFIG_MOSIX=y\n")))),
+            new Fixture("node_image", "a small package's closure, a file from next to the playbook, a link and dirs", """
+                    type: node_image
+                    path: /srv/tftp/node.img
+                    packages: [busybox-static]
+                    exclude: [/usr/share/doc/**]
+                    files:
+                      - { path: /init, source: files/init, mode: "0755" }
+                    links:
+                      - { path: /bin/sh, target: busybox }
+                    dirs: [/proc, /sys]
+                    """, (root, control) -> write(control.resolve("files/init"), "#!/bin/sh\nexec sh\n")),
             new Fixture("package", "a Debian package unpacked into the tree, one directory of it only", """
                     type: package
                     name: pxelinux

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
+import dev.mosaic.resource.BuiltOnce;
 import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.TargetPaths;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -33,7 +33,6 @@ import java.util.concurrent.locks.ReentrantLock;
 final class BuildCache {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ConcurrentHashMap<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
     /** One output file: where it goes on the target, its mode and digest. */
     record Item(String path, int mode, String sha256, String link) {
@@ -51,7 +50,7 @@ final class BuildCache {
 
     /** Serialises the builds of one fingerprint within this process. */
     static ReentrantLock lock(Path cacheDir, String fingerprint) {
-        return LOCKS.computeIfAbsent(cacheDir.toAbsolutePath() + "/" + fingerprint, k -> new ReentrantLock());
+        return BuiltOnce.lock(cacheDir, "builds/" + fingerprint);
     }
 
     Optional<Manifest> manifest() {
@@ -114,15 +113,7 @@ final class BuildCache {
                 host.symlink(item.path(), item.link());
                 continue;
             }
-            Path blob = dir.resolve("files").resolve(item.sha256());
-            try (InputStream in = Files.newInputStream(blob)) {
-                host.writeAtomic(item.path(), in, item.mode());
-            }
-            String arrived = host.sha256(item.path());
-            if (!arrived.equals(item.sha256())) {
-                throw new ResourceException("the copy of " + item.path() + " from the build cache arrived with sha256 "
-                        + arrived + " instead of " + item.sha256());
-            }
+            BuiltOnce.copy(dir.resolve("files").resolve(item.sha256()), host, item.path(), item.mode(), item.sha256());
         }
     }
 

@@ -2,16 +2,22 @@ package dev.mosaic.resource.initrd;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.TreeMap;
 
 /**
  * A writer of deterministic {@code newc} ("070701") cpio archives, the format the Linux kernel
- * unpacks as an initramfs. Entries are collected, then written sorted by path with mtime 0,
- * uid/gid 0 and sequential inode numbers. Not thread-safe.
+ * unpacks as an initramfs. Entries are collected, then written sorted by path with one mtime for
+ * all, the owner each entry was given (root unless said otherwise) and sequential inode numbers.
+ * A file's content is either in memory or a local file read while writing, so an image of a whole
+ * root file system never sits in memory. Used by the {@code initrd} and {@code node_image} kinds.
+ * Not thread-safe.
  */
-final class Cpio {
+public final class Cpio {
 
     static final int S_IFDIR = 0040000;
     static final int S_IFREG = 0100000;
@@ -19,26 +25,39 @@ final class Cpio {
     static final int S_IFCHR = 0020000;
     static final int S_IFBLK = 0060000;
 
-    private record Entry(int mode, byte[] data, int rdevMajor, int rdevMinor) {
+    /** {@code data} for in-memory content, else {@code file} (of {@code size} bytes) for content on disk. */
+    private record Entry(int mode, int uid, int gid, byte[] data, Path file, long size, int rdevMajor, int rdevMinor) {
+        Entry(int mode, byte[] data) {
+            this(mode, 0, 0, data, null, data.length, 0, 0);
+        }
     }
 
     /** Paths without a leading slash, as the kernel expects ("bin/sh"). */
     private final TreeMap<String, Entry> entries = new TreeMap<>();
 
-    void dir(String path, int perm) {
-        put(path, new Entry(S_IFDIR | perm, new byte[0], 0, 0));
+    public void dir(String path, int perm) {
+        put(path, new Entry(S_IFDIR | perm, new byte[0]));
     }
 
-    void file(String path, byte[] data, int perm) {
-        put(path, new Entry(S_IFREG | perm, data, 0, 0));
+    public void dir(String path, int perm, int uid, int gid) {
+        put(path, new Entry(S_IFDIR | perm, uid, gid, new byte[0], null, 0, 0, 0));
     }
 
-    void symlink(String path, String target) {
-        put(path, new Entry(S_IFLNK | 0777, target.getBytes(StandardCharsets.UTF_8), 0, 0));
+    public void file(String path, byte[] data, int perm) {
+        put(path, new Entry(S_IFREG | perm, data));
+    }
+
+    /** A file whose content is read from the local file {@code content} when the archive is written. */
+    public void file(String path, Path content, long size, int perm, int uid, int gid) {
+        put(path, new Entry(S_IFREG | perm, uid, gid, null, content, size, 0, 0));
+    }
+
+    public void symlink(String path, String target) {
+        put(path, new Entry(S_IFLNK | 0777, target.getBytes(StandardCharsets.UTF_8)));
     }
 
     void node(String path, boolean block, int major, int minor, int perm) {
-        put(path, new Entry((block ? S_IFBLK : S_IFCHR) | perm, new byte[0], major, minor));
+        put(path, new Entry((block ? S_IFBLK : S_IFCHR) | perm, 0, 0, new byte[0], null, 0, major, minor));
     }
 
     boolean has(String path) {
@@ -49,7 +68,7 @@ final class Cpio {
         String p = strip(path);
         // Parents first, as directories, unless declared otherwise.
         for (int i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) {
-            entries.putIfAbsent(p.substring(0, i), new Entry(S_IFDIR | 0755, new byte[0], 0, 0));
+            entries.putIfAbsent(p.substring(0, i), new Entry(S_IFDIR | 0755, new byte[0]));
         }
         entries.put(p, e);
     }
@@ -62,23 +81,39 @@ final class Cpio {
         return p;
     }
 
-    void writeTo(OutputStream out) throws IOException {
+    /** Writes every entry with mtime 0. */
+    public void writeTo(OutputStream out) throws IOException {
+        writeTo(out, 0);
+    }
+
+    /** Writes every entry with {@code mtime} (seconds since the epoch). */
+    public void writeTo(OutputStream out, long mtime) throws IOException {
         int ino = 1;
         for (var me : entries.entrySet()) {
             Entry e = me.getValue();
-            header(out, me.getKey(), ino++, e.mode(), e.data().length, e.rdevMajor(), e.rdevMinor());
-            out.write(e.data());
-            pad(out, e.data().length);
+            if (e.size() > 0xFFFFFFFFL) {
+                throw new IOException(me.getKey() + " is larger than a newc cpio entry can hold (4 GiB)");
+            }
+            header(out, me.getKey(), ino++, e, mtime);
+            if (e.data() != null) {
+                out.write(e.data());
+            } else {
+                try (InputStream in = Files.newInputStream(e.file())) {
+                    if (in.transferTo(out) != e.size()) {
+                        throw new IOException(e.file() + " changed size while the archive was written");
+                    }
+                }
+            }
+            pad(out, e.size());
         }
-        header(out, "TRAILER!!!", 0, 0, 0, 0, 0);
+        header(out, "TRAILER!!!", 0, new Entry(0, new byte[0]), 0);
     }
 
-    private static void header(OutputStream out, String name, int ino, int mode, int size, int rmaj, int rmin)
-            throws IOException {
+    private static void header(OutputStream out, String name, int ino, Entry e, long mtime) throws IOException {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         StringBuilder h = new StringBuilder("070701");
-        int nlink = (mode & 0170000) == S_IFDIR ? 2 : 1;
-        for (int v : new int[] {ino, mode, 0, 0, nlink, 0, size, 0, 0, rmaj, rmin, n.length + 1, 0}) {
+        int nlink = (e.mode() & 0170000) == S_IFDIR ? 2 : 1;
+        for (long v : new long[] {ino, e.mode(), e.uid(), e.gid(), nlink, mtime, e.size(), 0, 0, e.rdevMajor(), e.rdevMinor(), n.length + 1, 0}) {
             h.append(String.format("%08X", v));
         }
         byte[] hb = h.toString().getBytes(StandardCharsets.US_ASCII);
@@ -88,8 +123,8 @@ final class Cpio {
         pad(out, hb.length + n.length + 1);
     }
 
-    private static void pad(OutputStream out, int written) throws IOException {
-        int r = written % 4;
+    private static void pad(OutputStream out, long written) throws IOException {
+        int r = (int) (written % 4);
         if (r != 0) {
             out.write(new byte[4 - r]);
         }

@@ -7,8 +7,17 @@ import java.util.Optional;
 public record InitrdSpec(String path, Optional<String> init, List<FileEntry> files, List<TreeEntry> trees,
                          List<LinkEntry> links, List<String> dirs, List<NodeEntry> nodes, boolean compress) {
 
-    /** A file of the image: inline content, or a source (absolute: on the target; relative: next to the playbook). */
-    public record FileEntry(String path, Optional<String> content, Optional<String> source, Optional<Integer> mode) {
+    /**
+     * A file of the image: inline content, or a source (absolute: on the target; relative: next to
+     * the playbook). {@code sensitive}: its content is a secret (a munge key), so the image holds one.
+     */
+    public record FileEntry(String path, Optional<String> content, Optional<String> source, Optional<Integer> mode,
+                            boolean sensitive) {
+    }
+
+    /** The image paths of the files marked sensitive, sorted. */
+    public List<String> secrets() {
+        return files.stream().filter(FileEntry::sensitive).map(FileEntry::path).sorted().toList();
     }
 
     /** A whole tree copied into the image at {@code path}. */

@@ -70,7 +70,9 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
             if (content.isPresent() == source.isPresent()) {
                 r.error("files", p + ": give either 'content' or 'source'");
             }
-            files.add(new InitrdSpec.FileEntry(imagePath(r, "files", p, seen), content, source, opt(m, "mode").map(t -> octal(r, "files", t))));
+            boolean sensitive = opt(m, "sensitive").map(Boolean::parseBoolean).orElse(false);
+            files.add(new InitrdSpec.FileEntry(imagePath(r, "files", p, seen), content, source, opt(m, "mode").map(t -> octal(r, "files", t)),
+                    sensitive));
         }
         List<InitrdSpec.TreeEntry> trees = new ArrayList<>();
         for (YNode.Map m : maps(r, "trees")) {
@@ -89,6 +91,10 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
             nodes.add(new InitrdSpec.NodeEntry(imagePath(r, "nodes", text(m, "path"), seen), "block".equals(text(m, "kind")),
                     number(r, "nodes", text(m, "major")), number(r, "nodes", text(m, "minor")),
                     opt(m, "mode").map(t -> octal(r, "nodes", t)).orElse(0600)));
+        }
+        if (files.stream().anyMatch(InitrdSpec.FileEntry::sensitive)) {
+            // The image holds a secret: plans show no digest of it, backups keep none of it.
+            r.markSensitive();
         }
         Optional<String> init = r.optString("init");
         if (init.isPresent() && seen.contains("/init")) {
@@ -179,8 +185,12 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
         if (o.stat().exists() && !o.stat().isFile()) {
             throw new ResourceException(spec.path() + " is a " + o.stat().kindWord() + "; refusing to replace it with an initrd");
         }
-        return new Change(o.current() == null ? Action.CREATE : Action.UPDATE,
-                List.of(new Diff.Content("image", o.current(), o.desired())));
+        List<Diff> diffs = new ArrayList<>(List.of(new Diff.Content("image", o.current(), o.desired())));
+        if (!spec.secrets().isEmpty()) {
+            diffs.add(new Diff.Field(Diff.WARNING, null, "holds secrets (" + String.join(", ", spec.secrets()) + "): whoever can fetch "
+                    + spec.path() + " reads them"));
+        }
+        return new Change(o.current() == null ? Action.CREATE : Action.UPDATE, diffs);
     }
 
     @Override

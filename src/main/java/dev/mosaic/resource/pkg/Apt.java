@@ -43,8 +43,10 @@ final class Apt {
         return argv;
     }
 
-    static List<String> download(String aptArgument) {
-        return List.of("apt-get", "download", "-q", "-o", "Debug::NoLocking=1", aptArgument);
+    static List<String> download(List<String> aptArguments) {
+        List<String> argv = new ArrayList<>(List.of("apt-get", "download", "-q", "-o", "Debug::NoLocking=1"));
+        argv.addAll(aptArguments);
+        return argv;
     }
 
     /** The installed version, empty when the package is not installed (or only configured-files remain). */

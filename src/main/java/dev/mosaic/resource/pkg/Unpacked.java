@@ -1,6 +1,5 @@
 package dev.mosaic.resource.pkg;
 
-import dev.mosaic.host.Exec;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
@@ -12,10 +11,6 @@ import dev.mosaic.resource.archive.ArchiveSpec;
 import dev.mosaic.resource.archive.ArchiveType;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,10 +30,6 @@ final class Unpacked {
 
     /** The version apt offers, and what the archive kind sees for that .deb in the tree. */
     record State(Apt.Candidate candidate, ArchiveSpec archive, Object observed) {
-    }
-
-    static Path debPath(Context ctx, String sha256) {
-        return ArchiveType.cachedPath(ctx.cacheDir(), sha256);
     }
 
     static ArchiveSpec archive(PackageSpec spec, Context ctx, Apt.Candidate c) {
@@ -89,55 +80,12 @@ final class Unpacked {
 
     static void apply(PackageSpec spec, Change change, Context ctx) throws IOException, ResourceException {
         Apt.Candidate c = Apt.candidate(ctx.control(), spec);
-        Path deb = debPath(ctx, c.sha256());
-        if (!Files.exists(deb)) {
-            download(spec, c, deb, ctx);
-        }
+        Debs.fetch(ctx, spec.name() + "=" + c.version(), c.sha256());
         ArchiveSpec a = archive(spec, ctx, c);
         Context inner = scoped(ctx);
         Change unpack = dev.mosaic.resource.Kinds.diff(ARCHIVE, a, dev.mosaic.resource.Kinds.observe(ARCHIVE, a, inner));
         if (!unpack.isNoop()) {
             ARCHIVE.apply(a, unpack, inner);
-        }
-    }
-
-    /** {@code apt-get download} in a private directory of the cache, verified, then renamed into place. */
-    private static void download(PackageSpec spec, Apt.Candidate c, Path deb, Context ctx) throws IOException, ResourceException {
-        Files.createDirectories(deb.getParent());
-        Path work = Files.createTempDirectory(deb.getParent(), ".download-");
-        try {
-            String arg = spec.name() + "=" + c.version();
-            Exec.Result r = ctx.control().exec(new Exec(Apt.download(arg), work.toString(), Apt.ENV, Optional.empty(),
-                    Optional.empty(), ctx::output));
-            if (!r.ok()) {
-                throw new ResourceException("apt-get download " + arg + " failed (exit " + r.exitCode() + "):\n" + r.tailText());
-            }
-            Path got;
-            try (var files = Files.list(work)) {
-                got = files.filter(f -> f.getFileName().toString().endsWith(".deb")).findFirst()
-                        .orElseThrow(() -> new ResourceException("apt-get download " + arg + " produced no .deb"));
-            }
-            String sha;
-            try (InputStream in = Files.newInputStream(got)) {
-                java.security.MessageDigest md = dev.mosaic.resource.Digests.newSha256();
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    md.update(buf, 0, n);
-                }
-                sha = java.util.HexFormat.of().formatHex(md.digest());
-            }
-            if (!sha.equals(c.sha256())) {
-                throw new ResourceException("the downloaded " + got.getFileName() + " has sha256 " + sha
-                        + " but apt's index says " + c.sha256() + "; nothing was unpacked");
-            }
-            Files.move(got, deb, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            try (var files = Files.list(work)) {
-                for (Path f : files.toList()) {
-                    Files.deleteIfExists(f);
-                }
-            }
-            Files.deleteIfExists(work);
         }
     }
 }

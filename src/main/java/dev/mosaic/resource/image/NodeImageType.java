@@ -1,0 +1,397 @@
+package dev.mosaic.resource.image;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.host.Exec;
+import dev.mosaic.host.FileStat;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.BuiltOnce;
+import dev.mosaic.resource.Change;
+import dev.mosaic.resource.Context;
+import dev.mosaic.resource.Diff;
+import dev.mosaic.resource.Digests;
+import dev.mosaic.resource.Paths;
+import dev.mosaic.resource.ResourceException;
+import dev.mosaic.resource.ResourceType;
+import dev.mosaic.resource.Source;
+import dev.mosaic.resource.SpecReader;
+import dev.mosaic.resource.TargetPaths;
+import dev.mosaic.resource.pkg.Debs;
+import dev.mosaic.yaml.YNode;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * A node's root file system built on the control machine from Debian packages and declared
+ * files, cached by the digest of its inputs and copied to the target.
+ */
+public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImageType.Observed> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String MEMORY_KEY = "node_image";
+    /** More changed packages than this are summed up in one line of the plan. */
+    private static final int MAX_PACKAGE_LINES = 40;
+
+    /** What was last written on this target: the inputs' digest, the image's digest, its packages. */
+    public record Record(String inputs, String image, List<String> packages) {
+    }
+
+    /**
+     * The image at the path now ({@code current}, null when absent), the resolved packages, the
+     * digest of every input, the cache's entry for those inputs if built already, and the record
+     * of the last write on this target.
+     */
+    record Observed(FileStat stat, Diff.Blob current, List<Debs.Deb> debs, String inputs,
+                    Optional<ImageCache.Manifest> cached, Optional<Record> last) {
+    }
+
+    @Override
+    public String kind() {
+        return "node_image";
+    }
+
+    @Override
+    public String summary() {
+        return "a node's root file system from Debian packages and their dependencies, packed reproducibly as a cpio initramfs or a squashfs";
+    }
+
+    @Override
+    public NodeImageSpec parse(SpecReader r) {
+        String path = r.absolutePath("path");
+        NodeImageSpec.Format format = r.oneOf("format", "cpio", "cpio", "squashfs").equals("squashfs")
+                ? NodeImageSpec.Format.SQUASHFS : NodeImageSpec.Format.CPIO;
+        List<String> packages = new ArrayList<>();
+        for (String p : r.stringList("packages")) {
+            if (!p.matches("[a-z0-9][a-z0-9+.-]+")) {
+                r.error("packages", "'" + p + "' is not a Debian package name");
+            }
+            packages.add(p);
+        }
+        if (packages.isEmpty()) {
+            r.error("packages", "a node image needs at least one package");
+        }
+        List<String> exclude = new ArrayList<>();
+        for (String g : r.stringList("exclude")) {
+            if (!g.startsWith("/") || hasDotDot(g)) {
+                r.error("exclude", "'" + g + "' must be an absolute pattern inside the image, without '..'");
+            }
+            exclude.add(g);
+        }
+        Set<String> seen = new HashSet<>();
+        List<NodeImageSpec.FileEntry> files = new ArrayList<>();
+        for (YNode.Map m : maps(r, "files")) {
+            String p = imagePath(r, "files", text(m, "path"), seen);
+            Optional<String> content = opt(m, "content");
+            Optional<String> source = opt(m, "source");
+            if (content.isPresent() == source.isPresent()) {
+                r.error("files", p + ": give either 'content' or 'source'");
+            }
+            int mode = opt(m, "mode").map(t -> octal(r, t)).orElse(0644);
+            int uid = opt(m, "owner").map(t -> id(r, "owner", t)).orElse(0);
+            int gid = opt(m, "group").map(t -> id(r, "group", t)).orElse(0);
+            boolean sensitive = opt(m, "sensitive").map(Boolean::parseBoolean).orElse(false);
+            files.add(new NodeImageSpec.FileEntry(p, content, source, mode, uid, gid, sensitive));
+        }
+        List<NodeImageSpec.LinkEntry> links = new ArrayList<>();
+        for (YNode.Map m : maps(r, "links")) {
+            links.add(new NodeImageSpec.LinkEntry(imagePath(r, "links", text(m, "path"), seen), text(m, "target")));
+        }
+        List<String> dirs = new ArrayList<>();
+        for (String d : r.stringList("dirs")) {
+            dirs.add(imagePath(r, "dirs", d, seen));
+        }
+        long epoch = r.integer("epoch", 0);
+        if (epoch < 0 || epoch > 0xFFFFFFFFL) {
+            r.error("epoch", "expected seconds since 1970 between 0 and 4294967295, got " + epoch);
+        }
+        if (files.stream().anyMatch(NodeImageSpec.FileEntry::sensitive)) {
+            // The image holds a secret: plans show no digest of it, backups keep none of it.
+            r.markSensitive();
+        }
+        return new NodeImageSpec(path, format, List.copyOf(packages), List.copyOf(exclude), files, links, dirs, epoch);
+    }
+
+    private static boolean hasDotDot(String p) {
+        for (String part : p.split("/")) {
+            if (part.equals("..")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String imagePath(SpecReader r, String field, String p, Set<String> seen) {
+        if (p.isEmpty() || hasDotDot(p) || p.indexOf('\0') >= 0) {
+            r.error(field, "'" + p + "' is not a path inside the image (no '..', not empty)");
+        }
+        String norm = TargetPaths.normalize("/" + p);
+        if (norm.equals("/")) {
+            r.error(field, "the image's root itself cannot be declared");
+        }
+        if (!seen.add(norm)) {
+            r.error(field, "'" + norm + "' is declared twice in the image");
+        }
+        return norm;
+    }
+
+    private static List<YNode.Map> maps(SpecReader r, String field) {
+        List<YNode.Map> out = new ArrayList<>();
+        if (r.raw(field) instanceof YNode.Seq seq) {
+            for (YNode item : seq.items()) {
+                if (item instanceof YNode.Map m) {
+                    out.add(m);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String text(YNode.Map m, String key) {
+        return m.get(key) instanceof YNode.Scalar s ? s.text() : "";
+    }
+
+    private static Optional<String> opt(YNode.Map m, String key) {
+        return m.get(key) instanceof YNode.Scalar s && s.kind() != YNode.Scalar.Kind.NULL ? Optional.of(s.text()) : Optional.empty();
+    }
+
+    private static int octal(SpecReader r, String s) {
+        if (!s.trim().matches("[0-7]{1,4}")) {
+            r.error("files", "expected an octal mode like \"0644\", got '" + s + "'");
+            return 0;
+        }
+        return Integer.parseInt(s.trim(), 8);
+    }
+
+    /** A numeric owner or group: the image has no account database of the control machine's to look names up in. */
+    private static int id(SpecReader r, String what, String s) {
+        if (!s.trim().matches("[0-9]{1,9}")) {
+            r.error("files", "expected a numeric " + what + " (uid or gid inside the image), got '" + s + "'");
+            return 0;
+        }
+        return Integer.parseInt(s.trim());
+    }
+
+    @Override
+    public Paths paths(NodeImageSpec spec) {
+        Set<String> reads = new HashSet<>();
+        spec.files().forEach(f -> f.source().filter(s -> s.startsWith("/")).ifPresent(reads::add));
+        return new Paths(Set.of(spec.path()), reads);
+    }
+
+    @Override
+    public boolean followsInputs() {
+        return true;
+    }
+
+    @Override
+    public Observed observe(NodeImageSpec spec, Context ctx) throws IOException, ResourceException {
+        FileStat stat = ctx.host().stat(spec.path());
+        Diff.Blob current = stat.isFile() ? new Diff.Blob(stat.size(), ctx.host().sha256(spec.path()), null) : null;
+        List<Debs.Deb> debs = Debs.closure(ctx.control(), spec.packages());
+        String inputs = inputsDigest(spec, debs, ctx);
+        Optional<Record> last = ctx.memory().get(MEMORY_KEY).map(NodeImageType::readRecord);
+        return new Observed(stat, current, debs, inputs, new ImageCache(ctx.cacheDir()).manifest(inputs), last);
+    }
+
+    @Override
+    public Change diff(NodeImageSpec spec, Observed o) throws ResourceException {
+        // The image these inputs give: the cache knows it, or this target's record does.
+        Optional<String> desired = o.cached().map(ImageCache.Manifest::sha256)
+                .or(() -> o.last().filter(l -> l.inputs().equals(o.inputs())).map(Record::image));
+        if (o.current() != null && desired.isPresent() && desired.get().equals(o.current().sha256())) {
+            return Change.NOOP;
+        }
+        if (o.stat().exists() && !o.stat().isFile()) {
+            throw new ResourceException(spec.path() + " is a " + o.stat().kindWord() + "; refusing to replace it with a node image");
+        }
+        List<Diff> diffs = new ArrayList<>();
+        if (o.cached().isPresent()) {
+            ImageCache.Manifest m = o.cached().get();
+            diffs.add(new Diff.Content("image", o.current(), new Diff.Blob(m.size(), m.sha256(), null)));
+            diffs.add(new Diff.Field("build", null, "copied from the control machine's cache (built for " + m.builtFor() + ")"));
+        } else {
+            diffs.add(new Diff.Field("image", o.current() == null ? null : "sha256:" + o.current().sha256().substring(0, 12),
+                    "built at apply from " + count(o.debs().size())));
+        }
+        diffs.addAll(packageDiffs(o.last().map(Record::packages).orElse(List.of()), names(o.debs())));
+        if (!spec.secrets().isEmpty()) {
+            diffs.add(new Diff.Field(Diff.WARNING, null, exposure(spec)));
+        }
+        return new Change(o.current() == null ? Action.CREATE : Action.UPDATE, diffs);
+    }
+
+    /** The plan's warning for an image holding secrets: who can read them. */
+    static String exposure(NodeImageSpec spec) {
+        return "holds secrets (" + String.join(", ", spec.secrets()) + "): whoever can fetch " + spec.path()
+                + " reads them — every machine on the boot network";
+    }
+
+    private static List<String> names(List<Debs.Deb> debs) {
+        return debs.stream().map(d -> d.name() + " " + d.version()).toList();
+    }
+
+    /** One field per package added, removed or at another version since the last write here. */
+    static List<Diff> packageDiffs(List<String> before, List<String> after) {
+        Map<String, String> was = versions(before);
+        Map<String, String> now = versions(after);
+        List<Diff> out = new ArrayList<>();
+        Set<String> all = new java.util.TreeSet<>(was.keySet());
+        all.addAll(now.keySet());
+        for (String name : all) {
+            String a = was.get(name);
+            String b = now.get(name);
+            if (a == null || !a.equals(b)) {
+                out.add(new Diff.Field("package " + name, a, b));
+            }
+        }
+        if (!was.isEmpty() && out.size() > MAX_PACKAGE_LINES || was.isEmpty()) {
+            long added = now.keySet().stream().filter(n -> !was.containsKey(n)).count();
+            return List.of(new Diff.Field("packages", was.isEmpty() ? null : count(was.size()),
+                    count(now.size()) + (was.isEmpty() ? "" : " (" + out.size() + " differ, " + added + " new)")));
+        }
+        return out;
+    }
+
+    private static String count(int n) {
+        return n + (n == 1 ? " package" : " packages");
+    }
+
+    private static Map<String, String> versions(List<String> lines) {
+        Map<String, String> out = new TreeMap<>();
+        for (String l : lines) {
+            int sp = l.indexOf(' ');
+            out.put(sp < 0 ? l : l.substring(0, sp), sp < 0 ? "" : l.substring(sp + 1));
+        }
+        return out;
+    }
+
+    @Override
+    public void apply(NodeImageSpec spec, Change change, Context ctx) throws IOException, ResourceException {
+        List<Debs.Deb> debs = Debs.closure(ctx.control(), spec.packages());
+        String inputs = inputsDigest(spec, debs, ctx);
+        ImageCache cache = new ImageCache(ctx.cacheDir());
+        ReentrantLock lock = BuiltOnce.lock(ctx.cacheDir(), "node-images/" + inputs);
+        lock.lock();
+        ImageCache.Manifest m;
+        try {
+            Optional<ImageCache.Manifest> hit = cache.manifest(inputs);
+            if (hit.isPresent()) {
+                m = hit.get();
+                ctx.output("copying the image from the control machine's cache (built for " + m.builtFor() + ")");
+            } else {
+                m = build(spec, debs, inputs, cache, ctx);
+            }
+        } finally {
+            lock.unlock();
+        }
+        BuiltOnce.copy(cache.image(inputs), ctx.host(), spec.path(), 0644, m.sha256());
+        ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new Record(inputs, m.sha256(), names(debs))));
+    }
+
+    @Override
+    public String inputDigest(NodeImageSpec spec, Observed observed) {
+        return observed.inputs();
+    }
+
+    /**
+     * Everything the image's bytes depend on: the spec, each resolved package's version and .deb
+     * digest, and each source's content. Two targets with equal digests get equal images.
+     */
+    static String inputsDigest(NodeImageSpec spec, List<Debs.Deb> debs, Context ctx) throws IOException, ResourceException {
+        MessageDigest md = Digests.newSha256();
+        md.update(("node_image 1\n" + spec).getBytes(StandardCharsets.UTF_8));
+        for (Debs.Deb d : debs) {
+            md.update(("\n" + d.name() + " " + d.version() + " " + d.arch() + " " + d.sha256()).getBytes(StandardCharsets.UTF_8));
+        }
+        for (NodeImageSpec.FileEntry f : spec.files()) {
+            if (f.source().isPresent()) {
+                Source s = Source.of(f.source().get(), ctx);
+                if (!s.host().stat(s.path()).isFile()) {
+                    throw new ResourceException("source " + f.source().get() + " of " + f.path() + " is not a file");
+                }
+                md.update(("\n" + f.path() + " " + s.host().sha256(s.path())).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Builds the image in a staging directory of the cache and stores it there. */
+    private static ImageCache.Manifest build(NodeImageSpec spec, List<Debs.Deb> debs, String inputs, ImageCache cache, Context ctx)
+            throws IOException, ResourceException {
+        long start = System.nanoTime();
+        Path staging = cache.staging();
+        try {
+            RootFs fs = new RootFs(staging, new Globs(spec.exclude()));
+            Path tar = staging.resolve("data.tar");
+            Debs.fetchAll(ctx, debs);
+            for (Debs.Deb d : debs) {
+                Path deb = Debs.cached(ctx, d.sha256());
+                // dpkg-deb decompresses at native speed; the tar it writes is read here, entry by
+                // entry, never unpacked by a tool that would trust its paths.
+                Exec.Result r = ctx.control().exec(new Exec(List.of("sh", "-c", "exec dpkg-deb --fsys-tarfile \"$1\" > \"$2\"", "sh",
+                        deb.toString(), tar.toString()), staging.toString(), Map.of("LC_ALL", "C"), Optional.empty(), Optional.empty(),
+                        ctx::output));
+                if (!r.ok()) {
+                    throw new ResourceException("dpkg-deb --fsys-tarfile " + deb + " (" + d.name() + " " + d.version() + ") failed (exit "
+                            + r.exitCode() + "):\n" + r.tailText());
+                }
+                fs.addTar(tar, d.name());
+                Files.delete(tar);
+            }
+            for (String dir : spec.dirs()) {
+                fs.addDir(dir);
+            }
+            for (NodeImageSpec.FileEntry f : spec.files()) {
+                byte[] content;
+                if (f.content().isPresent()) {
+                    content = f.content().get().getBytes(StandardCharsets.UTF_8);
+                } else {
+                    Source s = Source.of(f.source().orElseThrow(), ctx);
+                    content = s.host().read(s.path());
+                }
+                fs.addFile(f.path(), content, f.mode(), f.uid(), f.gid());
+            }
+            for (NodeImageSpec.LinkEntry l : spec.links()) {
+                fs.addLink(l.path(), l.target());
+            }
+            Path image = staging.resolve("image");
+            if (spec.format() == NodeImageSpec.Format.CPIO) {
+                try (OutputStream out = new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(image)), 1 << 16)) {
+                    fs.writeCpio(out, spec.epoch()); // Java's gzip header has no timestamp and no name
+                }
+            } else {
+                Squashfs.pack(fs, staging, image, spec.epoch(), ctx);
+            }
+            ImageCache.Manifest m = new ImageCache.Manifest(Debs.sha256(image), Files.size(image), ctx.host().name(), names(debs));
+            cache.store(inputs, image, m);
+            ctx.output("built " + spec.path() + ": " + debs.size() + " packages, " + fs.nodes().size() + " entries, "
+                    + m.size() + " bytes, sha256 " + m.sha256() + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            return m;
+        } finally {
+            ImageCache.delete(staging);
+        }
+    }
+
+    private static Record readRecord(String json) {
+        try {
+            return JSON.readValue(json, Record.class);
+        } catch (IOException e) {
+            return new Record("damaged", "damaged", List.of());
+        }
+    }
+}

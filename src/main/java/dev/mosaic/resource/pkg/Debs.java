@@ -1,0 +1,210 @@
+package dev.mosaic.resource.pkg;
+
+import dev.mosaic.host.Exec;
+import dev.mosaic.host.Host;
+import dev.mosaic.resource.Context;
+import dev.mosaic.resource.Digests;
+import dev.mosaic.resource.ResourceException;
+import dev.mosaic.resource.archive.ArchiveType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Debian packages as files: which .debs a set of packages needs (apt's resolver, run on the
+ * control machine's lists), each one's sha256 from apt's signed indexes, and the .deb itself,
+ * fetched once into the content-addressed download cache and verified. Nothing here installs
+ * anything; the {@code package} kind (state unpacked) and the {@code node_image} kind share it.
+ */
+public final class Debs {
+
+    private static final Pattern INST = Pattern.compile("^Inst (\\S+) \\((\\S+) .*\\[([a-z0-9-]+)\\]\\)");
+
+    /**
+     * Closures already resolved by this process, keyed by the names and the time apt's lists last
+     * changed: a plan or an apply asks for one closure several times (observe, apply, observe
+     * again), and each resolution costs seconds.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, List<Deb>> RESOLVED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Debs() {
+    }
+
+    /** One .deb: a package at a version, for an architecture, with the digest apt's index gives. */
+    public record Deb(String name, String version, String arch, String sha256) {
+        /** The argument apt-get and apt-cache take for exactly this package. */
+        public String aptArgument() {
+            return name + ":" + arch + "=" + version;
+        }
+    }
+
+    /**
+     * The packages {@code names} and their dependency closure (without recommends), as apt would
+     * install them on a machine where nothing is installed yet, sorted by name. Reads apt's lists
+     * only: no download, no lock.
+     */
+    public static List<Deb> closure(Host control, List<String> names) throws IOException, ResourceException {
+        String key = control.stat("/var/lib/apt/lists").mtimeNanos() + " " + String.join(" ", names);
+        List<Deb> known = RESOLVED.get(key);
+        if (known != null) {
+            return known;
+        }
+        List<Deb> resolved = resolve(control, names);
+        RESOLVED.put(key, resolved);
+        return resolved;
+    }
+
+    private static List<Deb> resolve(Host control, List<String> names) throws IOException, ResourceException {
+        List<String> argv = new ArrayList<>(List.of("apt-get", "install", "-s", "-q", "-o", "Dir::State::status=/dev/null",
+                "-o", "APT::Install-Recommends=false", "-o", "Debug::NoLocking=1"));
+        argv.addAll(names);
+        List<String> lines = new ArrayList<>();
+        Exec.Result r = control.query(new Exec(argv, "/", Apt.ENV, Optional.empty(), Optional.empty(), lines::add));
+        if (!r.ok()) {
+            List<String> errors = lines.stream().filter(l -> l.startsWith("E: ")).toList();
+            throw new ResourceException("apt cannot resolve " + String.join(" ", names) + " (run apt-get update, or check the names): "
+                    + String.join(" ", errors.isEmpty() ? r.tail() : errors));
+        }
+        Map<String, String[]> inst = new java.util.TreeMap<>();
+        for (String l : lines) {
+            Matcher m = INST.matcher(l);
+            if (m.find()) {
+                inst.put(m.group(1), new String[] {m.group(2), m.group(3)});
+            }
+        }
+        if (inst.isEmpty()) {
+            throw new ResourceException("apt resolved " + String.join(" ", names) + " to no package at all");
+        }
+        Map<String, String> shas = digests(control, inst);
+        List<Deb> out = new ArrayList<>();
+        for (var e : inst.entrySet()) {
+            String name = e.getKey().contains(":") ? e.getKey().substring(0, e.getKey().indexOf(':')) : e.getKey();
+            String version = e.getValue()[0];
+            String arch = e.getValue()[1];
+            String sha = shas.get(name + "=" + version);
+            if (sha == null) {
+                throw new ResourceException("apt's index gives no sha256 for " + name + " " + version);
+            }
+            out.add(new Deb(name, version, arch, sha));
+        }
+        return List.copyOf(out);
+    }
+
+    /** {@code name=version} → SHA256, in one {@code apt-cache show} for all of them. */
+    private static Map<String, String> digests(Host control, Map<String, String[]> inst) throws IOException, ResourceException {
+        List<String> argv = new ArrayList<>(List.of("apt-cache", "show", "--no-all-versions"));
+        inst.forEach((name, v) -> argv.add(name + "=" + v[0]));
+        List<String> lines = new ArrayList<>();
+        Exec.Result r = control.query(new Exec(argv, "/", Apt.ENV, Optional.empty(), Optional.empty(), lines::add));
+        if (!r.ok()) {
+            throw new ResourceException("apt-cache show failed (exit " + r.exitCode() + "): " + r.tailText());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        String pkg = null;
+        String version = null;
+        for (String l : lines) {
+            if (l.startsWith("Package: ")) {
+                pkg = l.substring(9).trim();
+                version = null;
+            } else if (l.startsWith("Version: ")) {
+                version = l.substring(9).trim();
+            } else if (l.startsWith("SHA256: ") && pkg != null && version != null) {
+                out.putIfAbsent(pkg + "=" + version, l.substring(8).trim());
+            }
+        }
+        return out;
+    }
+
+    /** Where the cache keeps (or will keep) a .deb of this digest. */
+    public static Path cached(Context ctx, String sha256) {
+        return ArchiveType.cachedPath(ctx.cacheDir(), sha256);
+    }
+
+    /**
+     * The .deb from the cache, fetched first with {@code apt-get download} (on the control
+     * machine, in a private directory of the cache) when the cache lacks it; verified against
+     * the sha256 of apt's index before it enters the cache.
+     */
+    public static Path fetch(Context ctx, String aptArgument, String sha256) throws IOException, ResourceException {
+        download(ctx, Map.of(aptArgument, sha256));
+        return cached(ctx, sha256);
+    }
+
+    /**
+     * Every .deb of {@code debs} that the cache lacks, fetched by one {@code apt-get download}
+     * (one connection, where one per package costs seconds each), each verified like {@link #fetch}.
+     */
+    public static void fetchAll(Context ctx, List<Deb> debs) throws IOException, ResourceException {
+        Map<String, String> all = new LinkedHashMap<>();
+        debs.forEach(d -> all.put(d.aptArgument(), d.sha256()));
+        download(ctx, all);
+    }
+
+    /** Downloads {@code apt argument → sha256} that the cache lacks, and moves each verified .deb in. */
+    private static void download(Context ctx, Map<String, String> wanted) throws IOException, ResourceException {
+        Map<String, String> missing = new LinkedHashMap<>();
+        wanted.forEach((arg, sha) -> {
+            if (!Files.exists(cached(ctx, sha))) {
+                missing.put(arg, sha);
+            }
+        });
+        if (missing.isEmpty()) {
+            return;
+        }
+        Path dir = cached(ctx, missing.values().iterator().next()).getParent();
+        Files.createDirectories(dir);
+        Path work = Files.createTempDirectory(dir, ".download-");
+        try {
+            String what = String.join(" ", missing.keySet());
+            Exec.Result r = ctx.control().exec(new Exec(Apt.download(List.copyOf(missing.keySet())), work.toString(), Apt.ENV, Optional.empty(), Optional.empty(), ctx::output));
+            if (!r.ok()) {
+                throw new ResourceException("apt-get download " + what + " failed (exit " + r.exitCode() + "):\n" + r.tailText());
+            }
+            Map<String, Path> bySha = new java.util.HashMap<>();
+            try (var files = Files.list(work)) {
+                for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".deb")).toList()) {
+                    bySha.put(sha256(f), f);
+                }
+            }
+            for (var e : missing.entrySet()) {
+                Path got = bySha.get(e.getValue());
+                if (got == null) {
+                    throw new ResourceException("apt-get download " + e.getKey() + " gave no .deb with the sha256 of apt's index ("
+                            + e.getValue() + "); nothing of it was used");
+                }
+                Files.move(got, cached(ctx, e.getValue()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            try (var files = Files.list(work)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(work);
+        }
+    }
+
+    /** The sha256 of a local file, in hex. */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest md = Digests.newSha256();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}
