@@ -8,12 +8,14 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sys /sys
 /bin/busybox mount -t devtmpfs dev /dev
+# Everything this script and what it starts print goes to the console.
+exec 0</dev/console 1>/dev/console 2>&1
 /bin/busybox mount -t tmpfs -o mode=0755 run /run
 /bin/busybox mount -t tmpfs -o mode=1777 tmp /tmp
 # Links for every applet the image does not ship as a real program (existing files are kept).
 /bin/busybox --install -s
 
-say() { echo "mosaic-node: $*" > /dev/console; }
+say() { echo "mosaic-node: $*"; }
 
 for word in $(cat /proc/cmdline); do
   case $word in mosaic.server=*) SERVER=${word#mosaic.server=};; esac
@@ -48,7 +50,7 @@ mkdir -p /run/munge /var/log/munge /var/lib/munge /var/lib/slurm/slurmd /var/log
 munged --force
 
 say "up name=$NAME mac=$MAC address=$ADDRESS server=$SERVER"
-slurmd -Z --conf-server "$SERVER" -D > /dev/console 2>&1 &
+slurmd -Z --conf-server "$SERVER" -D &
 
 # PID 1 must not exit; it also reaps what is left to it.
 while true; do

@@ -50,6 +50,9 @@ class LabClusterTest {
     /** TCG on shared cores: a boot to idle takes 20 to 60 seconds; this long means it hangs. */
     static final Duration JOIN_TIMEOUT = Duration.ofMinutes(4);
     static final Pattern UP = Pattern.compile("mosaic-node: up name=(\\S+) mac=(\\S+) address=(\\S+)");
+    /** The node image's packages, as the playbook declares them; then one more. */
+    static final String BASE_PACKAGES = "[slurmd, munge, busybox]";
+    static final String MORE_PACKAGES = "[slurmd, munge, busybox, numactl]";
 
     @TempDir
     static Path tmp;
@@ -74,34 +77,48 @@ class LabClusterTest {
         // The cluster's munge key, made as README says an admin makes it.
         Path key = Files.createDirectories(project.resolve("playbooks/secrets")).resolve("munge.key");
         Files.writeString(key, java.util.Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(48)));
-        NodeRoot.unpackInto(project.resolve("modules/slurm-node/node-root"), tmp.resolve("debs"));
 
-        String kernel = NodeRoot.kernelRelease();
+        String kernel = kernelRelease();
         Path cache = Path.of("target", "test-cache", "debs", "mosaic").toAbsolutePath();
         common = List.of("--cache-dir", cache.toString(), "--var", "kernel_version=" + kernel);
 
         // Built once, on this machine, where Debian's archive is reachable: the node module alone,
-        // with the same params as the playbook gives it, into a sandbox root.
-        Files.writeString(project.resolve("playbooks/node-only.yml"), """
-                name: node-only
-                vars: { kernel_version: "%s" }
-                modules:
-                  node:
-                    source: slurm-node
-                    with: { tftp_root: /srv/tftp, kernel_version: "${kernel_version}" }
-                resources: {}
-                """.formatted(kernel));
+        // with the params the playbook gives it, into a sandbox root. A second sandbox root, as a
+        // second server would, gets the image from the cache.
         long t = System.nanoTime();
-        Cli.Result sandbox = Cli.in(project).withTimeout(APPLY_TIMEOUT)
-                .run(with("apply", "--root", tmp.resolve("sandbox").toString(), "playbooks/node-only.yml"));
-        if (sandbox.exitCode() != 0) {
-            fail("the node's files could not be fetched and built into the cache:\n" + sandbox);
-        }
-        measure("image build, cold (sandbox apply of the node module)", t);
+        buildNodeModule("sandbox-cold", BASE_PACKAGES);
+        measure("node image build, cold (sandbox apply of the node module: downloads, image)", t);
+        t = System.nanoTime();
+        Cli.Result cached = buildNodeModule("sandbox-cached", BASE_PACKAGES);
+        measure("node image, cached (sandbox apply of the node module into another root)", t);
+        assertThat(cached.stdout()).as("%s", cached).contains("node_image[image]");
 
         lab = LabServer.start(tmp);
         System.out.println("lab server: " + lab.timings());
         inventory = lab.inventory(project.resolve("inventory.yml"));
+    }
+
+    /**
+     * Applies the playbook's node module alone, with {@code packages} as the image's packages,
+     * into a sandbox root {@code tmp/ROOT}, outside the lab server's namespace: it fills the cache
+     * the applies over SSH read.
+     */
+    private static Cli.Result buildNodeModule(String root, String packages) throws IOException {
+        Files.writeString(project.resolve("playbooks/node-only.yml"), """
+                name: node-only
+                vars: { kernel_version: "", node_packages: %s }
+                modules:
+                  node:
+                    source: slurm-node
+                    with: { tftp_root: /srv/tftp, kernel_version: "${kernel_version}", packages: "${node_packages}" }
+                resources: {}
+                """.formatted(packages));
+        Cli.Result r = Cli.in(project).withTimeout(APPLY_TIMEOUT)
+                .run(with("apply", "--root", tmp.resolve(root).toString(), "playbooks/node-only.yml"));
+        if (r.exitCode() != 0) {
+            fail("the node's files could not be fetched and built into the cache:\n" + r);
+        }
+        return r;
     }
 
     @AfterAll
@@ -230,6 +247,36 @@ class LabClusterTest {
         assertThat(mosaic("plan").stdout()).contains("Plan: 0 to create, 0 to update, 0 to replace, 0 to delete, 0 to refresh");
     }
 
+    @Test
+    @Order(4)
+    void aPackageAddedToTheNodeImage_isPlanned_builtOnce_andRunByTheNextNodeThatBoots() throws Exception {
+        assumeTrue(applied, "the server was not converged");
+        // The nodes that are not needed any more leave the two cores to the next one.
+        for (LabNode n : nodes.subList(1, nodes.size())) {
+            n.close();
+        }
+        long t = System.nanoTime();
+        buildNodeModule("sandbox-changed", MORE_PACKAGES);
+        measure("node image rebuild after a package change (sandbox apply of the node module)", t);
+        Files.writeString(inventory, Files.readString(inventory) + "    vars:\n      node_packages: " + MORE_PACKAGES + "\n");
+
+        Cli.Result plan = mosaic("plan");
+        assertThat(plan.stdout()).as("%s", plan).contains("~ module.node.node_image[image]", "numactl")
+                .contains("Plan: 0 to create, 1 to update");
+        Cli.Result apply = mosaic("apply");
+        System.out.println(apply.stdout());
+        assertThat(apply.stdout()).as("%s", apply).contains("Apply complete: 1 changed");
+        assertThat(mosaic("apply").stdout()).contains("Apply complete: 0 changed");
+
+        String d = joins(powerOn("n4", "52:54:00:00:00:04"));
+        assertThat(d).isEqualTo("node-000004");
+        LabServer.Result numactl = lab.exec(Duration.ofMinutes(2), "srun", "-w", d, "numactl", "--show");
+        assertThat(numactl.exitCode()).as("%s", numactl).isZero();
+        assertThat(numactl.stdout()).contains("policy: default");
+        LabServer.Result before = lab.exec(Duration.ofMinutes(2), "srun", "-w", "node-000001", "ls", "/usr/bin/numactl");
+        assertThat(before.exitCode()).as("node-000001 booted the image without numactl: %s", before).isNotZero();
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.toList()) {
@@ -242,6 +289,16 @@ class LabClusterTest {
                 }
             }
         }
+    }
+
+    /** The release of the kernel linux-image-amd64 stands for now ("6.1.0-57-amd64"). */
+    static String kernelRelease() throws IOException, InterruptedException {
+        String out = run(Path.of("."), "apt-cache", "depends", "linux-image-amd64");
+        Matcher m = Pattern.compile("Depends: linux-image-(\\d\\S*-amd64)").matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("cannot tell which kernel linux-image-amd64 stands for:\n" + out);
+        }
+        return m.group(1);
     }
 
     static String run(Path dir, String... argv) throws IOException, InterruptedException {
