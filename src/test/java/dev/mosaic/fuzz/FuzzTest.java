@@ -420,6 +420,7 @@ class FuzzTest {
         callers.put("openmosix-kernel", "openmosix-ltsp.yml");
         callers.put("pxe-classic", "openmosix-ltsp.yml");
         callers.put("pxe-boot", "pxe-site.yml");
+        callers.put("slurm-node", "lab-cluster.yml");
         try (Stream<Path> s = Files.list(ws.resolve("modules"))) {
             for (Path dir : s.sorted().toList()) {
                 String caller = callers.get(dir.getFileName().toString());
