@@ -88,7 +88,7 @@ class LabClusterTest {
         long t = System.nanoTime();
         Cli.Result cold = buildNodeModule("sandbox", BASE_PACKAGES);
         measure("sandbox apply of the node module, cold cache (downloads, unpacking, image)", t);
-        measureStep("node image build, cold", cold, "module.node.node_image[image]");
+        measureStep("node image in the sandbox", cold, "module.node.node_image[image]");
 
         lab = LabServer.start(tmp);
         System.out.println("lab server: " + lab.timings());
@@ -138,10 +138,15 @@ class LabClusterTest {
         measured.put(what, (System.nanoTime() - since) / 1_000_000 + " ms");
     }
 
-    /** Records how long {@code resource} took, as the apply printed it ("... in 6727 ms"). */
+    /**
+     * Records how long {@code resource} took, as the apply printed it ("... [image, build,
+     * packages] in 6727 ms"); a node image whose changes name {@code build} was copied from the
+     * cache (an earlier run may have built the same image), else it was built.
+     */
     private static void measureStep(String what, Cli.Result apply, String resource) {
-        Matcher m = Pattern.compile(Pattern.quote(resource) + ":.* in (\\d+) ms").matcher(apply.stdout());
-        measured.put(what, m.find() ? m.group(1) + " ms" : "(not in the output)");
+        Matcher m = Pattern.compile(Pattern.quote(resource) + ":.*\\[([^]]*)] in (\\d+) ms").matcher(apply.stdout());
+        measured.put(what, !m.find() ? "(not in the output)"
+                : m.group(2) + " ms" + (m.group(1).contains("build") ? " (copied from the cache)" : " (built)"));
     }
 
     private static String[] with(String command, String... more) {
