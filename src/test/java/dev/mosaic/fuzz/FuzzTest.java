@@ -350,6 +350,8 @@ class FuzzTest {
         Trees.copy(repo.resolve("modules"), ws.resolve("modules"));
         Trees.copy(repo.resolve("src/test/resources/plans"), ws.resolve("fixtures/plans"));
         Trees.copy(repo.resolve("src/test/resources/netboot"), ws.resolve("fixtures/netboot"));
+        // lab-cluster.yml reads the cluster's munge key, which an admin makes and the repository does not ship.
+        Files.writeString(Files.createDirectories(ws.resolve("playbooks/secrets")).resolve("munge.key"), "fuzz-test-munge-key-0123456789abcdef");
         Files.writeString(ws.resolve("playbooks/pxe-site.yml"), """
                 name: pxe-site
                 vars:

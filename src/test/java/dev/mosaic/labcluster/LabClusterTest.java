@@ -62,6 +62,7 @@ class LabClusterTest {
     static Path project;
     static Path inventory;
     static List<String> common;
+    static String mungeKey;
     static final List<LabNode> nodes = new ArrayList<>();
     static final Map<String, String> measured = new LinkedHashMap<>();
     /** Whether the server was converged: the boots after it make no sense otherwise. */
@@ -76,7 +77,8 @@ class LabClusterTest {
         copyTree(Path.of("modules/slurm-node"), project.resolve("modules/slurm-node"));
         // The cluster's munge key, made as README says an admin makes it.
         Path key = Files.createDirectories(project.resolve("playbooks/secrets")).resolve("munge.key");
-        Files.writeString(key, java.util.Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(48)));
+        mungeKey = java.util.Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(48));
+        Files.writeString(key, mungeKey);
 
         String kernel = kernelRelease();
         Path cache = Path.of("target", "test-cache", "debs", "mosaic").toAbsolutePath();
@@ -162,6 +164,7 @@ class LabClusterTest {
                 .run(with(command, "-i", inventory.toString(), "--state-dir", tmp.resolve("state").toString(),
                         "playbooks/lab-cluster.yml"));
         assertThat(r.exitCode()).as("%s", r).isZero();
+        assertThat(r.stdout() + r.stderr()).as("the munge key is never printed").doesNotContain(mungeKey);
         return r;
     }
 
