@@ -89,7 +89,7 @@ class LabClusterTest {
         // from the cache, as a second server would.
         long t = System.nanoTime();
         Cli.Result cold = buildNodeModule("sandbox", BASE_PACKAGES);
-        measure("sandbox apply of the node module, cold cache (downloads, unpacking, image)", t);
+        measure("sandbox apply of the node module (downloads what the cache lacks)", t);
         measureStep("node image in the sandbox", cold, "module.node.node_image[image]");
 
         lab = LabServer.start(tmp);
@@ -269,7 +269,7 @@ class LabClusterTest {
             n.close();
         }
         Cli.Result rebuilt = buildNodeModule("sandbox", MORE_PACKAGES);
-        measureStep("node image rebuild after a package change", rebuilt, "module.node.node_image[image]");
+        measureStep("node image in the sandbox after a package change", rebuilt, "module.node.node_image[image]");
         Files.writeString(inventory, Files.readString(inventory) + "    vars:\n      node_packages: " + MORE_PACKAGES + "\n");
 
         Cli.Result plan = mosaic("plan");
