@@ -217,7 +217,7 @@ class LabClusterTest {
         long t = System.nanoTime();
         Cli.Result apply = mosaic("apply");
         measure("first apply over SSH", t);
-        measureStep("node image on the server, from the cache", apply, "module.node.node_image[image]");
+        measureStep("node image on the server", apply, "module.node.node_image[image]");
         System.out.println(apply.stdout());
         assertThat(apply.stdout()).as("%s", apply).contains("module.node.node_image[image]: created");
         assertThat(apply.stdout()).as("%s", apply).contains("0 failed").doesNotContain("(sensitive)", "munge.key content");
