@@ -350,6 +350,8 @@ class FuzzTest {
         Trees.copy(repo.resolve("modules"), ws.resolve("modules"));
         Trees.copy(repo.resolve("src/test/resources/plans"), ws.resolve("fixtures/plans"));
         Trees.copy(repo.resolve("src/test/resources/netboot"), ws.resolve("fixtures/netboot"));
+        // lab-cluster.yml reads the cluster's munge key, which an admin makes and the repository does not ship.
+        Files.writeString(Files.createDirectories(ws.resolve("playbooks/secrets")).resolve("munge.key"), "fuzz-test-munge-key-0123456789abcdef");
         Files.writeString(ws.resolve("playbooks/pxe-site.yml"), """
                 name: pxe-site
                 vars:
@@ -420,6 +422,7 @@ class FuzzTest {
         callers.put("openmosix-kernel", "openmosix-ltsp.yml");
         callers.put("pxe-classic", "openmosix-ltsp.yml");
         callers.put("pxe-boot", "pxe-site.yml");
+        callers.put("slurm-node", "lab-cluster.yml");
         try (Stream<Path> s = Files.list(ws.resolve("modules"))) {
             for (Path dir : s.sorted().toList()) {
                 String caller = callers.get(dir.getFileName().toString());

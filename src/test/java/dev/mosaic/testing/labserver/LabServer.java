@@ -59,6 +59,9 @@ public final class LabServer implements AutoCloseable {
     /** The lab server's address; the subnet is the one of playbooks/lab-netboot.yml's node list. */
     public static final String ADDRESS = "10.0.2.2";
     public static final int PREFIX = 24;
+    /** The lab server's IPv6 address: a unique-local prefix, for router advertisements to name. */
+    public static final String ADDRESS6 = "fd00:0:0:2::2";
+    public static final int PREFIX6 = 64;
     /** The container's host name (its machine name differs per container: the host sees those). */
     public static final String HOSTNAME = "labserver";
 
@@ -191,15 +194,19 @@ public final class LabServer implements AutoCloseable {
     private void personalize() throws IOException, InterruptedException {
         Files.writeString(root.resolve("etc/hostname"), HOSTNAME + "\n");
         Files.writeString(root.resolve("etc/machine-id"), HexFormat.of().formatHex(new SecureRandom().generateSeed(16)) + "\n");
-        // Sorts before networkd's own 80-container-host0.network, which would ask for DHCP.
+        // Sorts before networkd's own 80-container-host0.network, which would ask for DHCP. The
+        // IPv6 prefix (and the link-local address router advertisements are sent from) lets a
+        // playbook's dnsmasq advertise a router, which iPXE otherwise waits for.
         Files.writeString(root.resolve("etc/systemd/network/10-lab-host0.network"), """
                 [Match]
                 Name=host0
 
                 [Network]
                 Address=%s/%d
-                LinkLocalAddressing=no
-                """.formatted(ADDRESS, PREFIX));
+                Address=%s/%d
+                LinkLocalAddressing=ipv6
+                IPv6AcceptRA=no
+                """.formatted(ADDRESS, PREFIX, ADDRESS6, PREFIX6));
         check(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", HOSTNAME,
                 "-f", root.resolve("etc/ssh/ssh_host_ed25519_key").toString()));
         hostKey = Files.readString(root.resolve("etc/ssh/ssh_host_ed25519_key.pub")).strip();
