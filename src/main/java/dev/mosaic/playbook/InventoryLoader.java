@@ -112,6 +112,10 @@ public final class InventoryLoader {
                 }
                 hostRoot = connection == InventoryHost.Connection.SSH ? Path.of(text(body, "root")).normalize()
                         : dir.resolve(text(body, "root")).normalize();
+                String problem = connection == InventoryHost.Connection.LOCAL ? localRootProblem(hostRoot) : null;
+                if (problem != null) {
+                    diags.error(body.get("root").pos(), "host '" + e.key() + "': the root " + problem);
+                }
             }
             if (connection == InventoryHost.Connection.LOCAL) {
                 for (String f : SSH_FIELDS) {
@@ -154,5 +158,25 @@ public final class InventoryLoader {
             vm.entries().values().forEach(e -> out.put(e.key(), e.value()));
         }
         return out;
+    }
+
+    /**
+     * What makes a local root unusable, found before any command runs (a root that is a file, or
+     * lies below one; a name longer than the file system takes), or null.
+     */
+    private static String localRootProblem(Path root) {
+        for (Path name : root) {
+            if (name.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+                return "has a name longer than 255 bytes, which no Linux file system takes";
+            }
+        }
+        Path p = root;
+        while (p != null && !java.nio.file.Files.exists(p)) {
+            p = p.getParent();
+        }
+        if (p != null && !java.nio.file.Files.isDirectory(p)) {
+            return root + (p.equals(root) ? " is not a directory" : " lies below " + p + ", which is not a directory");
+        }
+        return null;
     }
 }

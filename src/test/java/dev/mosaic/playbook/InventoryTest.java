@@ -216,6 +216,20 @@ class InventoryTest {
     }
 
     @Test
+    void a_local_root_that_is_a_file_lies_below_one_or_has_too_long_a_name_is_an_error_at_its_position() {
+        String longName = "x".repeat(256);
+        assertThat(errors("""
+                hosts:
+                  lab1: { connection: local, root: /dev/null }
+                  lab2: { connection: local, root: /dev/null/lab }
+                  lab3: { connection: local, root: /tmp/%s }
+                """.formatted(longName))).containsExactly(
+                "/labs/inventory.yml:2:36: error: host 'lab1': the root /dev/null is not a directory",
+                "/labs/inventory.yml:3:36: error: host 'lab2': the root /dev/null/lab lies below /dev/null, which is not a directory",
+                "/labs/inventory.yml:4:36: error: host 'lab3': the root has a name longer than 255 bytes, which no Linux file system takes");
+    }
+
+    @Test
     void the_schema_requires_a_connection_and_checks_each_field() {
         assertThat(errors("""
                 hosts:

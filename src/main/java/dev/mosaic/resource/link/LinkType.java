@@ -36,6 +36,9 @@ public final class LinkType implements ResourceType<LinkSpec, FileStat> {
     @Override
     public LinkSpec parse(SpecReader r) {
         String path = r.absolutePath("path");
+        if (path.startsWith("/") && TargetPaths.normalize(path).equals("/")) {
+            r.error("path", "must name a link below the root, not the root directory itself");
+        }
         boolean present = r.oneOf("ensure", "present", "present", "absent").equals("present");
         String target = present ? r.string("target") : r.string("target", "");
         if (present && target.isEmpty() && r.has("target")) {

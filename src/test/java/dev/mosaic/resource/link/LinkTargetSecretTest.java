@@ -52,4 +52,20 @@ class LinkTargetSecretTest {
 
         assertThat(new PlaybookLoader(BuiltinKinds.create()).load(site, Map.of()).resources()).hasSize(1);
     }
+
+    @Test
+    void load_aLinkAtTheRootDirectory_isRefusedAtThePathField() throws IOException {
+        Path site = dir.resolve("site.yml");
+        Files.writeString(site, """
+                resources:
+                  l: { type: link, path: //, target: srv }
+                """);
+
+        UserError e = catchThrowableOfType(() -> new PlaybookLoader(BuiltinKinds.create()).load(site, Map.of()),
+                UserError.class);
+
+        assertThat(e).as("refused, never an internal error").isNotNull();
+        assertThat(e.diagnostics()).extracting(Diagnostic::render).anyMatch(m -> m.contains("site.yml:2:")
+                && m.contains("field 'path': must name a link below the root, not the root directory itself"));
+    }
 }
