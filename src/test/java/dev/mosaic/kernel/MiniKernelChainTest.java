@@ -136,10 +136,13 @@ class MiniKernelChainTest {
         assertThat(plan.exitCode()).as("%s", plan).isZero();
         assertThat(plan.out())
                 .contains("# kernel_config[kconfig] will be updated in place (config changed)\n~ kernel_config[kconfig]\n"
+                        + "    path: /usr/src/linux-1.0/.config\n"
                         + "    command: make tinyconfig (in /usr/src/linux-1.0, network: off)\n"
                         + "    command: make olddefconfig (in /usr/src/linux-1.0, network: off)\n"
                         + "    ~ CONFIG_E1000: m -> y\n")
                 .contains("# build[kernel] will be updated in place (input changed: kernel_config[kconfig])\n~ build[kernel]\n"
+                        + "    path: /lib/modules/1.0\n"
+                        + "    path: /usr/src/linux-1.0/arch/i386/boot/bzImage\n"
                         + "    command: make bzImage (in /usr/src/linux-1.0, network: off)\n")
                 .contains("# file[tftp-kernel] will be updated in place (input changed: kernel_config[kconfig])")
                 .contains("# copy[ltsp-modules] will be updated in place (input changed: kernel_config[kconfig])")
