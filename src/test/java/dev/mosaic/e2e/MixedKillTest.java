@@ -213,6 +213,12 @@ class MixedKillTest {
         String[] apply = {"apply", "--state-dir", state.toString(), "playbook.yml"};
         Cli.Running running = cli.start(apply);
         List<ProcessHandle> sleeping = sleepOf(running);
+        // The apply records a command just after starting it: a kill in between (a busy CPU can
+        // make it long) leaves a command nobody recorded, which is not what this test is about.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!hasEntries(state.resolve("running")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertThat(running.kill().exitCode()).isEqualTo(KILLED_BY_SIGKILL);
         try {
             assertThat(sleeping.get(0).isAlive()).as("the build outlives the killed apply").isTrue();
@@ -475,5 +481,14 @@ class MixedKillTest {
             }
         }
         return out;
+    }
+
+    private static boolean hasEntries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isPresent();
+        }
     }
 }
