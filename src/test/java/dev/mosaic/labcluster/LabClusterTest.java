@@ -88,7 +88,7 @@ class LabClusterTest {
         // with the params the playbook gives it, into a sandbox root. The server gets the image
         // from the cache, as a second server would.
         long t = System.nanoTime();
-        Cli.Result cold = buildNodeModule("sandbox", BASE_PACKAGES);
+        Cli.Result cold = buildNodeModule("sandbox", BASE_PACKAGES, "cpio");
         measure("sandbox apply of the node module (downloads what the cache lacks)", t);
         measureStep("node image in the sandbox", cold, "module.node.node_image[image]");
 
@@ -98,20 +98,20 @@ class LabClusterTest {
     }
 
     /**
-     * Applies the playbook's node module alone, with {@code packages} as the image's packages,
-     * into a sandbox root {@code tmp/ROOT}, outside the lab server's namespace: it fills the cache
-     * the applies over SSH read.
+     * Applies the playbook's node module alone, with {@code packages} as the image's packages and
+     * {@code format} as its root's, into a sandbox root {@code tmp/ROOT}, outside the lab server's
+     * namespace: it fills the cache the applies over SSH read.
      */
-    private static Cli.Result buildNodeModule(String root, String packages) throws IOException {
+    private static Cli.Result buildNodeModule(String root, String packages, String format) throws IOException {
         Files.writeString(project.resolve("playbooks/node-only.yml"), """
                 name: node-only
-                vars: { kernel_version: "", node_packages: %s }
+                vars: { kernel_version: "", node_packages: %s, node_root: %s }
                 modules:
                   node:
                     source: slurm-node
-                    with: { tftp_root: /srv/tftp, kernel_version: "${kernel_version}", packages: "${node_packages}" }
+                    with: { tftp_root: /srv/tftp, kernel_version: "${kernel_version}", packages: "${node_packages}", root: "${node_root}" }
                 resources: {}
-                """.formatted(packages));
+                """.formatted(packages, format));
         Cli.Result r = Cli.in(project).withTimeout(APPLY_TIMEOUT)
                 .run(with("apply", "--root", tmp.resolve(root).toString(), "playbooks/node-only.yml"));
         if (r.exitCode() != 0) {
@@ -219,7 +219,8 @@ class LabClusterTest {
         measure("first apply over SSH", t);
         measureStep("node image on the server", apply, "module.node.node_image[image]");
         System.out.println(apply.stdout());
-        assertThat(apply.stdout()).as("%s", apply).contains("module.node.node_image[image]: created");
+        assertThat(apply.stdout()).as("%s", apply).contains("module.node.node_image[image]: created",
+                "module.node.node_image[boot]: created");
         assertThat(apply.stdout()).as("%s", apply).contains("0 failed").doesNotContain("(sensitive)", "munge.key content");
         assertThat(lab.systemctl("is-active", "munge", "slurmctld", "dnsmasq").stdout().lines()).containsOnly("active");
         assertThat(inContainer("cat", "/etc/slurm/slurm.conf")).contains("SlurmctldHost=labserver(10.0.2.2)",
@@ -268,7 +269,7 @@ class LabClusterTest {
         for (LabNode n : nodes.subList(1, nodes.size())) {
             n.close();
         }
-        Cli.Result rebuilt = buildNodeModule("sandbox", MORE_PACKAGES);
+        Cli.Result rebuilt = buildNodeModule("sandbox", MORE_PACKAGES, "cpio");
         measureStep("node image in the sandbox after a package change", rebuilt, "module.node.node_image[image]");
         Files.writeString(inventory, Files.readString(inventory) + "    vars:\n      node_packages: " + MORE_PACKAGES + "\n");
 
@@ -288,6 +289,46 @@ class LabClusterTest {
         assertThat(numactl.stdout()).contains("policy: default");
         LabServer.Result before = lab.exec(Duration.ofMinutes(2), "srun", "-w", "node-000001", "ls", "/usr/bin/numactl");
         assertThat(before.exitCode()).as("node-000001 booted the image without numactl: %s", before).isNotZero();
+    }
+
+    @Test
+    @Order(5)
+    void theRootAsASquashfs_isOneVariable_andANodeMountsIt_andJoins() throws Exception {
+        assumeTrue(applied, "the server was not converged");
+        for (LabNode n : nodes) {
+            if (n.isRunning()) {
+                n.close();
+            }
+        }
+        Cli.Result built = buildNodeModule("sandbox", MORE_PACKAGES, "squashfs");
+        measureStep("squashfs node image in the sandbox", built, "module.node.node_image[image]");
+        String vars = Files.readString(inventory);
+        Files.writeString(inventory, vars + (vars.contains("    vars:\n") ? "" : "    vars:\n") + "      node_root: squashfs\n");
+
+        // The image and the boot entry that names it change; the boot initramfs and the rest stay.
+        Cli.Result plan = mosaic("plan");
+        System.out.println(plan.stdout());
+        assertThat(plan.stdout()).as("%s", plan).contains("module.node.node_image[image]", "pxe[boot-entries]")
+                .doesNotContain("node_image[boot]", "initrd[overlay]", "service[http]", "dnsmasq[dhcp]");
+        Cli.Result apply = mosaic("apply");
+        System.out.println(apply.stdout());
+        assertThat(apply.stdout()).as("%s", apply).contains(" 0 failed");
+        assertThat(mosaic("apply").stdout()).contains("Apply complete: 0 changed");
+        String sizes = inContainer("ls", "-l", "/srv/tftp/");
+        System.out.println(sizes);
+
+        LabNode node = powerOn("n5", "52:54:00:00:00:05");
+        String e = joins(node);
+        assertThat(e).isEqualTo("node-000005");
+        String served = inContainer("sha256sum", "/srv/tftp/node.squashfs").split(" ")[0];
+        assertThat(node.console()).contains("mosaic-node: root squashfs sha256=" + served);
+        LabServer.Result srun = lab.exec(Duration.ofMinutes(2), "srun", "-N1", "-w", e, "hostname");
+        assertThat(srun.exitCode()).as("%s", srun).isZero();
+        assertThat(srun.stdout().strip()).isEqualTo(e);
+        // The root is the squashfs under a RAM overlay, and it is the image with numactl.
+        LabServer.Result mounts = lab.exec(Duration.ofMinutes(2), "srun", "-w", e, "cat", "/proc/mounts");
+        assertThat(mounts.stdout()).as("%s", mounts).contains("root / overlay", "/run/mosaic/lower squashfs ro");
+        assertThat(lab.exec(Duration.ofMinutes(2), "srun", "-w", e, "numactl", "--show").exitCode()).isZero();
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
