@@ -331,6 +331,34 @@ class LabClusterTest {
         assertThat(lab.exec(Duration.ofMinutes(2), "srun", "-w", e, "numactl", "--show").exitCode()).isZero();
     }
 
+    @Test
+    @Order(6)
+    void aRootWhoseSha256IsNotTheServers_isRefusedOnTheConsole_andTheNodeReboots() throws Exception {
+        assumeTrue(applied, "the server was not converged");
+        for (LabNode n : nodes) {
+            if (n.isRunning()) {
+                n.close();
+            }
+        }
+        // The server's answer for the image's sha256 is made wrong for this one boot.
+        String cgi = "/srv/tftp/cgi-bin/sha256";
+        inContainer("cp", "-p", cgi, "/root/sha256.kept");
+        inContainer("sh", "-c", "printf '%s\\n' \"$@\" > " + cgi, "sh", "#!/bin/sh",
+                "printf '%s\\r\\n\\r\\n' 'Content-Type: text/plain'", "echo " + "0".repeat(64) + " node.squashfs");
+        try {
+            LabNode node = powerOn("n6", "52:54:00:00:00:06");
+            Matcher refused = node.awaitConsole(Pattern.compile(
+                    "mosaic-node: FAILED: http://10\\.0\\.2\\.2/node\\.squashfs has sha256 ([0-9a-f]{64}), the server says 0{64} - rebooting in 30 s"),
+                    JOIN_TIMEOUT);
+            assertThat(refused.group(1)).as("what the node fetched is the file served")
+                    .isEqualTo(inContainer("sha256sum", "/srv/tftp/node.squashfs").split(" ")[0]);
+            assertThat(node.console()).doesNotContain("mosaic-node: root squashfs", "mosaic-node: up");
+            node.close();
+        } finally {
+            lab.exec("cp", "-p", "/root/sha256.kept", cgi);
+        }
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.toList()) {
