@@ -295,6 +295,7 @@ class LabClusterTest {
     @Order(5)
     void theRootAsASquashfs_isOneVariable_andANodeMountsIt_andJoins() throws Exception {
         assumeTrue(applied, "the server was not converged");
+        measured.put("memory in use on node-000001 (cpio root)", memoryInUse("node-000001"));
         for (LabNode n : nodes) {
             if (n.isRunning()) {
                 n.close();
@@ -329,6 +330,15 @@ class LabClusterTest {
         LabServer.Result mounts = lab.exec(Duration.ofMinutes(2), "srun", "-w", e, "cat", "/proc/mounts");
         assertThat(mounts.stdout()).as("%s", mounts).contains("root / overlay", "/run/mosaic/lower squashfs ro");
         assertThat(lab.exec(Duration.ofMinutes(2), "srun", "-w", e, "numactl", "--show").exitCode()).isZero();
+        measured.put("memory in use on " + e + " (squashfs root)", memoryInUse(e));
+    }
+
+    /** What {@code free} says a node uses, in KiB (user memory, and tmpfs as "shared"), for the record. */
+    private static String memoryInUse(String node) throws Exception {
+        LabServer.Result free = lab.exec(Duration.ofMinutes(2), "srun", "-w", node, "free", "-k");
+        return free.stdout().lines().filter(l -> l.strip().startsWith("Mem:")).findFirst()
+                .map(l -> "total/used/free/shared/buff-cache/available KiB: " + l.strip().substring(4).strip().replaceAll("\\s+", " "))
+                .orElse("(free printed nothing: " + free + ")");
     }
 
     @Test
