@@ -34,8 +34,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Issue #16 end to end: playbooks/lab-cluster.yml applied over SSH to the lab server (a Debian
  * container with systemd, see {@link LabServer}) through the real command line; then virtual
  * machines on the lab server's bridge PXE-boot from it and join the Slurm cluster as they come,
- * with nothing on the server naming them. Times are printed (power-on to idle per node, the image
- * built cold and cached, the whole test), never asserted.
+ * with nothing on the server naming them. Last, the nodes' root becomes a squashfs (one variable)
+ * and a node mounts it and joins; a root whose sha256 is not the server's is refused. Times and the
+ * nodes' memory are printed (power-on to idle per node, the image built cold and cached, the
+ * whole test), never asserted.
  *
  * <p>The CLI runs in the lab server's namespace, which has no way out: what the playbook takes
  * from Debian's archive is fetched and built beforehand, by applying the node module the playbook
