@@ -70,7 +70,7 @@ public final class ModuleReader {
 
     /**
      * The module directories a call of {@code source} tries, in order. From the playbook:
-     * {@code modules/}, {@code ../modules/}, the {@code --modules} directories. From a module:
+     * {@code modules/}, {@code ../modules/}, the {@code --modules} directories, the shipped modules. From a module:
      * its own {@code modules/} (vendored), its siblings, then where the playbook looks.
      *
      * @param callerModuleDir the directory of the calling module, or null for the playbook
@@ -91,6 +91,7 @@ public final class ModuleReader {
         roots.add(top.resolve("modules"));
         roots.add(top.resolve("..").resolve("modules"));
         roots.addAll(moduleDirs);
+        shipped().ifPresent(roots::add);
         for (Path root : roots) {
             Path c = root.resolve(source).normalize();
             if (seen.add(c.toAbsolutePath().normalize())) {
@@ -98,6 +99,15 @@ public final class ModuleReader {
             }
         }
         return out;
+    }
+
+    /**
+     * The modules shipped with Mosaic, tried last: the launcher of the package, the tarball and a
+     * checkout names them ({@code -Dmosaic.modules=/usr/share/mosaic/modules}).
+     */
+    static java.util.Optional<Path> shipped() {
+        String dir = System.getProperty("mosaic.modules");
+        return dir == null || dir.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(dir));
     }
 
     /** The directory of the module a call names, or null after reporting where it looked. */
