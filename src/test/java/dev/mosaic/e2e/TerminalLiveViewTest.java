@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * while a build prints a line every half second. On the terminal the status line shows the
  * building resource, its elapsed time against the last run, and its last output line, and is
  * wiped before the result lines and the recap. The same apply with its output piped prints whole
- * lines only: no escape sequence, no carriage return.
+ * lines only: no escape sequence, no carriage return. At 40 columns the status line is cut to fit
+ * (a wrapped one would leave stale rows), the result lines are colored, and not with NO_COLOR=1.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TerminalLiveViewTest {
@@ -96,7 +97,7 @@ class TerminalLiveViewTest {
                 + "\n" + Cli.command(applyArgs()).stream().map(TerminalLiveViewTest::shellQuote).collect(Collectors.joining(" "))
                 + "\necho \"" + DONE_MARK + "$?\"\n");
         serverStarted = true;
-        tmux("new-session", "-d", "-s", "live", "-x", "160", "-y", "40");
+        tmux("new-session", "-d", "-s", "live", "-x", "120", "-y", "40");
         socket = Path.of(tmux("display-message", "-p", "-t", "live", "#{socket_path}").strip());
         tmux("send-keys", "-t", "live", "clear; sh " + shellQuote(script.toString()), "Enter");
 
@@ -137,7 +138,7 @@ class TerminalLiveViewTest {
         Cli.Result piped = Cli.in(tmp).withTimeout(WAIT).run(applyArgs()); // records the build's duration
         assertThat(piped.exitCode()).as("%s", piped).isZero();
         serverStarted = true;
-        tmux("new-session", "-d", "-s", "narrow", "-x", "50", "-y", "40");
+        tmux("new-session", "-d", "-s", "narrow", "-x", "40", "-y", "40");
         socket = Path.of(tmux("display-message", "-p", "-t", "narrow", "#{socket_path}").strip());
 
         Files.delete(tmp.resolve("root/work/out"));
@@ -145,7 +146,7 @@ class TerminalLiveViewTest {
         Set<String> liveRows = new LinkedHashSet<>();
         for (String screen : screens) {
             for (String row : plain(screen).lines().toList()) {
-                assertThat(row.length()).as("a row of a 50-column terminal:%n%s", plain(screen)).isLessThanOrEqualTo(50);
+                assertThat(row.length()).as("a row of a 40-column terminal:%n%s", plain(screen)).isLessThanOrEqualTo(40);
                 // A status line that wrapped would leave its tail on the next row, never wiped.
                 assertThat(row).as("no wrapped status line:%n%s", plain(screen)).doesNotStartWith("ompiling").doesNotStartWith("part ");
                 if (row.startsWith("... build[compile]")) {
@@ -154,7 +155,7 @@ class TerminalLiveViewTest {
             }
         }
         assertThat(liveRows).as("status lines seen").isNotEmpty()
-                .allSatisfy(row -> assertThat(row.length()).isLessThanOrEqualTo(49))
+                .allSatisfy(row -> assertThat(row.length()).isLessThanOrEqualTo(39))
                 .anySatisfy(row -> assertThat(row).endsWith("…"));
         String last = screens.get(screens.size() - 1);
         assertThat(last).as("the result line and the recap are colored:%n%s", last)
