@@ -10,6 +10,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /**
  * {@code mosaic}: the command line. Exit codes are a contract: 0 success (or no changes), 1 error,
@@ -77,8 +78,22 @@ public final class Main implements Runnable {
         // stderr follows stdout's terminal test (Java tells only whether the process has a console).
         boolean terminal = outStream == System.out && System.console() != null;
         cmd.setExecutionStrategy(parsed -> {
+            Config config;
+            try {
+                config = Config.load(configFiles());
+            } catch (UserError u) {
+                u.diagnostics().forEach(d -> err.println(d.render()));
+                return ERROR;
+            }
+            config.applyTo(leaf(parsed));
+            if (!config.modules().isEmpty()) { // after --modules, before the shipped modules
+                String shipped = System.getProperty(MODULES_PROPERTY, "");
+                System.setProperty(MODULES_PROPERTY, config.modules().stream().map(Path::toString)
+                        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator))
+                        + (shipped.isEmpty() ? "" : java.io.File.pathSeparator + shipped));
+            }
             boolean on = Colors.wanted(terminal, System.getenv("NO_COLOR"), System.getenv("TERM"), matched(parsed, "--no-color"))
-                    && !matched(parsed, "--json");
+                    && config.color().orElse(true) && !matched(parsed, "--json");
             outLines.color(on && COLORED.contains(leaf(parsed).commandSpec().name()));
             errLines.color(on);
             return new CommandLine.RunLast().execute(parsed);
@@ -121,6 +136,21 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** Module directories the launcher and the configuration add (see ModuleReader). */
+    private static final String MODULES_PROPERTY = "mosaic.modules";
+
+    /**
+     * The configuration files read, in order: {@code $MOSAIC_CONFIG} alone when it is set (empty:
+     * none), else {@code /etc/mosaic/config.yml} then the user's.
+     */
+    static java.util.List<Path> configFiles() {
+        String only = System.getenv("MOSAIC_CONFIG");
+        if (only != null) {
+            return only.isEmpty() ? java.util.List.of() : java.util.List.of(Path.of(only));
+        }
+        return java.util.List.of(Config.SYSTEM, Config.user(System.getenv("XDG_CONFIG_HOME"), System.getProperty("user.home")));
     }
 
     /** The commands whose standard output {@link Colors} knows the shape of. */
