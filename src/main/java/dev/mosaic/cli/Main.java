@@ -2,6 +2,7 @@ package dev.mosaic.cli;
 
 import dev.mosaic.diag.Diagnostic;
 import dev.mosaic.diag.UserError;
+import dev.mosaic.render.Colors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,6 +10,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /**
  * {@code mosaic}: the command line. Exit codes are a contract: 0 success (or no changes), 1 error,
@@ -66,10 +68,36 @@ public final class Main implements Runnable {
         // PrintWriter or PrintStream left to the default charset writes '?' for every non-ASCII
         // character under LC_ALL=C, as cron and service managers often run.)
         // Sensitive values never reach either stream, whatever prints them (see ScrubbingWriter).
-        PrintWriter out = new PrintWriter(new ScrubbingWriter(new OutputStreamWriter(outStream, StandardCharsets.UTF_8)), true);
-        PrintWriter err = new PrintWriter(new ScrubbingWriter(new OutputStreamWriter(errStream, StandardCharsets.UTF_8)), true);
+        ScrubbingWriter outLines = new ScrubbingWriter(new OutputStreamWriter(outStream, StandardCharsets.UTF_8));
+        ScrubbingWriter errLines = new ScrubbingWriter(new OutputStreamWriter(errStream, StandardCharsets.UTF_8));
+        PrintWriter out = new PrintWriter(outLines, true);
+        PrintWriter err = new PrintWriter(errLines, true);
         cmd.setOut(out);
         cmd.setErr(err);
+        // Color only once the command line is understood: never for JSON, never with --no-color.
+        // stderr follows stdout's terminal test (Java tells only whether the process has a console).
+        boolean terminal = outStream == System.out && System.console() != null;
+        cmd.setExecutionStrategy(parsed -> {
+            Config config;
+            try {
+                config = Config.load(configFiles());
+            } catch (UserError u) {
+                u.diagnostics().forEach(d -> err.println(d.render()));
+                return ERROR;
+            }
+            config.applyTo(leaf(parsed));
+            if (!config.modules().isEmpty()) { // after --modules, before the shipped modules
+                String shipped = System.getProperty(MODULES_PROPERTY, "");
+                System.setProperty(MODULES_PROPERTY, config.modules().stream().map(Path::toString)
+                        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator))
+                        + (shipped.isEmpty() ? "" : java.io.File.pathSeparator + shipped));
+            }
+            boolean on = Colors.wanted(terminal, System.getenv("NO_COLOR"), System.getenv("TERM"), matched(parsed, "--no-color"))
+                    && config.color().orElse(true) && !matched(parsed, "--json");
+            outLines.color(on && COLORED.contains(leaf(parsed).commandSpec().name()));
+            errLines.color(on);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cmd.setParameterExceptionHandler((ex, a) -> {
             err.println("mosaic: " + ex.getMessage());
             if (ex instanceof CommandLine.UnmatchedArgumentException u) {
@@ -108,6 +136,42 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** Module directories the launcher and the configuration add (see ModuleReader). */
+    private static final String MODULES_PROPERTY = "mosaic.modules";
+
+    /**
+     * The configuration files read, in order: {@code $MOSAIC_CONFIG} alone when it is set (empty:
+     * none), else {@code /etc/mosaic/config.yml} then the user's.
+     */
+    static java.util.List<Path> configFiles() {
+        String only = System.getenv("MOSAIC_CONFIG");
+        if (only != null) {
+            return only.isEmpty() ? java.util.List.of() : java.util.List.of(Path.of(only));
+        }
+        return java.util.List.of(Config.SYSTEM, Config.user(System.getenv("XDG_CONFIG_HOME"), System.getProperty("user.home")));
+    }
+
+    /** The commands whose standard output {@link Colors} knows the shape of. */
+    private static final java.util.Set<String> COLORED = java.util.Set.of("plan", "apply", "restore");
+
+    /** {@code --no-color}: given on any command, as it is on {@code mosaic} itself. */
+    @CommandLine.Option(names = "--no-color", scope = CommandLine.ScopeType.INHERIT,
+            description = "No color, even on a terminal (also: the NO_COLOR environment variable).")
+    boolean noColor;
+
+    private static CommandLine.ParseResult leaf(CommandLine.ParseResult parsed) {
+        return parsed.hasSubcommand() ? leaf(parsed.subcommand()) : parsed;
+    }
+
+    private static boolean matched(CommandLine.ParseResult parsed, String option) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.hasSubcommand() ? p.subcommand() : null) {
+            if (p.hasMatchedOption(option)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.mosaic.cli;
 
 import dev.mosaic.diag.Sensitive;
+import dev.mosaic.render.Colors;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -10,12 +11,14 @@ import java.io.Writer;
  * replaced by {@code (sensitive)} ({@link Sensitive#scrub}), whatever printed it — a plan, a JSON
  * document, an event, an error message. Whole lines, so that a value printed in two pieces is
  * still found; {@link #flush} sends a pending partial line (a progress line ending in
- * {@code \r}) scrubbed as it is.
+ * {@code \r}) scrubbed as it is. On a terminal, whole lines are also colored ({@link Colors}).
  */
 final class ScrubbingWriter extends Writer {
 
     private final Writer out;
     private final StringBuilder line = new StringBuilder();
+    /** Whole lines colored for a terminal ({@link Colors}); a pending partial line never is. */
+    private volatile boolean color;
 
     ScrubbingWriter(Writer out) {
         this.out = out;
@@ -31,8 +34,18 @@ final class ScrubbingWriter extends Writer {
         }
     }
 
+    void color(boolean on) {
+        color = on;
+    }
+
     private void emit() throws IOException {
-        out.write(Sensitive.scrub(line.toString()));
+        String text = Sensitive.scrub(line.toString());
+        if (color && text.endsWith("\n")) {
+            // A line that follows a wiped status line starts with the wipe ("\r" ESC[K): kept as it is.
+            int start = text.lastIndexOf("\r\033[K") < 0 ? 0 : text.lastIndexOf("\r\033[K") + 4;
+            text = text.substring(0, start) + Colors.line(text.substring(start, text.length() - 1)) + "\n";
+        }
+        out.write(text);
         line.setLength(0);
     }
 

@@ -70,7 +70,7 @@ public final class ModuleReader {
 
     /**
      * The module directories a call of {@code source} tries, in order. From the playbook:
-     * {@code modules/}, {@code ../modules/}, the {@code --modules} directories. From a module:
+     * {@code modules/}, {@code ../modules/}, the {@code --modules} directories, the configured and shipped ones. From a module:
      * its own {@code modules/} (vendored), its siblings, then where the playbook looks.
      *
      * @param callerModuleDir the directory of the calling module, or null for the playbook
@@ -91,6 +91,7 @@ public final class ModuleReader {
         roots.add(top.resolve("modules"));
         roots.add(top.resolve("..").resolve("modules"));
         roots.addAll(moduleDirs);
+        roots.addAll(configured());
         for (Path root : roots) {
             Path c = root.resolve(source).normalize();
             if (seen.add(c.toAbsolutePath().normalize())) {
@@ -98,6 +99,17 @@ public final class ModuleReader {
             }
         }
         return out;
+    }
+
+    /**
+     * Tried last: the module directories of the configuration file, then the modules shipped with
+     * Mosaic, which the launcher of the package, the tarball and a checkout names
+     * ({@code -Dmosaic.modules=/usr/share/mosaic/modules}; a path list).
+     */
+    static List<Path> configured() {
+        String dirs = System.getProperty("mosaic.modules", "");
+        return java.util.Arrays.stream(dirs.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator)))
+                .filter(d -> !d.isBlank()).map(Path::of).toList();
     }
 
     /** The directory of the module a call names, or null after reporting where it looked. */

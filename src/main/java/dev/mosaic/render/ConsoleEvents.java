@@ -27,12 +27,15 @@ public final class ConsoleEvents implements Events, AutoCloseable {
     private final boolean live;
     private final Map<Address, Running> running = new LinkedHashMap<>();
     private final Thread ticker;
+    /** The terminal's width: the status line stays shorter, or it would wrap and leave stale copies. */
+    private final int columns;
     private boolean statusShown;
 
     public ConsoleEvents(PrintWriter out, PrintWriter err, boolean live) {
         this.out = out;
         this.err = err;
         this.live = live;
+        this.columns = live ? columns(System.getenv("COLUMNS")) : 80;
         if (live) {
             ticker = new Thread(this::tick, "mosaic-progress");
             ticker.setDaemon(true);
@@ -77,7 +80,7 @@ public final class ConsoleEvents implements Events, AutoCloseable {
         if (!r.lastLine().isEmpty()) {
             b.append(" | ").append(r.lastLine());
         }
-        String line = b.length() > 150 ? b.substring(0, 149) + "…" : b.toString();
+        String line = fit(b.toString(), columns - 1);
         out.print("\r\033[K" + line);
         out.flush();
         statusShown = true;
@@ -88,6 +91,42 @@ public final class ConsoleEvents implements Events, AutoCloseable {
             out.print("\r\033[K");
             statusShown = false;
         }
+    }
+
+    /** {@code line} cut to {@code width} characters, the last one an ellipsis when cut. */
+    static String fit(String line, int width) {
+        int n = line.codePointCount(0, line.length());
+        if (n <= width) {
+            return line;
+        }
+        return line.substring(0, line.offsetByCodePoints(0, Math.max(0, width - 1))) + "…";
+    }
+
+    /**
+     * The terminal's columns: {@code $COLUMNS} when the shell exported it, else what the terminal
+     * itself says ({@code stty size}, asked once per apply), else 80.
+     */
+    static int columns(String columnsEnv) {
+        try {
+            if (columnsEnv != null && !columnsEnv.isBlank()) {
+                return Math.max(20, Integer.parseInt(columnsEnv.trim()));
+            }
+        } catch (NumberFormatException e) {
+            // not a number: ask the terminal
+        }
+        try {
+            Process p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String[] rowsCols = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
+            if (p.waitFor() == 0 && rowsCols.length == 2) {
+                return Math.max(20, Integer.parseInt(rowsCols[1]));
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // no terminal to ask
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 80;
     }
 
     static String duration(long millis) {

@@ -126,6 +126,8 @@ public final class Cli {
         // An SSH host's state defaults to $XDG_STATE_HOME/mosaic/hosts/NAME: a test that forgets
         // --state-dir writes below the build, never in the home of whoever runs the suite.
         pb.environment().put("XDG_STATE_HOME", Path.of("target", "test-xdg-state").toAbsolutePath().toString());
+        // No configuration file of the machine or of whoever runs the suite (a test sets its own).
+        pb.environment().put("MOSAIC_CONFIG", "");
         env.forEach((k, v) -> {
             if (v == null) {
                 pb.environment().remove(k);

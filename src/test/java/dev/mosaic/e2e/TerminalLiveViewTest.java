@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * while a build prints a line every half second. On the terminal the status line shows the
  * building resource, its elapsed time against the last run, and its last output line, and is
  * wiped before the result lines and the recap. The same apply with its output piped prints whole
- * lines only: no escape sequence, no carriage return.
+ * lines only: no escape sequence, no carriage return. At 40 columns the status line is cut to fit
+ * (a wrapped one would leave stale rows), the result lines are colored, and not with NO_COLOR=1.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TerminalLiveViewTest {
@@ -96,7 +97,7 @@ class TerminalLiveViewTest {
                 + "\n" + Cli.command(applyArgs()).stream().map(TerminalLiveViewTest::shellQuote).collect(Collectors.joining(" "))
                 + "\necho \"" + DONE_MARK + "$?\"\n");
         serverStarted = true;
-        tmux("new-session", "-d", "-s", "live", "-x", "160", "-y", "40");
+        tmux("new-session", "-d", "-s", "live", "-x", "120", "-y", "40");
         socket = Path.of(tmux("display-message", "-p", "-t", "live", "#{socket_path}").strip());
         tmux("send-keys", "-t", "live", "clear; sh " + shellQuote(script.toString()), "Enter");
 
@@ -130,6 +131,68 @@ class TerminalLiveViewTest {
         assertThat(lines).as(screen).anyMatch(l -> l.matches("(\\+|~|-/\\+) build\\[compile]: (created|updated|replaced) .* in \\d+ ms"));
         assertThat(screen).as(screen).contains("Apply complete:");
         assertThat(screen.indexOf("build[compile]: ")).as(screen).isLessThan(screen.indexOf("Apply complete:"));
+    }
+
+    @Test
+    void on_a_narrow_terminal_the_status_line_fits_the_width_and_results_are_colored_unless_NO_COLOR() throws Exception {
+        Cli.Result piped = Cli.in(tmp).withTimeout(WAIT).run(applyArgs()); // records the build's duration
+        assertThat(piped.exitCode()).as("%s", piped).isZero();
+        serverStarted = true;
+        tmux("new-session", "-d", "-s", "narrow", "-x", "40", "-y", "40");
+        socket = Path.of(tmux("display-message", "-p", "-t", "narrow", "#{socket_path}").strip());
+
+        Files.delete(tmp.resolve("root/work/out"));
+        List<String> screens = runOnTerminal("narrow", "");
+        Set<String> liveRows = new LinkedHashSet<>();
+        for (String screen : screens) {
+            for (String row : plain(screen).lines().toList()) {
+                assertThat(row.length()).as("a row of a 40-column terminal:%n%s", plain(screen)).isLessThanOrEqualTo(40);
+                // A status line that wrapped would leave its tail on the next row, never wiped.
+                assertThat(row).as("no wrapped status line:%n%s", plain(screen)).doesNotStartWith("ompiling").doesNotStartWith("part ");
+                if (row.startsWith("... build[compile]")) {
+                    liveRows.add(row);
+                }
+            }
+        }
+        assertThat(liveRows).as("status lines seen").isNotEmpty()
+                .allSatisfy(row -> assertThat(row.length()).isLessThanOrEqualTo(39))
+                .anySatisfy(row -> assertThat(row).endsWith("…"));
+        String last = screens.get(screens.size() - 1);
+        assertThat(last).as("the result line and the recap are colored:%n%s", last)
+                .containsPattern("\\u001b\\[[0-9;]*3[23]m(\\+|~|-/\\+) build\\[compile]: ")
+                .containsPattern("\\u001b\\[[0-9;]*1m(\\u001b\\[[0-9;]*m)*Apply complete: ");
+
+        Files.delete(tmp.resolve("root/work/out"));
+        tmux("send-keys", "-t", "narrow", "clear", "Enter");
+        List<String> noColor = runOnTerminal("narrow", "NO_COLOR=1 ");
+        String end = noColor.get(noColor.size() - 1);
+        assertThat(plain(end)).contains("build[compile]: ", "Apply complete:");
+        assertThat(end).as("NO_COLOR: no color at all:%n%s", end).doesNotContainPattern("\\u001b\\[[0-9;]*3[0-7]m");
+    }
+
+    /** Runs the apply in tmux session {@code session} and returns every screen seen (with escapes), the last one final. */
+    private List<String> runOnTerminal(String session, String envPrefix) throws Exception {
+        String mark = DONE_MARK + UUID.randomUUID().toString().substring(0, 6) + "=";
+        Path script = tmp.resolve("apply-" + session + ".sh");
+        Files.writeString(script, "unset JAVA_TOOL_OPTIONS _JAVA_OPTIONS JDK_JAVA_OPTIONS COLUMNS\nexport TERM=xterm\ncd " + shellQuote(tmp.toString())
+                + "\n" + envPrefix + Cli.command(applyArgs()).stream().map(TerminalLiveViewTest::shellQuote).collect(Collectors.joining(" "))
+                + "\necho \"" + mark + "$?\"\n");
+        tmux("send-keys", "-t", session, "clear; sh " + shellQuote(script.toString()), "Enter");
+        List<String> screens = new ArrayList<>();
+        String screen = "";
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < end && !plain(screen).contains(mark)) {
+            screen = tmux("capture-pane", "-p", "-e", "-t", session);
+            screens.add(screen);
+            Thread.sleep(100);
+        }
+        assertThat(plain(screen)).as("the run ended within %s; screen:%n%s", WAIT, plain(screen)).contains(mark + "0");
+        return screens;
+    }
+
+    /** The screen without its escape sequences. */
+    private static String plain(String screen) {
+        return screen.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "");
     }
 
     private String[] applyArgs() {

@@ -24,7 +24,7 @@ class DebInstallIT {
     Path tmp;
 
     @Test
-    void deb_installedWithDpkg_runsFromUsrBin_thenPurgesWithoutATrace() {
+    void deb_installedWithDpkg_runsFromUsrBin_thenPurgesWithoutATrace() throws java.io.IOException {
         assumeTrue("true".equals(System.getenv("CI")), "installs into /usr: runs only in CI (CI=true)");
         assumeTrue(Built.onPath("dpkg"), "dpkg is not installed");
         assumeTrue(Built.run(List.of("id", "-u")).stdout().trim().equals("0"), "dpkg -i needs root");
@@ -39,12 +39,27 @@ class DebInstallIT {
             Built.Result version = Built.run(List.of("/usr/bin/mosaic", "--version"));
             Built.Result plan = Built.run(List.of("/usr/bin/mosaic", "plan", "/usr/share/mosaic/playbooks/starter.yml",
                     "--root", tmp.resolve("root").toString(), "--cache-dir", tmp.resolve("cache").toString()));
+            // A playbook of the admin's own, far from any modules/ directory, calls a shipped module.
+            Path mine = Files.createDirectories(tmp.resolve("mine"));
+            Files.writeString(mine.resolve("site.yml"), """
+                    modules:
+                      boot:
+                        source: pxe-boot
+                        with: { kernel: vmlinuz }
+                    resources:
+                      kernel: { type: file, path: /srv/tftp/vmlinuz, content: "a kernel" }
+                      initrd: { type: file, path: /srv/tftp/initrd.img, content: "an initrd" }
+                    """);
+            Built.Result ownPlan = Built.run(List.of("/usr/bin/mosaic", "plan", mine.resolve("site.yml").toString(),
+                    "--root", tmp.resolve("root2").toString(), "--cache-dir", tmp.resolve("cache").toString()));
             Built.Result completion = Built.run(List.of("bash", "-c",
                     "source /usr/share/bash-completion/completions/mosaic && complete -p mosaic"));
 
             assertThat(version.stdout()).as("%s", version).isEqualTo("mosaic " + Built.version() + "\n");
             assertThat(plan.exitCode()).as("%s", plan).isZero();
             assertThat(plan.stdout()).contains("Plan: 6 to create");
+            assertThat(ownPlan.exitCode()).as("the shipped modules are found without --modules: %s", ownPlan).isZero();
+            assertThat(ownPlan.stdout()).as("%s", ownPlan).contains("pxelinux.cfg/default");
             assertThat(completion.stdout()).as("%s", completion).contains("_complete_mosaic");
             assertThat(Path.of("/var/cache/mosaic/mosaic.jsa")).as("postinst records the class-data archive").exists();
             Built.Result listed = Built.run(List.of("dpkg", "-L", "mosaic"));
@@ -53,6 +68,9 @@ class DebInstallIT {
             if (Built.onPath("man") && Files.exists(Path.of("/usr/share/man/man1/mosaic-explain.1.gz"))) {
                 Built.Result where = Built.run(List.of("man", "-w", "mosaic-explain"));
                 assertThat(where.stdout().trim()).as("%s", where).isEqualTo("/usr/share/man/man1/mosaic-explain.1.gz");
+                Built.Result format = Built.run(List.of("man", "mosaic-playbook"), Map.of("MANPAGER", "cat", "MANWIDTH", "100"));
+                assertThat(format.exitCode()).as("%s", format).isZero();
+                assertThat(format.stdout()).as("%s", format).contains("MOSAIC-PLAYBOOK(5)");
             }
         } finally {
             Built.Result purge = Built.run(List.of("dpkg", "--purge", "mosaic"));

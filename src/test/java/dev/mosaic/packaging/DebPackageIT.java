@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -84,6 +85,7 @@ class DebPackageIT {
         assertThat(plan.exitCode()).as("%s", plan).isZero();
         assertThat(plan.stdout()).contains("+ file[pxe-menu]", "Plan: 6 to create");
         assertThat(modules.exitCode()).as("the shipped playbooks find the shipped modules: %s", modules).isZero();
+        assertThat(validateOwnPlaybook(mosaic).exitCode()).as("a playbook anywhere finds the shipped modules").isZero();
         for (String script : List.of("postinst", "postrm")) {
             Built.Result syntax = Built.run(List.of("sh", "-n", tmp.resolve("control").resolve(script).toString()));
             assertThat(syntax.exitCode()).as("%s", syntax).isZero();
@@ -111,5 +113,21 @@ class DebPackageIT {
 
         assertThat(version.stdout()).as("%s", version).isEqualTo("mosaic " + Built.version() + "\n");
         assertThat(plan.exitCode()).as("changes present: %s", plan).isEqualTo(2);
+        assertThat(validateOwnPlaybook(home.resolve("bin/mosaic").toString()).exitCode())
+                .as("a playbook anywhere finds the shipped modules").isZero();
+    }
+
+    /** {@code mosaic validate} of a playbook of the user's own, far from any modules/ directory, calling a shipped module. */
+    private Built.Result validateOwnPlaybook(String mosaic) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("mine-" + System.nanoTime()));
+        Files.writeString(dir.resolve("site.yml"), """
+                modules:
+                  boot:
+                    source: pxe-boot
+                    with: { kernel: vmlinuz }
+                """);
+        Built.Result r = Built.run(List.of(mosaic, "validate", dir.resolve("site.yml").toString()));
+        assertThat(r.stderr()).as("%s", r).doesNotContain("no module");
+        return r;
     }
 }

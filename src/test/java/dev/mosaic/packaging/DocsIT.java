@@ -102,4 +102,30 @@ class DocsIT {
             }
         }
     }
+
+    @Test
+    void manPages_sayTheFilesAndEnvironment_pointToEachOther_andDescribeThePlaybookFormat() {
+        assumeTrue(Built.onPath("man"), "man is not installed (man-db)");
+        Map<String, String> env = Map.of("MANWIDTH", "100", "MANPAGER", "cat");
+        Built.Result top = Built.run(List.of("man", "--warnings", "-l", MAN.resolve("mosaic.1").toString()), env);
+        assertThat(top.stderr()).as("%s", top).isEmpty();
+        assertThat(top.stdout()).contains("FILES", "/var/lib/mosaic/", "ENVIRONMENT", "NO_COLOR", "MOSAIC_CACHE_DIR",
+                "SEE ALSO", "mosaic-playbook(5)");
+        for (CommandSpec spec : Built.commands().subList(1, Built.commands().size())) {
+            Built.Result r = Built.run(List.of("man", "-l", MAN.resolve(Built.manName(spec) + ".1").toString()), env);
+            assertThat(r.stdout()).as("%s", spec.name()).contains("SEE ALSO", "mosaic(1)", "mosaic-playbook(5)");
+        }
+
+        Path playbook = MAN.resolve("mosaic-playbook.5");
+        assertThat(MAN.resolve("mosaic-playbook.5.gz")).exists();
+        Built.Result format = Built.run(List.of("man", "--warnings", "-l", playbook.toString()), env);
+        assertThat(format.exitCode()).as("%s", format).isZero();
+        assertThat(format.stderr()).as("%s", format).isEmpty();
+        assertThat(format.stdout()).contains("MOSAIC-PLAYBOOK(5)", "TOP-LEVEL KEYS", "requires", "${env:NAME}", "INVENTORIES",
+                "mosaic " + Built.version());
+        // Every kind the CLI knows is named in the format's page.
+        for (String kind : dev.mosaic.cli.BuiltinKinds.create().names()) {
+            assertThat(format.stdout()).as("kind %s", kind).contains(kind);
+        }
+    }
 }

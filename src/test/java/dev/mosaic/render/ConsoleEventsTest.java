@@ -59,4 +59,20 @@ class ConsoleEventsTest {
         assertThat(ConsoleEvents.duration(59_999)).isEqualTo("59s");
         assertThat(ConsoleEvents.duration(254_000)).isEqualTo("4m14s");
     }
+
+    @Test
+    void aStatusLineIsCutToTheTerminalsWidth_withAnEllipsis() {
+        assertThat(ConsoleEvents.fit("... build[compile] 2s", 40)).isEqualTo("... build[compile] 2s");
+        assertThat(ConsoleEvents.fit("... build[compile] 2s (last run 3s) | compiling", 20))
+                .hasSize(20).isEqualTo("... build[compile] …");
+    }
+
+    @Test
+    void theWidthComesFromCOLUMNS_elseTheTerminal_else80() {
+        assertThat(ConsoleEvents.columns("50")).isEqualTo(50);
+        assertThat(ConsoleEvents.columns("3")).as("never absurdly narrow").isEqualTo(20);
+        // The build runs without a terminal: stty has none to ask.
+        assertThat(ConsoleEvents.columns("wide")).isEqualTo(80);
+        assertThat(ConsoleEvents.columns(null)).isEqualTo(80);
+    }
 }

@@ -136,8 +136,8 @@ final class PxeTemplates {
     /**
      * A label: {@code name}, {@code kernel}, {@code initrds} (the list of initrd files, empty
      * without), {@code initrd} (the same names joined by commas as PXELINUX's {@code initrd=}
-     * takes them — the one file when there is one — or null without), {@code append} as written, and {@code args}: the kernel arguments of the default entry ({@code {name}},
-     * {@code {mac}}, {@code {ip}} filled with {@code default}, {@code unknown}, {@code unknown}).
+     * takes them — the one file when there is one — or null without), {@code append} as written, and {@code args}: the kernel arguments of the default entry ({@code {name}}
+     * is {@code default}; a word with {@code {mac}} or {@code {ip}} is left out).
      */
     static Map<String, Object> label(PxeSpec.Label l) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -146,7 +146,7 @@ final class PxeTemplates {
         m.put("initrds", l.initrds());
         m.put("initrd", l.initrdList().orElse(null));
         m.put("append", l.append());
-        m.put("args", Renderers.args(l, "", "default", "unknown", "unknown"));
+        m.put("args", Renderers.args(l, "", "default", null, null));
         return m;
     }
 
@@ -163,7 +163,7 @@ final class PxeTemplates {
         m.put("ip", n.ip().orElse(null));
         m.put("label", n.label());
         m.put("append", n.append());
-        m.put("args", Renderers.args(l, n.append(), n.name(), n.mac(), n.ip().orElse("unknown")));
+        m.put("args", Renderers.args(l, n.append(), n.name(), n.mac(), n.ip().orElse(null)));
         m.put("pxelinux_file", Renderers.pxelinuxMacName(n.mac()));
         m.put("hex_ip", n.ip().map(Renderers::hexIp).orElse(null));
         return m;

@@ -3,6 +3,7 @@ package dev.mosaic.resource.pxe;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 
 /**
  * Renders a {@link PxeSpec} into the files each loader reads, as relative paths below the TFTP
@@ -51,31 +52,48 @@ final class Renderers {
         return b.toString();
     }
 
+    /**
+     * {@code template} with {@code {name}}, {@code {mac}} and {@code {ip}} filled in. A word
+     * (space-separated) naming a value this entry does not have (null: the default entry's MAC and
+     * address, a node without {@code ip:}) is left out whole: {@code ip={ip}} must not become
+     * {@code ip=unknown}, which the kernel would try to use.
+     */
     static String fill(String template, String name, String mac, String ip) {
-        return template.replace("{name}", name).replace("{mac}", mac).replace("{ip}", ip);
+        boolean dropsNone = (mac != null || !template.contains("{mac}")) && (ip != null || !template.contains("{ip}"));
+        if (dropsNone) { // as written, spacing included (style classic reproduces a recipe byte for byte)
+            return template.replace("{name}", name).replace("{mac}", mac == null ? "" : mac).replace("{ip}", ip == null ? "" : ip);
+        }
+        StringJoiner out = new StringJoiner(" ");
+        for (String word : template.trim().split(" +")) {
+            if (word.isEmpty() || (mac == null && word.contains("{mac}")) || (ip == null && word.contains("{ip}"))) {
+                continue;
+            }
+            out.add(word.replace("{name}", name)
+                    .replace("{mac}", mac == null ? "" : mac)
+                    .replace("{ip}", ip == null ? "" : ip));
+        }
+        return out.toString();
     }
 
     /** The kernel arguments of label {@code l} for one node: its {@code append}, then the node's, filled in. */
     static String args(PxeSpec.Label l, String extra, String name, String mac, String ip) {
         String a = fill(l.append(), name, mac, ip);
-        if (!extra.isEmpty()) {
-            a = a.isEmpty() ? fill(extra, name, mac, ip) : a + " " + fill(extra, name, mac, ip);
-        }
-        return a;
+        String b = fill(extra, name, mac, ip);
+        return a.isEmpty() ? b : b.isEmpty() ? a : a + " " + b;
     }
 
     private static void pxelinux(PxeSpec spec, Map<String, String> files) {
         StringBuilder d = new StringBuilder(spec.classic() ? "" : HEADER);
         menu(spec, d, spec.defaultLabel());
         for (PxeSpec.Label l : spec.labels()) {
-            pxelinuxLabel(spec, d, l, args(l, "", "default", "unknown", "unknown"));
+            pxelinuxLabel(spec, d, l, args(l, "", "default", null, null));
         }
         files.put("pxelinux.cfg/default", d.toString());
         for (PxeSpec.Node n : spec.nodes()) {
             PxeSpec.Label l = spec.label(n.label()).orElseThrow();
             StringBuilder b = new StringBuilder(spec.classic() ? "" : HEADER + "# node " + n.name() + "\n");
             menu(spec, b, l.name());
-            pxelinuxLabel(spec, b, l, args(l, n.append(), n.name(), n.mac(), n.ip().orElse("unknown")));
+            pxelinuxLabel(spec, b, l, args(l, n.append(), n.name(), n.mac(), n.ip().orElse(null)));
             files.put("pxelinux.cfg/" + pxelinuxMacName(n.mac()), b.toString());
             n.ip().ifPresent(ip -> files.put("pxelinux.cfg/" + hexIp(ip), b.toString()));
         }
@@ -113,11 +131,11 @@ final class Renderers {
         files.put("boot.ipxe", "#!ipxe\n" + HEADER
                 + "chain --autofree /ipxe/${mac:hexhyp}.ipxe || chain --autofree /ipxe/default.ipxe\n");
         PxeSpec.Label def = spec.label(spec.defaultLabel()).orElseThrow();
-        files.put("ipxe/default.ipxe", ipxeEntry(def, args(def, "", "default", "unknown", "unknown"), "default"));
+        files.put("ipxe/default.ipxe", ipxeEntry(def, args(def, "", "default", null, null), "default"));
         for (PxeSpec.Node n : spec.nodes()) {
             PxeSpec.Label l = spec.label(n.label()).orElseThrow();
             files.put("ipxe/" + n.mac().replace(':', '-') + ".ipxe",
-                    ipxeEntry(l, args(l, n.append(), n.name(), n.mac(), n.ip().orElse("unknown")), "node " + n.name()));
+                    ipxeEntry(l, args(l, n.append(), n.name(), n.mac(), n.ip().orElse(null)), "node " + n.name()));
         }
     }
 
@@ -143,7 +161,7 @@ final class Renderers {
         for (PxeSpec.Node n : spec.nodes()) {
             b.append(first ? "if" : "elif").append(" [ \"$net_default_mac\" = \"").append(n.mac()).append("\" ]; then\n");
             PxeSpec.Label l = spec.label(n.label()).orElseThrow();
-            grubEntry(b, "  ", n.name(), l, args(l, n.append(), n.name(), n.mac(), n.ip().orElse("unknown")));
+            grubEntry(b, "  ", n.name(), l, args(l, n.append(), n.name(), n.mac(), n.ip().orElse(null)));
             first = false;
         }
         if (!spec.nodes().isEmpty()) {
@@ -151,10 +169,10 @@ final class Renderers {
             indent = "  ";
         }
         PxeSpec.Label def = spec.label(spec.defaultLabel()).orElseThrow();
-        grubEntry(b, indent, def.name(), def, args(def, "", "default", "unknown", "unknown"));
+        grubEntry(b, indent, def.name(), def, args(def, "", "default", null, null));
         for (PxeSpec.Label l : spec.labels()) {
             if (l != def) {
-                grubEntry(b, indent, l.name(), l, args(l, "", "default", "unknown", "unknown"));
+                grubEntry(b, indent, l.name(), l, args(l, "", "default", null, null));
             }
         }
         if (!spec.nodes().isEmpty()) {

@@ -18,7 +18,9 @@
  * GRUB one {@code initrd} command naming all. Every one must exist or be produced, like the kernel.
  *
  * <p>In {@code append}, {@code {name}}, {@code {mac}} and {@code {ip}} stand for the node the
- * file is for ({@code default}, {@code unknown}, {@code unknown} in the default entry). Style
+ * file is for. The default entry is for every machine, so its {@code {name}} is {@code default}
+ * and a word with {@code {mac}} or {@code {ip}} is left out of it whole, as it is for a node
+ * without {@code ip:}: {@code ip={ip}} never becomes {@code ip=unknown}. Style
  * {@code classic} writes PXELINUX files as the 2003 openMosix-LTSP recipe did ({@code prompt=0},
  * unindented, {@code initrd=} at the end of {@code append}).
  *
