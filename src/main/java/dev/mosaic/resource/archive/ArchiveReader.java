@@ -272,7 +272,7 @@ final class ArchiveReader {
      * declared {@code format: tar} or named {@code .tar.gz}): read as the wrong format it could
      * unpack nothing and pass for an empty archive.
      */
-    private static void checkMagic(ArchiveFormat format, Input input) throws IOException, ResourceException {
+    static void checkMagic(ArchiveFormat format, Input input) throws IOException, ResourceException {
         byte[] head;
         try (InputStream in = input.open()) {
             head = in.readNBytes(512);
