@@ -23,7 +23,8 @@ import java.util.Enumeration;
 
 /**
  * Reads an archive's entries in order, the same way every time, through Apache Commons Compress
- * (never by running {@code tar}). Both passes of an unpack (check, then write) use it.
+ * (never by running {@code tar}). Both passes of an unpack (check, then write) use it, on the
+ * archive itself or on the plain tar {@link NativeDecoder} spooled from it.
  */
 final class ArchiveReader {
 
