@@ -23,7 +23,8 @@ import java.util.Enumeration;
 
 /**
  * Reads an archive's entries in order, the same way every time, through Apache Commons Compress
- * (never by running {@code tar}). Both passes of an unpack (check, then write) use it.
+ * (never by running {@code tar}). Both passes of an unpack (check, then write) use it, on the
+ * archive itself or on the plain tar {@link NativeDecoder} spooled from it.
  */
 final class ArchiveReader {
 
@@ -272,7 +273,7 @@ final class ArchiveReader {
      * declared {@code format: tar} or named {@code .tar.gz}): read as the wrong format it could
      * unpack nothing and pass for an empty archive.
      */
-    private static void checkMagic(ArchiveFormat format, Input input) throws IOException, ResourceException {
+    static void checkMagic(ArchiveFormat format, Input input) throws IOException, ResourceException {
         byte[] head;
         try (InputStream in = input.open()) {
             head = in.readNBytes(512);

@@ -392,15 +392,27 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
             throw new ResourceException("cannot name the file " + spec.source().written() + " decompresses to: the source"
                     + " has no file name; give a source path or URL that ends in a name");
         }
-        Unpacker unpacker = new Unpacker(format, input, single, format.singleFile() ? 0 : spec.stripComponents(),
-                spec.dest(), spec.source().written());
-        Unpacker.Layout layout = unpacker.check(new Unpacker.Limits(spec.maxSize(), spec.maxRatio(), spec.maxEntries(),
-                spec.allowSetuid(), spec.rootfs(), spec::selects));
-        unpacker.checkTarget(layout, only, host);
-        if (!host.stat(spec.dest()).exists()) {
-            host.mkdirs(spec.dest(), 0755);
+        Optional<NativeDecoder.Spool> spool = spool(spec, format, input, ctx);
+        List<Manifest.Entry> entries;
+        Unpacker.Layout layout;
+        try {
+            Unpacker unpacker = spool.isPresent()
+                    ? new Unpacker(ArchiveFormat.TAR, spooled(spool.get().tar(), input.size()), single, spec.stripComponents(),
+                            spec.dest(), spec.source().written())
+                    : new Unpacker(format, input, single, format.singleFile() ? 0 : spec.stripComponents(),
+                            spec.dest(), spec.source().written());
+            layout = unpacker.check(new Unpacker.Limits(spec.maxSize(), spec.maxRatio(), spec.maxEntries(),
+                    spec.allowSetuid(), spec.rootfs(), spec::selects));
+            unpacker.checkTarget(layout, only, host);
+            if (!host.stat(spec.dest()).exists()) {
+                host.mkdirs(spec.dest(), 0755);
+            }
+            entries = unpacker.extract(layout, only, host);
+        } finally {
+            if (spool.isPresent()) {
+                spool.get().delete();
+            }
         }
-        List<Manifest.Entry> entries = unpacker.extract(layout, only, host);
         if (!driftOnly) {
             new Manifest(1, digest, pinKey(spec), spec.dest(), spec.format().word(), spec.stripComponents(),
                     entries).write(ctx.memory());
@@ -494,6 +506,43 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
             @Override
             public Path file() {
                 return null;
+            }
+        };
+    }
+
+    /**
+     * The archive decompressed by the system's tool into a plain tar on the control machine, when
+     * its format has one there (see {@link NativeDecoder}); empty: Java's decoders read it. The
+     * first bytes are checked against the format first, as the Java reader would.
+     */
+    private static Optional<NativeDecoder.Spool> spool(ArchiveSpec spec, ArchiveFormat format, ArchiveReader.Input input, Context ctx)
+            throws IOException, ResourceException {
+        if (format != ArchiveFormat.TAR_XZ && format != ArchiveFormat.TAR_GZ && format != ArchiveFormat.TAR_BZ2
+                && format != ArchiveFormat.DEB) {
+            return Optional.empty();
+        }
+        ArchiveReader.checkMagic(format, input);
+        double byRatio = Math.max(Unpacker.RATIO_GRACE, spec.maxRatio() * Math.max(input.size(), 1));
+        long maxBytes = (long) Math.min(spec.maxSize(), Math.min(byRatio, (double) Long.MAX_VALUE));
+        return NativeDecoder.spool(format, input, NativeDecoder.spoolDir(ctx.cacheDir()), maxBytes, spec.maxEntries());
+    }
+
+    /** A spooled tar, read like the archive it came from: its size is the archive's, for max_ratio. */
+    private static ArchiveReader.Input spooled(Path tar, long archiveSize) {
+        return new ArchiveReader.Input() {
+            @Override
+            public InputStream open() throws IOException {
+                return Files.newInputStream(tar);
+            }
+
+            @Override
+            public long size() {
+                return archiveSize;
+            }
+
+            @Override
+            public Path file() {
+                return tar;
             }
         };
     }

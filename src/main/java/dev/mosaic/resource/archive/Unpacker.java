@@ -384,6 +384,9 @@ final class Unpacker {
             throw new ResourceException("cannot unpack " + what + ": the destination " + dest + " is a " + d.kindWord()
                     + ", not a directory; nothing was written");
         }
+        if (!d.exists()) {
+            return; // a destination yet to be made has nothing in the way: no stat per entry
+        }
         Set<String> seenParents = new HashSet<>();
         for (Item item : layout.items()) {
             if (only != null && !only.contains(item.path())) {

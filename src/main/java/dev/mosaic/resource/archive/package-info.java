@@ -65,6 +65,12 @@
  * {@link dev.mosaic.host.Host#writeAtomic}, so an interrupted run leaves no partial file; symlinks
  * are created after all files; directory modes are set last.
  *
+ * <p>A compressed tar or a .deb is decompressed once, by {@code xz}, {@code gzip}, {@code bzip2}
+ * or {@code dpkg-deb} when the control machine has it, into a plain tar spooled in the cache
+ * (bounded by the limits above, deleted after the unpack); both passes read that tar, and every
+ * entry is still checked by Mosaic itself. Without the tool, or when it fails, Java's decoders
+ * read the archive (and name what is wrong with it).
+ *
  * <p>Owners are not restored (files belong to the user Mosaic runs as); hard links are unpacked as
  * copies; modification times are those of the unpack. Existing symlinks to directories on the
  * target are followed, not replaced (as {@code tar --keep-directory-symlink}).

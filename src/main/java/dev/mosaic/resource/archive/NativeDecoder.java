@@ -1,0 +1,205 @@
+package dev.mosaic.resource.archive;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Decompresses a compressed tar (or takes a .deb's file tree out) with the system's own tool,
+ * {@code xz}, {@code gzip}, {@code bzip2} or {@code dpkg-deb}, into a plain tar spooled on the
+ * control machine. Java's decoders are several times slower than these (the xz decoder of Commons
+ * Compress took two thirds of the CPU of unpacking a kernel source), and an unpack reads the archive
+ * twice (check, then write): decompressing once into a spool pays the decoder once, and reading a
+ * plain tar twice is cheap.
+ *
+ * <p>Only the decompression moves out of Java: every entry of the spool is still read and checked
+ * by {@link Unpacker} before anything is written. The spool is bounded (the archive's limits plus
+ * the tar framing), so a decompression bomb fills at most that much of the control machine's disk.
+ * Whenever the tool is missing, fails, or the bound is reached, there is no spool and the archive
+ * is read through Java's decoders, which also give the precise message for a damaged or hostile
+ * archive.
+ */
+final class NativeDecoder {
+
+    private static final int BUFFER = 1 << 20;
+    /** Bytes of tar framing per entry, at most: a header block and the padding of the last data block. */
+    private static final long FRAMING = 1024;
+
+    private NativeDecoder() {
+    }
+
+    /**
+     * A plain tar with the content of {@code input}, spooled in {@code spoolDir}; empty when the
+     * format has no native tool here or the tool did not deliver. The caller deletes the file.
+     *
+     * @param maxBytes the most unpacked bytes the archive may have (its max_size and max_ratio)
+     * @param maxEntries the most entries it may have
+     */
+    static Optional<Spool> spool(ArchiveFormat format, ArchiveReader.Input input, Path spoolDir, long maxBytes,
+                                 long maxEntries) throws IOException {
+        List<String> argv = command(format, input);
+        if (argv.isEmpty() || which(argv.get(0)).isEmpty()) {
+            return Optional.empty();
+        }
+        argv.set(0, which(argv.get(0)).get().toString());
+        long bound = saturatedAdd(maxBytes, saturatedMul(maxEntries + 2, FRAMING));
+        List<Path> made = new ArrayList<>();
+        for (Path d = spoolDir; d != null && !Files.isDirectory(d); d = d.getParent()) {
+            made.add(d);
+        }
+        Files.createDirectories(spoolDir);
+        Spool spool = new Spool(Files.createTempFile(spoolDir, ".unpack-", ".tar"), List.copyOf(made));
+        boolean ok = false;
+        try {
+            ok = run(argv, input, spool.tar(), bound);
+            return ok ? Optional.of(spool) : Optional.empty();
+        } finally {
+            if (!ok) {
+                spool.delete();
+            }
+        }
+    }
+
+    /**
+     * A spooled tar and the directories made for it, innermost first: a local archive leaves
+     * nothing behind in the cache.
+     */
+    record Spool(Path tar, List<Path> made) {
+        void delete() throws IOException {
+            Files.deleteIfExists(tar);
+            for (Path d : made) {
+                try {
+                    Files.deleteIfExists(d);
+                } catch (java.nio.file.DirectoryNotEmptyException e) {
+                    return; // another run's spool or the cache's content: kept
+                }
+            }
+        }
+    }
+
+    /**
+     * This process's spool directory under the control machine's cache ({@code unpack-spool/<pid>});
+     * the directories of processes that are gone (a killed run) are removed first.
+     */
+    static Path spoolDir(Path cacheDir) throws IOException {
+        Path top = cacheDir.resolve("unpack-spool");
+        if (Files.isDirectory(top)) {
+            try (var dirs = Files.list(top)) {
+                for (Path d : dirs.toList()) {
+                    String name = d.getFileName().toString();
+                    boolean gone = name.chars().allMatch(Character::isDigit)
+                            && ProcessHandle.of(Long.parseLong(name)).isEmpty();
+                    if (gone) {
+                        try (var files = Files.list(d)) {
+                            for (Path f : files.toList()) {
+                                Files.deleteIfExists(f);
+                            }
+                        }
+                        Files.deleteIfExists(d);
+                    }
+                }
+            }
+        }
+        return top.resolve(Long.toString(ProcessHandle.current().pid()));
+    }
+
+    /** The tool's command line, reading the archive from stdin unless it needs a file (dpkg-deb); empty: none. */
+    private static List<String> command(ArchiveFormat format, ArchiveReader.Input input) {
+        return new ArrayList<>(switch (format) {
+            // -T0: an xz of several blocks (as Debian's are) decompresses on every core
+            case TAR_XZ -> List.of("xz", "-dc", "-T0");
+            case TAR_GZ -> List.of("gzip", "-dc");
+            case TAR_BZ2 -> List.of("bzip2", "-dc");
+            case DEB -> input.file() == null ? List.<String>of()
+                    : List.of("dpkg-deb", "--fsys-tarfile", input.file().toAbsolutePath().toString());
+            default -> List.<String>of();
+        });
+    }
+
+    private static boolean run(List<String> argv, ArchiveReader.Input input, Path out, long bound) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD);
+        boolean fromFile = input.file() != null;
+        if (argv.get(0).endsWith("dpkg-deb")) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        } else if (fromFile) {
+            pb.redirectInput(input.file().toFile());
+        }
+        Process p = pb.start();
+        Thread feeder = null;
+        try {
+            if (!fromFile) {
+                // An archive on the target host: streamed to the tool by a thread of its own, as the
+                // tool's output is read here at the same time.
+                feeder = new Thread(() -> {
+                    try (InputStream in = input.open(); OutputStream to = p.getOutputStream()) {
+                        in.transferTo(to);
+                    } catch (IOException e) {
+                        p.destroy(); // the tool then fails, and the Java decoders take over
+                    }
+                }, "unpack-feed");
+                feeder.setDaemon(true);
+                feeder.start();
+            } else {
+                p.getOutputStream().close();
+            }
+            long written = 0;
+            try (InputStream from = p.getInputStream(); OutputStream to = Files.newOutputStream(out)) {
+                byte[] buf = new byte[BUFFER];
+                for (int n; (n = from.read(buf)) != -1; ) {
+                    written += n;
+                    if (written > bound) {
+                        return false; // past the limits: the Java pass refuses it, naming the entry
+                    }
+                    to.write(buf, 0, n);
+                }
+            }
+            return p.waitFor() == 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while decompressing with " + argv.get(0), e);
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                try {
+                    p.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (feeder != null) {
+                feeder.interrupt();
+            }
+        }
+    }
+
+    /** The executable named {@code name} on the PATH, if any. */
+    private static Optional<Path> which(String name) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path p = Path.of(dir, name);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private static long saturatedMul(long a, long b) {
+        return a != 0 && b > Long.MAX_VALUE / a ? Long.MAX_VALUE : a * b;
+    }
+}

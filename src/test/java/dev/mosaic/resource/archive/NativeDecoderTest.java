@@ -1,0 +1,85 @@
+package dev.mosaic.resource.archive;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class NativeDecoderTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path gzipOf(byte[] content) throws IOException {
+        Path gz = tmp.resolve("data.tar.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(content);
+        }
+        return gz;
+    }
+
+    private static ArchiveReader.Input file(Path p) {
+        return new ArchiveReader.Input() {
+            @Override
+            public InputStream open() throws IOException {
+                return Files.newInputStream(p);
+            }
+
+            @Override
+            public long size() throws IOException {
+                return Files.size(p);
+            }
+
+            @Override
+            public Path file() {
+                return p;
+            }
+        };
+    }
+
+    @Test
+    void aGzipIsDecompressedByGzipIntoASpoolThatLeavesNothingBehindOnceDeleted() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/bin/gzip")) || Files.isExecutable(Path.of("/usr/bin/gzip")));
+        byte[] content = new byte[3 << 20];
+        new Random(19).nextBytes(content);
+        Path spoolDir = tmp.resolve("cache/unpack-spool/1");
+
+        Optional<NativeDecoder.Spool> spool = NativeDecoder.spool(ArchiveFormat.TAR_GZ, file(gzipOf(content)),
+                spoolDir, 8 << 20, 10);
+
+        assertThat(spool).isPresent();
+        assertThat(Files.readAllBytes(spool.get().tar())).isEqualTo(content);
+        spool.get().delete();
+        assertThat(tmp.resolve("cache")).doesNotExist();
+    }
+
+    @Test
+    void aDecompressionPastTheLimitsGivesNoSpoolSoThatJavaReadsAndRefusesIt() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/bin/gzip")) || Files.isExecutable(Path.of("/usr/bin/gzip")));
+        Path bomb = gzipOf(new byte[16 << 20]); // 16 MiB of zeros in a few KiB
+
+        Optional<NativeDecoder.Spool> spool = NativeDecoder.spool(ArchiveFormat.TAR_GZ, file(bomb),
+                tmp.resolve("cache/unpack-spool/1"), 1 << 20, 1);
+
+        assertThat(spool).isEmpty();
+        assertThat(tmp.resolve("cache")).doesNotExist();
+    }
+
+    @Test
+    void aFormatWithoutANativeToolGivesNoSpool() throws Exception {
+        Path zip = Files.write(tmp.resolve("a.zip"), new byte[] {'P', 'K', 5, 6});
+
+        assertThat(NativeDecoder.spool(ArchiveFormat.ZIP, file(zip), tmp.resolve("spool"), 1 << 20, 1)).isEmpty();
+        assertThat(tmp.resolve("spool")).doesNotExist();
+    }
+}
