@@ -1,6 +1,6 @@
 package dev.mosaic.cli;
 
-import dev.mosaic.engine.Events;
+import dev.mosaic.session.Session;
 import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.PlannedChange;
 import dev.mosaic.render.Explain;
@@ -55,11 +55,9 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Target t = Target.open(playbook, options, false);
+        Session t = options.open(playbook, false);
         PrintWriter out = spec.commandLine().getOut();
-        t.state().warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-        Plan plan = t.engine(Events.NONE, options.jobs).plan(t.playbook(), t.graph());
-        plan = new Plan(plan.playbook(), t.name(), plan.entries());
+        Plan plan = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
         // The plan, not only the graph: it also holds what the playbook no longer declares.
         List<Address> known = plan.entries().stream().map(PlannedChange::address).toList();
         Address a = Explain.find(address, known).orElseThrow(() -> Explain.unknown(address, known));

@@ -19,17 +19,20 @@ import dev.mosaic.render.ConsoleEvents;
 import dev.mosaic.render.JsonPlan;
 import dev.mosaic.render.Recap;
 import dev.mosaic.render.TextPlan;
+import dev.mosaic.session.ApplyOptions;
+import dev.mosaic.session.Session;
+import dev.mosaic.session.Transport;
 import dev.mosaic.state.ApplyLock;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A playbook run once per host of an inventory ({@code --inventory}, {@code --limit}). The
@@ -76,8 +79,8 @@ final class Fleet {
         List<Member> members = new ArrayList<>();
         for (InventoryHost h : hosts) {
             try {
-                Playbook p = Target.load(playbookFile, o, inventory.varsFor(h));
-                members.add(new Member(h, p, Target.graph(p)));
+                Playbook p = o.load(playbookFile, inventory.varsFor(h));
+                members.add(new Member(h, p, Session.graph(p)));
             } catch (UserError e) {
                 e.diagnostics().forEach(d -> problems.computeIfAbsent(d, k -> new ArrayList<>()).add(h.name()));
             }
@@ -128,16 +131,14 @@ final class Fleet {
 
     private HostRun planOne(Member m, PrintWriter out, PrintWriter err) throws IOException {
         String name = m.host().name();
-        Target t;
+        Session t;
         try {
-            t = Transport.of(m.host().connection()).open(m.host(), m.playbook(), m.graph(), options, false);
+            t = open(m, false);
         } catch (Transport.Unavailable u) {
             return unavailable(m, u, false, out, err);
         }
         try (t) {
-            t.state().warnings().forEach(w -> err.println("warning: " + name + ": " + w));
-            Plan plan = t.engine(Events.NONE, options.jobs).plan(t.playbook(), t.graph());
-            plan = new Plan(plan.playbook(), t.name(), plan.entries());
+            Plan plan = t.plan(w -> err.println("warning: " + name + ": " + w));
             ObjectNode json = null;
             if (options.json) {
                 json = (ObjectNode) tree(JsonPlan.render(plan));
@@ -155,32 +156,31 @@ final class Fleet {
     }
 
     /** Each host under its own apply lock; a host whose lock is held fails alone. */
-    int apply(PrintWriter out, PrintWriter err, Duration lockTimeout) throws IOException, InterruptedException {
-        List<HostRun> runs = runAll(out, err, (m, o, e, live) -> applyOne(m, o, e, live, lockTimeout));
+    int apply(PrintWriter out, PrintWriter err, ApplyOptions how) throws IOException, InterruptedException {
+        List<HostRun> runs = runAll(out, err, (m, o, e, live) -> applyOne(m, o, e, live, how));
         boolean failed = runs.stream().anyMatch(r -> r.status() == Status.FAILED || r.status() == Status.UNREACHABLE);
         return failed ? Main.ERROR : Main.OK;
     }
 
-    private HostRun applyOne(Member m, PrintWriter out, PrintWriter err, boolean live, Duration lockTimeout)
+    private HostRun applyOne(Member m, PrintWriter out, PrintWriter err, boolean live, ApplyOptions how)
             throws IOException, InterruptedException {
         String name = m.host().name();
-        Target t;
+        Session t;
         try {
-            t = Transport.of(m.host().connection()).open(m.host(), m.playbook(), m.graph(), options, true);
+            t = open(m, true);
         } catch (Transport.Unavailable u) {
             return unavailable(m, u, true, out, err);
         }
-        try (t; ApplyLock lock = ApplyLock.acquire(t.state().dir(), lockTimeout, w -> err.println("warning: " + name + ": " + w))) {
-            t.state().warnings().forEach(w -> err.println("warning: " + name + ": " + w));
-            t.stopLeftovers(w -> err.println("warning: " + name + ": " + w));
+        try (t) {
+            Consumer<String> warnings = w -> err.println("warning: " + name + ": " + w);
             Engine.ApplyResult result;
             ObjectNode json = null;
             if (options.json) {
-                result = t.engine(Events.NONE, options.jobs).apply(t.playbook(), t.graph());
+                result = t.apply(null, how, Events.NONE, warnings);
                 json = (ObjectNode) tree(JsonPlan.render(result, t.playbook().name(), t.name()));
             } else {
                 try (ConsoleEvents events = new ConsoleEvents(out, err, live && System.console() != null)) {
-                    result = t.engine(events, options.jobs).apply(t.playbook(), t.graph());
+                    result = t.apply(null, how, events, warnings);
                 }
                 out.print(Recap.render(result));
             }
@@ -207,18 +207,18 @@ final class Fleet {
         }
     }
 
+    /** The host's session, through the transport its {@code connection:} names. */
+    private Session open(Member m, boolean writes) throws Transport.Unavailable {
+        return Transport.of(m.host().connection()).open(m.host(), m.playbook(), m.graph(), options.settings(), writes);
+    }
+
     /** {@code (ssh: 4 round trips)} after an ssh host's summary line. */
-    private static String trips(Target t) {
-        return roundTrips(t).map(n -> " (ssh: " + n + " round trip" + (n == 1 ? "" : "s") + ")").orElse("");
+    private static String trips(Session t) {
+        return t.roundTrips().map(n -> " (ssh: " + n + " round trip" + (n == 1 ? "" : "s") + ")").orElse("");
     }
 
-    private static void addTrips(ObjectNode json, Target t) {
-        roundTrips(t).ifPresent(n -> json.put("round_trips", n));
-    }
-
-    private static java.util.Optional<Long> roundTrips(Target t) {
-        return t.host() instanceof dev.mosaic.host.ssh.SshHost ssh ? java.util.Optional.of(ssh.roundTrips())
-                : java.util.Optional.empty();
+    private static void addTrips(ObjectNode json, Session t) {
+        t.roundTrips().ifPresent(n -> json.put("round_trips", n));
     }
 
     /**

@@ -40,8 +40,8 @@ final class HistoryCommand implements Callable<Integer> {
         PathChecks.directoryIfExists("--root", root);
         PathChecks.directoryIfExists("--state-dir", stateDir);
         Path rootDir = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
-        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : rootDir.resolve(Target.STATE_DIR);
-        Target.checkStateDir(state, rootDir);
+        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : rootDir.resolve(dev.mosaic.session.Session.STATE_DIR);
+        dev.mosaic.session.Session.checkStateDir(state, rootDir);
         History history = History.of(state);
         List<History.Run> runs = history.runs();
         PrintWriter out = spec.commandLine().getOut();

@@ -1,6 +1,6 @@
 package dev.mosaic.cli;
 
-import dev.mosaic.engine.Events;
+import dev.mosaic.session.Session;
 import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.SavedPlan;
 import dev.mosaic.render.JsonPlan;
@@ -56,13 +56,9 @@ final class PlanCommand implements Callable<Integer> {
             return Fleet.load(playbook, options, inventory)
                     .plan(spec.commandLine().getOut(), spec.commandLine().getErr(), detailedExitCode);
         }
-        Target t = Target.open(playbook, options, false);
+        Session t = options.open(playbook, false);
         PrintWriter out = spec.commandLine().getOut();
-        t.state().newWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-        dev.mosaic.engine.Engine engine = t.engine(Events.NONE, options.jobs);
-        Plan plan = engine.plan(t.playbook(), t.graph());
-        t.state().newWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-        plan = new Plan(plan.playbook(), t.name(), plan.entries());
+        Plan plan = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
         out.print(options.json ? JsonPlan.render(plan) : TextPlan.render(plan));
         if (!options.json && plan.entries().stream().anyMatch(e -> e.isChange() && e.cause() == dev.mosaic.engine.Cause.REMOVED)) {
             out.println("Deletions are made only by 'mosaic apply --allow-delete'; 'on_remove: keep' on a resource keeps what it created.");
@@ -75,7 +71,7 @@ final class PlanCommand implements Callable<Integer> {
             return Main.ERROR;
         }
         if (this.out != null) {
-            SavedPlans.of(plan, t, engine, playbook, options).write(this.out, SavedPlan.key(SavedPlans.stateDir(options), true));
+            SavedPlans.of(plan, t, playbook, options).write(this.out, SavedPlan.key(SavedPlans.stateDir(options), true));
             spec.commandLine().getErr().println("Saved the plan to " + this.out + "; apply exactly these changes with: mosaic apply "
                     + this.out + (options.root == null ? "" : " --root " + options.root)
                     + (options.stateDir == null ? "" : " --state-dir " + options.stateDir));

@@ -51,11 +51,11 @@ final class RestoreCommand implements Callable<Integer> {
         PathChecks.directoryIfExists("--root", root);
         PathChecks.directoryIfExists("--state-dir", stateDir);
         Path r = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
-        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : r.resolve(Target.STATE_DIR);
+        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : r.resolve(dev.mosaic.session.Session.STATE_DIR);
         if (!Files.isDirectory(r)) {
             throw new UserError("root " + r + " is not a directory");
         }
-        Target.checkStateDir(state, r);
+        dev.mosaic.session.Session.checkStateDir(state, r);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Restore.Result result;

@@ -4,6 +4,7 @@ import dev.mosaic.diag.UserError;
 import dev.mosaic.engine.Engine;
 import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.SavedPlan;
+import dev.mosaic.session.Session;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,11 +39,11 @@ final class SavedPlans {
     }
 
     static Path root(CommonOptions o) {
-        return o.root == null ? Path.of("/") : o.root.toAbsolutePath().normalize();
+        return Session.root(o.root);
     }
 
     static Path stateDir(CommonOptions o) {
-        return o.stateDir != null ? o.stateDir.toAbsolutePath().normalize() : root(o).resolve(Target.STATE_DIR);
+        return Session.stateDir(o.root, o.stateDir);
     }
 
     static SavedPlan.Target target(CommonOptions o, String name) {
@@ -50,7 +51,8 @@ final class SavedPlans {
     }
 
     /** The plan as a file's content: the changes with what was seen, and everything they depend on. */
-    static SavedPlan of(Plan plan, Target t, Engine engine, Path playbookFile, CommonOptions o) throws IOException {
+    static SavedPlan of(Plan plan, Session t, Path playbookFile, CommonOptions o) throws IOException {
+        Engine engine = t.engine(dev.mosaic.engine.Events.NONE);
         // A sensitive --var is not written to the file: apply asks for it again.
         Map<String, String> vars = new java.util.TreeMap<>(o.vars);
         List<String> sensitive = o.vars.keySet().stream()
@@ -108,7 +110,8 @@ final class SavedPlans {
     }
 
     /** Refuses a plan whose playbook, modules or control-side inputs changed since it was made. */
-    static void checkAfterLoading(Path file, SavedPlan plan, Target t, Engine engine) throws IOException {
+    static void checkAfterLoading(Path file, SavedPlan plan, Session t) throws IOException {
+        Engine engine = t.engine(dev.mosaic.engine.Events.NONE);
         List<String> why = new ArrayList<>();
         if (!engine.definitionDigest(t.playbook()).equals(plan.playbook().digest())) {
             why.add("the playbook " + plan.playbook().file() + " changed since the plan (its text, a module it uses, "
