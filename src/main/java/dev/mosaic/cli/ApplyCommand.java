@@ -43,7 +43,7 @@ final class ApplyCommand implements Callable<Integer> {
     InventoryOptions inventory;
 
     @Parameters(index = "0", paramLabel = "PLAYBOOK",
-            description = "A playbook, or a plan saved by 'mosaic plan --out' (a .mosaic file): then exactly its changes are made.")
+            description = "A playbook, or a plan saved by 'mosaic plan --out' (a .mosaic file; with --inventory, the plan's directory): then exactly its changes are made.")
     Path playbook;
 
     @picocli.CommandLine.Option(names = "--allow-delete",
@@ -63,18 +63,20 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (report != null && inventory.active()) {
-            throw new dev.mosaic.diag.UserError("--report does not go with --inventory yet: apply each host on its own (--root) for a report");
-        }
         PathChecks.outputFile("--report", report);
-        PathChecks.inputFile("playbook or plan", playbook);
         ApplyOptions how = new ApplyOptions(allowDelete, Duration.ofSeconds(lockTimeout));
+        if (inventory.active() && java.nio.file.Files.isDirectory(playbook)) { // a plan saved for the inventory
+            FleetPlans.Loaded plan = FleetPlans.read(playbook, options, inventory);
+            return Fleet.load(plan.playbook(), options, inventory).apply(spec.commandLine().getOut(),
+                    spec.commandLine().getErr(), how, plan.savedFor(), report);
+        }
+        PathChecks.inputFile("playbook or plan", playbook);
         if (java.nio.file.Files.isRegularFile(playbook) && dev.mosaic.engine.SavedPlan.looksLikePlan(playbook)) {
             return applySaved(how);
         }
         if (inventory.active()) {
             return Fleet.load(playbook, options, inventory).apply(spec.commandLine().getOut(), spec.commandLine().getErr(),
-                    how);
+                    how, null, report);
         }
         return apply(options.open(playbook, true), null, how);
     }

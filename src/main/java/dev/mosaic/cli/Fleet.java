@@ -15,7 +15,10 @@ import dev.mosaic.playbook.Inventory;
 import dev.mosaic.playbook.InventoryHost;
 import dev.mosaic.playbook.InventoryLoader;
 import dev.mosaic.playbook.Playbook;
+import dev.mosaic.engine.SavedPlan;
 import dev.mosaic.render.ConsoleEvents;
+import dev.mosaic.render.FleetReport;
+import dev.mosaic.render.TimelineEvents;
 import dev.mosaic.render.JsonPlan;
 import dev.mosaic.render.Recap;
 import dev.mosaic.render.TextPlan;
@@ -44,7 +47,7 @@ import java.util.function.Consumer;
  */
 final class Fleet {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** A host with the playbook as its variables make it. */
     record Member(InventoryHost host, Playbook playbook, ResourceGraph graph) {
@@ -54,7 +57,10 @@ final class Fleet {
     private final CommonOptions options;
     private final InventoryOptions inventory;
 
-    private Fleet(List<Member> members, CommonOptions options, InventoryOptions inventory) {
+    private final Path playbookFile;
+
+    private Fleet(Path playbookFile, List<Member> members, CommonOptions options, InventoryOptions inventory) {
+        this.playbookFile = playbookFile;
         this.members = members;
         this.options = options;
         this.inventory = inventory;
@@ -95,7 +101,7 @@ final class Fleet {
             diags.addAll(out);
             diags.throwIfErrors();
         }
-        return new Fleet(members, o, inv);
+        return new Fleet(playbookFile, members, o, inv);
     }
 
     /** How a host's run ended, as the summary counts it. */
@@ -110,17 +116,18 @@ final class Fleet {
     }
 
     /** One host's run: its section (text or JSON) and its summary line. */
-    private record HostRun(String name, String section, String errors, ObjectNode json, String summary,
-                           Status status, boolean changes) {
+    record HostRun(String name, String section, String errors, ObjectNode json, String summary,
+                           Status status, boolean changes, boolean stale) {
     }
 
     /** The work of one host, writing its section to {@code out} and problems to {@code err}. */
-    private interface HostWork {
+    interface HostWork {
         HostRun run(Member m, PrintWriter out, PrintWriter err, boolean live) throws IOException, InterruptedException;
     }
 
-    int plan(PrintWriter out, PrintWriter err, boolean detailedExitCode) throws IOException, InterruptedException {
-        List<HostRun> runs = runAll(out, err, (m, o, e, live) -> planOne(m, o, e));
+    /** @param saveTo where to save each host's plan ({@link FleetPlans}), or null */
+    int plan(PrintWriter out, PrintWriter err, boolean detailedExitCode, Path saveTo) throws IOException, InterruptedException {
+        List<HostRun> runs = runAll(out, err, (m, o, e, live) -> planOne(m, o, e, saveTo));
         boolean failed = runs.stream().anyMatch(r -> r.status() == Status.FAILED || r.status() == Status.UNREACHABLE);
         boolean changes = runs.stream().anyMatch(HostRun::changes);
         if (failed) {
@@ -129,16 +136,22 @@ final class Fleet {
         return detailedExitCode && changes ? Main.CHANGES : Main.OK;
     }
 
-    private HostRun planOne(Member m, PrintWriter out, PrintWriter err) throws IOException {
+    private HostRun planOne(Member m, PrintWriter out, PrintWriter err, Path saveTo) throws IOException {
         String name = m.host().name();
         Session t;
         try {
             t = open(m, false);
         } catch (Transport.Unavailable u) {
+            if (saveTo != null) { // applying the directory then fails this host, not an older plan of it
+                java.nio.file.Files.deleteIfExists(saveTo.resolve(m.host().name() + FleetPlans.SUFFIX));
+            }
             return unavailable(m, u, false, out, err);
         }
         try (t) {
             Plan plan = t.plan(w -> err.println("warning: " + name + ": " + w));
+            if (saveTo != null) {
+                FleetPlans.save(saveTo, m.host(), t, plan, playbookFile, options);
+            }
             ObjectNode json = null;
             if (options.json) {
                 json = (ObjectNode) tree(JsonPlan.render(plan));
@@ -151,73 +164,27 @@ final class Fleet {
                 json.put("status", status.word);
                 addTrips(json, t);
             }
-            return new HostRun(name, "", "", json, line, status, plan.hasChanges());
+            return new HostRun(name, "", "", json, line, status, plan.hasChanges(), false);
         }
     }
 
-    /** Each host under its own apply lock; a host whose lock is held fails alone. */
-    int apply(PrintWriter out, PrintWriter err, ApplyOptions how) throws IOException, InterruptedException {
-        List<HostRun> runs = runAll(out, err, (m, o, e, live) -> applyOne(m, o, e, live, how));
-        boolean failed = runs.stream().anyMatch(r -> r.status() == Status.FAILED || r.status() == Status.UNREACHABLE);
-        return failed ? Main.ERROR : Main.OK;
-    }
-
-    private HostRun applyOne(Member m, PrintWriter out, PrintWriter err, boolean live, ApplyOptions how)
+    /** Applies every host ({@link FleetApply}). */
+    int apply(PrintWriter out, PrintWriter err, ApplyOptions how, FleetApply.SavedFor saved, Path report)
             throws IOException, InterruptedException {
-        String name = m.host().name();
-        Session t;
-        try {
-            t = open(m, true);
-        } catch (Transport.Unavailable u) {
-            return unavailable(m, u, true, out, err);
-        }
-        try (t) {
-            Consumer<String> warnings = w -> err.println("warning: " + name + ": " + w);
-            Engine.ApplyResult result;
-            ObjectNode json = null;
-            if (options.json) {
-                result = t.apply(null, how, Events.NONE, warnings);
-                json = (ObjectNode) tree(JsonPlan.render(result, t.playbook().name(), t.name()));
-            } else {
-                try (ConsoleEvents events = new ConsoleEvents(out, err, live && System.console() != null)) {
-                    result = t.apply(null, how, events, warnings);
-                }
-                out.print(Recap.render(result));
-            }
-            var c = result.counts();
-            boolean changed = c.getOrDefault(Outcome.Status.CHANGED, 0L) + c.getOrDefault(Outcome.Status.REFRESHED, 0L) > 0;
-            Status status = result.failed() ? Status.FAILED : changed ? Status.CHANGED : Status.OK;
-            if (json != null) {
-                json.put("status", status.word);
-                addTrips(json, t);
-            }
-            return new HostRun(name, "", "", json, name + ": " + counts(result) + trips(t), status, changed);
-        } catch (ApplyLock.Busy busy) {
-            String message = busy.getMessage();
-            err.println("error: host " + name + ": " + message);
-            ObjectNode json = null;
-            if (options.json) {
-                json = JSON.createObjectNode();
-                json.put("status", Status.FAILED.word);
-                json.put("error", message);
-            } else {
-                out.println("not applied: " + message);
-            }
-            return new HostRun(name, "", "", json, name + ": error: " + message, Status.FAILED, false);
-        }
+        return new FleetApply(this, options).apply(out, err, how, saved, report);
     }
 
     /** The host's session, through the transport its {@code connection:} names. */
-    private Session open(Member m, boolean writes) throws Transport.Unavailable {
+    Session open(Member m, boolean writes) throws Transport.Unavailable {
         return Transport.of(m.host().connection()).open(m.host(), m.playbook(), m.graph(), options.settings(), writes);
     }
 
     /** {@code (ssh: 4 round trips)} after an ssh host's summary line. */
-    private static String trips(Session t) {
+    static String trips(Session t) {
         return t.roundTrips().map(n -> " (ssh: " + n + " round trip" + (n == 1 ? "" : "s") + ")").orElse("");
     }
 
-    private static void addTrips(ObjectNode json, Session t) {
+    static void addTrips(ObjectNode json, Session t) {
         t.roundTrips().ifPresent(n -> json.put("round_trips", n));
     }
 
@@ -226,7 +193,7 @@ final class Fleet {
      * {@code --forks} at once, each host's section kept until it is done and printed in inventory
      * order. Then the summary, one line per host and the totals.
      */
-    private List<HostRun> runAll(PrintWriter out, PrintWriter err, HostWork work) throws IOException, InterruptedException {
+    List<HostRun> runAll(PrintWriter out, PrintWriter err, HostWork work) throws IOException, InterruptedException {
         ObjectNode hosts = JSON.createObjectNode();
         List<String> summary = new ArrayList<>();
         List<HostRun> runs = new ArrayList<>();
@@ -254,7 +221,8 @@ final class Fleet {
                             HostRun r = work.run(m, po, pe, false);
                             po.flush();
                             pe.flush();
-                            return new HostRun(r.name(), o.toString(), e.toString(), r.json(), r.summary(), r.status(), r.changes());
+                            return new HostRun(r.name(), o.toString(), e.toString(), r.json(), r.summary(), r.status(), r.changes(),
+                                    r.stale());
                         }
                     }));
                 }
@@ -294,7 +262,7 @@ final class Fleet {
     }
 
     /** {@code 3 changed, 0 refreshed, 5 unchanged, 0 failed, 0 skipped.} */
-    private static String counts(Engine.ApplyResult result) {
+    static String counts(Engine.ApplyResult result) {
         var c = result.counts();
         return c.getOrDefault(Outcome.Status.CHANGED, 0L) + " changed, "
                 + c.getOrDefault(Outcome.Status.REFRESHED, 0L) + " refreshed, "
@@ -313,7 +281,7 @@ final class Fleet {
     }
 
     /** A host its transport cannot reach or that refused us: reported, and the others go on. */
-    private HostRun unavailable(Member m, Transport.Unavailable u, boolean writes, PrintWriter out, PrintWriter err) {
+    HostRun unavailable(Member m, Transport.Unavailable u, boolean writes, PrintWriter out, PrintWriter err) {
         InventoryHost h = m.host();
         Status status = u.unreachable() ? Status.UNREACHABLE : Status.FAILED;
         err.println("error: host " + h.name() + ": " + u.getMessage() + " (" + h.describe() + ")");
@@ -327,7 +295,7 @@ final class Fleet {
             out.println("not " + (writes ? "applied" : "planned") + ": " + u.getMessage());
         }
         String word = u.unreachable() ? "unreachable" : "error";
-        return new HostRun(h.name(), "", "", json, h.name() + ": " + word + ": " + u.getMessage(), status, false);
+        return new HostRun(h.name(), "", "", json, h.name() + ": " + word + ": " + u.getMessage(), status, false, false);
     }
 
     private void finish(PrintWriter out, ObjectNode hosts, List<String> summary, List<HostRun> runs) {
@@ -361,7 +329,7 @@ final class Fleet {
         out.flush();
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+    static com.fasterxml.jackson.databind.JsonNode tree(String json) {
         try {
             return JSON.readTree(json);
         } catch (IOException e) {

@@ -39,7 +39,7 @@ final class PlanCommand implements Callable<Integer> {
     boolean detailedExitCode;
 
     @Option(names = "--out", paramLabel = "FILE",
-            description = "Also save the plan to FILE (e.g. plan.mosaic): 'mosaic apply FILE' then makes exactly these changes, or refuses what moved since.")
+            description = "Also save the plan to FILE (e.g. plan.mosaic): 'mosaic apply FILE' then makes exactly these changes, or refuses what moved since. With --inventory, FILE is a directory of one plan per host.")
     Path out;
 
     @Parameters(index = "0", paramLabel = "PLAYBOOK")
@@ -47,15 +47,21 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException, InterruptedException {
-        if (out != null && inventory.active()) {
-            throw new dev.mosaic.diag.UserError("--out does not go with --inventory: a saved plan is for one target; "
-                    + "plan each host on its own (--root, --state-dir)");
+        if (inventory.active()) {
+            Fleet fleet = Fleet.load(playbook, options, inventory);
+            if (out != null) {
+                FleetPlans.prepareOut(out);
+            }
+            int code = fleet.plan(spec.commandLine().getOut(), spec.commandLine().getErr(), detailedExitCode, out);
+            if (out != null) {
+                spec.commandLine().getErr().println("Saved the plan of each host planned without errors to " + out
+                        + "; apply exactly these changes with: mosaic apply " + out + " --inventory " + inventory.inventory
+                        + (inventory.limit == null ? "" : " --limit '" + inventory.limit + "'")
+                        + (options.stateDir == null ? "" : " --state-dir " + options.stateDir));
+            }
+            return code;
         }
         PathChecks.outputFile("--out", out);
-        if (inventory.active()) {
-            return Fleet.load(playbook, options, inventory)
-                    .plan(spec.commandLine().getOut(), spec.commandLine().getErr(), detailedExitCode);
-        }
         Session t = options.open(playbook, false);
         PrintWriter out = spec.commandLine().getOut();
         Plan plan = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
