@@ -1,6 +1,7 @@
 package dev.mosaic.ssh;
 
 import dev.mosaic.e2e.Cli;
+import dev.mosaic.e2e.HtmlReportCliTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -149,7 +150,7 @@ class FleetParityTest {
     }
 
     @Test
-    void report_withAnInventory_isOnePageWithAPartPerHost() throws IOException {
+    void report_withAnInventory_isOnePageWithAPartPerHost() throws IOException, InterruptedException {
         Path report = tmp.resolve("report.html");
         Cli.Result apply = mosaic("apply", playbook.toString(), "--report", report.toString(), "--forks", "3");
         assertThat(apply.exitCode()).as("%s", apply).isZero();
@@ -164,6 +165,8 @@ class FleetParityTest {
         assertThat(html.split("data-addr=\"file\\[motd\\]\" class=\"row s-changed\"", -1)).as("motd changed on each host")
                 .hasSize(HOSTS.size() + 1);
         assertThat(html).contains("lab1 (ssh", "local1 (local");
+        String dom = HtmlReportCliTest.dom(tmp, report);
+        assertThat(dom).as("the page's script ran in Chromium").contains("data-ready=\"yes\"").doesNotContain("data-error=\"");
     }
 
     @Test
