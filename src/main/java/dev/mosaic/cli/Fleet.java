@@ -71,6 +71,11 @@ final class Fleet {
     }
 
     static Fleet load(Path playbookFile, CommonOptions o, InventoryOptions inv) {
+        return load(playbookFile, o, inv, null);
+    }
+
+    /** @param only the one host {@code --host} names, or null for the hosts {@code --limit} selects */
+    static Fleet load(Path playbookFile, CommonOptions o, InventoryOptions inv, OneHost only) {
         if (o.root != null) {
             throw new UserError("--root and --inventory do not go together: give each local host its 'root:' in the inventory");
         }
@@ -80,7 +85,7 @@ final class Fleet {
         PathChecks.inputFile("--inventory", inv.inventory);
         PathChecks.common(playbookFile, o);
         Inventory inventory = new InventoryLoader().load(inv.inventory);
-        List<InventoryHost> hosts = inventory.select(inv.limit);
+        List<InventoryHost> hosts = only == null ? inventory.select(inv.limit) : List.of(only.find(inventory));
         Map<Diagnostic, List<String>> problems = new LinkedHashMap<>();
         List<Member> members = new ArrayList<>();
         for (InventoryHost h : hosts) {

@@ -53,6 +53,9 @@ final class GraphCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK")
     Path playbook;
 
+    @Mixin
+    OneHost one;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         Host control = new LocalHost(Path.of("/"));
@@ -72,12 +75,13 @@ final class GraphCommand implements Callable<Integer> {
         ResourceGraph g;
         Plan p = null;
         if (plan) {
-            try (Session t = options.open(playbook, false)) {
+            try (Session t = one.active() ? one.open(playbook, options) : options.open(playbook, false)) {
                 p = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
                 g = t.graph();
             }
         } else {
-            g = Session.graph(options.load(playbook, java.util.Map.of()));
+            g = one.active() ? one.fleet(playbook, options).members().get(0).graph()
+                    : Session.graph(options.load(playbook, java.util.Map.of()));
         }
         String out = switch (format) {
             case dot -> GraphText.dot(g, p);

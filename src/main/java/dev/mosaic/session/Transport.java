@@ -51,6 +51,30 @@ public interface Transport {
     };
 
     Transport SSH = (host, playbook, graph, settings, writes) -> {
+        Path stateDir = sshStateDir(host, settings.stateDir());
+        Connected c = connect(host, stateDir);
+        SshHost ssh = c.ssh();
+        String root = host.root() == null ? "/" : host.root().toString();
+        try {
+            prefetch(ssh, playbook);
+        } catch (IOException e) {
+            try {
+                ssh.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+            throw new Unavailable(e.getMessage(), !c.conn().isOpen());
+        }
+        return new Session(playbook, graph, ssh, StateStore.open(stateDir),
+                host.name() + " (" + host.describe() + (root.equals("/") ? "" : ", root " + root) + ")", settings, null);
+    };
+
+    /** An ssh host and the connection it runs on. */
+    record Connected(SshConnection conn, SshHost ssh) {
+    }
+
+    /** Connects to an ssh host, with its stat cache in {@code stateDir} on this machine. */
+    private static Connected connect(InventoryHost host, Path stateDir) throws Unavailable {
         SshConnection.Endpoint endpoint = new SshConnection.Endpoint(host.address(),
                 host.port() == null ? 22 : host.port(),
                 host.user() == null ? System.getProperty("user.name") : host.user(),
@@ -63,25 +87,24 @@ public interface Transport {
         } catch (SshConnection.Failure f) {
             throw new Unavailable(f.getMessage(), f.kind() == SshConnection.Failure.Kind.UNREACHABLE);
         }
-        Path stateDir = sshStateDir(host, settings.stateDir());
         Session.checkStateDir(stateDir, null);
         String root = host.root() == null ? "/" : host.root().toString();
         // The stat cache is on this machine, not the host: a plan keeps it too, so that the next
         // run need not hash what this one hashed.
-        SshHost ssh = new SshHost(host.name(), conn, root, stateDir.resolve("statcache.bin"), true);
-        try {
-            prefetch(ssh, playbook);
-        } catch (IOException e) {
-            try {
-                ssh.close();
-            } catch (IOException ignored) {
-                // already failing
-            }
-            throw new Unavailable(e.getMessage(), !conn.isOpen());
+        return new Connected(conn, new SshHost(host.name(), conn, root, stateDir.resolve("statcache.bin"), true));
+    }
+
+    /**
+     * An inventory host reached without a playbook (to put back what an apply changed): this
+     * machine below the host's root, or the ssh host. The caller closes an ssh host.
+     */
+    public static dev.mosaic.host.Host host(InventoryHost host, Path stateDirOption) throws Unavailable {
+        if (host.connection() == InventoryHost.Connection.SSH) {
+            return connect(host, sshStateDir(host, stateDirOption)).ssh();
         }
-        return new Session(playbook, graph, ssh, StateStore.open(stateDir),
-                host.name() + " (" + host.describe() + (root.equals("/") ? "" : ", root " + root) + ")", settings, null);
-    };
+        Path root = host.root() == null ? Path.of("/") : host.root().toAbsolutePath().normalize();
+        return new dev.mosaic.host.LocalHost(root, true, stateDir(host, stateDirOption).resolve("statcache.bin"), true);
+    }
 
     /**
      * Where an inventory host's state is: for a local host below its root ({@code --state-dir DIR}

@@ -223,4 +223,63 @@ class FleetParityTest {
         assertThat(root("lab2").resolve("etc/motd")).hasContent("hello eth2");
         assertThat(root("local1").resolve("etc/motd")).hasContent("hello eth0");
     }
+
+    /** A command about one host: the inventory and the state directory, no cache. */
+    private Cli.Result about(String host, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("-i", inventory.toString(), "--host", host, "--state-dir", tmp.resolve("state").toString()));
+        return Cli.inProcess(all.toArray(String[]::new));
+    }
+
+    @Test
+    void explain_and_graphPlan_withAnInventory_areAboutTheHostNamed() throws IOException {
+        Cli.Result first = mosaic("apply", playbook.toString());
+        assertThat(first.exitCode()).as("%s", first).isZero();
+        Files.writeString(root("lab2").resolve("etc/motd"), "rogue\n");
+
+        Cli.Result explain = about("lab2", "explain", "file[motd]", playbook.toString());
+        assertThat(explain.exitCode()).as("%s", explain).isZero();
+        assertThat(explain.stdout()).contains("file[motd] will be updated in place (drift)", "-rogue", "+hello eth2");
+        Cli.Result calm = about("lab1", "explain", "file[motd]", playbook.toString());
+        assertThat(calm.exitCode()).as("%s", calm).isZero();
+        assertThat(calm.stdout()).doesNotContain("drift");
+
+        Cli.Result graph = about("lab2", "graph", playbook.toString(), "--plan");
+        assertThat(graph.exitCode()).as("%s", graph).isZero();
+        Cli.Result graphCalm = about("local1", "graph", playbook.toString(), "--plan");
+        assertThat(graphCalm.exitCode()).as("%s", graphCalm).isZero();
+        assertThat(graph.stdout()).as("lab2's plan marks its drift, local1's does not").isNotEqualTo(graphCalm.stdout());
+
+        Cli.Result noHost = Cli.inProcess("explain", "file[motd]", playbook.toString(), "-i", inventory.toString());
+        assertThat(noHost.exitCode()).isEqualTo(1);
+        assertThat(noHost.stderr()).contains("say which one with --host NAME");
+        Cli.Result typo = about("lab3", "explain", "file[motd]", playbook.toString());
+        assertThat(typo.exitCode()).isEqualTo(1);
+        assertThat(typo.stderr()).contains("no host lab3 in the inventory", "lab1, lab2, local1");
+    }
+
+    @Test
+    void history_and_restore_withAnInventory_areAboutTheHostNamed() throws IOException {
+        Cli.Result first = mosaic("apply", playbook.toString());
+        assertThat(first.exitCode()).as("%s", first).isZero();
+        write("site.yml", PLAYBOOK.replace("content: \"lab\\n\"", "content: \"lab v2\\n\""));
+        Cli.Result second = mosaic("apply", playbook.toString());
+        assertThat(second.exitCode()).as("%s", second).isZero();
+
+        for (String h : List.of("lab2", "local1")) {
+            Cli.Result history = about(h, "history", "--json");
+            assertThat(history.exitCode()).as("%s", history).isZero();
+            List<String> ids = new ArrayList<>();
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(history.stdout()).path("applies")
+                    .forEach(r -> ids.add(r.path("id").asText()));
+            assertThat(ids).as("%s's applies", h).hasSize(2);
+            assertThat(root(h).resolve("etc/issue")).hasContent("lab v2");
+
+            Cli.Result restore = about(h, "restore", ids.get(1));
+            assertThat(restore.exitCode()).as("%s", restore).isZero();
+            assertThat(restore.stdout()).contains("Restore complete");
+            assertThat(root(h).resolve("etc/issue")).as("%s put back", h).hasContent("lab");
+        }
+        assertThat(root("lab1").resolve("etc/issue")).as("another host is left alone").hasContent("lab v2");
+    }
 }
