@@ -58,7 +58,7 @@ final class SavedPlans {
     /** @param target the root and state directory the plan is for (an inventory host's, with {@code --inventory}) */
     static SavedPlan of(Plan plan, Session t, Path playbookFile, CommonOptions o, SavedPlan.Target target)
             throws IOException {
-        Engine engine = t.engine(dev.mosaic.engine.Events.NONE);
+        Engine engine = t.planner(); // it knows the control-side files the plan read
         // A sensitive --var is not written to the file: apply asks for it again.
         Map<String, String> vars = new java.util.TreeMap<>(o.vars);
         List<String> sensitive = o.vars.keySet().stream()

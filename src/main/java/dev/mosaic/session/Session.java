@@ -64,6 +64,8 @@ public final class Session implements AutoCloseable {
     private final Settings settings;
     /** Null when the playbook was validated without one (an inventory host's). */
     private final SchemaCache schemaCache;
+    /** The engine of the last {@link #plan}: it knows the control-side files the plan read. */
+    private Engine planner;
 
     Session(Playbook playbook, ResourceGraph graph, Host host, StateStore state, String name, Settings settings,
             SchemaCache schemaCache) {
@@ -224,13 +226,22 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * The engine that made the last {@link #plan} (a saved plan records the control-side inputs
+     * it read), or a fresh one before any plan.
+     */
+    public Engine planner() {
+        return planner != null ? planner : engine(Events.NONE);
+    }
+
+    /**
      * What an apply would change, named after this target. Reads the target, never writes to it.
      *
      * @param warnings told what the state warns about, before planning and what planning found
      */
     public Plan plan(Consumer<String> warnings) {
         state.newWarnings().forEach(warnings);
-        Plan plan = engine(Events.NONE).plan(playbook, graph);
+        planner = engine(Events.NONE);
+        Plan plan = planner.plan(playbook, graph);
         state.newWarnings().forEach(warnings);
         return new Plan(plan.playbook(), name, plan.entries());
     }
