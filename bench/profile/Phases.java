@@ -3,25 +3,26 @@ package dev.mosaic.cli;
 import dev.mosaic.diag.Diagnostics;
 import dev.mosaic.engine.Engine;
 import dev.mosaic.engine.Events;
-import dev.mosaic.graph.GraphBuilder;
 import dev.mosaic.graph.ResourceGraph;
-import dev.mosaic.host.LocalHost;
 import dev.mosaic.playbook.Playbook;
-import dev.mosaic.playbook.PlaybookLoader;
 import dev.mosaic.playbook.SchemaValidator;
 import dev.mosaic.render.Recap;
-import dev.mosaic.state.StateStore;
+import dev.mosaic.session.ApplyOptions;
+import dev.mosaic.session.Session;
+import dev.mosaic.session.Settings;
 import dev.mosaic.yaml.YNode;
 import dev.mosaic.yaml.YamlReader;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Wall-clock phases of one {@code mosaic apply PLAYBOOK --root ROOT}, in-process, without touching
- * Mosaic's sources: the same steps as {@code Target.open} + {@code ApplyCommand}, timed one by one.
+ * Mosaic's sources: the steps of {@code Session.open} + {@code Session.apply}, timed one by one.
  * A benchmark aid (bench/profile/run), compiled against the jar; never part of the build.
  *
  * <p>Usage: {@code T0=$(date +%s%N) java -cp mosaic.jar:DIR dev.mosaic.cli.Phases PLAYBOOK ROOT [yaml|schema]}
@@ -46,20 +47,17 @@ public final class Phases {
                 t = lap(report, "schema validation alone (cold, after the YAML read)", t);
             }
         }
-        Playbook p = new PlaybookLoader(BuiltinKinds.create()).load(playbook, Map.of());
+        Settings settings = new Settings(BuiltinKinds.create(), Map.of(), List.of(),
+                Runtime.getRuntime().availableProcessors(), null, root.resolve("cache"));
+        Playbook p = Session.load(playbook, settings, Map.of());
         t = lap(report, "load playbook (yaml, vars, schema, kinds, refs, digests)", t);
-        Diagnostics diags = new Diagnostics();
-        ResourceGraph g = GraphBuilder.build(p, diags);
-        diags.throwIfErrors();
+        ResourceGraph g = Session.graph(p);
         t = lap(report, "graph", t);
-        Path stateDir = root.resolve(Target.STATE_DIR);
-        LocalHost host = new LocalHost(root, true, stateDir.resolve("statcache.bin"), true);
-        StateStore state = StateStore.open(stateDir);
-        t = lap(report, "state open", t);
-        Engine engine = new Engine(host, new LocalHost(Path.of("/")), state, Events.NONE,
-                Runtime.getRuntime().availableProcessors(), root.resolve("cache"));
-        Engine.ApplyResult result = engine.apply(p, g);
-        t = lap(report, "engine apply (observe + diff every resource, state commit)", t);
+        Session session = Session.local(p, g, root, settings, true);
+        t = lap(report, "session open (host, state)", t);
+        Engine.ApplyResult result = session.apply(null, new ApplyOptions(false, Duration.ZERO), Events.NONE,
+                w -> System.err.println("warning: " + w));
+        t = lap(report, "apply (lock, observe + diff every resource, state commit)", t);
         String recap = Recap.render(result);
         t = lap(report, "recap", t);
         long startMillis = Long.parseLong(System.getenv().getOrDefault("T0", "0")) / 1_000_000;

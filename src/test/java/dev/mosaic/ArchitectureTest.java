@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Packages depend one way only:
- * {@code cli -> render -> engine -> graph -> playbook -> resource(.kind) -> host, yaml, state, diag}.
+ * {@code cli -> session, render -> engine -> graph -> playbook -> resource(.kind) -> host, yaml, state, diag}.
  * Checked on the source text: every {@code import dev.mosaic...} and every fully-qualified
  * {@code dev.mosaic.} name in code (comments and string literals do not count).
  */
@@ -50,6 +50,8 @@ class ArchitectureTest {
         MAY_USE.put("graph", Set.of("diag", "playbook", "resource"));
         MAY_USE.put("engine", Set.of("diag", "graph", "playbook", "resource", "host", "state"));
         MAY_USE.put("render", Set.of("engine", "graph", "resource", "diag"));
+        // A target opened for one run: everything below the CLI and its rendering.
+        MAY_USE.put("session", Set.of("diag", "yaml", "host", "host.ssh", "state", "resource", "playbook", "graph", "engine"));
         MAY_USE.put("cli", null); // everything
         // A kind built on another kind, declared here on purpose: an unpacked package is a .deb
         // handed to the archive kind.

@@ -8,6 +8,8 @@ import dev.mosaic.render.JsonEvents;
 import dev.mosaic.render.JsonPlan;
 import dev.mosaic.render.Recap;
 import dev.mosaic.render.TimelineEvents;
+import dev.mosaic.session.ApplyOptions;
+import dev.mosaic.session.Session;
 import dev.mosaic.state.ApplyLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +20,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 @Command(name = "apply", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Converge the target: change only what differs from the playbook, then recap.",
@@ -39,7 +43,7 @@ final class ApplyCommand implements Callable<Integer> {
     InventoryOptions inventory;
 
     @Parameters(index = "0", paramLabel = "PLAYBOOK",
-            description = "A playbook, or a plan saved by 'mosaic plan --out' (a .mosaic file): then exactly its changes are made.")
+            description = "A playbook, or a plan saved by 'mosaic plan --out' (a .mosaic file; with --inventory, the plan's directory): then exactly its changes are made.")
     Path playbook;
 
     @picocli.CommandLine.Option(names = "--allow-delete",
@@ -59,29 +63,26 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (report != null && inventory.active()) {
-            throw new dev.mosaic.diag.UserError("--report does not go with --inventory yet: apply each host on its own (--root) for a report");
-        }
         PathChecks.outputFile("--report", report);
+        ApplyOptions how = new ApplyOptions(allowDelete, Duration.ofSeconds(lockTimeout));
+        if (inventory.active() && java.nio.file.Files.isDirectory(playbook)) { // a plan saved for the inventory
+            FleetPlans.Loaded plan = FleetPlans.read(playbook, options, inventory);
+            return Fleet.load(plan.playbook(), options, inventory).apply(spec.commandLine().getOut(),
+                    spec.commandLine().getErr(), how, plan.savedFor(), report);
+        }
         PathChecks.inputFile("playbook or plan", playbook);
         if (java.nio.file.Files.isRegularFile(playbook) && dev.mosaic.engine.SavedPlan.looksLikePlan(playbook)) {
-            return applySaved();
-        }
-        if (allowDelete && inventory.active()) {
-            throw new dev.mosaic.diag.UserError("--allow-delete does not go with --inventory yet: apply each host on its own (--root) to delete");
+            return applySaved(how);
         }
         if (inventory.active()) {
             return Fleet.load(playbook, options, inventory).apply(spec.commandLine().getOut(), spec.commandLine().getErr(),
-                    java.time.Duration.ofSeconds(lockTimeout));
+                    how, null, report);
         }
-        Target t = Target.open(playbook, options, true);
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        return locked(t, null, out, err);
+        return apply(options.open(playbook, true), null, how);
     }
 
     /** A plan file: checked against this Mosaic, the target, the playbook and its inputs before anything is touched. */
-    private int applySaved() throws IOException, InterruptedException {
+    private int applySaved(ApplyOptions how) throws IOException, InterruptedException {
         // The checksum is checked with this target's plan key. Where it has none, the plan was
         // made for another target (or is given with --inventory): say that rather than "no key".
         Path stateDir = SavedPlans.stateDir(options);
@@ -95,54 +96,46 @@ final class ApplyCommand implements Callable<Integer> {
         SavedPlans.checkBeforeLoading(playbook, plan, options, inventory);
         options.vars.putAll(plan.playbook().vars());
         plan.playbook().moduleDirs().forEach(d -> options.moduleDirs.add(Path.of(d)));
-        Target t = Target.open(Path.of(plan.playbook().file()), options, true);
-        SavedPlans.checkAfterLoading(playbook, plan, t, t.engine(dev.mosaic.engine.Events.NONE, options.jobs));
-        return locked(t, SavedPlans.entries(plan), spec.commandLine().getOut(), spec.commandLine().getErr());
+        Session t = options.open(Path.of(plan.playbook().file()), true);
+        SavedPlans.checkAfterLoading(playbook, plan, t);
+        return apply(t, SavedPlans.entries(plan), how);
     }
 
-    private int locked(Target t, java.util.Map<String, dev.mosaic.engine.SavedPlan.Entry> saved, PrintWriter out,
-                       PrintWriter err) throws IOException, InterruptedException {
-        try (ApplyLock lock = ApplyLock.acquire(t.state().dir(), java.time.Duration.ofSeconds(lockTimeout),
-                w -> err.println("warning: " + w))) {
-            return applyLocked(t, saved, out, err);
-        } catch (ApplyLock.Busy busy) {
-            throw new dev.mosaic.diag.UserError(busy.getMessage() + (lockTimeout > 0 ? " (waited " + lockTimeout + " s)" : "")
-                    + "; wait for it, or pass --lock-timeout SECONDS");
-        }
-    }
-
-    private int applyLocked(Target t, java.util.Map<String, dev.mosaic.engine.SavedPlan.Entry> saved, PrintWriter out,
-                            PrintWriter err) throws IOException {
-        t.state().newWarnings().forEach(w -> err.println("warning: " + w));
-        t.rememberValidated();
-        t.stopLeftovers(w -> err.println("warning: " + w));
+    private int apply(Session t, java.util.Map<String, dev.mosaic.engine.SavedPlan.Entry> saved, ApplyOptions how)
+            throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Consumer<String> warnings = w -> err.println("warning: " + w);
         Engine.ApplyResult result;
         try {
             if (options.json) {
                 JsonEvents events = new JsonEvents(out);
-                result = t.engine(recorded(events), options.jobs).apply(t.playbook(), t.graph(), saved, allowDelete);
+                result = t.apply(saved, how, recorded(events), warnings);
                 events.summary(JsonPlan.render(result, t.playbook().name(), t.name()));
             } else {
                 try (ConsoleEvents events = new ConsoleEvents(out, err, System.console() != null)) {
-                    result = t.engine(recorded(events), options.jobs).apply(t.playbook(), t.graph(), saved, allowDelete);
+                    result = t.apply(saved, how, recorded(events), warnings);
                 }
                 out.print(Recap.render(result));
             }
+        } catch (ApplyLock.Busy busy) {
+            throw new dev.mosaic.diag.UserError(busy.getMessage() + (lockTimeout > 0 ? " (waited " + lockTimeout + " s)" : "")
+                    + "; wait for it, or pass --lock-timeout SECONDS");
         } catch (IOException | RuntimeException e) {
             if (recorder != null) { // what happened up to the error is what the report is for
                 try {
-                    writeReport(t, e.getMessage() == null ? e.toString() : e.getMessage());
+                    writeReport(HtmlReport.render(t.playbook().name(), t.name(), t.graph(), recorder.recording(),
+                            e.getMessage() == null ? e.toString() : e.getMessage()));
                 } catch (IOException w) {
                     e.addSuppressed(w);
                 }
             }
             throw e;
         }
-        t.state().newWarnings().forEach(w -> err.println("warning: " + w)); // found while applying
         int code = result.failed() ? Main.ERROR : result.stale() ? Main.STALE : Main.OK;
         if (recorder != null) {
             try {
-                writeReport(t, null);
+                writeReport(HtmlReport.render(t.playbook().name(), t.name(), t.graph(), recorder.recording(), null));
                 if (!options.json) {
                     out.println("Report: " + report.toAbsolutePath().normalize());
                 }
@@ -169,8 +162,11 @@ final class ApplyCommand implements Callable<Integer> {
      * reader sees the old report or the new one, whole, and a link planted beside it is never
      * followed.
      */
-    private void writeReport(Target t, String stoppedBy) throws IOException {
-        String html = HtmlReport.render(t.playbook().name(), t.name(), t.graph(), recorder.recording(), stoppedBy);
+    private void writeReport(String html) throws IOException {
+        writeReport(report, html);
+    }
+
+    static void writeReport(Path report, String html) throws IOException {
         Path file = report.toAbsolutePath().normalize();
         dev.mosaic.host.AtomicWriter.write(file, out -> out.write(html.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 0644, true);

@@ -1,5 +1,9 @@
 package dev.mosaic.cli;
 
+import dev.mosaic.playbook.Playbook;
+import dev.mosaic.session.Session;
+import dev.mosaic.session.Settings;
+import dev.mosaic.yaml.YNode;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -37,6 +41,26 @@ public final class CommonOptions {
     @Option(names = "--cache-dir", paramLabel = "DIR",
             description = "The download cache shared by all playbooks (default: $MOSAIC_CACHE_DIR, else ~/.cache/mosaic).")
     Path cacheDir;
+
+    /** These options as every session of the command shares them (read when called: a saved plan adds its variables first). */
+    Settings settings() {
+        return new Settings(BuiltinKinds.create(), vars, moduleDirs, jobs, stateDir, cacheDir());
+    }
+
+    /** The target {@code --root} names (this machine's / without it), its playbook loaded. */
+    Session open(Path playbook, boolean writes) {
+        PathChecks.common(playbook, this);
+        return Session.open(playbook, root, settings(), writes);
+    }
+
+    /**
+     * The playbook with these options' variables and an inventory host's own, checked but not
+     * planned against any target.
+     */
+    Playbook load(Path playbook, Map<String, YNode> inventoryVars) {
+        PathChecks.common(playbook, this);
+        return Session.load(playbook, settings(), inventoryVars);
+    }
 
     Path cacheDir() {
         if (cacheDir != null) {

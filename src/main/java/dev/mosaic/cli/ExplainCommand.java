@@ -1,6 +1,7 @@
 package dev.mosaic.cli;
 
-import dev.mosaic.engine.Events;
+import dev.mosaic.graph.ResourceGraph;
+import dev.mosaic.session.Session;
 import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.PlannedChange;
 import dev.mosaic.render.Explain;
@@ -53,17 +54,22 @@ final class ExplainCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "PLAYBOOK")
     Path playbook;
 
+    @Mixin
+    OneHost one;
+
     @Override
-    public Integer call() {
-        Target t = Target.open(playbook, options, false);
+    public Integer call() throws java.io.IOException {
+        Plan plan;
+        ResourceGraph graph;
+        try (Session t = one.active() ? one.open(playbook, options) : options.open(playbook, false)) {
+            plan = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
+            graph = t.graph();
+        }
         PrintWriter out = spec.commandLine().getOut();
-        t.state().warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-        Plan plan = t.engine(Events.NONE, options.jobs).plan(t.playbook(), t.graph());
-        plan = new Plan(plan.playbook(), t.name(), plan.entries());
         // The plan, not only the graph: it also holds what the playbook no longer declares.
         List<Address> known = plan.entries().stream().map(PlannedChange::address).toList();
         Address a = Explain.find(address, known).orElseThrow(() -> Explain.unknown(address, known));
-        Explain.Explanation e = Explain.of(plan, t.graph(), a);
+        Explain.Explanation e = Explain.of(plan, graph, a);
         out.print(options.json ? ExplainJson.render(e) : ExplainText.render(e));
         out.flush();
         return e.node().change().status() == PlannedChange.Status.FAILED ? Main.ERROR : Main.OK;

@@ -15,21 +15,27 @@ import dev.mosaic.playbook.Inventory;
 import dev.mosaic.playbook.InventoryHost;
 import dev.mosaic.playbook.InventoryLoader;
 import dev.mosaic.playbook.Playbook;
+import dev.mosaic.engine.SavedPlan;
 import dev.mosaic.render.ConsoleEvents;
+import dev.mosaic.render.FleetReport;
+import dev.mosaic.render.TimelineEvents;
 import dev.mosaic.render.JsonPlan;
 import dev.mosaic.render.Recap;
 import dev.mosaic.render.TextPlan;
+import dev.mosaic.session.ApplyOptions;
+import dev.mosaic.session.Session;
+import dev.mosaic.session.Transport;
 import dev.mosaic.state.ApplyLock;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A playbook run once per host of an inventory ({@code --inventory}, {@code --limit}). The
@@ -41,7 +47,7 @@ import java.util.Map;
  */
 final class Fleet {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** A host with the playbook as its variables make it. */
     record Member(InventoryHost host, Playbook playbook, ResourceGraph graph) {
@@ -51,7 +57,10 @@ final class Fleet {
     private final CommonOptions options;
     private final InventoryOptions inventory;
 
-    private Fleet(List<Member> members, CommonOptions options, InventoryOptions inventory) {
+    private final Path playbookFile;
+
+    private Fleet(Path playbookFile, List<Member> members, CommonOptions options, InventoryOptions inventory) {
+        this.playbookFile = playbookFile;
         this.members = members;
         this.options = options;
         this.inventory = inventory;
@@ -62,6 +71,11 @@ final class Fleet {
     }
 
     static Fleet load(Path playbookFile, CommonOptions o, InventoryOptions inv) {
+        return load(playbookFile, o, inv, null);
+    }
+
+    /** @param only the one host {@code --host} names, or null for the hosts {@code --limit} selects */
+    static Fleet load(Path playbookFile, CommonOptions o, InventoryOptions inv, OneHost only) {
         if (o.root != null) {
             throw new UserError("--root and --inventory do not go together: give each local host its 'root:' in the inventory");
         }
@@ -71,13 +85,13 @@ final class Fleet {
         PathChecks.inputFile("--inventory", inv.inventory);
         PathChecks.common(playbookFile, o);
         Inventory inventory = new InventoryLoader().load(inv.inventory);
-        List<InventoryHost> hosts = inventory.select(inv.limit);
+        List<InventoryHost> hosts = only == null ? inventory.select(inv.limit) : List.of(only.find(inventory));
         Map<Diagnostic, List<String>> problems = new LinkedHashMap<>();
         List<Member> members = new ArrayList<>();
         for (InventoryHost h : hosts) {
             try {
-                Playbook p = Target.load(playbookFile, o, inventory.varsFor(h));
-                members.add(new Member(h, p, Target.graph(p)));
+                Playbook p = o.load(playbookFile, inventory.varsFor(h));
+                members.add(new Member(h, p, Session.graph(p)));
             } catch (UserError e) {
                 e.diagnostics().forEach(d -> problems.computeIfAbsent(d, k -> new ArrayList<>()).add(h.name()));
             }
@@ -92,7 +106,7 @@ final class Fleet {
             diags.addAll(out);
             diags.throwIfErrors();
         }
-        return new Fleet(members, o, inv);
+        return new Fleet(playbookFile, members, o, inv);
     }
 
     /** How a host's run ended, as the summary counts it. */
@@ -107,17 +121,18 @@ final class Fleet {
     }
 
     /** One host's run: its section (text or JSON) and its summary line. */
-    private record HostRun(String name, String section, String errors, ObjectNode json, String summary,
-                           Status status, boolean changes) {
+    record HostRun(String name, String section, String errors, ObjectNode json, String summary,
+                           Status status, boolean changes, boolean stale) {
     }
 
     /** The work of one host, writing its section to {@code out} and problems to {@code err}. */
-    private interface HostWork {
+    interface HostWork {
         HostRun run(Member m, PrintWriter out, PrintWriter err, boolean live) throws IOException, InterruptedException;
     }
 
-    int plan(PrintWriter out, PrintWriter err, boolean detailedExitCode) throws IOException, InterruptedException {
-        List<HostRun> runs = runAll(out, err, (m, o, e, live) -> planOne(m, o, e));
+    /** @param saveTo where to save each host's plan ({@link FleetPlans}), or null */
+    int plan(PrintWriter out, PrintWriter err, boolean detailedExitCode, Path saveTo) throws IOException, InterruptedException {
+        List<HostRun> runs = runAll(out, err, (m, o, e, live) -> planOne(m, o, e, saveTo));
         boolean failed = runs.stream().anyMatch(r -> r.status() == Status.FAILED || r.status() == Status.UNREACHABLE);
         boolean changes = runs.stream().anyMatch(HostRun::changes);
         if (failed) {
@@ -126,18 +141,22 @@ final class Fleet {
         return detailedExitCode && changes ? Main.CHANGES : Main.OK;
     }
 
-    private HostRun planOne(Member m, PrintWriter out, PrintWriter err) throws IOException {
+    private HostRun planOne(Member m, PrintWriter out, PrintWriter err, Path saveTo) throws IOException {
         String name = m.host().name();
-        Target t;
+        Session t;
         try {
-            t = Transport.of(m.host().connection()).open(m.host(), m.playbook(), m.graph(), options, false);
+            t = open(m, false);
         } catch (Transport.Unavailable u) {
+            if (saveTo != null) { // applying the directory then fails this host, not an older plan of it
+                java.nio.file.Files.deleteIfExists(saveTo.resolve(m.host().name() + FleetPlans.SUFFIX));
+            }
             return unavailable(m, u, false, out, err);
         }
         try (t) {
-            t.state().warnings().forEach(w -> err.println("warning: " + name + ": " + w));
-            Plan plan = t.engine(Events.NONE, options.jobs).plan(t.playbook(), t.graph());
-            plan = new Plan(plan.playbook(), t.name(), plan.entries());
+            Plan plan = t.plan(w -> err.println("warning: " + name + ": " + w));
+            if (saveTo != null) {
+                FleetPlans.save(saveTo, m.host(), t, plan, playbookFile, options);
+            }
             ObjectNode json = null;
             if (options.json) {
                 json = (ObjectNode) tree(JsonPlan.render(plan));
@@ -150,75 +169,28 @@ final class Fleet {
                 json.put("status", status.word);
                 addTrips(json, t);
             }
-            return new HostRun(name, "", "", json, line, status, plan.hasChanges());
+            return new HostRun(name, "", "", json, line, status, plan.hasChanges(), false);
         }
     }
 
-    /** Each host under its own apply lock; a host whose lock is held fails alone. */
-    int apply(PrintWriter out, PrintWriter err, Duration lockTimeout) throws IOException, InterruptedException {
-        List<HostRun> runs = runAll(out, err, (m, o, e, live) -> applyOne(m, o, e, live, lockTimeout));
-        boolean failed = runs.stream().anyMatch(r -> r.status() == Status.FAILED || r.status() == Status.UNREACHABLE);
-        return failed ? Main.ERROR : Main.OK;
-    }
-
-    private HostRun applyOne(Member m, PrintWriter out, PrintWriter err, boolean live, Duration lockTimeout)
+    /** Applies every host ({@link FleetApply}). */
+    int apply(PrintWriter out, PrintWriter err, ApplyOptions how, FleetApply.SavedFor saved, Path report)
             throws IOException, InterruptedException {
-        String name = m.host().name();
-        Target t;
-        try {
-            t = Transport.of(m.host().connection()).open(m.host(), m.playbook(), m.graph(), options, true);
-        } catch (Transport.Unavailable u) {
-            return unavailable(m, u, true, out, err);
-        }
-        try (t; ApplyLock lock = ApplyLock.acquire(t.state().dir(), lockTimeout, w -> err.println("warning: " + name + ": " + w))) {
-            t.state().warnings().forEach(w -> err.println("warning: " + name + ": " + w));
-            t.stopLeftovers(w -> err.println("warning: " + name + ": " + w));
-            Engine.ApplyResult result;
-            ObjectNode json = null;
-            if (options.json) {
-                result = t.engine(Events.NONE, options.jobs).apply(t.playbook(), t.graph());
-                json = (ObjectNode) tree(JsonPlan.render(result, t.playbook().name(), t.name()));
-            } else {
-                try (ConsoleEvents events = new ConsoleEvents(out, err, live && System.console() != null)) {
-                    result = t.engine(events, options.jobs).apply(t.playbook(), t.graph());
-                }
-                out.print(Recap.render(result));
-            }
-            var c = result.counts();
-            boolean changed = c.getOrDefault(Outcome.Status.CHANGED, 0L) + c.getOrDefault(Outcome.Status.REFRESHED, 0L) > 0;
-            Status status = result.failed() ? Status.FAILED : changed ? Status.CHANGED : Status.OK;
-            if (json != null) {
-                json.put("status", status.word);
-                addTrips(json, t);
-            }
-            return new HostRun(name, "", "", json, name + ": " + counts(result) + trips(t), status, changed);
-        } catch (ApplyLock.Busy busy) {
-            String message = busy.getMessage();
-            err.println("error: host " + name + ": " + message);
-            ObjectNode json = null;
-            if (options.json) {
-                json = JSON.createObjectNode();
-                json.put("status", Status.FAILED.word);
-                json.put("error", message);
-            } else {
-                out.println("not applied: " + message);
-            }
-            return new HostRun(name, "", "", json, name + ": error: " + message, Status.FAILED, false);
-        }
+        return new FleetApply(this, options).apply(out, err, how, saved, report);
+    }
+
+    /** The host's session, through the transport its {@code connection:} names. */
+    Session open(Member m, boolean writes) throws Transport.Unavailable {
+        return Transport.of(m.host().connection()).open(m.host(), m.playbook(), m.graph(), options.settings(), writes);
     }
 
     /** {@code (ssh: 4 round trips)} after an ssh host's summary line. */
-    private static String trips(Target t) {
-        return roundTrips(t).map(n -> " (ssh: " + n + " round trip" + (n == 1 ? "" : "s") + ")").orElse("");
+    static String trips(Session t) {
+        return t.roundTrips().map(n -> " (ssh: " + n + " round trip" + (n == 1 ? "" : "s") + ")").orElse("");
     }
 
-    private static void addTrips(ObjectNode json, Target t) {
-        roundTrips(t).ifPresent(n -> json.put("round_trips", n));
-    }
-
-    private static java.util.Optional<Long> roundTrips(Target t) {
-        return t.host() instanceof dev.mosaic.host.ssh.SshHost ssh ? java.util.Optional.of(ssh.roundTrips())
-                : java.util.Optional.empty();
+    static void addTrips(ObjectNode json, Session t) {
+        t.roundTrips().ifPresent(n -> json.put("round_trips", n));
     }
 
     /**
@@ -226,7 +198,7 @@ final class Fleet {
      * {@code --forks} at once, each host's section kept until it is done and printed in inventory
      * order. Then the summary, one line per host and the totals.
      */
-    private List<HostRun> runAll(PrintWriter out, PrintWriter err, HostWork work) throws IOException, InterruptedException {
+    List<HostRun> runAll(PrintWriter out, PrintWriter err, HostWork work) throws IOException, InterruptedException {
         ObjectNode hosts = JSON.createObjectNode();
         List<String> summary = new ArrayList<>();
         List<HostRun> runs = new ArrayList<>();
@@ -254,7 +226,8 @@ final class Fleet {
                             HostRun r = work.run(m, po, pe, false);
                             po.flush();
                             pe.flush();
-                            return new HostRun(r.name(), o.toString(), e.toString(), r.json(), r.summary(), r.status(), r.changes());
+                            return new HostRun(r.name(), o.toString(), e.toString(), r.json(), r.summary(), r.status(), r.changes(),
+                                    r.stale());
                         }
                     }));
                 }
@@ -294,7 +267,7 @@ final class Fleet {
     }
 
     /** {@code 3 changed, 0 refreshed, 5 unchanged, 0 failed, 0 skipped.} */
-    private static String counts(Engine.ApplyResult result) {
+    static String counts(Engine.ApplyResult result) {
         var c = result.counts();
         return c.getOrDefault(Outcome.Status.CHANGED, 0L) + " changed, "
                 + c.getOrDefault(Outcome.Status.REFRESHED, 0L) + " refreshed, "
@@ -313,7 +286,7 @@ final class Fleet {
     }
 
     /** A host its transport cannot reach or that refused us: reported, and the others go on. */
-    private HostRun unavailable(Member m, Transport.Unavailable u, boolean writes, PrintWriter out, PrintWriter err) {
+    HostRun unavailable(Member m, Transport.Unavailable u, boolean writes, PrintWriter out, PrintWriter err) {
         InventoryHost h = m.host();
         Status status = u.unreachable() ? Status.UNREACHABLE : Status.FAILED;
         err.println("error: host " + h.name() + ": " + u.getMessage() + " (" + h.describe() + ")");
@@ -327,7 +300,7 @@ final class Fleet {
             out.println("not " + (writes ? "applied" : "planned") + ": " + u.getMessage());
         }
         String word = u.unreachable() ? "unreachable" : "error";
-        return new HostRun(h.name(), "", "", json, h.name() + ": " + word + ": " + u.getMessage(), status, false);
+        return new HostRun(h.name(), "", "", json, h.name() + ": " + word + ": " + u.getMessage(), status, false, false);
     }
 
     private void finish(PrintWriter out, ObjectNode hosts, List<String> summary, List<HostRun> runs) {
@@ -361,7 +334,7 @@ final class Fleet {
         out.flush();
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+    static com.fasterxml.jackson.databind.JsonNode tree(String json) {
         try {
             return JSON.readTree(json);
         } catch (IOException e) {

@@ -1,6 +1,6 @@
 package dev.mosaic.cli;
 
-import dev.mosaic.engine.Events;
+import dev.mosaic.session.Session;
 import dev.mosaic.engine.Plan;
 import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.host.Exec;
@@ -53,6 +53,9 @@ final class GraphCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK")
     Path playbook;
 
+    @Mixin
+    OneHost one;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         Host control = new LocalHost(Path.of("/"));
@@ -72,14 +75,13 @@ final class GraphCommand implements Callable<Integer> {
         ResourceGraph g;
         Plan p = null;
         if (plan) {
-            try (Target t = Target.open(playbook, options, false)) {
-                t.state().warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-                Plan computed = t.engine(Events.NONE, options.jobs).plan(t.playbook(), t.graph());
-                p = new Plan(computed.playbook(), t.name(), computed.entries());
+            try (Session t = one.active() ? one.open(playbook, options) : options.open(playbook, false)) {
+                p = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
                 g = t.graph();
             }
         } else {
-            g = Target.graph(Target.load(playbook, options));
+            g = one.active() ? one.fleet(playbook, options).members().get(0).graph()
+                    : Session.graph(options.load(playbook, java.util.Map.of()));
         }
         String out = switch (format) {
             case dot -> GraphText.dot(g, p);

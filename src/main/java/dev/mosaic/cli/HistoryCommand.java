@@ -35,13 +35,21 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the history as JSON: {\"applies\": [...]}.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    OneHost one;
+
     @Override
     public Integer call() throws IOException {
         PathChecks.directoryIfExists("--root", root);
         PathChecks.directoryIfExists("--state-dir", stateDir);
-        Path rootDir = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
-        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : rootDir.resolve(Target.STATE_DIR);
-        Target.checkStateDir(state, rootDir);
+        Path state;
+        if (one.active()) {
+            state = one.stateDir(one.find(), root, stateDir);
+        } else {
+            Path rootDir = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
+            state = stateDir != null ? stateDir.toAbsolutePath().normalize() : rootDir.resolve(dev.mosaic.session.Session.STATE_DIR);
+            dev.mosaic.session.Session.checkStateDir(state, rootDir);
+        }
         History history = History.of(state);
         List<History.Run> runs = history.runs();
         PrintWriter out = spec.commandLine().getOut();

@@ -44,8 +44,8 @@ final class LogsCommand implements Callable<Integer> {
         PathChecks.directoryIfExists("--root", root);
         PathChecks.directoryIfExists("--state-dir", stateDir);
         Path r = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
-        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : r.resolve(Target.STATE_DIR);
-        Target.checkStateDir(state, r);
+        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : r.resolve(dev.mosaic.session.Session.STATE_DIR);
+        dev.mosaic.session.Session.checkStateDir(state, r);
         Path logs = state.resolve("logs");
         Path file = ResourceLog.file(logs, address);
         java.util.Optional<byte[]> bytes;

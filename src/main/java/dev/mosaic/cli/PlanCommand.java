@@ -1,6 +1,6 @@
 package dev.mosaic.cli;
 
-import dev.mosaic.engine.Events;
+import dev.mosaic.session.Session;
 import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.SavedPlan;
 import dev.mosaic.render.JsonPlan;
@@ -39,7 +39,7 @@ final class PlanCommand implements Callable<Integer> {
     boolean detailedExitCode;
 
     @Option(names = "--out", paramLabel = "FILE",
-            description = "Also save the plan to FILE (e.g. plan.mosaic): 'mosaic apply FILE' then makes exactly these changes, or refuses what moved since.")
+            description = "Also save the plan to FILE (e.g. plan.mosaic): 'mosaic apply FILE' then makes exactly these changes, or refuses what moved since. With --inventory, FILE is a directory of one plan per host.")
     Path out;
 
     @Parameters(index = "0", paramLabel = "PLAYBOOK")
@@ -47,22 +47,24 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException, InterruptedException {
-        if (out != null && inventory.active()) {
-            throw new dev.mosaic.diag.UserError("--out does not go with --inventory: a saved plan is for one target; "
-                    + "plan each host on its own (--root, --state-dir)");
+        if (inventory.active()) {
+            Fleet fleet = Fleet.load(playbook, options, inventory);
+            if (out != null) {
+                FleetPlans.prepareOut(out);
+            }
+            int code = fleet.plan(spec.commandLine().getOut(), spec.commandLine().getErr(), detailedExitCode, out);
+            if (out != null) {
+                spec.commandLine().getErr().println("Saved the plan of each host planned without errors to " + out
+                        + "; apply exactly these changes with: mosaic apply " + out + " --inventory " + inventory.inventory
+                        + (inventory.limit == null ? "" : " --limit '" + inventory.limit + "'")
+                        + (options.stateDir == null ? "" : " --state-dir " + options.stateDir));
+            }
+            return code;
         }
         PathChecks.outputFile("--out", out);
-        if (inventory.active()) {
-            return Fleet.load(playbook, options, inventory)
-                    .plan(spec.commandLine().getOut(), spec.commandLine().getErr(), detailedExitCode);
-        }
-        Target t = Target.open(playbook, options, false);
+        Session t = options.open(playbook, false);
         PrintWriter out = spec.commandLine().getOut();
-        t.state().newWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-        dev.mosaic.engine.Engine engine = t.engine(Events.NONE, options.jobs);
-        Plan plan = engine.plan(t.playbook(), t.graph());
-        t.state().newWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-        plan = new Plan(plan.playbook(), t.name(), plan.entries());
+        Plan plan = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
         out.print(options.json ? JsonPlan.render(plan) : TextPlan.render(plan));
         if (!options.json && plan.entries().stream().anyMatch(e -> e.isChange() && e.cause() == dev.mosaic.engine.Cause.REMOVED)) {
             out.println("Deletions are made only by 'mosaic apply --allow-delete'; 'on_remove: keep' on a resource keeps what it created.");
@@ -75,7 +77,7 @@ final class PlanCommand implements Callable<Integer> {
             return Main.ERROR;
         }
         if (this.out != null) {
-            SavedPlans.of(plan, t, engine, playbook, options).write(this.out, SavedPlan.key(SavedPlans.stateDir(options), true));
+            SavedPlans.of(plan, t, playbook, options).write(this.out, SavedPlan.key(SavedPlans.stateDir(options), true));
             spec.commandLine().getErr().println("Saved the plan to " + this.out + "; apply exactly these changes with: mosaic apply "
                     + this.out + (options.root == null ? "" : " --root " + options.root)
                     + (options.stateDir == null ? "" : " --state-dir " + options.stateDir));

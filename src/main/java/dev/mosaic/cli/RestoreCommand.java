@@ -2,7 +2,10 @@ package dev.mosaic.cli;
 
 import dev.mosaic.diag.UserError;
 import dev.mosaic.engine.Restore;
+import dev.mosaic.host.Host;
 import dev.mosaic.host.LocalHost;
+import dev.mosaic.playbook.InventoryHost;
+import dev.mosaic.session.Transport;
 import dev.mosaic.state.ApplyLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,24 +49,43 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Only say what would be put back; change and record nothing.")
     boolean dryRun;
 
+    @picocli.CommandLine.Mixin
+    OneHost one;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PathChecks.directoryIfExists("--root", root);
         PathChecks.directoryIfExists("--state-dir", stateDir);
-        Path r = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
-        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : r.resolve(Target.STATE_DIR);
-        if (!Files.isDirectory(r)) {
-            throw new UserError("root " + r + " is not a directory");
-        }
-        Target.checkStateDir(state, r);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Path state;
+        Host host;
+        if (one.active()) {
+            InventoryHost h = one.find();
+            state = one.stateDir(h, root, stateDir);
+            try {
+                host = Transport.host(h, stateDir);
+            } catch (Transport.Unavailable u) {
+                throw new UserError("host " + h.name() + ": " + u.getMessage());
+            }
+        } else {
+            Path r = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
+            state = stateDir != null ? stateDir.toAbsolutePath().normalize() : r.resolve(dev.mosaic.session.Session.STATE_DIR);
+            if (!Files.isDirectory(r)) {
+                throw new UserError("root " + r + " is not a directory");
+            }
+            dev.mosaic.session.Session.checkStateDir(state, r);
+            host = new LocalHost(r, true, state.resolve("statcache.bin"), true);
+        }
         Restore.Result result;
         try (ApplyLock lock = ApplyLock.acquire(state, Duration.ofSeconds(lockTimeout), w -> err.println("warning: " + w))) {
-            LocalHost host = new LocalHost(r, true, state.resolve("statcache.bin"), true);
             result = Restore.run(host, state, id, address, dryRun);
         } catch (ApplyLock.Busy busy) {
             throw new UserError(busy.getMessage() + "; wait for it, or pass --lock-timeout SECONDS");
+        } finally {
+            if (host instanceof dev.mosaic.host.ssh.SshHost ssh) {
+                ssh.close();
+            }
         }
         // Putting back the state before an apply also undoes whatever later runs did to the same paths.
         result.laterChanges().forEach(w -> err.println("warning: " + w + "; restoring " + id + " undoes that too"));

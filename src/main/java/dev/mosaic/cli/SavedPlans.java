@@ -4,6 +4,7 @@ import dev.mosaic.diag.UserError;
 import dev.mosaic.engine.Engine;
 import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.SavedPlan;
+import dev.mosaic.session.Session;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,8 +17,8 @@ import java.util.Map;
 
 /**
  * Saved plans on the command line: what {@code plan --out} writes, and the checks {@code apply
- * PLAN} makes before it touches anything (same Mosaic, same target, same playbook and inputs). A
- * saved plan is for one target: it does not go with {@code --inventory}.
+ * PLAN} makes before it touches anything (same Mosaic, same target, same playbook and inputs). With
+ * {@code --inventory}, a plan is a directory of these files, one per host ({@link FleetPlans}).
  */
 final class SavedPlans {
 
@@ -38,11 +39,11 @@ final class SavedPlans {
     }
 
     static Path root(CommonOptions o) {
-        return o.root == null ? Path.of("/") : o.root.toAbsolutePath().normalize();
+        return Session.root(o.root);
     }
 
     static Path stateDir(CommonOptions o) {
-        return o.stateDir != null ? o.stateDir.toAbsolutePath().normalize() : root(o).resolve(Target.STATE_DIR);
+        return Session.stateDir(o.root, o.stateDir);
     }
 
     static SavedPlan.Target target(CommonOptions o, String name) {
@@ -50,7 +51,14 @@ final class SavedPlans {
     }
 
     /** The plan as a file's content: the changes with what was seen, and everything they depend on. */
-    static SavedPlan of(Plan plan, Target t, Engine engine, Path playbookFile, CommonOptions o) throws IOException {
+    static SavedPlan of(Plan plan, Session t, Path playbookFile, CommonOptions o) throws IOException {
+        return of(plan, t, playbookFile, o, target(o, t.name()));
+    }
+
+    /** @param target the root and state directory the plan is for (an inventory host's, with {@code --inventory}) */
+    static SavedPlan of(Plan plan, Session t, Path playbookFile, CommonOptions o, SavedPlan.Target target)
+            throws IOException {
+        Engine engine = t.planner(); // it knows the control-side files the plan read
         // A sensitive --var is not written to the file: apply asks for it again.
         Map<String, String> vars = new java.util.TreeMap<>(o.vars);
         List<String> sensitive = o.vars.keySet().stream()
@@ -60,7 +68,7 @@ final class SavedPlans {
                 t.playbook().name(), engine.definitionDigest(t.playbook()), vars,
                 o.moduleDirs.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList(),
                 engine.controlInputs(), sensitive);
-        return new SavedPlan(version(), Instant.now().toString(), source, target(o, t.name()), SavedPlan.entriesOf(plan));
+        return new SavedPlan(version(), Instant.now().toString(), source, target, SavedPlan.entriesOf(plan));
     }
 
     /**
@@ -70,8 +78,26 @@ final class SavedPlans {
     static void checkBeforeLoading(Path file, SavedPlan plan, CommonOptions o, InventoryOptions inventory) {
         if (inventory.active()) {
             throw new UserError("a saved plan is for one target: --inventory does not go with a plan file; "
-                    + "plan and apply each host on its own (--root, --state-dir)");
+                    + "with --inventory, save and apply a plan directory (one file per host): mosaic plan PLAYBOOK"
+                    + " --inventory FILE --out DIR, then mosaic apply DIR --inventory FILE");
         }
+        List<String> why = optionProblems(plan, o);
+        SavedPlan.Target here = target(o, plan.target().name());
+        if (!here.root().equals(plan.target().root())) {
+            why.add("it was made for root " + plan.target().root() + ", this run's root is " + here.root()
+                    + (o.root == null ? " (pass --root " + plan.target().root() + ")" : ""));
+        }
+        if (!here.stateDir().equals(plan.target().stateDir())) {
+            why.add("it was made with state directory " + plan.target().stateDir() + ", this run's is " + here.stateDir());
+        }
+        if (!here.host().equals(plan.target().host())) {
+            why.add("it was made on machine " + plan.target().host() + ", this is " + here.host());
+        }
+        refuseIf(file, why);
+    }
+
+    /** What in this run's options (variables, modules) or Mosaic's version does not go with the plan. */
+    static List<String> optionProblems(SavedPlan plan, CommonOptions o) {
         List<String> why = new ArrayList<>();
         List<String> sensitive = plan.playbook().sensitiveVars();
         List<String> extra = o.vars.keySet().stream().filter(v -> !sensitive.contains(v)).sorted().toList();
@@ -93,22 +119,17 @@ final class SavedPlans {
         if (!plan.mosaicVersion().equals(version())) {
             why.add("it was made by Mosaic " + plan.mosaicVersion() + ", this is Mosaic " + version());
         }
-        SavedPlan.Target here = target(o, plan.target().name());
-        if (!here.root().equals(plan.target().root())) {
-            why.add("it was made for root " + plan.target().root() + ", this run's root is " + here.root()
-                    + (o.root == null ? " (pass --root " + plan.target().root() + ")" : ""));
-        }
-        if (!here.stateDir().equals(plan.target().stateDir())) {
-            why.add("it was made with state directory " + plan.target().stateDir() + ", this run's is " + here.stateDir());
-        }
-        if (!here.host().equals(plan.target().host())) {
-            why.add("it was made on machine " + plan.target().host() + ", this is " + here.host());
-        }
-        refuseIf(file, why);
+        return why;
     }
 
     /** Refuses a plan whose playbook, modules or control-side inputs changed since it was made. */
-    static void checkAfterLoading(Path file, SavedPlan plan, Target t, Engine engine) throws IOException {
+    static void checkAfterLoading(Path file, SavedPlan plan, Session t) throws IOException {
+        refuseIf(file, afterLoadingProblems(plan, t));
+    }
+
+    /** What changed since the plan in the playbook, its modules or its control-side inputs. */
+    static List<String> afterLoadingProblems(SavedPlan plan, Session t) throws IOException {
+        Engine engine = t.engine(dev.mosaic.engine.Events.NONE);
         List<String> why = new ArrayList<>();
         if (!engine.definitionDigest(t.playbook()).equals(plan.playbook().digest())) {
             why.add("the playbook " + plan.playbook().file() + " changed since the plan (its text, a module it uses, "
@@ -119,10 +140,10 @@ final class SavedPlans {
         if (!moved.isEmpty()) {
             why.add("inputs of the playbook changed since the plan: " + String.join(", ", moved));
         }
-        refuseIf(file, why);
+        return why;
     }
 
-    private static void refuseIf(Path file, List<String> why) {
+    static void refuseIf(Path file, List<String> why) {
         if (!why.isEmpty()) {
             throw new UserError("saved plan " + file + " was not applied and nothing was touched: "
                     + String.join("; ", why) + ". Make a new plan with 'mosaic plan PLAYBOOK --out " + file

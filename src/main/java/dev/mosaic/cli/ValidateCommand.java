@@ -39,8 +39,7 @@ final class ValidateCommand implements Callable<Integer> {
             }
             return Main.OK;
         }
-        var p = Target.load(playbook, options);
-        var g = Target.graph(p);
+        var g = dev.mosaic.session.Session.graph(options.load(playbook, java.util.Map.of()));
         spec.commandLine().getOut().println(playbook + ": ok (" + g.size() + " resources, " + g.edges().size() + " dependencies)");
         return Main.OK;
     }

@@ -671,6 +671,9 @@ public final class Engine {
             return new Outcome(a, Outcome.Status.CHANGED, change, cause, "", millis(start));
         } catch (ResourceException | IOException e) {
             return new Outcome(a, Outcome.Status.FAILED, change, cause, message(e), millis(start));
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // The kind's bug fails this resource (its dependents are skipped), not the whole apply.
+            return new Outcome(a, Outcome.Status.FAILED, change, cause, bug(d, e), millis(start));
         }
     }
 

@@ -52,33 +52,56 @@ public final class HtmlReport {
      */
     public static String render(String playbook, String target, ResourceGraph graph, TimelineEvents.Recording rec,
                                 String stoppedBy) {
+        StringBuilder b = new StringBuilder(16_384);
+        begin(b, "Mosaic apply: " + playbook + " on " + target);
+        sections(b, "", playbook, target, graph, rec, stoppedBy);
+        return end(b);
+    }
+
+    /** The page up to its {@code <main>}: styles, and the marker a script error leaves. */
+    static void begin(StringBuilder b, String title) {
+        b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>").append(esc(title)).append("</title>\n")
+                .append("<style>\n").append(CSS).append("</style>\n")
+                .append("<script>window.onerror = function (m) { document.documentElement.setAttribute('data-error', String(m)); };</script>\n")
+                .append("</head>\n<body>\n<main>\n");
+    }
+
+    static String end(StringBuilder b) {
+        b.append("</main>\n<script>\n").append(JS).append("</script>\n</body>\n</html>\n");
+        return b.toString();
+    }
+
+    /**
+     * One target's apply: header, outcomes, timeline, graph, plan and warnings. {@code id} prefixes
+     * every element id, so that several targets share one page ({@link FleetReport}).
+     */
+    static void sections(StringBuilder b, String id, String playbook, String target, ResourceGraph graph,
+                         TimelineEvents.Recording rec, String stoppedBy) {
         Map<Address, TimelineEvents.Span> spans = new LinkedHashMap<>();
         rec.spans().forEach(s -> spans.put(s.address(), s));
         List<Address> rows = new ArrayList<>(graph.order());
         spans.keySet().stream().filter(a -> graph.decl(a) == null).forEach(rows::add); // removals
         Map<Address, Integer> index = new HashMap<>();
         rows.forEach(a -> index.put(a, index.size()));
+        header(b, id, playbook, target, rows, spans, rec, stoppedBy);
+        outcomes(b, id, rows, spans);
+        timeline(b, id, rows, spans, rec);
+        graph(b, id, graph, rows, spans, index);
+        plan(b, id, rows, spans, target, playbook);
+        warnings(b, id, rec);
+    }
 
-        StringBuilder b = new StringBuilder(16_384);
-        b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>Mosaic apply: ").append(esc(playbook)).append(" on ").append(esc(target)).append("</title>\n")
-                .append("<style>\n").append(CSS).append("</style>\n")
-                .append("<script>window.onerror = function (m) { document.documentElement.setAttribute('data-error', String(m)); };</script>\n")
-                .append("</head>\n<body>\n<main>\n");
-        header(b, playbook, target, rows, spans, rec, stoppedBy);
-        outcomes(b, rows, spans);
-        timeline(b, rows, spans, rec);
-        graph(b, graph, rows, spans, index);
-        plan(b, rows, spans, target, playbook);
-        warnings(b, rec);
-        b.append("</main>\n<script>\n").append(JS).append("</script>\n</body>\n</html>\n");
-        return b.toString();
+    /** Whether an apply so recorded failed: stopped early, or a resource failed. */
+    static boolean failed(TimelineEvents.Recording rec, String stoppedBy) {
+        return stoppedBy != null || rec.spans().stream()
+                .anyMatch(s -> s.outcome() != null && s.outcome().status() == Outcome.Status.FAILED);
     }
 
     // ---------------------------------------------------------------- sections
 
-    private static void header(StringBuilder b, String playbook, String target, List<Address> rows,
+    private static void header(StringBuilder b, String id, String playbook, String target, List<Address> rows,
                                Map<Address, TimelineEvents.Span> spans, TimelineEvents.Recording rec, String stoppedBy) {
         Map<Outcome.Status, Integer> counts = new EnumMap<>(Outcome.Status.class);
         int notReached = 0;
@@ -121,19 +144,20 @@ public final class HtmlReport {
         if (notReached > 0) {
             b.append("<span class=\"count s-none\"><b>").append(notReached).append("</b> not reached</span>");
         }
-        b.append("</div>\n<nav><a href=\"#outcomes\">Outcomes</a><a href=\"#timeline\">Timeline</a>")
-                .append("<a href=\"#graph\">Graph</a><a href=\"#plan\">Plan</a></nav>\n</header>\n");
+        b.append("</div>\n<nav><a href=\"#").append(id).append("outcomes\">Outcomes</a><a href=\"#").append(id)
+                .append("timeline\">Timeline</a><a href=\"#").append(id).append("graph\">Graph</a><a href=\"#").append(id)
+                .append("plan\">Plan</a></nav>\n</header>\n");
     }
 
-    private static void outcomes(StringBuilder b, List<Address> rows, Map<Address, TimelineEvents.Span> spans) {
-        b.append("<section id=\"outcomes\">\n<h2>Outcomes</h2>\n<table class=\"outcomes\">\n<thead><tr><th>#</th>")
+    private static void outcomes(StringBuilder b, String id, List<Address> rows, Map<Address, TimelineEvents.Span> spans) {
+        b.append("<section id=\"").append(id).append("outcomes\">\n<h2>Outcomes</h2>\n<table class=\"outcomes\">\n<thead><tr><th>#</th>")
                 .append("<th>Resource</th><th>Status</th><th>Action</th><th>Cause</th><th class=\"num\">Duration</th>")
                 .append("</tr></thead>\n<tbody>\n");
         for (int i = 0; i < rows.size(); i++) {
             Address a = rows.get(i);
             Outcome o = outcome(spans, a);
             String status = o == null ? "none" : cssStatus(o.status());
-            b.append("<tr id=\"o-").append(i).append("\" data-addr=\"").append(esc(a.toString())).append("\" class=\"row s-")
+            b.append("<tr id=\"").append(id).append("o-").append(i).append("\" data-addr=\"").append(esc(a.toString())).append("\" class=\"row s-")
                     .append(status).append(o != null && o.status() == Outcome.Status.UNCHANGED ? " unchanged" : "").append("\">")
                     .append("<td class=\"num\">").append(i + 1).append("</td>")
                     .append("<td class=\"addr\">").append(esc(a.toString())).append("</td>")
@@ -155,17 +179,18 @@ public final class HtmlReport {
         b.append("</tbody>\n</table>\n</section>\n");
     }
 
-    private static void timeline(StringBuilder b, List<Address> rows, Map<Address, TimelineEvents.Span> spans,
+    private static void timeline(StringBuilder b, String id, List<Address> rows, Map<Address, TimelineEvents.Span> spans,
                                  TimelineEvents.Recording rec) {
         long total = Math.max(1, rec.elapsed());
         for (TimelineEvents.Span s : rec.spans()) {
             total = Math.max(total, s.end());
         }
         long step = tickStep(total);
-        b.append("<section id=\"timeline\">\n<h2>Timeline</h2>\n")
+        b.append("<section id=\"").append(id).append("timeline\">\n<h2>Timeline</h2>\n")
                 .append("<p class=\"hint\">Each bar runs from when Mosaic began with the resource to when it finished; ")
                 .append("the pale part is checking (observe and diff), the solid part converging. Bars side by side ran in parallel.")
-                .append(" <label><input type=\"checkbox\" id=\"hide-ok\"> hide unchanged</label></p>\n")
+                .append(" <label><input type=\"checkbox\" class=\"hide-ok\" id=\"").append(id)
+                .append("hide-ok\"> hide unchanged</label></p>\n")
                 .append("<div class=\"gantt\">\n<div class=\"g-row g-axis\"><div class=\"g-label\"></div><div class=\"g-track\">");
         for (long t = 0; t <= total; t += step) {
             b.append("<span class=\"tick\" style=\"left:").append(pct(t, total)).append("\">").append(duration(t)).append("</span>");
@@ -201,7 +226,7 @@ public final class HtmlReport {
         b.append("</div>\n</section>\n");
     }
 
-    private static void graph(StringBuilder b, ResourceGraph graph, List<Address> rows,
+    private static void graph(StringBuilder b, String id, ResourceGraph graph, List<Address> rows,
                               Map<Address, TimelineEvents.Span> spans, Map<Address, Integer> index) {
         Map<Address, Integer> depth = new HashMap<>();
         List<List<Address>> columns = new ArrayList<>();
@@ -227,16 +252,16 @@ public final class HtmlReport {
         }
         int width = Math.max(1, columns.size()) * (NODE_W + COL_GAP) - COL_GAP + 2 * PAD;
         int height = Math.max(1, tallest) * (NODE_H + ROW_GAP) - ROW_GAP + 2 * PAD;
-        b.append("<section id=\"graph\">\n<h2>Dependency graph</h2>\n<p class=\"hint\">Columns by depth: a resource stands ")
+        b.append("<section id=\"").append(id).append("graph\">\n<h2>Dependency graph</h2>\n<p class=\"hint\">Columns by depth: a resource stands ")
                 .append("right of everything it depends on. <svg class=\"key\" width=\"34\" height=\"8\"><line x1=\"0\" y1=\"4\" ")
                 .append("x2=\"34\" y2=\"4\" class=\"edge explicit\"/></svg> explicit (requires, notify) ")
                 .append("<svg class=\"key\" width=\"34\" height=\"8\"><line x1=\"0\" y1=\"4\" x2=\"34\" y2=\"4\" class=\"edge implicit\"/>")
                 .append("</svg> implicit (paths)</p>\n<div class=\"graph-box\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" ")
                 .append("class=\"graph\" width=\"").append(width).append("\" height=\"").append(height)
                 .append("\" viewBox=\"0 0 ").append(width).append(' ').append(height).append("\" role=\"img\" aria-label=\"dependency graph\">\n")
-                .append("<defs><marker id=\"arrow-explicit\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" ")
+                .append("<defs><marker id=\"").append(id).append("arrow-explicit\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" ")
                 .append("orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"head explicit\"/></marker>")
-                .append("<marker id=\"arrow-implicit\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" ")
+                .append("<marker id=\"").append(id).append("arrow-implicit\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" ")
                 .append("orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"head implicit\"/></marker></defs>\n");
         for (Edge e : graph.edges()) {
             int[] from = at.get(e.from());
@@ -248,7 +273,7 @@ public final class HtmlReport {
             int mid = (x2 - x1) / 2;
             String kind = e.kind().explicit() ? "explicit" : "implicit";
             b.append("<path class=\"edge ").append(kind).append("\" data-kind=\"").append(e.kind().word())
-                    .append("\" marker-end=\"url(#arrow-").append(kind).append(")\" d=\"M").append(x1).append(',').append(y1)
+                    .append("\" marker-end=\"url(#").append(id).append("arrow-").append(kind).append(")\" d=\"M").append(x1).append(',').append(y1)
                     .append(" C").append(x1 + mid).append(',').append(y1).append(' ').append(x2 - mid).append(',').append(y2)
                     .append(' ').append(x2).append(',').append(y2).append("\"><title>").append(esc(e.from() + " → " + e.to() + ": "
                             + e.explain())).append("</title></path>\n");
@@ -257,7 +282,7 @@ public final class HtmlReport {
             int[] p = at.get(a);
             Outcome o = outcome(spans, a);
             String status = o == null ? "none" : cssStatus(o.status());
-            b.append("<a href=\"#o-").append(index.get(a)).append("\"><g class=\"node s-").append(status)
+            b.append("<a href=\"#").append(id).append("o-").append(index.get(a)).append("\"><g class=\"node s-").append(status)
                     .append("\" data-addr=\"").append(esc(a.toString())).append("\"><rect x=\"").append(p[0]).append("\" y=\"")
                     .append(p[1]).append("\" width=\"").append(NODE_W).append("\" height=\"").append(NODE_H)
                     .append("\" rx=\"6\"/><rect class=\"stripe\" x=\"").append(p[0]).append("\" y=\"").append(p[1])
@@ -269,9 +294,9 @@ public final class HtmlReport {
         b.append("</svg>\n</div>\n</section>\n");
     }
 
-    private static void plan(StringBuilder b, List<Address> rows, Map<Address, TimelineEvents.Span> spans, String target,
+    private static void plan(StringBuilder b, String id, List<Address> rows, Map<Address, TimelineEvents.Span> spans, String target,
                              String playbook) {
-        b.append("<section id=\"plan\">\n<h2>Plan</h2>\n");
+        b.append("<section id=\"").append(id).append("plan\">\n<h2>Plan</h2>\n");
         List<PlannedChange> changes = new ArrayList<>();
         for (Address a : rows) {
             TimelineEvents.Span s = spans.get(a);
@@ -296,11 +321,11 @@ public final class HtmlReport {
         b.append("</section>\n");
     }
 
-    private static void warnings(StringBuilder b, TimelineEvents.Recording rec) {
+    private static void warnings(StringBuilder b, String id, TimelineEvents.Recording rec) {
         if (rec.warnings().isEmpty()) {
             return;
         }
-        b.append("<section id=\"warnings\">\n<h2>Warnings</h2>\n");
+        b.append("<section id=\"").append(id).append("warnings\">\n<h2>Warnings</h2>\n");
         for (String w : rec.warnings()) {
             b.append("<details><summary>").append(esc(w.lines().findFirst().orElse(""))).append("</summary><pre class=\"msg\">")
                     .append(esc(w)).append("</pre></details>\n");
@@ -441,6 +466,7 @@ public final class HtmlReport {
             header, section { background:var(--card); border:1px solid var(--line); border-radius:10px;
               padding:18px 22px; margin-bottom:18px; box-shadow: 0 1px 2px rgba(0,0,0,.04); }
             h1 { font-size:22px; margin:0; font-family:var(--mono); }
+            article.host { border-top:3px solid var(--line); margin-top:28px; padding-top:12px; }
             h2 { font-size:16px; margin:0 0 12px; text-transform:uppercase; letter-spacing:.06em; color:var(--muted); }
             .title { display:flex; align-items:center; gap:14px; flex-wrap:wrap; }
             .verdict { padding:3px 12px; border-radius:999px; font-weight:600; font-size:13px; color:#fff; }
@@ -498,19 +524,31 @@ public final class HtmlReport {
             details summary { cursor:pointer; font-family:var(--mono); font-size:12.5px; }
             """;
 
-    /** Cross-highlighting of one resource in every section, and the "hide unchanged" switch. */
+    /**
+     * Cross-highlighting of one resource in every section of its target (a fleet page holds one
+     * {@code data-host} block per host), and the "hide unchanged" switches.
+     */
     private static final String JS = """
             (function () {
               var marked = document.querySelectorAll('[data-addr]');
-              function mark(addr, on) {
-                marked.forEach(function (e) { if (e.getAttribute('data-addr') === addr) { e.classList.toggle('hl', on); } });
+              function mark(e, on) {
+                var addr = e.getAttribute('data-addr');
+                var scope = e.closest('[data-host]') || document.body;
+                scope.querySelectorAll('[data-addr]').forEach(function (x) {
+                  if (x.getAttribute('data-addr') === addr) { x.classList.toggle('hl', on); }
+                });
               }
               marked.forEach(function (e) {
-                e.addEventListener('mouseenter', function () { mark(e.getAttribute('data-addr'), true); });
-                e.addEventListener('mouseleave', function () { mark(e.getAttribute('data-addr'), false); });
+                e.addEventListener('mouseenter', function () { mark(e, true); });
+                e.addEventListener('mouseleave', function () { mark(e, false); });
               });
-              var hide = document.getElementById('hide-ok');
-              hide.addEventListener('change', function () { document.body.classList.toggle('hide-ok', hide.checked); });
+              var hides = document.querySelectorAll('input.hide-ok');
+              hides.forEach(function (hide) {
+                hide.addEventListener('change', function () {
+                  document.body.classList.toggle('hide-ok', hide.checked);
+                  hides.forEach(function (other) { other.checked = hide.checked; });
+                });
+              });
               document.body.dataset.ready = 'yes';
             })();
             """;

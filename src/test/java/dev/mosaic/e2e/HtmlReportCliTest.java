@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * headless Chromium (the page's script must run without error, and it must render to a real
  * screenshot), a failed apply with {@code --json}, and a report path refused before applying.
  */
-class HtmlReportCliTest {
+public class HtmlReportCliTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
@@ -136,6 +136,11 @@ class HtmlReportCliTest {
     }
 
     private record Run(String stdout) {
+    }
+
+    /** The page as headless Chromium leaves it after its script ran (for the inventory's report too). */
+    public static String dom(Path tmp, Path page) throws IOException, InterruptedException {
+        return chromium(tmp, "--dump-dom", "file://" + page).stdout;
     }
 
     /** Headless Chromium with its own profile; killed with its children after 60 s. Its stderr is noise (dbus, GPU). */

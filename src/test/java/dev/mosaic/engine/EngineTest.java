@@ -21,6 +21,7 @@ import dev.mosaic.state.StateStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -33,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -160,6 +162,31 @@ class EngineTest {
         assertThat(world.log).as("skipped resources are not even observed")
                 .noneMatch(l -> l.endsWith(":child") || l.endsWith(":grandchild") || l.endsWith(":both"));
         assertThat(events.finished).hasSize(6);
+    }
+
+    @Test
+    void batchedKind_whoseObservationAfterApplyThrows_failsThatResourceOnly_skipsItsDependents_andTheRestConverges()
+            throws Exception {
+        FakeType batched = new FakeType("pkg", false, world, true);
+        List<ResourceDecl> decls = List.of(
+                decl(batched, spec("a").with(Flag.CRASH_VERIFY), List.of(), List.of()),
+                decl(batched, spec("b"), List.of(), List.of()),
+                decl(fake, spec("after-a").with(Flag.TRAP), List.of("a"), List.of()),
+                decl(fake, spec("after-b"), List.of("b"), List.of()),
+                decl(fake, spec("alone"), List.of(), List.of()));
+
+        Engine.ApplyResult result = engine(2).apply(playbook(decls), graph(decls));
+
+        assertThat(world.log).as("a and b converged in one call").contains("batch:a,b");
+        Map<String, String> statuses = statuses(result);
+        assertThat(statuses.get("a")).startsWith("FAILED: bug in resource kind 'pkg': ").contains("verify exploded");
+        assertThat(statuses).containsEntry("b", "CHANGED: ")
+                .containsEntry("after-a", "SKIPPED: dependency pkg[a] failed")
+                .containsEntry("after-b", "CHANGED: ")
+                .containsEntry("alone", "CHANGED: ");
+        assertThat(world.trapped).isEmpty();
+        assertThat(result.failed()).isTrue();
+        assertThat(events.finished).hasSize(5);
     }
 
     @Test
@@ -517,6 +544,8 @@ class EngineTest {
         CRASH_APPLY,
         /** observe throws an IllegalStateException. */
         CRASH_OBSERVE,
+        /** observe throws an IllegalStateException once the value is there: when it is observed again after apply. */
+        CRASH_VERIFY,
         /** apply does nothing. */
         NO_CONVERGE,
         /** apply waits at the world's barrier. */
@@ -580,10 +609,31 @@ class EngineTest {
         private final boolean refreshable;
         private final World world;
 
+        /** Whether resources of this kind are converged in batches (all of a wave in one call). */
+        private final boolean batched;
+
         FakeType(String kind, boolean refreshable, World world) {
+            this(kind, refreshable, world, false);
+        }
+
+        FakeType(String kind, boolean refreshable, World world, boolean batched) {
             this.kind = kind;
             this.refreshable = refreshable;
             this.world = world;
+            this.batched = batched;
+        }
+
+        @Override
+        public String batchKey(Spec spec) {
+            return batched ? "all" : null;
+        }
+
+        @Override
+        public void applyBatch(List<Spec> specs, List<Change> changes, Context ctx) throws IOException, ResourceException {
+            world.log.add("batch:" + specs.stream().map(Spec::id).collect(Collectors.joining(",")));
+            for (int i = 0; i < specs.size(); i++) {
+                apply(specs.get(i), changes.get(i), ctx);
+            }
         }
 
         @Override
@@ -606,6 +656,9 @@ class EngineTest {
             world.log.add("observe:" + spec.id());
             if (spec.flags().contains(Flag.CRASH_OBSERVE)) {
                 throw new IllegalStateException("observe exploded");
+            }
+            if (spec.flags().contains(Flag.CRASH_VERIFY) && world.values.containsKey(spec.key())) {
+                throw new IllegalStateException("verify exploded");
             }
             if (spec.needs() != null && !world.values.containsKey(spec.needs())) {
                 throw new ResourceException("needs " + spec.needs() + ", which does not exist");

@@ -1,4 +1,4 @@
-package dev.mosaic.cli;
+package dev.mosaic.session;
 
 import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.host.ssh.SshConnection;
@@ -21,19 +21,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How Mosaic reaches an inventory host for one run. {@link #open} gives a {@link Target} (the
+ * How Mosaic reaches an inventory host for one run. {@link #open} gives a {@link Session} (the
  * host's {@code Host} and state) or says why it cannot. {@code local} is this machine below the
  * host's {@code root:}; {@code ssh} is a lab server reached with Apache MINA SSHD, whose state
  * (fingerprints, manifests, stat cache) is kept on this, the control machine.
  */
-interface Transport {
+public interface Transport {
 
     /**
      * @param writes whether the run may write Mosaic's state (apply: yes; plan: never)
      * @throws Unavailable when this transport cannot reach the host; the host is reported as
      *                     failed or unreachable and the run goes on with the others
      */
-    Target open(InventoryHost host, Playbook playbook, ResourceGraph graph, CommonOptions options, boolean writes)
+    Session open(InventoryHost host, Playbook playbook, ResourceGraph graph, Settings settings, boolean writes)
             throws Unavailable;
 
     /** The transport a host's {@code connection:} names. */
@@ -44,14 +44,37 @@ interface Transport {
         };
     }
 
-    Transport LOCAL = (host, playbook, graph, options, writes) -> {
+    Transport LOCAL = (host, playbook, graph, settings, writes) -> {
         Path root = host.root() == null ? Path.of("/") : host.root().toAbsolutePath().normalize();
-        Path state = options.stateDir != null ? options.stateDir.toAbsolutePath().resolve(host.name())
-                : root.resolve(Target.STATE_DIR);
-        return Target.local(playbook, graph, root, state, options, writes, host.name() + " (" + host.describe() + ")");
+        return Session.local(playbook, graph, root, stateDir(host, settings.stateDir()), settings, writes, host.name() + " (" + host.describe() + ")",
+                null);
     };
 
-    Transport SSH = (host, playbook, graph, options, writes) -> {
+    Transport SSH = (host, playbook, graph, settings, writes) -> {
+        Path stateDir = sshStateDir(host, settings.stateDir());
+        Connected c = connect(host, stateDir);
+        SshHost ssh = c.ssh();
+        String root = host.root() == null ? "/" : host.root().toString();
+        try {
+            prefetch(ssh, playbook);
+        } catch (IOException e) {
+            try {
+                ssh.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+            throw new Unavailable(e.getMessage(), !c.conn().isOpen());
+        }
+        return new Session(playbook, graph, ssh, StateStore.open(stateDir),
+                host.name() + " (" + host.describe() + (root.equals("/") ? "" : ", root " + root) + ")", settings, null);
+    };
+
+    /** An ssh host and the connection it runs on. */
+    record Connected(SshConnection conn, SshHost ssh) {
+    }
+
+    /** Connects to an ssh host, with its stat cache in {@code stateDir} on this machine. */
+    private static Connected connect(InventoryHost host, Path stateDir) throws Unavailable {
         SshConnection.Endpoint endpoint = new SshConnection.Endpoint(host.address(),
                 host.port() == null ? 22 : host.port(),
                 host.user() == null ? System.getProperty("user.name") : host.user(),
@@ -64,33 +87,44 @@ interface Transport {
         } catch (SshConnection.Failure f) {
             throw new Unavailable(f.getMessage(), f.kind() == SshConnection.Failure.Kind.UNREACHABLE);
         }
-        Path stateDir = sshStateDir(host, options);
-        Target.checkStateDir(stateDir, null);
+        Session.checkStateDir(stateDir, null);
         String root = host.root() == null ? "/" : host.root().toString();
         // The stat cache is on this machine, not the host: a plan keeps it too, so that the next
         // run need not hash what this one hashed.
-        SshHost ssh = new SshHost(host.name(), conn, root, stateDir.resolve("statcache.bin"), true);
-        try {
-            prefetch(ssh, playbook);
-        } catch (IOException e) {
-            try {
-                ssh.close();
-            } catch (IOException ignored) {
-                // already failing
-            }
-            throw new Unavailable(e.getMessage(), !conn.isOpen());
+        return new Connected(conn, new SshHost(host.name(), conn, root, stateDir.resolve("statcache.bin"), true));
+    }
+
+    /**
+     * An inventory host reached without a playbook (to put back what an apply changed): this
+     * machine below the host's root, or the ssh host. The caller closes an ssh host.
+     */
+    public static dev.mosaic.host.Host host(InventoryHost host, Path stateDirOption) throws Unavailable {
+        if (host.connection() == InventoryHost.Connection.SSH) {
+            return connect(host, sshStateDir(host, stateDirOption)).ssh();
         }
-        return new Target(playbook, graph, ssh, StateStore.open(stateDir), options.cacheDir(),
-                host.name() + " (" + host.describe() + (root.equals("/") ? "" : ", root " + root) + ")");
-    };
+        Path root = host.root() == null ? Path.of("/") : host.root().toAbsolutePath().normalize();
+        return new dev.mosaic.host.LocalHost(root, true, stateDir(host, stateDirOption).resolve("statcache.bin"), true);
+    }
+
+    /**
+     * Where an inventory host's state is: for a local host below its root ({@code --state-dir DIR}
+     * gives {@code DIR/<host>}), for an ssh host on this machine ({@link #sshStateDir}).
+     */
+    public static Path stateDir(InventoryHost host, Path stateDirOption) {
+        if (host.connection() == InventoryHost.Connection.SSH) {
+            return sshStateDir(host, stateDirOption);
+        }
+        Path root = host.root() == null ? Path.of("/") : host.root().toAbsolutePath().normalize();
+        return stateDirOption != null ? stateDirOption.toAbsolutePath().resolve(host.name()) : root.resolve(Session.STATE_DIR);
+    }
 
     /**
      * An ssh host's state lives on the control machine: {@code --state-dir DIR} gives
      * {@code DIR/<host>}, else {@code $XDG_STATE_HOME/mosaic/hosts/<host>} (~/.local/state/…).
      */
-    static Path sshStateDir(InventoryHost host, CommonOptions options) {
-        if (options.stateDir != null) {
-            return options.stateDir.toAbsolutePath().resolve(host.name());
+    static Path sshStateDir(InventoryHost host, Path stateDirOption) {
+        if (stateDirOption != null) {
+            return stateDirOption.toAbsolutePath().resolve(host.name());
         }
         String xdg = System.getenv("XDG_STATE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
@@ -128,13 +162,13 @@ interface Transport {
 
         private final boolean unreachable;
 
-        Unavailable(String message, boolean unreachable) {
+        public Unavailable(String message, boolean unreachable) {
             super(message);
             this.unreachable = unreachable;
         }
 
         /** Whether the host could not be reached at all (rather than refused us or failed). */
-        boolean unreachable() {
+        public boolean unreachable() {
             return unreachable;
         }
     }
