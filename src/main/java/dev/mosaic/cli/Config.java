@@ -132,13 +132,15 @@ record Config(List<Path> modules, Optional<Path> inventory, Optional<Integer> fo
 
     /**
      * Sets what the command line left unsaid on the command about to run. The inventory is the
-     * default target only when no {@code --root} names a local one.
+     * default target of validate, plan and apply, only when no {@code --root} names a local one.
      */
     void applyTo(CommandLine.ParseResult command) {
         CommandLine.Model.CommandSpec spec = command.commandSpec();
         forks.ifPresent(n -> unlessGiven(command, spec, "--forks", n));
         cacheDir.ifPresent(d -> unlessGiven(command, spec, "--cache-dir", d));
-        if (!command.hasMatchedOption("--root")) {
+        // Only where an inventory means "every host": explain, graph, history and restore take
+        // one with --host, about one host, which a default could not name.
+        if (!command.hasMatchedOption("--root") && Set.of("validate", "plan", "apply").contains(spec.name())) {
             inventory.ifPresent(i -> unlessGiven(command, spec, "--inventory", i));
         }
     }
