@@ -384,7 +384,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         ArchiveFormat format = spec.format() == ArchiveFormat.AUTO ? ArchiveReader.detect(name, input) : spec.format();
         if (format == ArchiveFormat.ZIP && input.file() == null) {
             try (InputStream in = input.open()) {
-                input = fileInput(Fetcher.stage(in, digest, ctx.cacheDir(), spec.source().written()));
+                input = new FileInput(Fetcher.stage(in, digest, ctx.cacheDir(), spec.source().written()), -1);
             }
         }
         String single = ArchiveFormat.decompressedName(name);
@@ -397,7 +397,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         Unpacker.Layout layout;
         try {
             Unpacker unpacker = spool.isPresent()
-                    ? new Unpacker(ArchiveFormat.TAR, spooled(spool.get().tar(), input.size()), single, spec.stripComponents(),
+                    ? new Unpacker(ArchiveFormat.TAR, new FileInput(spool.get().tar(), input.size()), single, spec.stripComponents(),
                             spec.dest(), spec.source().written())
                     : new Unpacker(format, input, single, format.singleFile() ? 0 : spec.stripComponents(),
                             spec.dest(), spec.source().written());
@@ -488,7 +488,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
 
     private static ArchiveReader.Input input(Located archive, Context ctx) {
         if (archive.origin() == Origin.CACHED) {
-            return fileInput(Path.of(archive.where()));
+            return new FileInput(Path.of(archive.where()), -1);
         }
         Host control = archive.origin() == Origin.TARGET ? ctx.host() : ctx.control();
         String path = archive.where();
@@ -527,43 +527,20 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         return NativeDecoder.spool(format, input, NativeDecoder.spoolDir(ctx.cacheDir()), maxBytes, spec.maxEntries());
     }
 
-    /** A spooled tar, read like the archive it came from: its size is the archive's, for max_ratio. */
-    private static ArchiveReader.Input spooled(Path tar, long archiveSize) {
-        return new ArchiveReader.Input() {
-            @Override
-            public InputStream open() throws IOException {
-                return Files.newInputStream(tar);
-            }
+    /**
+     * A local file read as an archive. A spooled tar gives the size of the archive it came from
+     * ({@code archiveSize}), which max_ratio is about; -1: the file's own size.
+     */
+    private record FileInput(Path file, long archiveSize) implements ArchiveReader.Input {
+        @Override
+        public InputStream open() throws IOException {
+            return Files.newInputStream(file);
+        }
 
-            @Override
-            public long size() {
-                return archiveSize;
-            }
-
-            @Override
-            public Path file() {
-                return tar;
-            }
-        };
-    }
-
-    private static ArchiveReader.Input fileInput(Path file) {
-        return new ArchiveReader.Input() {
-            @Override
-            public InputStream open() throws IOException {
-                return Files.newInputStream(file);
-            }
-
-            @Override
-            public long size() throws IOException {
-                return Files.size(file);
-            }
-
-            @Override
-            public Path file() {
-                return file;
-            }
-        };
+        @Override
+        public long size() throws IOException {
+            return archiveSize >= 0 ? archiveSize : Files.size(file);
+        }
     }
 
     @Override
