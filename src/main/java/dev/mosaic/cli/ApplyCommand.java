@@ -124,7 +124,7 @@ final class ApplyCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             if (recorder != null) { // what happened up to the error is what the report is for
                 try {
-                    writeReport(HtmlReport.render(t.playbook().name(), t.name(), t.graph(), recorder.recording(),
+                    saveReport(report, HtmlReport.render(t.playbook().name(), t.name(), t.graph(), recorder.recording(),
                             e.getMessage() == null ? e.toString() : e.getMessage()));
                 } catch (IOException w) {
                     e.addSuppressed(w);
@@ -134,15 +134,8 @@ final class ApplyCommand implements Callable<Integer> {
         }
         int code = result.failed() ? Main.ERROR : result.stale() ? Main.STALE : Main.OK;
         if (recorder != null) {
-            try {
-                writeReport(HtmlReport.render(t.playbook().name(), t.name(), t.graph(), recorder.recording(), null));
-                if (!options.json) {
-                    out.println("Report: " + report.toAbsolutePath().normalize());
-                }
-            } catch (IOException e) {
-                err.println("error: cannot write the report " + report + ": " + dev.mosaic.diag.IoProblems.reason(e));
-                code = Main.ERROR;
-            }
+            code = writeReport(report, HtmlReport.render(t.playbook().name(), t.name(), t.graph(), recorder.recording(), null),
+                    options.json, out, err, code);
         }
         out.flush();
         return code;
@@ -162,13 +155,26 @@ final class ApplyCommand implements Callable<Integer> {
      * reader sees the old report or the new one, whole, and a link planted beside it is never
      * followed.
      */
-    private void writeReport(String html) throws IOException {
-        writeReport(report, html);
+    /**
+     * Writes the report atomically and says where (not with --json): {@code code}, or an error
+     * naming the file when it cannot be written (the apply itself is done by then).
+     */
+    static int writeReport(Path report, String html, boolean json, PrintWriter out, PrintWriter err, int code) {
+        try {
+            saveReport(report, html);
+        } catch (IOException e) {
+            err.println("error: cannot write the report " + report + ": " + dev.mosaic.diag.IoProblems.reason(e));
+            return Main.ERROR;
+        }
+        if (!json) {
+            out.println("Report: " + report.toAbsolutePath().normalize());
+        }
+        return code;
     }
 
-    static void writeReport(Path report, String html) throws IOException {
-        Path file = report.toAbsolutePath().normalize();
-        dev.mosaic.host.AtomicWriter.write(file, out -> out.write(html.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                0644, true);
+    /** The report, written atomically (also what an apply that stopped on an error leaves). */
+    static void saveReport(Path report, String html) throws IOException {
+        dev.mosaic.host.AtomicWriter.write(report.toAbsolutePath().normalize(),
+                o -> o.write(html.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0644, true);
     }
 }

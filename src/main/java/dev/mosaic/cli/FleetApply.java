@@ -67,7 +67,7 @@ final class FleetApply {
         } catch (IOException | RuntimeException e) {
             if (parts != null) {
                 try {
-                    writeReport(report, parts);
+                    ApplyCommand.saveReport(report, report(parts));
                 } catch (IOException w) {
                     e.addSuppressed(w);
                 }
@@ -77,26 +77,18 @@ final class FleetApply {
         boolean failed = runs.stream().anyMatch(r -> r.status() == Status.FAILED || r.status() == Status.UNREACHABLE);
         int code = failed ? Main.ERROR : runs.stream().anyMatch(HostRun::stale) ? Main.STALE : Main.OK;
         if (parts != null) {
-            try {
-                writeReport(report, parts);
-                if (!options.json) {
-                    out.println("Report: " + report.toAbsolutePath().normalize());
-                }
-            } catch (IOException e) {
-                err.println("error: cannot write the report " + report + ": " + dev.mosaic.diag.IoProblems.reason(e));
-                code = Main.ERROR;
-            }
+            code = ApplyCommand.writeReport(report, report(parts), options.json, out, err, code);
             out.flush();
         }
         return code;
     }
 
-    /** The hosts' parts in inventory order; a host not reached at all has none. */
-    private void writeReport(Path report, Map<String, FleetReport.Host> parts) throws IOException {
+    /** The page: the hosts' parts in inventory order; a host not reached at all has none. */
+    private String report(Map<String, FleetReport.Host> parts) {
         List<FleetReport.Host> hosts = fleet.members().stream().map(m -> parts.get(m.host().name()))
                 .filter(java.util.Objects::nonNull).toList();
         String playbook = fleet.members().isEmpty() ? "" : fleet.members().get(0).playbook().name();
-        ApplyCommand.writeReport(report, FleetReport.render(playbook, hosts));
+        return FleetReport.render(playbook, hosts);
     }
 
     private HostRun applyOne(Member m, PrintWriter out, PrintWriter err, boolean live, ApplyOptions how, SavedFor saved,
