@@ -113,7 +113,7 @@ final class ApplyCommand implements Callable<Integer> {
                 result = t.apply(saved, how, recorded(events), warnings);
                 events.summary(JsonPlan.render(result, t.playbook().name(), t.name()));
             } else {
-                try (ConsoleEvents events = new ConsoleEvents(out, err, System.console() != null)) {
+                try (ConsoleEvents events = new ConsoleEvents(out, err, System.console() != null, Terminal::columns)) {
                     result = t.apply(saved, how, recorded(events), warnings);
                 }
                 out.print(Recap.render(result));

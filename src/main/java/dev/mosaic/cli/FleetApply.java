@@ -114,7 +114,7 @@ final class FleetApply {
                 result = t.apply(entries, how, recorder == null ? Events.NONE : recorder, warnings);
                 json = (ObjectNode) Fleet.tree(JsonPlan.render(result, t.playbook().name(), t.name()));
             } else {
-                try (ConsoleEvents events = new ConsoleEvents(out, err, live && System.console() != null)) {
+                try (ConsoleEvents events = new ConsoleEvents(out, err, live && System.console() != null, Terminal::columns)) {
                     recorder = parts == null ? null : new TimelineEvents(events);
                     result = t.apply(entries, how, recorder == null ? events : recorder, warnings);
                 }

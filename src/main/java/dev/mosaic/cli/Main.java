@@ -1,6 +1,7 @@
 package dev.mosaic.cli;
 
 import dev.mosaic.diag.Diagnostic;
+import dev.mosaic.diag.Trace;
 import dev.mosaic.diag.UserError;
 import dev.mosaic.render.Colors;
 import picocli.CommandLine;
@@ -74,6 +75,8 @@ public final class Main implements Runnable {
         PrintWriter err = new PrintWriter(errLines, true);
         cmd.setOut(out);
         cmd.setErr(err);
+        // Remote commands and round trips, one line each, for whoever debugs an SSH target.
+        Trace.sendTo(System.getenv("MOSAIC_SSH_DEBUG") != null ? err::println : null);
         // Color only once the command line is understood: never for JSON, never with --no-color.
         // stderr follows stdout's terminal test (Java tells only whether the process has a console).
         boolean terminal = outStream == System.out && System.console() != null;

@@ -9,6 +9,7 @@ import dev.mosaic.resource.Diff;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -31,11 +32,12 @@ public final class ConsoleEvents implements Events, AutoCloseable {
     private final int columns;
     private boolean statusShown;
 
-    public ConsoleEvents(PrintWriter out, PrintWriter err, boolean live) {
+    /** @param columns the terminal's width, asked once when live: the status line stays narrower */
+    public ConsoleEvents(PrintWriter out, PrintWriter err, boolean live, IntSupplier columns) {
         this.out = out;
         this.err = err;
         this.live = live;
-        this.columns = live ? columns(System.getenv("COLUMNS")) : 80;
+        this.columns = live ? columns.getAsInt() : 80;
         if (live) {
             ticker = new Thread(this::tick, "mosaic-progress");
             ticker.setDaemon(true);
@@ -46,7 +48,7 @@ public final class ConsoleEvents implements Events, AutoCloseable {
     }
 
     public ConsoleEvents(PrintWriter out, PrintWriter err) {
-        this(out, err, false);
+        this(out, err, false, () -> 80);
     }
 
     private void tick() {
@@ -100,33 +102,6 @@ public final class ConsoleEvents implements Events, AutoCloseable {
             return line;
         }
         return line.substring(0, line.offsetByCodePoints(0, Math.max(0, width - 1))) + "…";
-    }
-
-    /**
-     * The terminal's columns: {@code $COLUMNS} when the shell exported it, else what the terminal
-     * itself says ({@code stty size}, asked once per apply), else 80.
-     */
-    static int columns(String columnsEnv) {
-        try {
-            if (columnsEnv != null && !columnsEnv.isBlank()) {
-                return Math.max(20, Integer.parseInt(columnsEnv.trim()));
-            }
-        } catch (NumberFormatException e) {
-            // not a number: ask the terminal
-        }
-        try {
-            Process p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String[] rowsCols = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
-            if (p.waitFor() == 0 && rowsCols.length == 2) {
-                return Math.max(20, Integer.parseInt(rowsCols[1]));
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            // no terminal to ask
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return 80;
     }
 
     static String duration(long millis) {

@@ -186,13 +186,13 @@ public final class GraphText {
         return nodes;
     }
 
-    private static List<Address> removed(ResourceGraph g, Map<Address, GraphMark> marks) {
+    static List<Address> removed(ResourceGraph g, Map<Address, GraphMark> marks) {
         Set<Address> declared = Set.copyOf(g.order());
         return marks.keySet().stream().filter(a -> !declared.contains(a)).toList();
     }
 
     /** The marks a legend explains: the four actions always, the rarer ones when the plan has them. */
-    private static List<GraphMark> legend(Map<Address, GraphMark> marks) {
+    static List<GraphMark> legend(Map<Address, GraphMark> marks) {
         EnumSet<GraphMark> shown = EnumSet.noneOf(GraphMark.class);
         for (GraphMark m : GraphMark.values()) {
             if (m.alwaysInLegend() || marks.containsValue(m)) {

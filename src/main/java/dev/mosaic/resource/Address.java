@@ -1,8 +1,12 @@
 package dev.mosaic.resource;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A resource's identity, printed the same everywhere (plans, logs, errors, JSON):
@@ -31,6 +35,24 @@ public final class Address implements Comparable<Address> {
 
     public static Address of(String type, String id) {
         return new Address(List.of(), type, id);
+    }
+
+    private static final Pattern PRINTED = Pattern.compile("((?:module\\.[^.\\[\\]]+\\.)*)([A-Za-z0-9_]+)\\[(.+)\\]");
+
+    private static final Pattern MODULE = Pattern.compile("module\\.([^.\\[\\]]+)\\.");
+
+    /** The printed form ({@code module.a.file[x]}) back into an address; empty when it is not one. */
+    public static Optional<Address> parse(String text) {
+        Matcher m = PRINTED.matcher(text);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        List<String> modules = new ArrayList<>();
+        Matcher alias = MODULE.matcher(m.group(1));
+        while (alias.find()) {
+            modules.add(alias.group(1));
+        }
+        return Optional.of(new Address(modules, m.group(2), m.group(3)));
     }
 
     /** The aliases of the modules the resource is declared in, outermost first; empty for the playbook's own. */

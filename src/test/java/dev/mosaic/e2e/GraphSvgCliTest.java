@@ -21,9 +21,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code mosaic graph --format svg} through the real command line and Graphviz's {@code dot}
- * (package graphviz, which bin/test installs): the picture parses as SVG and shows what a plan
- * would change; without {@code dot}, one line says what to install.
+ * {@code mosaic graph --format svg} through the real command line: the picture, drawn by the same
+ * renderer as the apply report's graph, parses as SVG and shows what a plan would change.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class GraphSvgCliTest {
@@ -52,8 +51,7 @@ class GraphSvgCliTest {
         Files.writeString(root.resolve("srv/motd"), "edited by hand\n"); // drift: update
         Files.delete(root.resolve("srv/current")); // gone: create
 
-        Cli.Result r = Cli.in(tmp).withEnv(noDotOverride())
-                .run("graph", "--format", "svg", "--plan", "--root", root.toString(), "site.yml");
+        Cli.Result r = Cli.in(tmp).run("graph", "--format", "svg", "--plan", "--root", root.toString(), "site.yml");
 
         assertThat(r.exitCode()).as("%s", r).isZero();
         Document svg = parseXml(r.stdout());
@@ -65,32 +63,38 @@ class GraphSvgCliTest {
         assertThat(text(nodes.get("file[motd]"))).isEqualTo("~ file[motd]");
         assertThat(shapeFill(nodes.get("link[link]"))).as("%s", r).isEqualTo("#c8e6c9");
         assertThat(text(nodes.get("link[link]"))).isEqualTo("+ link[link]");
-        assertThat(shapeFill(nodes.get("directory[srv]"))).as("unchanged: not filled").isEqualTo("none");
+        assertThat(shapeFill(nodes.get("directory[srv]"))).as("unchanged: white").isEqualTo("#ffffff");
         assertThat(text(nodes.get("legend:update"))).isEqualTo("~ update");
-        assertThat(r.stdout()).contains("Plan: 1 to create, 1 to update, 0 to replace, 0 to delete, 0 to refresh, 1 unchanged.");
+        assertThat(r.stdout()).contains(">Plan: 1 to create, 1 to update, 0 to replace, 0 to delete, 0 to refresh, 1 unchanged.");
         assertThat(Files.readString(root.resolve("srv/motd"))).as("graph --plan writes nothing").isEqualTo("edited by hand\n");
     }
 
     @Test
-    void svg_without_dot_says_in_one_line_to_install_graphviz_and_exits_1() {
-        Path missing = tmp.resolve("no-such-dir/dot");
-        Cli.Result r = Cli.in(tmp).withEnv(Map.of("MOSAIC_DOT", missing.toString()))
-                .run("graph", "--format", "svg", "site.yml");
+    void svg_names_each_module_once_above_its_resources_not_in_every_box() throws Exception {
+        Files.createDirectories(tmp.resolve("modules/motd"));
+        Files.writeString(tmp.resolve("modules/motd/module.yml"), """
+                name: motd
+                params: { path: { type: string } }
+                resources:
+                  one: { type: file, path: "${path}/one", content: "1\\n" }
+                  two: { type: file, path: "${path}/two", content: "2\\n" }
+                """);
+        Files.writeString(tmp.resolve("mods.yml"), """
+                modules:
+                  greeting: { source: ./modules/motd, with: { path: /srv } }
+                """);
 
-        assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
-        assertThat(r.stdout()).as("%s", r).isEmpty();
-        assertThat(r.stderr()).as("%s", r).isEqualTo("mosaic graph: --format svg needs Graphviz's 'dot', not found at "
-                + missing + " (MOSAIC_DOT); install the graphviz package (apt install graphviz), or use --format dot\n");
+        Cli.Result r = Cli.in(tmp).run("graph", "--format", "svg", "mods.yml");
+
+        assertThat(r.exitCode()).as("%s", r).isZero();
+        Document svg = parseXml(r.stdout());
+        Map<String, Element> nodes = nodesByTitle(svg);
+        assertThat(nodes).containsKeys("module.greeting.file[one]", "module.greeting.file[two]");
+        assertThat(text(nodes.get("module.greeting.file[one]"))).isEqualTo("file[one]");
+        assertThat(r.stdout().split("module\\.greeting</text>", -1)).as("one caption").hasSize(2);
     }
 
-    /** The environment of the test JVM may name a dot of its own; the real lookup (PATH) is under test. */
-    private static Map<String, String> noDotOverride() {
-        Map<String, String> env = new HashMap<>();
-        env.put("MOSAIC_DOT", null);
-        return env;
-    }
-
-    /** Parses without fetching the SVG 1.1 DTD that dot's output names (no network in tests). */
+    /** Parses as XML, namespaces on, never fetching a DTD (no network in tests). */
     private static Document parseXml(String xml) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(true);
@@ -98,21 +102,22 @@ class GraphSvgCliTest {
         return f.newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
     }
 
-    /** dot draws each node as {@code <g class="node"><title>ID</title><polygon fill=…/><text>label</text></g>}. */
+    /** Each node is {@code <g class="node" data-addr=ADDRESS><rect style="fill:…"/>…<text>label</text><title>…</title></g>}. */
     private static Map<String, Element> nodesByTitle(Document svg) {
         Map<String, Element> nodes = new HashMap<>();
         NodeList groups = svg.getElementsByTagNameNS("*", "g");
         for (int i = 0; i < groups.getLength(); i++) {
             Element g = (Element) groups.item(i);
             if (g.getAttribute("class").equals("node")) {
-                nodes.put(g.getElementsByTagNameNS("*", "title").item(0).getTextContent(), g);
+                nodes.put(g.getAttribute("data-addr"), g);
             }
         }
         return nodes;
     }
 
     private static String shapeFill(Element node) {
-        return ((Element) node.getElementsByTagNameNS("*", "polygon").item(0)).getAttribute("fill");
+        String style = ((Element) node.getElementsByTagNameNS("*", "rect").item(0)).getAttribute("style");
+        return style.replaceAll(".*fill:([^;]*).*", "$1");
     }
 
     private static String text(Element node) {

@@ -31,7 +31,7 @@ class ConsoleEventsTest {
     void onATerminal_aStatusLineShowsTheRunningResource_itsTimes_andItsLastOutput_thenMakesWayForTheResult()
             throws InterruptedException {
         StringWriter text = new StringWriter();
-        try (ConsoleEvents events = new ConsoleEvents(new PrintWriter(text), new PrintWriter(new StringWriter()), true)) {
+        try (ConsoleEvents events = new ConsoleEvents(new PrintWriter(text), new PrintWriter(new StringWriter()), true, () -> 80)) {
             events.started(BUILD, planned(), 254_000);
             events.output(BUILD, "  CC      init/main.o");
             Thread.sleep(1500);
@@ -45,7 +45,7 @@ class ConsoleEventsTest {
     @Test
     void offATerminal_onlyWholeLinesAreWritten_withoutControlCharacters() throws InterruptedException {
         StringWriter text = new StringWriter();
-        try (ConsoleEvents events = new ConsoleEvents(new PrintWriter(text), new PrintWriter(new StringWriter()), false)) {
+        try (ConsoleEvents events = new ConsoleEvents(new PrintWriter(text), new PrintWriter(new StringWriter()))) {
             events.started(BUILD, planned(), 254_000);
             events.output(BUILD, "  CC      init/main.o");
             Thread.sleep(1200);
@@ -65,14 +65,5 @@ class ConsoleEventsTest {
         assertThat(ConsoleEvents.fit("... build[compile] 2s", 40)).isEqualTo("... build[compile] 2s");
         assertThat(ConsoleEvents.fit("... build[compile] 2s (last run 3s) | compiling", 20))
                 .hasSize(20).isEqualTo("... build[compile] …");
-    }
-
-    @Test
-    void theWidthComesFromCOLUMNS_elseTheTerminal_else80() {
-        assertThat(ConsoleEvents.columns("50")).isEqualTo(50);
-        assertThat(ConsoleEvents.columns("3")).as("never absurdly narrow").isEqualTo(20);
-        // The build runs without a terminal: stty has none to ask.
-        assertThat(ConsoleEvents.columns("wide")).isEqualTo(80);
-        assertThat(ConsoleEvents.columns(null)).isEqualTo(80);
     }
 }

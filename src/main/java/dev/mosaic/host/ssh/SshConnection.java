@@ -1,6 +1,7 @@
 package dev.mosaic.host.ssh;
 
 import dev.mosaic.diag.Sensitive;
+import dev.mosaic.diag.Trace;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -103,16 +104,14 @@ public final class SshConnection implements AutoCloseable {
 
     void count(int n) {
         roundTrips.addAndGet(n);
-        if (DEBUG) {
-            System.err.println("ssh-debug: +" + n + " " + new Throwable().getStackTrace()[1]);
+        if (Trace.on()) {
+            Trace.line("ssh-debug: +" + n + " " + new Throwable().getStackTrace()[1]);
         }
     }
 
-    private static final boolean DEBUG = System.getenv("MOSAIC_SSH_DEBUG") != null;
-
     /**
-     * What {@code MOSAIC_SSH_DEBUG} prints for a remote command. It goes to the process's own
-     * stderr, past the CLI's scrubbing stream, so it is scrubbed here: a command carries
+     * What {@code MOSAIC_SSH_DEBUG} prints for a remote command. The CLI's stream scrubs it, and so
+     * does this line itself, whoever receives it: a command carries
      * {@code env K=V} values and build commands, quoted for the shell ({@link Sensitive#scrub}
      * matches the quoted forms too).
      */
@@ -220,8 +219,8 @@ public final class SshConnection implements AutoCloseable {
      */
     public int run(String command, byte[] stdin, OutputStream out, OutputStream err, Duration timeout) throws IOException {
         count(1);
-        if (DEBUG) {
-            System.err.println(debugLine(command));
+        if (Trace.on()) {
+            Trace.line(debugLine(command));
         }
         ChannelExec ch;
         try {

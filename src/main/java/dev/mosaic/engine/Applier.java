@@ -1,0 +1,385 @@
+package dev.mosaic.engine;
+
+import dev.mosaic.graph.ResourceGraph;
+import dev.mosaic.host.Host;
+import dev.mosaic.playbook.Playbook;
+import dev.mosaic.playbook.ResourceDecl;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Change;
+import dev.mosaic.resource.Context;
+import dev.mosaic.resource.Diff;
+import dev.mosaic.resource.Kinds;
+import dev.mosaic.resource.ResourceException;
+import dev.mosaic.state.StateStore;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import static dev.mosaic.engine.Failures.message;
+import static dev.mosaic.engine.Failures.millis;
+
+/**
+ * One apply of one playbook's graph: the walk in dependency order, as many units at once as
+ * allowed, and for each resource the steps observe → diff → cause → owe refreshes → track what
+ * it creates → execute (alone, or with its batch) → verify → record. A failure, even a kind's
+ * crash, fails that resource only; its dependents are skipped and the rest converges.
+ */
+final class Applier {
+
+    private final Host host;
+    private final StateStore state;
+    private final Events events;
+    private final int jobs;
+    private final Contexts contexts;
+    private final Causes causes;
+    private final Created created;
+    private final Playbook playbook;
+    private final ResourceGraph graph;
+    /** Where this apply keeps what it overwrites. */
+    private final Backups backups;
+
+    Applier(Host host, StateStore state, Events events, int jobs, Contexts contexts, Causes causes, Created created,
+            Playbook playbook, ResourceGraph graph, Backups backups) {
+        this.host = host;
+        this.state = state;
+        this.events = events;
+        this.jobs = jobs;
+        this.contexts = contexts;
+        this.causes = causes;
+        this.created = created;
+        this.playbook = playbook;
+        this.graph = graph;
+        this.backups = backups;
+    }
+
+    private record ApplyStep(Outcome outcome) implements Walker.Step {
+        @Override
+        public boolean blocks() {
+            return outcome.status() == Outcome.Status.FAILED || outcome.status() == Outcome.Status.SKIPPED;
+        }
+    }
+
+    /** The outcomes of a unit; dependents look at their own dependencies' outcomes. */
+    private record UnitStep(List<Outcome> outcomes) implements Walker.Step {
+        @Override
+        public boolean blocks() {
+            return false;
+        }
+    }
+
+    /**
+     * Observes each change of a saved plan again, before anything is touched. Deferred entries were
+     * not observed by the plan, and deletions of resources dropped from the playbook are checked
+     * when they are made.
+     */
+    Map<Address, Outcome> preflight(Map<String, SavedPlan.Entry> saved) {
+        Map<Address, Outcome> refused = new HashMap<>();
+        for (Address a : graph.order()) {
+            SavedPlan.Entry e = saved.get(a.toString());
+            // A declared resource whose change is a deletion (a directory 'ensure: absent') is
+            // checked like any other: what it would remove may have changed since the review.
+            // Resources dropped from the playbook are not in the graph: checked as they are deleted.
+            if (e == null || e.seen() == null) {
+                continue;
+            }
+            ResourceDecl d = graph.decl(a);
+            try {
+                Object observed = Kinds.observe(d.type(), d.spec(), contexts.of(playbook, a));
+                Fingerprint now = Fingerprint.of(Kinds.diff(d.type(), d.spec(), observed),
+                        Kinds.inputDigest(d.type(), d.spec(), observed), Kinds.overwritesDigest(d.type(), d.spec(), observed));
+                if (!now.digest().equals(e.seen().digest())) {
+                    refused.put(a, new Outcome(a, Outcome.Status.STALE, Change.NOOP, Cause.NONE,
+                            "changed since the plan, not applied: " + String.join("; ", Fingerprint.changes(e.seen(), now)), 0));
+                }
+            } catch (ResourceException | IOException ex) {
+                refused.put(a, new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE,
+                        "cannot be observed again before applying the saved plan: " + message(ex), 0));
+            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError ex) {
+                refused.put(a, new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, Failures.bug(events, d, ex), 0));
+            }
+        }
+        return refused;
+    }
+
+    /**
+     * Walks the graph's units (a resource, or a batch of one kind) in dependency order.
+     *
+     * @param saved   a saved plan's entries by address (null: converge whatever differs)
+     * @param refused what {@link #preflight} refused
+     * @return one outcome per resource, in graph order
+     */
+    List<Outcome> walk(Map<String, SavedPlan.Entry> saved, Map<Address, Outcome> refused) {
+        Map<Address, ApplyStep> done = new ConcurrentHashMap<>();
+        Map<Address, Address> roots = new ConcurrentHashMap<>();
+        Map<Batches.Unit, UnitStep> result = Walker.walk(Batches.of(graph), jobs, unit -> {
+            // Each member checks its own dependencies: a batch may hold resources whose
+            // dependencies failed next to others whose dependencies are fine.
+            List<Address> free = new ArrayList<>();
+            List<Outcome> outcomes = new ArrayList<>();
+            for (Address a : unit.members()) {
+                Address failed = failedDependency(a, roots);
+                if (failed != null) {
+                    roots.put(a, failed);
+                    ApplyStep root = done.get(failed);
+                    boolean stale = root != null && root.outcome().status() == Outcome.Status.STALE;
+                    outcomes.add(new Outcome(a, Outcome.Status.SKIPPED, Change.NOOP, Cause.NONE,
+                            "dependency " + failed + (stale ? " is stale" : " failed"), 0));
+                } else if (refused.containsKey(a)) {
+                    outcomes.add(refused.get(a));
+                } else if (saved != null && !saved.containsKey(a.toString())) {
+                    // Not in the saved plan: left alone, whatever it looks like now.
+                    outcomes.add(new Outcome(a, Outcome.Status.UNCHANGED, Change.NOOP, Cause.NONE, "", 0));
+                } else {
+                    free.add(a);
+                }
+            }
+            if (free.size() == 1) {
+                outcomes.add(applyOne(graph.decl(free.get(0)), done));
+            } else if (!free.isEmpty()) {
+                outcomes.addAll(applyBatch(free));
+            }
+            for (Outcome o : outcomes) {
+                if (o.status() == Outcome.Status.CHANGED || o.status() == Outcome.Status.REFRESHED) {
+                    state.recordDuration(o.address().toString(), o.millis());
+                }
+                if (o.failed() || o.status() == Outcome.Status.STALE) {
+                    roots.put(o.address(), o.address());
+                }
+                done.put(o.address(), new ApplyStep(o));
+                events.finished(o);
+            }
+            return new UnitStep(outcomes);
+        }, (unit, cause) -> {
+            throw new IllegalStateException("units never block the walk; members check their dependencies");
+        });
+        List<Outcome> all = new ArrayList<>();
+        result.values().forEach(u -> all.addAll(u.outcomes()));
+        Map<Address, Integer> rank = new HashMap<>();
+        graph.order().forEach(a -> rank.put(a, rank.size()));
+        all.sort(Comparator.comparing(o -> rank.get(o.address())));
+        return all;
+    }
+
+    /**
+     * The failed resource behind a failed or skipped dependency of {@code a}, the first in graph
+     * order; null when all dependencies converged. {@code roots} maps each failed resource to
+     * itself and each skipped one to the failure that stopped it.
+     */
+    private Address failedDependency(Address a, Map<Address, Address> roots) {
+        Address first = null;
+        int best = Integer.MAX_VALUE;
+        for (Address dep : graph.dependencies(a)) {
+            Address root = roots.get(dep);
+            if (root != null) {
+                int rank = graph.order().indexOf(root);
+                if (rank < best) {
+                    best = rank;
+                    first = root;
+                }
+            }
+        }
+        return first;
+    }
+
+    /**
+     * Converges a batch (same kind, same batch key, same wave) in one call of the kind: each member
+     * is observed and diffed on its own, those that differ are applied together, then each is
+     * observed again and checked like any resource.
+     */
+    private List<Outcome> applyBatch(List<Address> members) {
+        long start = System.nanoTime();
+        List<Outcome> outcomes = new ArrayList<>();
+        List<ResourceDecl> changing = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
+        List<Cause> why = new ArrayList<>();
+        for (Address a : members) {
+            ResourceDecl d = graph.decl(a);
+            try {
+                Object observed = Kinds.observe(d.type(), d.spec(), contexts.of(playbook, a));
+                Change change = Kinds.diff(d.type(), d.spec(), observed);
+                if (change.isNoop()) {
+                    record(d, observed);
+                    outcomes.add(new Outcome(a, Outcome.Status.UNCHANGED, change, Cause.NONE, "", millis(start)));
+                    continue;
+                }
+                Cause cause = causes.of(d, Kinds.inputDigest(d.type(), d.spec(), observed));
+                started(d, change.action(), cause, playbook.shown(a, change.diffs()), List.of());
+                changing.add(d);
+                changes.add(change);
+                why.add(cause);
+            } catch (ResourceException | IOException e) {
+                outcomes.add(new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, message(e), millis(start)));
+            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+                outcomes.add(new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, Failures.bug(events, d, e), millis(start)));
+            }
+        }
+        if (changing.isEmpty()) {
+            return outcomes;
+        }
+        ResourceDecl first = changing.get(0);
+        try (ResourceLog log = log(first)) {
+            String failure = null;
+            // One call converges them all: backups name the first, and what each member
+            // created is what it declares it produces (absent before, present after).
+            List<Set<String>> absent = new ArrayList<>();
+            try {
+                for (ResourceDecl d : changing) {
+                    absent.add(created.absentProduced(d));
+                    causes.oweRefreshes(graph, d);
+                }
+                Kinds.applyBatch(first.type(), changing.stream().map(ResourceDecl::spec).toList(), changes,
+                        contexts.of(playbook, first.address(), log, new ResourceHost(host, first.address().toString(), backups)));
+                for (int i = 0; i < changing.size(); i++) {
+                    created.note(changing.get(i), null, absent.get(i));
+                }
+            } catch (ResourceException | IOException e) {
+                failure = message(e);
+            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+                failure = Failures.bug(events, first, e);
+            }
+            for (int i = 0; i < changing.size(); i++) {
+                ResourceDecl d = changing.get(i);
+                outcomes.add(failure != null
+                        ? new Outcome(d.address(), Outcome.Status.FAILED, changes.get(i), why.get(i),
+                                failure + (log.written() ? "\nfull log: " + log.file() : ""), millis(start))
+                        : verify(d, changes.get(i), why.get(i), start));
+            }
+        }
+        return outcomes;
+    }
+
+    /** After a batch: observe again; anything still differing is the kind's bug. */
+    private Outcome verify(ResourceDecl d, Change change, Cause cause, long start) {
+        Address a = d.address();
+        try {
+            Object after = Kinds.observe(d.type(), d.spec(), contexts.of(playbook, a));
+            Change left = Kinds.diff(d.type(), d.spec(), after);
+            if (!left.isNoop()) {
+                return stillDiffers(d, change, cause, left, start);
+            }
+            record(d, after);
+            state.refreshed(a.toString());
+            return new Outcome(a, Outcome.Status.CHANGED, change, cause, "", millis(start));
+        } catch (ResourceException | IOException e) {
+            return new Outcome(a, Outcome.Status.FAILED, change, cause, message(e), millis(start));
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // The kind's bug fails this resource (its dependents are skipped), not the whole apply.
+            return new Outcome(a, Outcome.Status.FAILED, change, cause, Failures.bug(events, d, e), millis(start));
+        }
+    }
+
+    /** One resource alone, its output kept in its own log, named in the failure. */
+    private Outcome applyOne(ResourceDecl d, Map<Address, ApplyStep> done) {
+        try (ResourceLog log = log(d)) {
+            Outcome o = applyOne(d, done, log);
+            return o.failed() && log.written()
+                    ? new Outcome(o.address(), o.status(), o.change(), o.cause(), o.message() + "\nfull log: " + log.file(), o.millis())
+                    : o;
+        }
+    }
+
+    private Outcome applyOne(ResourceDecl d, Map<Address, ApplyStep> done, ResourceLog log) {
+        long start = System.nanoTime();
+        Address a = d.address();
+        // A sensitive resource's old content is not kept: a backup would put the secret in the state.
+        // Its paths are remembered, so that nothing backs up the secret it leaves there later either.
+        Backups keep = playbook.isSensitive(a) ? backups.forSensitive() : backups;
+        ResourceHost target = new ResourceHost(host, a.toString(), keep);
+        Context ctx = contexts.of(playbook, a, log, target);
+        try {
+            if (keep != backups) {
+                // What it produces may hold the secret, also what its commands write; a mere
+                // container directory does not (what is written inside is marked as it is written).
+                for (String p : Kinds.paths(d.type(), d.spec()).produces()) {
+                    if (d.type().producesContentBelow() || !host.stat(p).isDirectory()) {
+                        keep.sensitive(List.of(p));
+                    }
+                }
+            }
+            // observe, diff
+            Object observed = Kinds.observe(d.type(), d.spec(), ctx);
+            Change change = Kinds.diff(d.type(), d.spec(), observed);
+            List<Address> notifiers = causes.notifiers(graph, d, u -> done.get(u) != null
+                    && done.get(u).outcome().status() == Outcome.Status.CHANGED);
+            if (change.isNoop()) {
+                record(d, observed);
+                if (notifiers.isEmpty()) {
+                    return new Outcome(a, Outcome.Status.UNCHANGED, change, Cause.NONE, "", millis(start));
+                }
+                started(d, Action.REFRESH, Cause.NOTIFIED, List.of(), notifiers);
+                Kinds.refresh(d.type(), d.spec(), ctx);
+                state.refreshed(a.toString());
+                return new Outcome(a, Outcome.Status.REFRESHED, change, Cause.NOTIFIED, "notified by " + names(notifiers), millis(start));
+            }
+            // cause, owe refreshes, track what it creates, execute
+            Cause cause = causes.of(d, Kinds.inputDigest(d.type(), d.spec(), observed));
+            started(d, change.action(), cause, playbook.shown(a, change.diffs()), List.of());
+            // What a kind that only writes through the host creates, the ResourceHost sees.
+            Set<String> absent = d.type().changesOnlyThroughHost() ? Set.of() : created.absentProduced(d);
+            causes.oweRefreshes(graph, d);
+            try {
+                Kinds.apply(d.type(), d.spec(), change, ctx);
+            } finally {
+                created.note(d, target, absent); // what a failed apply made is Mosaic's too
+            }
+            // verify, record
+            Object after = Kinds.observe(d.type(), d.spec(), ctx);
+            Change left = Kinds.diff(d.type(), d.spec(), after);
+            if (!left.isNoop() && !(change.action() == Action.DELETE && left.action() == Action.NOOP)) {
+                return stillDiffers(d, change, cause, left, start);
+            }
+            record(d, after);
+            String refreshed = "";
+            if (!notifiers.isEmpty() && d.type().refreshable() && Kinds.refreshAfter(d.type(), d.spec(), change)) {
+                // Its own change did not take in what its notifiers changed (a service only enabled).
+                Kinds.refresh(d.type(), d.spec(), ctx);
+                refreshed = "and refreshed: notified by " + names(notifiers);
+            }
+            state.refreshed(a.toString()); // converged anew: whatever it owed is done
+            return new Outcome(a, Outcome.Status.CHANGED, change, cause, refreshed, millis(start));
+        } catch (ResourceException | IOException e) {
+            return new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, message(e), millis(start));
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // A kind's crash, even an Error, fails that resource only: the others finish and the
+            // state of what converged is kept.
+            return new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, Failures.bug(events, d, e), millis(start));
+        }
+    }
+
+    private ResourceLog log(ResourceDecl d) {
+        return new ResourceLog(state.dir().resolve("logs"), d.address().toString());
+    }
+
+    private void started(ResourceDecl d, Action action, Cause cause, List<Diff> diffs, List<Address> after) {
+        Address a = d.address();
+        events.started(a, new PlannedChange(a, d.type().kind(), d.description(), action, cause, diffs, after,
+                PlannedChange.Status.PLANNED, ""), state.lastDuration(a.toString()).orElse(-1L));
+    }
+
+    private static Outcome stillDiffers(ResourceDecl d, Change change, Cause cause, Change left, long start) {
+        return new Outcome(d.address(), Outcome.Status.FAILED, change, cause, "bug in resource kind '" + d.type().kind()
+                + "': after apply, " + d.address() + " still differs in "
+                + left.diffs().stream().map(Diff::field).distinct().collect(Collectors.joining(", ")), millis(start));
+    }
+
+    private static String names(List<Address> addresses) {
+        return addresses.stream().map(Address::toString).collect(Collectors.joining(", "));
+    }
+
+    private void record(ResourceDecl d, Object observed) throws IOException {
+        // What it notifies is kept too: a restore of its files owes their refreshes.
+        List<String> notifies = d.notifies().stream().map(r -> playbook.byId(r.id())).flatMap(Optional::stream)
+                .map(n -> n.address().toString()).sorted().toList();
+        state.record(d.address().toString(), d.configDigest(), Kinds.inputDigest(d.type(), d.spec(), observed),
+                d.keepOnRemove(), notifies);
+    }
+}

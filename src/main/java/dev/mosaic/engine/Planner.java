@@ -1,0 +1,159 @@
+package dev.mosaic.engine;
+
+import dev.mosaic.graph.Edge;
+import dev.mosaic.graph.ResourceGraph;
+import dev.mosaic.host.Host;
+import dev.mosaic.playbook.Playbook;
+import dev.mosaic.playbook.ResourceDecl;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Change;
+import dev.mosaic.resource.Command;
+import dev.mosaic.resource.Kinds;
+import dev.mosaic.resource.Paths;
+import dev.mosaic.resource.ResourceException;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static dev.mosaic.engine.Failures.message;
+
+/**
+ * A plan: each resource observed and diffed in dependency order, its cause found, what it will
+ * write and run named; then the resources the playbook dropped. Writes nothing anywhere.
+ */
+final class Planner {
+
+    private final Host host;
+    private final Contexts contexts;
+    private final Causes causes;
+    private final Removals removals;
+    private final Events events;
+    private final int jobs;
+
+    Planner(Host host, Contexts contexts, Causes causes, Removals removals, Events events, int jobs) {
+        this.host = host;
+        this.contexts = contexts;
+        this.causes = causes;
+        this.removals = removals;
+        this.events = events;
+        this.jobs = jobs;
+    }
+
+    private record PlanStep(PlannedChange change) implements Walker.Step {
+        @Override
+        public boolean blocks() {
+            return change.status() == PlannedChange.Status.FAILED || change.status() == PlannedChange.Status.SKIPPED;
+        }
+
+        /** Whether what it plans moves what its dependents see (a deferred one may). */
+        boolean changes() {
+            return change.isChange() || change.status() == PlannedChange.Status.DEFERRED;
+        }
+    }
+
+    Plan plan(Playbook playbook, ResourceGraph graph) {
+        Map<Address, PlanStep> steps = new ConcurrentHashMap<>();
+        Map<Address, PlanStep> result = Walker.walk(graph, jobs, a -> {
+            PlanStep s = new PlanStep(planOne(playbook, graph, graph.decl(a), steps));
+            steps.put(a, s);
+            return s;
+        }, (a, cause) -> {
+            PlanStep s = new PlanStep(new PlannedChange(a, a.type(), graph.decl(a).description(), Action.NOOP, Cause.NONE,
+                    List.of(), List.of(cause), PlannedChange.Status.SKIPPED, cause + " could not be planned"));
+            steps.put(a, s);
+            return s;
+        });
+        List<PlannedChange> entries = new ArrayList<>(result.values().stream()
+                .map(s -> withRun(playbook, graph, s.change())).toList());
+        try {
+            entries.addAll(removals.planned(playbook));
+        } catch (IOException e) {
+            events.warning("cannot tell what to delete: " + message(e));
+        }
+        return new Plan(playbook.name(), host.name(), entries);
+    }
+
+    /** Observe, diff, and say why: a refresh owed, an input that changed upstream, or the resource's own change. */
+    private PlannedChange planOne(Playbook playbook, ResourceGraph graph, ResourceDecl d, Map<Address, PlanStep> done) {
+        List<Address> changingUpstream = graph.dependencies(d.address()).stream()
+                .filter(u -> done.get(u) != null && done.get(u).changes())
+                .sorted().toList();
+        try {
+            Object observed = Kinds.observe(d.type(), d.spec(), contexts.of(playbook, d.address()));
+            Change change = Kinds.diff(d.type(), d.spec(), observed);
+            List<Address> notifiers = causes.notifiers(graph, d, u -> done.get(u) != null && done.get(u).change().isChange());
+            String inputDigest = Kinds.inputDigest(d.type(), d.spec(), observed);
+            Fingerprint seen = Fingerprint.of(change, inputDigest, Kinds.overwritesDigest(d.type(), d.spec(), observed));
+            if (change.isNoop() && !notifiers.isEmpty()) {
+                return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
+                        List.of(), notifiers, PlannedChange.Status.PLANNED, "", seen);
+            }
+            List<Address> inputs = change.isNoop() && d.type().followsInputs() ? changedInputs(graph, d, done) : List.of();
+            if (!inputs.isEmpty()) {
+                return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.UPDATE, Cause.INPUT_CHANGED,
+                        List.of(), inputs, PlannedChange.Status.PLANNED, "", seen);
+            }
+            Cause cause = change.isNoop() ? Cause.NONE : causes.of(d, inputDigest);
+            return new PlannedChange(d.address(), d.type().kind(), d.description(), change.action(), cause,
+                    playbook.shown(d.address(), change.diffs()), List.of(), PlannedChange.Status.PLANNED, "", seen);
+        } catch (ResourceException | IOException e) {
+            boolean deferrable = !(e instanceof ResourceException re) || re.deferrable();
+            if (!changingUpstream.isEmpty() && deferrable) {
+                // What it will find depends on changes not made yet (e.g. a source tree a
+                // dependency creates): Terraform's "known after apply".
+                return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,
+                        List.of(), changingUpstream, PlannedChange.Status.DEFERRED, message(e));
+            }
+            return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,
+                    List.of(), List.of(), PlannedChange.Status.FAILED, message(e));
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,
+                    List.of(), List.of(), PlannedChange.Status.FAILED, Failures.bug(events, d, e));
+        }
+    }
+
+    /**
+     * The changes that reach {@code d} through edges carrying data, named by their origin: a build
+     * downstream of a patch says "input changed: patch[x]", and so does the copy of its output.
+     */
+    private static List<Address> changedInputs(ResourceGraph graph, ResourceDecl d, Map<Address, PlanStep> done) {
+        TreeSet<Address> roots = new TreeSet<>();
+        for (Edge e : graph.incoming(d.address())) {
+            PlanStep s = done.get(e.from());
+            if (!e.carriesData() || s == null || !s.changes()) {
+                continue;
+            }
+            if (s.change().cause() == Cause.INPUT_CHANGED) {
+                roots.addAll(s.change().after());
+            } else {
+                roots.add(e.from());
+            }
+        }
+        return List.copyOf(roots);
+    }
+
+    /**
+     * A change says which target paths it writes, and which commands it will run, and how
+     * (confined or not: the host knows). A sensitive resource's command lines are not shown: a
+     * secret may be in them.
+     */
+    private PlannedChange withRun(Playbook playbook, ResourceGraph graph, PlannedChange c) {
+        if (!(c.isChange() || c.status() == PlannedChange.Status.DEFERRED) || c.action() == Action.DELETE) {
+            return c;
+        }
+        ResourceDecl d = graph.decl(c.address());
+        boolean hidden = playbook.isSensitive(c.address());
+        Paths p = Kinds.paths(d.type(), d.spec());
+        TreeSet<String> writes = new TreeSet<>(p.produces());
+        writes.addAll(p.fills());
+        writes.addAll(p.modifies());
+        return c.withRun(Kinds.commands(d.type(), d.spec()).stream()
+                .map(k -> new Command(hidden ? "(sensitive)" : k.line(), k.dir(), k.network(), host.confinesCommands()))
+                .toList(), List.copyOf(writes));
+    }
+}
