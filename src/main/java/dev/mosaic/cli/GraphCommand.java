@@ -58,6 +58,10 @@ final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (options.json && spec.commandLine().getParseResult().hasMatchedOption("--format")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--json and --format " + format + " are two formats: give one (--json prints the graph, and with --plan the plan, as JSON)");
+        }
         Host control = new LocalHost(Path.of("/"));
         String dot = null;
         if (format == Format.svg) {
@@ -73,17 +77,24 @@ final class GraphCommand implements Callable<Integer> {
             dot = found.get();
         }
         ResourceGraph g;
+        String name;
         Plan p = null;
         if (plan) {
             try (Session t = one.active() ? one.open(playbook, options) : options.open(playbook, false)) {
                 p = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
                 g = t.graph();
+                name = t.playbook().name();
             }
+        } else if (one.active()) {
+            Fleet.Member m = one.fleet(playbook, options).members().get(0);
+            g = m.graph();
+            name = m.playbook().name();
         } else {
-            g = one.active() ? one.fleet(playbook, options).members().get(0).graph()
-                    : Session.graph(options.load(playbook, java.util.Map.of()));
+            dev.mosaic.playbook.Playbook loaded = options.load(playbook, java.util.Map.of());
+            g = Session.graph(loaded);
+            name = loaded.name();
         }
-        String out = switch (format) {
+        String out = options.json ? dev.mosaic.render.JsonGraph.render(name, g, p) : switch (format) {
             case dot -> GraphText.dot(g, p);
             case mermaid -> GraphText.mermaid(g, p);
             case svg -> svg(control, dot, GraphText.dot(g, p));
