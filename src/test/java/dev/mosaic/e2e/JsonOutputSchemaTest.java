@@ -11,6 +11,9 @@ import com.networknt.schema.ValidationMessage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -232,6 +235,45 @@ class JsonOutputSchemaTest {
         JsonNode history = failed(1, Cli.inProcess("history", "--json", "--root", root));
         assertThat(history.at("/errors/0/message").asText()).contains("var/lib/mosaic");
         assertThat(elsewhere).isEmptyDirectory();
+    }
+
+    /** The commands of {@link EveryCommandNoTraceTest} that offer --json, with the schema of their answer. */
+    private static final Map<String, String> SCHEMA_OF = Map.of("validate", "validate.schema.json", "plan", "plan.schema.json",
+            "apply", "events.schema.json", "graph", "graph.schema.json", "graph --plan", "graph.schema.json",
+            "explain", "explain.schema.json", "history", "history.schema.json");
+
+    static Stream<Arguments> everyJsonCommandWithEveryBadInput() {
+        return EveryCommandNoTraceTest.everyCommandWithEveryBadInput()
+                .filter(a -> SCHEMA_OF.containsKey(a.get()[0].toString()));
+    }
+
+    @ParameterizedTest(name = "{0} --json with {1}")
+    @MethodSource("everyJsonCommandWithEveryBadInput")
+    void everyBadInput_givesADocumentOfTheCommandsSchemaOrOneErrorDocument(EveryCommandNoTraceTest.Command c,
+                                                                             EveryCommandNoTraceTest.Bad bad) throws IOException {
+        EveryCommandNoTraceTest.Paths p = new EveryCommandNoTraceTest.Paths(tmp.resolve("pb/site.yml"),
+                tmp.resolve("pb/modules/loop"), tmp.resolve("bad-root"), tmp.resolve("state"));
+        Files.createDirectories(p.module());
+        Files.writeString(p.playbook(), "resources:\n  motd: { type: file, path: /etc/motd, content: \"new\\n\" }\n");
+        Files.writeString(p.module().resolve("module.yml"), "name: loop\nparams: {}\nresources: {}\n");
+        Files.createDirectories(p.root().resolve("etc"));
+        Files.writeString(p.root().resolve("etc/motd"), "old\n");
+        Files.createDirectories(p.state());
+        bad.make().accept(p);
+        List<String> args = new java.util.ArrayList<>(List.of(c.args().apply(p)));
+        args.add("--json");
+
+        Cli.Result r = Cli.inProcess(args.toArray(String[]::new));
+
+        boolean mustFail = (bad.badPlaybook() && c.readsPlaybook()) || (bad.badTarget() && c.readsTarget());
+        if (mustFail || parse(r.stdout()).has("errors")) {
+            assertThat(r.exitCode()).as("%s", r).isNotZero();
+            failed(r.exitCode(), r);
+        } else if (c.name().equals("apply")) {
+            r.stdoutLines().forEach(line -> assertValid("events.schema.json", line, r.toString()));
+        } else {
+            assertValid(SCHEMA_OF.get(c.name()), r.stdout(), r.toString());
+        }
     }
 
     /** A successful run: exit 0, stdout one document of {@code schema}. */
