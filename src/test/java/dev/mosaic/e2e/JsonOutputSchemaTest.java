@@ -237,6 +237,51 @@ class JsonOutputSchemaTest {
         assertThat(elsewhere).isEmptyDirectory();
     }
 
+    @Test
+    void aSensitiveValueInAnErrorMessage_isScrubbedFromTheErrorDocument() throws IOException {
+        String secret = "a\"b\\c-secret-4f9a7c1e";
+        Files.writeString(Path.of(playbook), """
+                vars:
+                  token: ""
+                sensitive: [token]
+                resources:
+                  motd:
+                    type: file
+                    path: /etc/motd
+                    content: "x"
+                    mode: "${token}"
+                """);
+
+        Cli.Result r = Cli.inProcess("validate", "--json", playbook, "--var", "token=" + secret);
+
+        JsonNode doc = failed(1, r);
+        assertThat(doc.at("/errors/0/message").asText()).contains("(sensitive)");
+        assertThat(r.stdout() + r.stderr()).doesNotContain("secret-4f9a7c1e");
+    }
+
+    @Test
+    void readmesErrorDocumentExample_isWhatValidatePrints() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int at = readme.indexOf("exits non-zero as it would without `--json`");
+        assertThat(at).as("README's paragraph on JSON errors").isPositive();
+        String section = readme.substring(at);
+        String yaml = block(section, "```yaml\n");
+        String json = block(section, "```json\n");
+        Path dir = Files.createDirectories(tmp.resolve("readme"));
+        Files.writeString(dir.resolve("site.yml"), yaml);
+
+        Cli.Result r = Cli.in(dir).run("validate", "site.yml", "--json");
+
+        failed(1, r);
+        assertThat(r.stdout()).isEqualTo(json);
+    }
+
+    /** The text of the first fenced block opened by {@code fence} in {@code text}. */
+    private static String block(String text, String fence) {
+        int start = text.indexOf(fence) + fence.length();
+        return text.substring(start, text.indexOf("```", start));
+    }
+
     /** The commands of {@link EveryCommandNoTraceTest} that offer --json, with the schema of their answer. */
     private static final Map<String, String> SCHEMA_OF = Map.of("validate", "validate.schema.json", "plan", "plan.schema.json",
             "apply", "events.schema.json", "graph", "graph.schema.json", "graph --plan", "graph.schema.json",
