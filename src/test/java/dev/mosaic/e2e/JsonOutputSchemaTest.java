@@ -135,6 +135,18 @@ class JsonOutputSchemaTest {
         assertThat(upToDate.get("up_to_date").asBoolean()).isTrue();
         JsonNode again = ok("apply.schema.json", lastLine(Cli.inProcess("apply", "--json", playbook, "--root", root)), "second apply");
         assertThat(again.get("outcomes")).isEmpty();
+
+        // A saved plan, applied, then applied again: its changes are refused as stale (exit 3).
+        String saved = tmp.resolve("plan.mosaic").toString();
+        Cli.Result out = Cli.inProcess("plan", playbook, "--root", root, "--var", "greeting=hi", "--out", saved);
+        assertThat(out.exitCode()).as("%s", out).isZero();
+        ok("apply.schema.json", lastLine(Cli.inProcess("apply", "--json", saved, "--root", root)), "apply of a saved plan");
+        Cli.Result stale = Cli.inProcess("apply", "--json", saved, "--root", root);
+        assertThat(stale.exitCode()).as("%s", stale).isEqualTo(3);
+        stale.stdoutLines().forEach(line -> assertValid("events.schema.json", line, stale.toString()));
+        JsonNode refused = parse(stale.stdoutLines().get(stale.stdoutLines().size() - 1));
+        assertValid("apply.schema.json", refused.toString(), stale.toString());
+        assertThat(refused.at("/summary/stale").asInt()).isPositive();
     }
 
     @Test
@@ -143,17 +155,24 @@ class JsonOutputSchemaTest {
                 hosts:
                   lab1: { connection: local, root: roots/lab1, vars: { greeting: hi } }
                   lab2: { connection: local, root: roots/lab2 }
+                  lab3: { connection: ssh, address: 127.0.0.1, port: 9, user: root }
                 """);
         Files.createDirectories(tmp.resolve("roots/lab1"));
         Files.createDirectories(tmp.resolve("roots/lab2"));
         String i = inventory.toString();
+        String states = tmp.resolve("states").toString();
 
         JsonNode validated = ok("validate.schema.json", Cli.inProcess("validate", "--json", playbook, "-i", i));
-        assertThat(validated.get("hosts").size()).isEqualTo(2);
-        Cli.Result plan = Cli.inProcess("plan", "--json", playbook, "-i", i);
-        JsonNode planned = ok("hosts.schema.json", plan);
+        assertThat(validated.get("hosts").size()).isEqualTo(3);
+        // lab3 is unreachable (nothing listens on port 9): the run goes on, and exits 1.
+        Cli.Result plan = Cli.inProcess("plan", "--json", playbook, "-i", i, "--state-dir", states);
+        assertThat(plan.exitCode()).as("%s", plan).isEqualTo(1);
+        JsonNode planned = ok("hosts.schema.json", plan.stdout(), plan.toString());
         assertThat(planned.at("/hosts/lab1/status").asText()).isEqualTo("changed");
-        JsonNode applied = ok("hosts.schema.json", Cli.inProcess("apply", "--json", playbook, "-i", i));
+        assertThat(planned.at("/hosts/lab3/status").asText()).isEqualTo("unreachable");
+        Cli.Result apply = Cli.inProcess("apply", "--json", playbook, "-i", i, "--state-dir", states);
+        assertThat(apply.exitCode()).as("%s", apply).isEqualTo(1);
+        JsonNode applied = ok("hosts.schema.json", apply.stdout(), apply.toString());
         assertThat(applied.at("/hosts/lab2/summary/changed").asInt()).isEqualTo(4);
     }
 
@@ -334,6 +353,7 @@ class JsonOutputSchemaTest {
 
     private static String lastLine(Cli.Result r) {
         assertThat(r.exitCode()).as("%s", r).isZero();
+        assertThat(r.stdoutLines()).as("%s", r).isNotEmpty();
         List<String> lines = r.stdoutLines();
         return lines.get(lines.size() - 1);
     }
