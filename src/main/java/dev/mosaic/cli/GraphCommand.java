@@ -103,7 +103,8 @@ final class GraphCommand implements Callable<Integer> {
         spec.commandLine().getOut().print(out);
         spec.commandLine().getOut().flush();
         if (p != null && p.hasErrors()) {
-            spec.commandLine().getErr().println("error: the plan has errors (marked !); 'mosaic plan' shows them");
+            spec.commandLine().getErr().println("error: the plan has errors (" + (options.json ? "status failed in its document"
+                    : "marked !") + "); 'mosaic plan' shows them");
             return Main.ERROR;
         }
         return Main.OK;

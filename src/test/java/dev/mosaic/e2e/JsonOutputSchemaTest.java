@@ -30,10 +30,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every {@code --json} output validates against the schema shipped for it in {@code schemas/}:
  * the golden plans, then each command run through the command line on one small target —
- * validate, graph (with and without --plan), plan, apply (every line of its event stream),
- * explain, history, the same over an inventory — and the error document of each kind of failure
- * (a playbook's diagnostics, YAML syntax, a usage error, an unknown address, an unusable state
- * directory), which must also be the only thing on stdout, with a non-zero exit code.
+ * validate, graph (with and without --plan), plan, apply (every line of its event stream, a
+ * saved plan's stale refusals included), explain, history, the same over an inventory with an
+ * unreachable host — and the error document of each kind of failure (a playbook's diagnostics,
+ * YAML syntax, a usage error, an unknown address, an unusable state directory, and every bad
+ * input of {@link EveryCommandNoTraceTest}), which must also be the only thing on stdout, with a
+ * non-zero exit code, its secrets scrubbed. README's example of an error document is checked
+ * against the real output.
  *
  * <p>The schemas are read from the checkout's {@code schemas/} directory by networknt's
  * validator under a made-up base address: their relative {@code $ref}s resolve between the files,
