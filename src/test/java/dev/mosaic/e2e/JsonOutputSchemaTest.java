@@ -1,13 +1,7 @@
 package dev.mosaic.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import dev.mosaic.testing.JsonSchemas;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,13 +10,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,19 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * against the real output.
  *
  * <p>The schemas are read from the checkout's {@code schemas/} directory by networknt's
- * validator under a made-up base address: their relative {@code $ref}s resolve between the files,
+ * validator ({@link JsonSchemas}): their relative {@code $ref}s resolve between the files,
  * offline, as an editor resolves them.
  */
 class JsonOutputSchemaTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String BASE = "https://schemas.invalid/mosaic/";
-    private static final Path SCHEMAS = Path.of("schemas");
-
-    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-            b -> b.schemaLoaders(l -> l.schemas((String iri) -> iri.startsWith(BASE) ? read(iri.substring(BASE.length())) : null)));
-    private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
-    private static final Map<String, JsonSchema> COMPILED = new ConcurrentHashMap<>();
 
     @TempDir
     Path tmp;
@@ -373,25 +355,10 @@ class JsonOutputSchemaTest {
     }
 
     private static void assertValid(String schema, String json, String what) {
-        JsonNode doc = parse(json);
-        JsonSchema s = COMPILED.computeIfAbsent(schema, n -> FACTORY.getSchema(SchemaLocation.of(BASE + n), CONFIG));
-        Set<ValidationMessage> problems = s.validate(doc);
-        assertThat(problems).as("%s against %s:\n%s", what, schema, json).isEmpty();
+        JsonSchemas.assertValid(schema, json, what);
     }
 
     private static JsonNode parse(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + json, e);
-        }
-    }
-
-    private static String read(String name) {
-        try {
-            return Files.readString(SCHEMAS.resolve(name));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return JsonSchemas.parse(json);
     }
 }
