@@ -42,6 +42,10 @@ public final class JsonErrors {
     public static String render(List<Diagnostic> diagnostics) {
         List<Diagnostic> errors = diagnostics.stream().filter(Diagnostic::isError).toList();
         List<Diagnostic> warnings = diagnostics.stream().filter(d -> !d.isError()).toList();
+        if (errors.isEmpty()) { // the command failed on them all the same: they are its errors
+            errors = warnings;
+            warnings = List.of();
+        }
         ObjectNode root = JSON.createObjectNode();
         root.put("format_version", JsonPlan.FORMAT_VERSION);
         ArrayNode e = root.putArray("errors");
