@@ -27,7 +27,7 @@ public final class CommonOptions {
             description = "Also look for modules below DIR (repeatable), after modules/ next to the playbook and ../modules/.")
     List<Path> moduleDirs = new ArrayList<>();
 
-    @Option(names = "--json", description = "Print machine-readable JSON instead of text.")
+    @Option(names = "--json", description = "Print machine-readable JSON instead of text (schemas/*.schema.json); a failure prints one error document (schemas/errors.schema.json) on stdout.")
     boolean json;
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N",

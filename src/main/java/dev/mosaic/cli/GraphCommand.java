@@ -49,18 +49,29 @@ final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (options.json && spec.commandLine().getParseResult().hasMatchedOption("--format")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--json and --format " + format + " are two formats: give one (--json prints the graph, and with --plan the plan, as JSON)");
+        }
         ResourceGraph g;
+        String name;
         Plan p = null;
         if (plan) {
             try (Session t = one.active() ? one.open(playbook, options) : options.open(playbook, false)) {
                 p = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
                 g = t.graph();
+                name = t.playbook().name();
             }
+        } else if (one.active()) {
+            Fleet.Member m = one.fleet(playbook, options).members().get(0);
+            g = m.graph();
+            name = m.playbook().name();
         } else {
-            g = one.active() ? one.fleet(playbook, options).members().get(0).graph()
-                    : Session.graph(options.load(playbook, java.util.Map.of()));
+            dev.mosaic.playbook.Playbook loaded = options.load(playbook, java.util.Map.of());
+            g = Session.graph(loaded);
+            name = loaded.name();
         }
-        String out = switch (format) {
+        String out = options.json ? dev.mosaic.render.JsonGraph.render(name, g, p) : switch (format) {
             case dot -> GraphText.dot(g, p);
             case mermaid -> GraphText.mermaid(g, p);
             case svg -> GraphSvg.document(g, p);
@@ -69,7 +80,8 @@ final class GraphCommand implements Callable<Integer> {
         spec.commandLine().getOut().print(out);
         spec.commandLine().getOut().flush();
         if (p != null && p.hasErrors()) {
-            spec.commandLine().getErr().println("error: the plan has errors (marked !); 'mosaic plan' shows them");
+            spec.commandLine().getErr().println("error: the plan has errors (" + (options.json ? "status failed in its document"
+                    : "marked !") + "); 'mosaic plan' shows them");
             return Main.ERROR;
         }
         return Main.OK;

@@ -32,7 +32,7 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Mosaic's state for the target (default: ROOT/var/lib/mosaic).")
     Path stateDir;
 
-    @Option(names = "--json", description = "Print the history as JSON: {\"applies\": [...]}.")
+    @Option(names = "--json", description = "Print the history as JSON: {\"applies\": [...]} (schemas/history.schema.json); a failure as schemas/errors.schema.json.")
     boolean json;
 
     @picocli.CommandLine.Mixin

@@ -71,7 +71,8 @@ public final class Main implements Runnable {
         // Sensitive values never reach either stream, whatever prints them (see ScrubbingWriter).
         ScrubbingWriter outLines = new ScrubbingWriter(new OutputStreamWriter(outStream, StandardCharsets.UTF_8));
         ScrubbingWriter errLines = new ScrubbingWriter(new OutputStreamWriter(errStream, StandardCharsets.UTF_8));
-        PrintWriter out = new PrintWriter(outLines, true);
+        HeldWriter held = new HeldWriter(outLines);
+        PrintWriter out = new PrintWriter(held, true);
         PrintWriter err = new PrintWriter(errLines, true);
         cmd.setOut(out);
         cmd.setErr(err);
@@ -80,13 +81,20 @@ public final class Main implements Runnable {
         // Color only once the command line is understood: never for JSON, never with --no-color.
         // stderr follows stdout's terminal test (Java tells only whether the process has a console).
         boolean terminal = outStream == System.out && System.console() != null;
+        // With --json, every failure is one JSON document on stdout (errors.schema.json), as
+        // Terraform's -json prints its diagnostics: a script reads one stream, and finds the
+        // exit code and the document agree. stderr keeps human notes (warnings) only.
+        boolean[] json = {jsonAsked(args)};
         cmd.setExecutionStrategy(parsed -> {
+            json[0] = matched(parsed, "--json");
+            if (json[0] && !leaf(parsed).commandSpec().name().equals("apply")) {
+                held.hold();
+            }
             Config config;
             try {
                 config = Config.load(configFiles());
             } catch (UserError u) {
-                u.diagnostics().forEach(d -> err.println(d.render()));
-                return ERROR;
+                return userError(u, json[0], held, out, err);
             }
             config.applyTo(leaf(parsed));
             if (!config.modules().isEmpty()) { // after --modules, before the shipped modules
@@ -102,42 +110,87 @@ public final class Main implements Runnable {
             return new CommandLine.RunLast().execute(parsed);
         });
         cmd.setParameterExceptionHandler((ex, a) -> {
-            err.println("mosaic: " + ex.getMessage());
-            if (ex instanceof CommandLine.UnmatchedArgumentException u) {
-                mistyped(u).ifPresent(x -> err.println("Did you mean '" + x + "'?"));
+            String help = "try 'mosaic " + (ex.getCommandLine().getCommandName().equals("mosaic") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'";
+            java.util.Optional<String> meant = ex instanceof CommandLine.UnmatchedArgumentException u ? mistyped(u) : java.util.Optional.empty();
+            if (json[0]) {
+                return failJson(dev.mosaic.render.JsonErrors.render(ex.getMessage(),
+                        meant.map(x -> "did you mean '" + x + "'? ").orElse("") + help), USAGE, held, out);
             }
-            err.println("Try 'mosaic " + (ex.getCommandLine().getCommandName().equals("mosaic") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'.");
+            err.println("mosaic: " + ex.getMessage());
+            meant.ifPresent(x -> err.println("Did you mean '" + x + "'?"));
+            err.println(Character.toUpperCase(help.charAt(0)) + help.substring(1) + ".");
             return USAGE;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
             if (ex instanceof UserError u) {
-                for (Diagnostic d : u.diagnostics()) {
-                    err.println(d.render());
-                }
-                long n = u.diagnostics().stream().filter(Diagnostic::isError).count();
-                if (n > 1) {
-                    err.println(n + " errors.");
-                }
-                return ERROR;
+                return userError(u, json[0], held, out, err);
             }
             // Mosaic's own state directory unusable (a link, a file in the way, read-only, full):
             // the user's to fix, said in one paragraph.
             for (Throwable t = ex; t != null; t = t.getCause()) {
                 if (t instanceof dev.mosaic.state.StateDirError s) {
+                    if (json[0]) {
+                        return failJson(dev.mosaic.render.JsonErrors.render(s.getMessage(), null), ERROR, held, out);
+                    }
                     err.println("error: " + s.getMessage());
                     return ERROR;
                 }
             }
-            return unexpected(ex, err);
+            return unexpected(ex, json[0], held, out, err);
         });
         int code;
         try {
             code = cmd.execute(args);
         } catch (StackOverflowError | OutOfMemoryError e) { // picocli hands on errors as they are
-            code = unexpected(e, err);
+            code = unexpected(e, json[0], held, out, err);
+        }
+        try {
+            held.release();
+        } catch (java.io.IOException e) {
+            out.println(); // the PrintWriter records the failure, as for any other write to stdout
         }
         out.flush();
         err.flush();
+        return code;
+    }
+
+    /**
+     * Whether the command line asks for JSON, before picocli has understood it (a usage error is
+     * then reported as JSON too): {@code --json} as a word of its own before a {@code --}.
+     */
+    static boolean jsonAsked(String[] args) {
+        for (String a : args) {
+            if (a.equals("--")) {
+                return false;
+            }
+            if (a.equals("--json")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A {@link UserError}: its diagnostics, as text on stderr or as one JSON document on stdout. */
+    private static int userError(UserError u, boolean json, HeldWriter held, PrintWriter out, PrintWriter err) {
+        if (json) {
+            return failJson(dev.mosaic.render.JsonErrors.render(u.diagnostics()), ERROR, held, out);
+        }
+        for (Diagnostic d : u.diagnostics()) {
+            err.println(d.render());
+        }
+        long n = u.diagnostics().stream().filter(Diagnostic::isError).count();
+        if (n > 1) {
+            err.println(n + " errors.");
+        }
+        return ERROR;
+    }
+
+    /** Replaces what a held command printed by the error document, and returns {@code code}. */
+    private static int failJson(String document, int code, HeldWriter held, PrintWriter out) {
+        out.flush();
+        held.discard();
+        out.print(document);
+        out.flush();
         return code;
     }
 
@@ -184,25 +237,40 @@ public final class Main implements Runnable {
      * Mosaic, and {@code MOSAIC_TRACE=1} prints the trace to report it with.
      */
     static int unexpected(Throwable ex, PrintWriter err) {
-        Throwable cause = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
-        if (cause instanceof java.nio.file.FileSystemException f) {
-            err.println("mosaic: error: " + f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile())
-                    + ": " + dev.mosaic.diag.IoProblems.reason(f));
-        } else if (cause instanceof java.io.IOException io) {
-            err.println("mosaic: error: " + dev.mosaic.diag.IoProblems.reason(io));
-        } else if (cause instanceof OutOfMemoryError) {
-            err.println("mosaic: error: out of memory: the input is too big for the memory Java was given");
-        } else if (cause instanceof StackOverflowError) {
-            err.println("mosaic: internal error (a bug; please report it): the input nests too deeply for Mosaic"
-                    + " (stack overflow); set MOSAIC_TRACE=1 for the details");
-        } else {
-            err.println("mosaic: internal error (a bug; please report it with what you ran): " + oneLine(cause)
-                    + "; set MOSAIC_TRACE=1 to print the details for the report");
-        }
+        err.println("mosaic: " + unexpectedMessage(ex));
         if ("1".equals(System.getenv("MOSAIC_TRACE"))) {
             ex.printStackTrace(err);
         }
         return ERROR;
+    }
+
+    /** As {@link #unexpected(Throwable, PrintWriter)}, the paragraph as JSON on stdout with --json (a trace still on stderr). */
+    private static int unexpected(Throwable ex, boolean json, HeldWriter held, PrintWriter out, PrintWriter err) {
+        if (!json) {
+            return unexpected(ex, err);
+        }
+        if ("1".equals(System.getenv("MOSAIC_TRACE"))) {
+            ex.printStackTrace(err);
+        }
+        return failJson(dev.mosaic.render.JsonErrors.render(unexpectedMessage(ex).replaceFirst("^error: ", ""), null),
+                ERROR, held, out);
+    }
+
+    private static String unexpectedMessage(Throwable ex) {
+        Throwable cause = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+        if (cause instanceof java.nio.file.FileSystemException f) {
+            return "error: " + f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile())
+                    + ": " + dev.mosaic.diag.IoProblems.reason(f);
+        } else if (cause instanceof java.io.IOException io) {
+            return "error: " + dev.mosaic.diag.IoProblems.reason(io);
+        } else if (cause instanceof OutOfMemoryError) {
+            return "error: out of memory: the input is too big for the memory Java was given";
+        } else if (cause instanceof StackOverflowError) {
+            return "internal error (a bug; please report it): the input nests too deeply for Mosaic"
+                    + " (stack overflow); set MOSAIC_TRACE=1 for the details";
+        }
+        return "internal error (a bug; please report it with what you ran): " + oneLine(cause)
+                + "; set MOSAIC_TRACE=1 to print the details for the report";
     }
 
     private static String oneLine(Throwable t) {

@@ -28,6 +28,11 @@ public final class JsonPlan {
     }
 
     public static String render(Plan plan) {
+        return write(document(plan));
+    }
+
+    /** The plan document as a tree, for documents that nest it (graph --plan). */
+    static ObjectNode document(Plan plan) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format_version", FORMAT_VERSION);
         root.put("playbook", plan.playbook());
@@ -38,7 +43,7 @@ public final class JsonPlan {
         }
         ObjectNode summary = root.putObject("summary");
         plan.summary().forEach(summary::put);
-        return write(root);
+        return root;
     }
 
     static ObjectNode change(PlannedChange c) {

@@ -47,7 +47,8 @@ import static org.assertj.core.api.Assertions.fail;
  *       input {@code validate} accepted, a failed resource in the plan: a line {@code ! ADDRESS}
  *       followed by {@code     error: MESSAGE} — a one-paragraph message naming the resource
  *       (its problem is on the target, where no YAML position applies) — or in JSON a change
- *       with {@code "status": "failed"}, its address and a message;</li>
+ *       with {@code "status": "failed"}, its address and a message, or an error document
+ *       (errors.schema.json) whose every error has a message and a line and column;</li>
  *   <li>on exit 0, print what the command promises ({@code ok}, a plan, valid JSON);</li>
  *   <li>write nothing: plan runs with {@code --root}, {@code --state-dir} and
  *       {@code --cache-dir} in empty temporary directories, which must stay empty, and the
@@ -295,10 +296,21 @@ class FuzzTest {
         }
     }
 
-    /** Whether a JSON plan (or, with an inventory, a host's plan) names a failed resource with its message. */
+    /**
+     * Whether a JSON plan (or, with an inventory, a host's plan) names a failed resource with its
+     * message, or the output is an error document of positioned diagnostics.
+     */
     private static boolean failedInJson(String json) {
         try {
             var doc = JSON.readTree(json);
+            if (doc.has("errors")) {
+                boolean positioned = doc.get("errors").size() > 0;
+                for (var e : doc.get("errors")) {
+                    positioned &= e.path("line").asInt() >= 1 && e.path("column").asInt() >= 1
+                            && !e.path("message").asText().isBlank();
+                }
+                return positioned;
+            }
             List<com.fasterxml.jackson.databind.JsonNode> plans = new ArrayList<>(List.of(doc));
             doc.path("hosts").forEach(plans::add);
             for (var plan : plans) {

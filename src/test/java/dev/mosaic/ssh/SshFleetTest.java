@@ -239,6 +239,7 @@ class SshFleetTest {
         assertThat(read("lab2", "srv/labs/pxelinux.cfg/default")).as("a plan writes nothing").isEqualTo("label rogue\n");
 
         Cli.Result json = mosaic("plan", playbook.toString(), "-i", inventory.toString(), "--json");
+        dev.mosaic.testing.JsonSchemas.assertValid("hosts.schema.json", json.stdout(), json.toString());
         JsonNode doc = JSON.readTree(json.stdout());
         assertThat(doc.at("/hosts/lab2/status").asText()).isEqualTo("changed");
         assertThat(doc.at("/hosts/lab1/status").asText()).isEqualTo("ok");
