@@ -58,14 +58,20 @@ final class ApplyCommand implements Callable<Integer> {
             description = "Also write one self-contained HTML page about the apply (outcomes, timeline, dependency graph, plan) to FILE, failed applies included.")
     Path report;
 
+    @picocli.CommandLine.Option(names = "--target", paramLabel = "ADDRESS",
+            description = "Apply only this resource and what it requires (repeatable): file[pxe-menu], a bare id, or module.NAME for all of a module's resources. What depends on it, and removals, wait for an apply without --target. Not with a saved plan: it holds only the changes its plan targeted.")
+    java.util.List<String> targets = new java.util.ArrayList<>();
+
     /** Records the apply for {@link #report}; null without it. */
     private TimelineEvents recorder;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         PathChecks.outputFile("--report", report);
+        options.targets = targets;
         ApplyOptions how = new ApplyOptions(allowDelete, Duration.ofSeconds(lockTimeout));
         if (inventory.active() && java.nio.file.Files.isDirectory(playbook)) { // a plan saved for the inventory
+            refuseTargetsWithPlan();
             FleetPlans.Loaded plan = FleetPlans.read(playbook, options, inventory);
             return Fleet.load(plan.playbook(), options, inventory).apply(spec.commandLine().getOut(),
                     spec.commandLine().getErr(), how, plan.savedFor(), report);
@@ -83,6 +89,7 @@ final class ApplyCommand implements Callable<Integer> {
 
     /** A plan file: checked against this Mosaic, the target, the playbook and its inputs before anything is touched. */
     private int applySaved(ApplyOptions how) throws IOException, InterruptedException {
+        refuseTargetsWithPlan();
         // The checksum is checked with this target's plan key. Where it has none, the plan was
         // made for another target (or is given with --inventory): say that rather than "no key".
         Path stateDir = SavedPlans.stateDir(options);
@@ -99,6 +106,17 @@ final class ApplyCommand implements Callable<Integer> {
         Session t = options.open(Path.of(plan.playbook().file()), true);
         SavedPlans.checkAfterLoading(playbook, plan, t);
         return apply(t, SavedPlans.entries(plan), how);
+    }
+
+    /**
+     * A saved plan already holds only the changes its plan targeted, and apply makes exactly
+     * those: a --target on top would apply part of a reviewed plan, which nobody reviewed.
+     */
+    private void refuseTargetsWithPlan() {
+        if (!targets.isEmpty()) {
+            throw new dev.mosaic.diag.UserError("--target does not go with a saved plan, and nothing was touched: the plan"
+                    + " holds exactly the changes it was made with (give --target to 'mosaic plan --out' instead)");
+        }
     }
 
     private int apply(Session t, java.util.Map<String, dev.mosaic.engine.SavedPlan.Entry> saved, ApplyOptions how)

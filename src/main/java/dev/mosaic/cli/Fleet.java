@@ -91,7 +91,7 @@ final class Fleet {
         for (InventoryHost h : hosts) {
             try {
                 Playbook p = o.load(playbookFile, inventory.varsFor(h));
-                members.add(new Member(h, p, Session.graph(p)));
+                members.add(new Member(h, p, Session.graph(p, o.settings())));
             } catch (UserError e) {
                 e.diagnostics().forEach(d -> problems.computeIfAbsent(d, k -> new ArrayList<>()).add(h.name()));
             }

@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
         footer = {"  mosaic plan playbooks/starter.yml --root /tmp/lab",
                 "In a script or cron job: exit 2 when the target drifted, 0 when it did not:",
                 "  mosaic plan playbooks/starter.yml --root /tmp/lab --detailed-exitcode",
+                "Only the PXE menu and what it requires:",
+                "  mosaic plan playbooks/starter.yml --root /tmp/lab --target 'file[pxe-menu]'",
                 "A variable changed, as JSON (schemas/plan.schema.json):",
                 "  mosaic plan playbooks/lab-kernel.yml --root /tmp/k --var e1000=n --json"})
 final class PlanCommand implements Callable<Integer> {
@@ -42,11 +44,16 @@ final class PlanCommand implements Callable<Integer> {
             description = "Also save the plan to FILE (e.g. plan.mosaic): 'mosaic apply FILE' then makes exactly these changes, or refuses what moved since. With --inventory, FILE is a directory of one plan per host.")
     Path out;
 
+    @Option(names = "--target", paramLabel = "ADDRESS",
+            description = "Plan only this resource and what it requires (repeatable): file[pxe-menu], a bare id, or module.NAME for all of a module's resources. What depends on it, and removals, are left out; the plan says so. A plan saved with --out holds only these changes.")
+    java.util.List<String> targets = new java.util.ArrayList<>();
+
     @Parameters(index = "0", paramLabel = "PLAYBOOK")
     Path playbook;
 
     @Override
     public Integer call() throws java.io.IOException, InterruptedException {
+        options.targets = targets;
         if (inventory.active()) {
             Fleet fleet = Fleet.load(playbook, options, inventory);
             if (out != null) {

@@ -210,7 +210,8 @@ public final class Engine {
         List<PlannedChange> entries = new ArrayList<>(result.values().stream()
                 .map(s -> withRun(playbook, graph, s.change())).toList());
         try {
-            for (Removal r : removals(playbook)) {
+            // Under --target only the selection is planned: a removal is never part of one.
+            for (Removal r : graph.partial() ? List.<Removal>of() : removals(playbook)) {
                 if (!r.keep() && !r.paths().isEmpty()) {
                     entries.add(r.planned());
                 }
@@ -366,8 +367,10 @@ public final class Engine {
         if (d.notifies().isEmpty()) {
             return;
         }
-        for (Address t : graph.dependents(d.address())) {
-            ResourceDecl td = graph.decl(t);
+        // The whole graph: under --target a notified service outside the selection still owes its refresh.
+        ResourceGraph whole = graph.whole();
+        for (Address t : whole.dependents(d.address())) {
+            ResourceDecl td = whole.decl(t);
             if (td.type().refreshable() && d.notifies().stream().map(Ref::id).anyMatch(td.id()::equals)) {
                 state.oweRefresh(t.toString(), d.address().toString());
             }
@@ -444,7 +447,9 @@ public final class Engine {
         try {
             Map<Address, Outcome> refused = saved == null ? Map.of() : preflight(playbook, graph, saved);
             all.addAll(walk(playbook, graph, saved, refused));
-            all.addAll(deleteRemoved(playbook, saved, allowDelete));
+            if (!graph.partial()) { // under --target, removals wait for an apply of the whole playbook
+                all.addAll(deleteRemoved(playbook, saved, allowDelete));
+            }
             ApplyResult r = new ApplyResult(all, run.id());
             outcome = r.failed() ? "failed" : r.stale() ? "stale" : "ok";
             return r;
