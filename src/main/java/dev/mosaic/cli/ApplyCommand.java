@@ -124,15 +124,17 @@ final class ApplyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Consumer<String> warnings = w -> err.println("warning: " + w);
+        Verbosity verbosity = Verbosity.of(spec);
+        verbosity.session(t, options.moduleDirs);
         Engine.ApplyResult result;
         try {
             if (options.json) {
                 JsonEvents events = new JsonEvents(out);
-                result = t.apply(saved, how, recorded(events), warnings);
+                result = t.apply(saved, how, verbosity.events(recorded(events), t), warnings);
                 events.summary(JsonPlan.render(result, t.playbook().name(), t.name()));
             } else {
                 try (ConsoleEvents events = new ConsoleEvents(out, err, System.console() != null)) {
-                    result = t.apply(saved, how, recorded(events), warnings);
+                    result = t.apply(saved, how, verbosity.through(events::note).events(recorded(events), t), warnings);
                 }
                 out.print(Recap.render(result));
             }

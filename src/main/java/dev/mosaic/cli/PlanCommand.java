@@ -71,7 +71,10 @@ final class PlanCommand implements Callable<Integer> {
         PathChecks.outputFile("--out", out);
         Session t = options.open(playbook, false);
         PrintWriter out = spec.commandLine().getOut();
+        Verbosity verbosity = Verbosity.of(spec);
+        verbosity.session(t, options.moduleDirs);
         Plan plan = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
+        verbosity.reasons(plan, t);
         out.print(options.json ? JsonPlan.render(plan) : TextPlan.render(plan));
         if (!options.json && plan.entries().stream().anyMatch(e -> e.isChange() && e.cause() == dev.mosaic.engine.Cause.REMOVED)) {
             out.println("Deletions are made only by 'mosaic apply --allow-delete'; 'on_remove: keep' on a resource keeps what it created.");

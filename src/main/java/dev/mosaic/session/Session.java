@@ -270,6 +270,7 @@ public final class Session implements AutoCloseable {
     public Engine.ApplyResult apply(Map<String, SavedPlan.Entry> saved, ApplyOptions options, Events events,
                                     Consumer<String> warnings) throws IOException, InterruptedException, ApplyLock.Busy {
         try (ApplyLock lock = ApplyLock.acquire(state.dir(), options.lockTimeout(), warnings)) {
+            events.debug("apply lock taken: " + state.dir().resolve(ApplyLock.NAME) + " (pid " + ProcessHandle.current().pid() + ")");
             if (graph.partial()) { // said once per target, as the plan says it
                 warnings.accept(partial(graph));
             }
