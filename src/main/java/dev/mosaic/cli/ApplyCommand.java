@@ -73,7 +73,7 @@ final class ApplyCommand implements Callable<Integer> {
         if (inventory.active() && java.nio.file.Files.isDirectory(playbook)) { // a plan saved for the inventory
             refuseTargetsWithPlan();
             FleetPlans.Loaded plan = FleetPlans.read(playbook, options, inventory);
-            return Fleet.load(plan.playbook(), options, inventory).apply(spec.commandLine().getOut(),
+            return Fleet.load(plan.playbook(), options, inventory).verbosity(Verbosity.of(spec)).apply(spec.commandLine().getOut(),
                     spec.commandLine().getErr(), how, plan.savedFor(), report);
         }
         PathChecks.inputFile("playbook or plan", playbook);
@@ -81,8 +81,8 @@ final class ApplyCommand implements Callable<Integer> {
             return applySaved(how);
         }
         if (inventory.active()) {
-            return Fleet.load(playbook, options, inventory).apply(spec.commandLine().getOut(), spec.commandLine().getErr(),
-                    how, null, report);
+            return Fleet.load(playbook, options, inventory).verbosity(Verbosity.of(spec))
+                    .apply(spec.commandLine().getOut(), spec.commandLine().getErr(), how, null, report);
         }
         return apply(options.open(playbook, true), null, how);
     }

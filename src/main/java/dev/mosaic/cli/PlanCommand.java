@@ -55,7 +55,7 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() throws java.io.IOException, InterruptedException {
         options.targets = targets;
         if (inventory.active()) {
-            Fleet fleet = Fleet.load(playbook, options, inventory);
+            Fleet fleet = Fleet.load(playbook, options, inventory).verbosity(Verbosity.of(spec));
             if (out != null) {
                 FleetPlans.prepareOut(out);
             }

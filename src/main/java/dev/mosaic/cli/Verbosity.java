@@ -40,19 +40,30 @@ final class Verbosity {
     private final Level level;
     /** Where a line goes: stderr, or the live view's own way to it (which clears its status line first). */
     private final java.util.function.Consumer<String> sink;
+    /** {@code "lab1: "} for an inventory host's lines, as its warnings say it; else empty. */
+    private final String host;
+
+    /** Nothing asked for: prints nothing. */
+    static final Verbosity QUIET = new Verbosity(Level.QUIET, line -> { }, "");
 
     Verbosity(Level level, PrintWriter err) {
-        this(level, err::println);
+        this(level, err::println, "");
     }
 
-    private Verbosity(Level level, java.util.function.Consumer<String> sink) {
+    private Verbosity(Level level, java.util.function.Consumer<String> sink, String host) {
         this.level = level;
         this.sink = sink;
+        this.host = host;
     }
 
     /** The same level, its lines printed by {@code sink} ({@code ConsoleEvents::note} during a live apply). */
     Verbosity through(java.util.function.Consumer<String> sink) {
-        return new Verbosity(level, sink);
+        return new Verbosity(level, sink, host);
+    }
+
+    /** The same, each line naming an inventory host and printed by {@code sink} (the host's section). */
+    Verbosity forHost(String name, java.util.function.Consumer<String> sink) {
+        return new Verbosity(level, sink, name + ": ");
     }
 
     /** The level {@code -v}/{@code --debug} set for this run, printing to the command's stderr. */
@@ -71,13 +82,13 @@ final class Verbosity {
 
     void debug(String line) {
         if (debug()) {
-            sink.accept("debug: " + line);
+            sink.accept("debug: " + host + line);
         }
     }
 
     private void reason(String line) {
         if (verbose()) {
-            sink.accept("reason: " + line);
+            sink.accept("reason: " + host + line);
         }
     }
 

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code --target} with an inventory: each host, one over a real OpenSSH server on loopback and
- * one local below its {@code root:}, plans and applies only the selection and what it requires.
+ * one local below its {@code root:}, plans and applies only the selection and what it requires
+ * (and {@code -v} gives each host's reasons).
  */
 class TargetFleetTest {
 
@@ -94,8 +95,10 @@ class TargetFleetTest {
         assertThat(plan.stdout().split("warning: partial plan \\(--target file\\[menu]\\)", -1)).as("once per host").hasSize(3);
         assertThat(plan.stdout()).contains("+ directory[srv]", "+ file[menu]").doesNotContain("file[motd]");
 
-        Cli.Result apply = Cli.inProcess(args(List.of("apply", playbook.toString()), common));
+        Cli.Result apply = Cli.inProcess(args(List.of("apply", playbook.toString(), "-v"), common));
         assertThat(apply.exitCode()).as("%s", apply).isZero();
+        assertThat(apply.stderr()).contains("reason: lab1: file[menu]: create, new", "reason: local1: file[menu]: create, new")
+                .doesNotContain("file[motd]");
         for (String h : List.of("lab1", "local1")) {
             assertThat(root(h).resolve("srv/menu")).as(h).hasContent("hello " + (h.equals("lab1") ? "eth1" : "eth0"));
             assertThat(root(h).resolve("etc/motd")).as("not targeted on %s", h).doesNotExist();
