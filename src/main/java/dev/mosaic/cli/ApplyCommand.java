@@ -30,7 +30,9 @@ import java.util.function.Consumer;
         footer = {"A netboot server in a sandbox root, unprivileged (run it again: 0 changed):",
                 "  mosaic apply playbooks/lab-netboot.yml --root /tmp/mosaic-lab",
                 "Wait up to 5 minutes for another apply of the same target, events as JSON lines:",
-                "  mosaic apply playbooks/starter.yml --root /tmp/lab --lock-timeout 300 --json"})
+                "  mosaic apply playbooks/starter.yml --root /tmp/lab --lock-timeout 300 --json",
+                "Only the PXE menu and what it requires, saying why each change is made:",
+                "  mosaic apply playbooks/starter.yml --root /tmp/lab --target pxe-menu -v"})
 final class ApplyCommand implements Callable<Integer> {
 
     @Spec

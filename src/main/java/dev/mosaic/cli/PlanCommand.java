@@ -22,8 +22,6 @@ import java.util.concurrent.Callable;
         footer = {"  mosaic plan playbooks/starter.yml --root /tmp/lab",
                 "In a script or cron job: exit 2 when the target drifted, 0 when it did not:",
                 "  mosaic plan playbooks/starter.yml --root /tmp/lab --detailed-exitcode",
-                "Only the PXE menu and what it requires:",
-                "  mosaic plan playbooks/starter.yml --root /tmp/lab --target 'file[pxe-menu]'",
                 "A variable changed, as JSON (schemas/plan.schema.json):",
                 "  mosaic plan playbooks/lab-kernel.yml --root /tmp/k --var e1000=n --json"})
 final class PlanCommand implements Callable<Integer> {
