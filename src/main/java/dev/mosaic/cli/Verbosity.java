@@ -30,8 +30,8 @@ import java.util.stream.Collectors;
  * target's root and state directory, the apply lock, and the resources that do not change.
  *
  * <p>Every line goes through the CLI's scrubbing stderr like any other; besides, a sensitive
- * resource's configuration digest is not printed (a digest of a short secret can be guessed) and
- * only field names, never values, are named at {@code -v}.
+ * resource's configuration digest is not printed (a digest of a short secret can be guessed), and
+ * the values of fields are only those the plan shows (sensitive ones replaced), short ones only.
  */
 final class Verbosity {
 
@@ -164,7 +164,7 @@ final class Verbosity {
     private static String cause(PlannedChange c, Session t) {
         String fields = fields(c.diffs());
         return switch (c.cause()) {
-            case NEW -> "new: no apply recorded it on this target yet" + digests(t, c.address(), true);
+            case NEW -> "new: no apply recorded it on this target yet" + digests(t, c.address(), true) + fields;
             case CONFIG_CHANGED -> "config changed: the playbook's configuration differs from the one last applied"
                     + digests(t, c.address(), true) + fields;
             case DRIFT -> "drift: the playbook did not change since the last apply, the target did" + fields;
@@ -205,12 +205,24 @@ final class Verbosity {
         return "; differs in " + diffs.stream().map(Verbosity::field).distinct().collect(Collectors.joining(", "));
     }
 
+    /**
+     * A field's name, with its values when they are short words (a build's fingerprint before and
+     * after, "will copy from cache (built on lab1)", a mode) — as the plan shows them, sensitive
+     * ones already replaced.
+     */
     private static String field(Diff d) {
         if (d instanceof Diff.Tree tree) {
             return tree.field() + " (" + tree.added().size() + " added, " + tree.changed().size() + " changed, "
                     + tree.removed().size() + " removed)";
         }
+        if (d instanceof Diff.Field f && isShort(f.after()) && (f.before() == null || isShort(f.before()))) {
+            return f.field() + " (" + (f.before() == null ? "" : f.before() + " ") + "→ " + f.after() + ")";
+        }
         return d instanceof Diff.Content c ? c.field() : ((Diff.Field) d).field();
+    }
+
+    private static boolean isShort(String value) {
+        return value != null && value.length() <= 60 && value.lines().count() <= 1;
     }
 
     private static String join(List<Address> addresses) {

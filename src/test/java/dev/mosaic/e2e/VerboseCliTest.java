@@ -129,6 +129,36 @@ class VerboseCliTest {
     }
 
     @Test
+    void verbose_onABuild_namesItsFingerprintAndTheBuildCache() throws IOException {
+        Files.writeString(tmp.resolve("build.yml"), """
+                resources:
+                  src:
+                    type: file
+                    path: /src/in.txt
+                    content: "one\\n"
+                  out:
+                    type: build
+                    dir: /src
+                    command: cp in.txt out.txt
+                    inputs: [/src/in.txt]
+                    outputs: [/src/out.txt]
+                """, StandardCharsets.UTF_8);
+        String cache = tmp.resolve("cache").toString();
+        Cli cli = Cli.in(tmp).withEnv(Map.of("MOSAIC_CONFIG", ""));
+
+        Cli.Result first = cli.run("apply", "build.yml", "--root", tmp.resolve("r1").toString(), "--cache-dir", cache, "-v");
+
+        assertThat(first.exitCode()).as("%s", first).isZero();
+        assertThat(first.stderr()).containsPattern("reason: build\\[out]: create, new: .*; differs in fingerprint"
+                + " \\(→ sha256:\\w+\\), /src/out.txt \\(missing → built\\)\n");
+        // Another target: the same fingerprint, found in the shared cache.
+        Cli.Result applied = cli.run("apply", "build.yml", "--root", tmp.resolve("r2").toString(), "--cache-dir", cache, "-v");
+        assertThat(applied.exitCode()).as("%s", applied).isZero();
+        assertThat(applied.stderr()).containsPattern("reason: build\\[out]: create, new: .*, build \\(→ will copy from cache"
+                + " \\(built on [^)]+\\)\\)\n");
+    }
+
+    @Test
     void quiet_printsNoReasons() {
         Cli.Result r = mosaic("plan");
 
