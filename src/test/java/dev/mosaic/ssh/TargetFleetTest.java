@@ -90,6 +90,14 @@ class TargetFleetTest {
         List<String> common = List.of("-i", inventory.toString(), "--state-dir", tmp.resolve("state").toString(),
                 "--cache-dir", tmp.resolve("cache").toString(), "--target", "file[menu]");
 
+        Cli.Result unknown = Cli.inProcess(args(List.of("apply", playbook.toString()), common.subList(0, 6),
+                List.of("--target", "file[mneu]")));
+        assertThat(unknown.exitCode()).as("%s", unknown).isEqualTo(1);
+        assertThat(unknown.stderr()).as("said once, for every host").containsOnlyOnce("--target file[mneu]: no resource")
+                .contains("(did you mean 'file[menu]'?)");
+        assertThat(root("lab1")).isEmptyDirectory();
+        assertThat(root("local1")).isEmptyDirectory();
+
         Cli.Result plan = Cli.inProcess(args(List.of("plan", playbook.toString()), common));
         assertThat(plan.exitCode()).as("%s", plan).isZero();
         assertThat(plan.stdout().split("warning: partial plan \\(--target file\\[menu]\\)", -1)).as("once per host").hasSize(3);
