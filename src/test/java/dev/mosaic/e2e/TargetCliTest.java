@@ -159,6 +159,9 @@ class TargetCliTest {
                 + " playbook, wait for an apply without --target");
         assertThat(r.stdout()).doesNotContain("file[b]", "file[motd]", "file[old]");
 
+        Cli.Result again = mosaic("plan", playbook.toString(), "--target", "file[a]");
+        assertThat(again.stdout()).contains("\nNo changes. local (root " + root + ") matches the targeted part of playbook lab.\n");
+
         // What was left out is still planned by a plan of the whole playbook.
         Cli.Result rest = mosaic("plan", playbook.toString());
         assertThat(rest.stdout()).doesNotContain("partial").contains("~ file[b]", "~ file[motd]", "- file[old]")
