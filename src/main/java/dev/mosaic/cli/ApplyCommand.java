@@ -30,7 +30,9 @@ import java.util.function.Consumer;
         footer = {"A netboot server in a sandbox root, unprivileged (run it again: 0 changed):",
                 "  mosaic apply playbooks/lab-netboot.yml --root /tmp/mosaic-lab",
                 "Wait up to 5 minutes for another apply of the same target, events as JSON lines:",
-                "  mosaic apply playbooks/starter.yml --root /tmp/lab --lock-timeout 300 --json"})
+                "  mosaic apply playbooks/starter.yml --root /tmp/lab --lock-timeout 300 --json",
+                "Only the PXE menu and what it requires, saying why each change is made:",
+                "  mosaic apply playbooks/starter.yml --root /tmp/lab --target pxe-menu -v"})
 final class ApplyCommand implements Callable<Integer> {
 
     @Spec
@@ -58,16 +60,22 @@ final class ApplyCommand implements Callable<Integer> {
             description = "Also write one self-contained HTML page about the apply (outcomes, timeline, dependency graph, plan) to FILE, failed applies included.")
     Path report;
 
+    @picocli.CommandLine.Option(names = "--target", paramLabel = "ADDRESS",
+            description = "Apply only this resource and what it requires (repeatable): file[pxe-menu], a bare id, or module.NAME for all of a module's resources. What depends on it, and removals, wait for an apply without --target. Not with a saved plan: it holds only the changes its plan targeted.")
+    java.util.List<String> targets = new java.util.ArrayList<>();
+
     /** Records the apply for {@link #report}; null without it. */
     private TimelineEvents recorder;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         PathChecks.outputFile("--report", report);
+        options.targets = targets;
         ApplyOptions how = new ApplyOptions(allowDelete, Duration.ofSeconds(lockTimeout));
         if (inventory.active() && java.nio.file.Files.isDirectory(playbook)) { // a plan saved for the inventory
+            refuseTargetsWithPlan();
             FleetPlans.Loaded plan = FleetPlans.read(playbook, options, inventory);
-            return Fleet.load(plan.playbook(), options, inventory).apply(spec.commandLine().getOut(),
+            return Fleet.load(plan.playbook(), options, inventory).verbosity(Verbosity.of(spec)).apply(spec.commandLine().getOut(),
                     spec.commandLine().getErr(), how, plan.savedFor(), report);
         }
         PathChecks.inputFile("playbook or plan", playbook);
@@ -75,14 +83,15 @@ final class ApplyCommand implements Callable<Integer> {
             return applySaved(how);
         }
         if (inventory.active()) {
-            return Fleet.load(playbook, options, inventory).apply(spec.commandLine().getOut(), spec.commandLine().getErr(),
-                    how, null, report);
+            return Fleet.load(playbook, options, inventory).verbosity(Verbosity.of(spec))
+                    .apply(spec.commandLine().getOut(), spec.commandLine().getErr(), how, null, report);
         }
         return apply(options.open(playbook, true), null, how);
     }
 
     /** A plan file: checked against this Mosaic, the target, the playbook and its inputs before anything is touched. */
     private int applySaved(ApplyOptions how) throws IOException, InterruptedException {
+        refuseTargetsWithPlan();
         // The checksum is checked with this target's plan key. Where it has none, the plan was
         // made for another target (or is given with --inventory): say that rather than "no key".
         Path stateDir = SavedPlans.stateDir(options);
@@ -101,20 +110,33 @@ final class ApplyCommand implements Callable<Integer> {
         return apply(t, SavedPlans.entries(plan), how);
     }
 
+    /**
+     * A saved plan already holds only the changes its plan targeted, and apply makes exactly
+     * those: a --target on top would apply part of a reviewed plan, which nobody reviewed.
+     */
+    private void refuseTargetsWithPlan() {
+        if (!targets.isEmpty()) {
+            throw new dev.mosaic.diag.UserError("--target does not go with a saved plan, and nothing was touched: the plan"
+                    + " holds exactly the changes it was made with (give --target to 'mosaic plan --out' instead)");
+        }
+    }
+
     private int apply(Session t, java.util.Map<String, dev.mosaic.engine.SavedPlan.Entry> saved, ApplyOptions how)
             throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Consumer<String> warnings = w -> err.println("warning: " + w);
+        Verbosity verbosity = Verbosity.of(spec);
+        verbosity.session(t, options.moduleDirs);
         Engine.ApplyResult result;
         try {
             if (options.json) {
                 JsonEvents events = new JsonEvents(out);
-                result = t.apply(saved, how, recorded(events), warnings);
+                result = t.apply(saved, how, verbosity.events(recorded(events), t), warnings);
                 events.summary(JsonPlan.render(result, t.playbook().name(), t.name()));
             } else {
                 try (ConsoleEvents events = new ConsoleEvents(out, err, System.console() != null, Terminal::columns)) {
-                    result = t.apply(saved, how, recorded(events), warnings);
+                    result = t.apply(saved, how, verbosity.through(events::note).events(recorded(events), t), warnings);
                 }
                 out.print(Recap.render(result));
             }

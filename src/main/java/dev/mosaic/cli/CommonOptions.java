@@ -42,9 +42,12 @@ public final class CommonOptions {
             description = "The download cache shared by all playbooks (default: $MOSAIC_CACHE_DIR, else ~/.cache/mosaic).")
     Path cacheDir;
 
+    /** {@code --target} of plan and apply (set by them: the other commands run on the whole playbook). */
+    List<String> targets = List.of();
+
     /** These options as every session of the command shares them (read when called: a saved plan adds its variables first). */
     Settings settings() {
-        return new Settings(BuiltinKinds.create(), vars, moduleDirs, jobs, stateDir, cacheDir());
+        return new Settings(BuiltinKinds.create(), vars, moduleDirs, jobs, stateDir, cacheDir(), targets);
     }
 
     /** The target {@code --root} names (this machine's / without it), its playbook loaded. */

@@ -58,6 +58,8 @@ final class Fleet {
     private final InventoryOptions inventory;
 
     private final Path playbookFile;
+    /** {@code -v}/{@code --debug}, for each host's section. */
+    private Verbosity verbosity = Verbosity.QUIET;
 
     private Fleet(Path playbookFile, List<Member> members, CommonOptions options, InventoryOptions inventory) {
         this.playbookFile = playbookFile;
@@ -68,6 +70,17 @@ final class Fleet {
 
     List<Member> members() {
         return members;
+    }
+
+    /** Each host's reasons and bookkeeping at this level. */
+    Fleet verbosity(Verbosity v) {
+        this.verbosity = v;
+        return this;
+    }
+
+    /** The level for one host, printed in its section. */
+    Verbosity verbosity(String host, PrintWriter err) {
+        return verbosity.forHost(host, err::println);
     }
 
     static Fleet load(Path playbookFile, CommonOptions o, InventoryOptions inv) {
@@ -91,7 +104,7 @@ final class Fleet {
         for (InventoryHost h : hosts) {
             try {
                 Playbook p = o.load(playbookFile, inventory.varsFor(h));
-                members.add(new Member(h, p, Session.graph(p)));
+                members.add(new Member(h, p, Session.graph(p, o.settings())));
             } catch (UserError e) {
                 e.diagnostics().forEach(d -> problems.computeIfAbsent(d, k -> new ArrayList<>()).add(h.name()));
             }
@@ -153,7 +166,10 @@ final class Fleet {
             return unavailable(m, u, false, out, err);
         }
         try (t) {
+            Verbosity v = verbosity(name, err);
+            v.session(t, options.moduleDirs);
             Plan plan = t.plan(w -> err.println("warning: " + name + ": " + w));
+            v.reasons(plan, t);
             if (saveTo != null) {
                 FleetPlans.save(saveTo, m.host(), t, plan, playbookFile, options);
             }

@@ -107,16 +107,19 @@ final class FleetApply {
         try (t) {
             Map<String, SavedPlan.Entry> entries = saved == null ? null : saved.entries(m.host(), t);
             Consumer<String> warnings = w -> err.println("warning: " + name + ": " + w);
+            Verbosity v = fleet.verbosity(name, err);
+            v.session(t, options.moduleDirs);
             Engine.ApplyResult result;
             ObjectNode json = null;
             if (options.json) {
                 recorder = parts == null ? null : new TimelineEvents(Events.NONE);
-                result = t.apply(entries, how, recorder == null ? Events.NONE : recorder, warnings);
+                result = t.apply(entries, how, v.events(recorder == null ? Events.NONE : recorder, t), warnings);
                 json = (ObjectNode) Fleet.tree(JsonPlan.render(result, t.playbook().name(), t.name()));
             } else {
                 try (ConsoleEvents events = new ConsoleEvents(out, err, live && System.console() != null, Terminal::columns)) {
                     recorder = parts == null ? null : new TimelineEvents(events);
-                    result = t.apply(entries, how, recorder == null ? events : recorder, warnings);
+                    result = t.apply(entries, how, v.forHost(name, events::note).events(recorder == null ? events : recorder, t),
+                            warnings);
                 }
                 out.print(Recap.render(result));
             }

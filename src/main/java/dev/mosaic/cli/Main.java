@@ -90,6 +90,10 @@ public final class Main implements Runnable {
             if (json[0] && !leaf(parsed).commandSpec().name().equals("apply")) {
                 held.hold();
             }
+            Verbosity.Level level = matched(parsed, "--debug") ? Verbosity.Level.DEBUG
+                    : matched(parsed, "--verbose") ? Verbosity.Level.VERBOSE : Verbosity.Level.QUIET;
+            ((Main) cmd.getCommand()).level = level;
+            new Verbosity(level, err).configFiles(configFiles());
             Config config;
             try {
                 config = Config.load(configFiles());
@@ -211,6 +215,19 @@ public final class Main implements Runnable {
 
     /** The commands whose standard output {@link Colors} knows the shape of. */
     private static final java.util.Set<String> COLORED = java.util.Set.of("plan", "apply", "restore");
+
+    /** {@code -v}: Mosaic's reasons on stderr; given on any command, as it is on {@code mosaic} itself. */
+    @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "Say why, on stderr: for each resource that changes, its cause, the fields that differ, the configuration digest last applied against the playbook's, the upstream change that reached it.")
+    boolean verbose;
+
+    /** {@code --debug}: {@code -v} and Mosaic's bookkeeping. */
+    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "What -v says, and more on stderr: the configuration files read, where modules are searched and where each came from, the target's state directory, the apply lock, the resources that do not change.")
+    boolean debug;
+
+    /** What {@link #verbose} and {@link #debug} ask for, set once the command line is parsed ({@link Verbosity#of}). */
+    Verbosity.Level level = Verbosity.Level.QUIET;
 
     /** {@code --no-color}: given on any command, as it is on {@code mosaic} itself. */
     @CommandLine.Option(names = "--no-color", scope = CommandLine.ScopeType.INHERIT,

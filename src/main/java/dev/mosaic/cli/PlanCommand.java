@@ -42,13 +42,18 @@ final class PlanCommand implements Callable<Integer> {
             description = "Also save the plan to FILE (e.g. plan.mosaic): 'mosaic apply FILE' then makes exactly these changes, or refuses what moved since. With --inventory, FILE is a directory of one plan per host.")
     Path out;
 
+    @Option(names = "--target", paramLabel = "ADDRESS",
+            description = "Plan only this resource and what it requires (repeatable): file[pxe-menu], a bare id, or module.NAME for all of a module's resources. What depends on it, and removals, are left out; the plan says so. A plan saved with --out holds only these changes.")
+    java.util.List<String> targets = new java.util.ArrayList<>();
+
     @Parameters(index = "0", paramLabel = "PLAYBOOK")
     Path playbook;
 
     @Override
     public Integer call() throws java.io.IOException, InterruptedException {
+        options.targets = targets;
         if (inventory.active()) {
-            Fleet fleet = Fleet.load(playbook, options, inventory);
+            Fleet fleet = Fleet.load(playbook, options, inventory).verbosity(Verbosity.of(spec));
             if (out != null) {
                 FleetPlans.prepareOut(out);
             }
@@ -64,7 +69,10 @@ final class PlanCommand implements Callable<Integer> {
         PathChecks.outputFile("--out", out);
         Session t = options.open(playbook, false);
         PrintWriter out = spec.commandLine().getOut();
+        Verbosity verbosity = Verbosity.of(spec);
+        verbosity.session(t, options.moduleDirs);
         Plan plan = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
+        verbosity.reasons(plan, t);
         out.print(options.json ? JsonPlan.render(plan) : TextPlan.render(plan));
         if (!options.json && plan.entries().stream().anyMatch(e -> e.isChange() && e.cause() == dev.mosaic.engine.Cause.REMOVED)) {
             out.println("Deletions are made only by 'mosaic apply --allow-delete'; 'on_remove: keep' on a resource keeps what it created.");

@@ -60,8 +60,10 @@ final class Causes {
         if (d.notifies().isEmpty()) {
             return;
         }
-        for (Address t : graph.dependents(d.address())) {
-            ResourceDecl td = graph.decl(t);
+        // The whole graph: under --target a notified service outside the selection still owes its refresh.
+        ResourceGraph whole = graph.whole();
+        for (Address t : whole.dependents(d.address())) {
+            ResourceDecl td = whole.decl(t);
             if (td.type().refreshable() && d.notifies().stream().map(Ref::id).anyMatch(td.id()::equals)) {
                 state.oweRefresh(t.toString(), d.address().toString());
             }

@@ -136,7 +136,9 @@ public final class Engine {
         try {
             Map<Address, Outcome> refused = saved == null ? Map.of() : applier.preflight(saved);
             all.addAll(applier.walk(saved, refused));
-            all.addAll(removals.delete(playbook, saved, allowDelete, backups));
+            if (!graph.partial()) { // under --target, removals wait for an apply of the whole playbook
+                all.addAll(removals.delete(playbook, saved, allowDelete, backups));
+            }
             ApplyResult r = new ApplyResult(all, run.id());
             outcome = r.failed() ? "failed" : r.stale() ? "stale" : "ok";
             return r;

@@ -32,4 +32,11 @@ public interface Events {
 
     default void warning(String message) {
     }
+
+    /**
+     * A step of Mosaic's own bookkeeping worth telling a user who asked ({@code --debug}): the
+     * apply lock taken, and the like. Never a secret: the CLI prints it as it is.
+     */
+    default void debug(String message) {
+    }
 }

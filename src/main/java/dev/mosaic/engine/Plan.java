@@ -8,12 +8,23 @@ import java.util.Map;
 
 /**
  * What would change, as data: every resource of the playbook in apply order with its planned
- * change. Rendering it (human text, JSON) is the CLI's business.
+ * change. Rendering it (human text, JSON) is the CLI's business. {@code targets} is what
+ * {@code --target} limited the plan to (empty: the whole playbook, removals included).
  */
-public record Plan(String playbook, String target, List<PlannedChange> entries) {
+public record Plan(String playbook, String target, List<PlannedChange> entries, List<String> targets) {
 
     public Plan {
         entries = List.copyOf(entries);
+        targets = List.copyOf(targets);
+    }
+
+    public Plan(String playbook, String target, List<PlannedChange> entries) {
+        this(playbook, target, entries, List.of());
+    }
+
+    /** Whether only part of the playbook was planned ({@code --target}). */
+    public boolean partial() {
+        return !targets.isEmpty();
     }
 
     public List<PlannedChange> changes() {

@@ -71,7 +71,9 @@ final class Planner {
         List<PlannedChange> entries = new ArrayList<>(result.values().stream()
                 .map(s -> withRun(playbook, graph, s.change())).toList());
         try {
-            entries.addAll(removals.planned(playbook));
+            if (!graph.partial()) { // under --target only the selection is planned: a removal is never part of one
+                entries.addAll(removals.planned(playbook));
+            }
         } catch (IOException e) {
             events.warning("cannot tell what to delete: " + message(e));
         }

@@ -30,10 +30,21 @@ public final class ResourceGraph {
     /** Each resource's direct dependencies and dependents, worked out once: the walks ask for them per resource. */
     private final Map<Address, Set<Address>> dependencies = new HashMap<>();
     private final Map<Address, Set<Address>> dependents = new HashMap<>();
+    /** What {@code --target} selected, as {@link Targets} wrote it; empty for the whole playbook. */
+    private final List<String> targets;
+    /** The playbook's whole graph: this one, unless it is a {@link #restrictedTo} subgraph. */
+    private final ResourceGraph whole;
 
     ResourceGraph(Graph<Address, Edge> graph, Map<Address, ResourceDecl> decls) {
+        this(graph, decls, List.of(), null);
+    }
+
+    private ResourceGraph(Graph<Address, Edge> graph, Map<Address, ResourceDecl> decls, List<String> targets,
+                          ResourceGraph whole) {
         this.graph = graph;
         this.decls = decls;
+        this.targets = List.copyOf(targets);
+        this.whole = whole == null ? this : whole;
         for (Address a : decls.keySet()) {
             dependencies.put(a, ends(graph.incomingEdgesOf(a), true));
             dependents.put(a, ends(graph.outgoingEdgesOf(a), false));
@@ -166,5 +177,46 @@ public final class ResourceGraph {
 
     public int size() {
         return order.size();
+    }
+
+    /**
+     * The subgraph of {@code keep} (which must hold everything its members require: see
+     * {@link Targets}) with the edges among them, for {@code --target}: the walks of plan and
+     * apply see only these resources, in the same relative order. {@code targets} is what the
+     * user selected, as plans print it.
+     */
+    ResourceGraph restrictedTo(Set<Address> keep, List<String> targets) {
+        Graph<Address, Edge> sub = newGraph();
+        Map<Address, ResourceDecl> kept = new java.util.LinkedHashMap<>();
+        decls.forEach((a, d) -> { // declaration order, which breaks the ties of the walk
+            if (keep.contains(a)) {
+                kept.put(a, d);
+                sub.addVertex(a);
+            }
+        });
+        for (Edge e : graph.edgeSet()) {
+            if (keep.contains(e.from()) && keep.contains(e.to())) {
+                sub.addEdge(e.from(), e.to(), e);
+            }
+        }
+        return new ResourceGraph(sub, kept, targets, whole);
+    }
+
+    /** Whether this graph is part of the playbook's only ({@code --target}): then nothing outside it is planned, removals included. */
+    public boolean partial() {
+        return !targets.isEmpty();
+    }
+
+    /** What {@code --target} selected (addresses, or {@code module.NAME} for all of a module's resources); empty for the whole playbook. */
+    public List<String> targets() {
+        return targets;
+    }
+
+    /**
+     * The playbook's whole graph (this one when not {@link #partial}): a resource changed under
+     * {@code --target} still owes the refresh of a service it notifies outside the selection.
+     */
+    public ResourceGraph whole() {
+        return whole;
     }
 }

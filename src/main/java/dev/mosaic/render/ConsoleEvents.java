@@ -159,6 +159,12 @@ public final class ConsoleEvents implements Events, AutoCloseable {
         err.println("warning: " + message);
     }
 
+    /** A line of Mosaic's reasoning ({@code -v}, {@code --debug}) on stderr, the live status line cleared first. */
+    public synchronized void note(String line) {
+        clearStatus();
+        err.println(line);
+    }
+
     @Override
     public void close() {
         if (ticker != null) {

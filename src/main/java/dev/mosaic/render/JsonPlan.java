@@ -37,6 +37,10 @@ public final class JsonPlan {
         root.put("format_version", FORMAT_VERSION);
         root.put("playbook", plan.playbook());
         root.put("target", plan.target());
+        if (plan.partial()) {
+            ArrayNode targets = root.putArray("targets");
+            plan.targets().forEach(targets::add);
+        }
         ArrayNode changes = root.putArray("changes");
         for (PlannedChange c : plan.changes()) {
             changes.add(change(c));

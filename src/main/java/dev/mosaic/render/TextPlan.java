@@ -31,8 +31,12 @@ public final class TextPlan {
     public static String render(Plan plan) {
         StringBuilder b = new StringBuilder();
         List<PlannedChange> changes = plan.changes();
+        if (plan.partial()) { // said first, once: a reader must not take this for the whole playbook's plan
+            b.append(partial(plan)).append("\n\n");
+        }
         if (changes.isEmpty()) {
-            b.append("No changes. ").append(plan.target()).append(" matches playbook ").append(plan.playbook()).append(".\n");
+            b.append("No changes. ").append(plan.target()).append(" matches ").append(plan.partial() ? "the targeted part of " : "")
+                    .append("playbook ").append(plan.playbook()).append(".\n");
         } else {
             b.append("Mosaic will perform the following actions on ").append(plan.target()).append(":\n");
             for (PlannedChange c : changes) {
@@ -43,6 +47,13 @@ public final class TextPlan {
         }
         b.append(summary(plan)).append('\n');
         return b.toString();
+    }
+
+    /** The warning a plan limited by {@code --target} starts with. */
+    static String partial(Plan plan) {
+        return "warning: partial plan (--target " + String.join(", ", plan.targets()) + "): only the targets and what they"
+                + " require are planned. What depends on them is not, nor the removal of resources gone from the"
+                + " playbook: plan without --target to see everything.";
     }
 
     public static String summary(Plan plan) {

@@ -8,6 +8,7 @@ import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.SavedPlan;
 import dev.mosaic.graph.GraphBuilder;
 import dev.mosaic.graph.ResourceGraph;
+import dev.mosaic.graph.Targets;
 import dev.mosaic.host.Children;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.LocalHost;
@@ -93,6 +94,16 @@ public final class Session implements AutoCloseable {
         return g;
     }
 
+    /**
+     * The part of the playbook's graph a run is limited to: all of it, or with {@code --target}
+     * the selected resources and what they require ({@link Targets}).
+     *
+     * @throws UserError for an address the playbook does not have, before any target is touched
+     */
+    public static ResourceGraph graph(Playbook p, Settings s) {
+        return Targets.select(graph(p), s.targets());
+    }
+
     /** The target's root: {@code --root}, else {@code /}. */
     public static Path root(Path rootOption) {
         return rootOption == null ? Path.of("/") : rootOption.toAbsolutePath().normalize();
@@ -118,7 +129,7 @@ public final class Session implements AutoCloseable {
         SchemaCache schemaCache = SchemaCache.open(stateDir.resolve(SCHEMA_CACHE), StateDir::writeAtomic);
         Playbook p = new PlaybookLoader(s.kinds(), s.moduleDirs(), schemaCache).load(playbookFile, s.vars());
         String name = root.toString().equals("/") ? "local" : "local (root " + root + ")";
-        return local(p, graph(p), root, stateDir, s, writes, name, schemaCache);
+        return local(p, graph(p, s), root, stateDir, s, writes, name, schemaCache);
     }
 
     /**
@@ -243,7 +254,7 @@ public final class Session implements AutoCloseable {
         planner = engine(Events.NONE);
         Plan plan = planner.plan(playbook, graph);
         state.newWarnings().forEach(warnings);
-        return new Plan(plan.playbook(), name, plan.entries());
+        return new Plan(plan.playbook(), name, plan.entries(), graph.targets());
     }
 
     /**
@@ -259,6 +270,10 @@ public final class Session implements AutoCloseable {
     public Engine.ApplyResult apply(Map<String, SavedPlan.Entry> saved, ApplyOptions options, Events events,
                                     Consumer<String> warnings) throws IOException, InterruptedException, ApplyLock.Busy {
         try (ApplyLock lock = ApplyLock.acquire(state.dir(), options.lockTimeout(), warnings)) {
+            events.debug("apply lock taken: " + state.dir().resolve(ApplyLock.NAME) + " (pid " + ProcessHandle.current().pid() + ")");
+            if (graph.partial()) { // said once per target, as the plan says it
+                warnings.accept(partial(graph));
+            }
             state.newWarnings().forEach(warnings);
             if (schemaCache != null) {
                 schemaCache.save();
@@ -270,6 +285,13 @@ public final class Session implements AutoCloseable {
             state.newWarnings().forEach(warnings);
             return result;
         }
+    }
+
+    /** The warning of a run limited by {@code --target}: what it leaves out. */
+    static String partial(ResourceGraph g) {
+        return "--target " + String.join(", ", g.targets()) + ": a partial apply, " + g.size() + " of the playbook's "
+                + g.whole().size() + " resources (the targets and what they require); what depends on them, and the"
+                + " removal of resources gone from the playbook, wait for an apply without --target";
     }
 
     /** How many round trips an ssh host took so far; empty for this machine. */

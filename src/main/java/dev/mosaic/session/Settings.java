@@ -9,9 +9,17 @@ import java.util.Map;
 /**
  * What every session of one command shares, as the command line gave it: the kinds known, the
  * playbook's variables and module directories, how many resources to work on at once, where the
- * state goes when it is not below the root ({@code --state-dir}, null for the default) and the
- * download cache.
+ * state goes when it is not below the root ({@code --state-dir}, null for the default), the
+ * download cache, and the addresses {@code --target} limits the run to (empty: all).
  */
 public record Settings(Kinds kinds, Map<String, String> vars, List<Path> moduleDirs, int jobs, Path stateDir,
-                       Path cacheDir) {
+                       Path cacheDir, List<String> targets) {
+
+    public Settings {
+        targets = List.copyOf(targets);
+    }
+
+    public Settings(Kinds kinds, Map<String, String> vars, List<Path> moduleDirs, int jobs, Path stateDir, Path cacheDir) {
+        this(kinds, vars, moduleDirs, jobs, stateDir, cacheDir, List.of());
+    }
 }

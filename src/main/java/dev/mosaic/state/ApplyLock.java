@@ -43,7 +43,8 @@ import java.util.function.Consumer;
 public final class ApplyLock implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String NAME = "apply.lock";
+    /** The lock file, in the state directory. */
+    public static final String NAME = "apply.lock";
     /** The lock files this JVM holds now (or is taking), with a token of the taker and the holder. */
     private static final Map<Path, Map.Entry<Object, Holder>> HELD = new ConcurrentHashMap<>();
 

@@ -407,6 +407,27 @@ class EngineTest {
     }
 
     @Test
+    void targetedApply_leavesTheRefreshOfANotifiedServiceOutsideIt_owedToTheNextWholeRun() throws Exception {
+        world.values.put("daemon", "v1");
+        List<ResourceDecl> decls = List.of(
+                decl(fake, spec("conf"), List.of(), List.of("daemon")),
+                decl(service, spec("daemon"), List.of(), List.of()));
+        ResourceGraph whole = graph(decls);
+        ResourceGraph onlyConf = dev.mosaic.graph.Targets.select(whole, List.of("fake[conf]"));
+
+        Engine.ApplyResult targeted = engine(2).apply(playbook(decls), onlyConf);
+        assertThat(statuses(targeted)).containsExactly(Map.entry("conf", "CHANGED: "));
+        assertThat(world.refreshes).as("the service is not part of the selection").isEmpty();
+
+        PlannedChange owed = engine(2).plan(playbook(decls), whole).entries().get(1);
+        assertThat(owed.action()).isEqualTo(Action.REFRESH);
+        assertThat(owed.after()).extracting(Address::toString).containsExactly("fake[conf]");
+        Engine.ApplyResult next = engine(2).apply(playbook(decls), whole);
+        assertThat(statuses(next)).containsEntry("conf", "UNCHANGED: ")
+                .containsEntry("daemon", "REFRESHED: notified by fake[conf]");
+    }
+
+    @Test
     void refreshOwed_isJournaledBeforeTheNotifierChanges() throws Exception {
         world.values.put("daemon", "v1");
         List<ResourceDecl> decls = List.of(
