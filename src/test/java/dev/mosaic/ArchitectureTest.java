@@ -87,7 +87,7 @@ class ArchitectureTest {
      * made in review, never an accident.
      */
     private static final Set<String> CONTROL_MACHINE = Set.of(
-            "yaml.YamlReader", "playbook.Interpolator", "playbook.InventoryLoader", "playbook.ModuleReader",
+            "yaml.YamlReader", "playbook.Lookups", "playbook.InventoryLoader", "playbook.ModuleReader",
             "playbook.SchemaCache", "engine.SavedPlan", "resource.BuiltOnce", "resource.Templates",
             "resource.archive.ArchiveType", "resource.archive.Fetcher", "resource.archive.NativeDecoder",
             "resource.build.BuildCache", "resource.image.ImageCache", "resource.image.NodeImageType",

@@ -6,9 +6,6 @@ import dev.mosaic.diag.SourcePos;
 import dev.mosaic.yaml.YNode;
 import dev.mosaic.yaml.YamlReader;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -65,8 +62,6 @@ final class Interpolator {
     private Set<YNode> tainted = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Variables (or params) declared sensitive. */
     private Set<String> sensitiveNames = Set.of();
-    /** The largest file {@code ${file:…}} reads. */
-    static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
     /** Where {@code ${file:…}} paths are read from; null: not here. */
     private Path baseDir;
@@ -262,9 +257,7 @@ final class Interpolator {
     }
 
     /**
-     * {@code ${env:NAME}}: an environment variable of the process running Mosaic;
-     * {@code ${file:PATH}}: a file's text (UTF-8, one trailing newline dropped, as Ansible's file
-     * lookup does), the path relative to the file the reference is written in. Both are
+     * {@code ${env:…}} or {@code ${file:…}} (see {@link Lookups}), read once per scope. Both are
      * sensitive; a missing one is an error at the reference, never an empty string.
      */
     private YNode external(String name, SourcePos refPos) {
@@ -272,44 +265,9 @@ final class Interpolator {
         if (done != null) {
             return done;
         }
-        String value;
-        if (name.startsWith("env:")) {
-            value = System.getenv(name.substring(4));
-            if (value == null) {
-                diags.error(refPos, "'${" + name + "}': the environment variable " + name.substring(4) + " is not set");
-                return null;
-            }
-        } else {
-            if (baseDir == null) {
-                diags.error(refPos, "'${" + name + "}': files cannot be read here");
-                return null;
-            }
-            Path file = baseDir.resolve(name.substring(5));
-            if (Files.exists(file) && !Files.isRegularFile(file)) { // a directory, or a device read forever
-                diags.error(refPos, "'${" + name + "}': " + file + " is not a regular file");
-                return null;
-            }
-            try {
-                long size = Files.size(file);
-                if (size > MAX_FILE_BYTES) { // read whole, and kept in memory: a key, a certificate, a text
-                    diags.error(refPos, "'${" + name + "}': " + file + " has " + size + " bytes; a file read by ${file:…}"
-                            + " has at most " + MAX_FILE_BYTES + " (16 MiB). Give a bigger file to a file or copy"
-                            + " resource as its source instead");
-                    return null;
-                }
-                value = YamlReader.text(file.toString(), Files.readAllBytes(file), diags);
-            } catch (NoSuchFileException e) {
-                diags.error(refPos, "'${" + name + "}': no such file " + file);
-                return null;
-            } catch (IOException | java.nio.file.InvalidPathException e) {
-                diags.error(refPos, "'${" + name + "}': cannot read " + file + ": " + e.getMessage());
-                return null;
-            }
-            if (value == null) {
-                return null; // not UTF-8: reported at the file's bad byte
-            }
-            value = value.endsWith("\r\n") ? value.substring(0, value.length() - 2)
-                    : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+        String value = Lookups.text(name, refPos, baseDir, diags);
+        if (value == null) {
+            return null;
         }
         YNode v = new YNode.Scalar(value, YNode.Scalar.Kind.STRING, false, refPos);
         markSensitive(v, tainted);

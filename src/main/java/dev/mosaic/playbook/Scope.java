@@ -24,7 +24,8 @@ import java.util.Set;
  * {@code module.a.module.b} for a module a module calls). A scope interpolates its own values
  * (the playbook with its variables, a module with its params only), calls its modules (each
  * alias once, when first needed: by a {@code ${module.ALIAS.OUTPUT}} or at the end), and turns
- * its resources into {@link ResourceDecl}s whose references hold playbook-wide ids.
+ * its resources into {@link ResourceDecl}s whose references hold playbook-wide ids. Making one
+ * call (finding the module, checking its params, building its scope) is {@link ModuleCall}'s.
  */
 final class Scope {
 
@@ -45,7 +46,7 @@ final class Scope {
          * The modules being instantiated now, outermost first (their directories, by real path):
          * a call of one of them again would never end, so it is refused at the call.
          */
-        private final List<ModuleDef> calling = new ArrayList<>();
+        final List<ModuleDef> calling = new ArrayList<>();
 
         Loading(Kinds kinds, SchemaValidator schemas, ModuleReader reader) {
             this.kinds = kinds;
@@ -178,181 +179,10 @@ final class Scope {
             return null;
         }
         inProgress.add(alias);
-        Instance inst = instantiate(calls.entries().get(alias));
+        Instance inst = new ModuleCall(this, loading, calls.entries().get(alias)).instantiate();
         inProgress.remove(alias);
         instances.put(alias, inst);
         return inst;
-    }
-
-    private Instance instantiate(YNode.Entry callEntry) {
-        String alias = callEntry.key();
-        YNode.Map call = (YNode.Map) callEntry.value(); // its shape passed the schema
-        YNode.Scalar source = (YNode.Scalar) call.get("source");
-        Path dir = loading.reader.find(alias, source, file, prefix.isEmpty() ? null : baseDir, diags);
-        if (dir == null) {
-            return null;
-        }
-        ModuleDef def = loading.reader.read(dir, loading.fileDiags);
-        if (def == null) {
-            return null;
-        }
-        if (cycle(callEntry, def)) {
-            return null;
-        }
-        Map<String, YNode> given = params(alias, callEntry, def);
-        if (given == null) {
-            return null;
-        }
-        List<String> childPrefix = new ArrayList<>(prefix);
-        childPrefix.add(alias);
-        Scope child = new Scope(loading, childPrefix, def.file(), def.dir(), new Diagnostics(), def.modules());
-        Map<String, YNode> defaults = new LinkedHashMap<>();
-        def.params().values().stream().filter(p -> !given.containsKey(p.name()))
-                .forEach(p -> defaults.put(p.name(), p.defaultValue()));
-        String note = "; a module sees its own params only"
-                + (def.params().isEmpty() ? " (it declares none)" : " (" + String.join(", ", def.params().keySet()) + ")");
-        child.interpolator(new Interpolator(defaults, given, child.diags, child::output, note).secrets(loading.tainted,
-                def.params().values().stream().filter(ModuleParam::sensitive).map(ModuleParam::name)
-                        .collect(java.util.stream.Collectors.toSet()), def.dir()));
-
-        // Defaults that use other params are checked with this call's values.
-        for (ModuleParam p : def.params().values()) {
-            if (!given.containsKey(p.name()) && ModuleReader.hasReference(p.defaultValue())) {
-                YNode v = child.interp.value(p.name(), p.defaultValue().pos());
-                String problem = v == null ? null : p.problem(v);
-                if (problem != null) {
-                    child.diags.error(p.defaultValue().pos(), "param '" + p.name() + "' (default) " + problem);
-                }
-            }
-        }
-        loading.calling.add(def);
-        try {
-            child.instantiateAll();
-        } finally {
-            loading.calling.remove(loading.calling.size() - 1);
-        }
-        Map<String, YNode> outputs = new LinkedHashMap<>();
-        if (def.outputs() != null) {
-            def.outputs().entries().values().forEach(e -> outputs.put(e.key(), child.interp.apply(e.value())));
-        }
-        List<ResourceDecl> own = List.of();
-        if (def.resources() != null) {
-            int before = child.diags.sorted().size();
-            YNode.Map resolved = (YNode.Map) child.interp.applyResources(def.resources());
-            if (child.diags.sorted().size() == before) {
-                // The same checks as a playbook's resources get, on this call's values.
-                LinkedHashMap<String, YNode.Entry> top = new LinkedHashMap<>();
-                top.put("resources", new YNode.Entry("resources", resolved.pos(), resolved));
-                YNode.Map wrapper = new YNode.Map(top, resolved.pos());
-                Diagnostics shape = new Diagnostics();
-                loading.checkTypes(wrapper, shape);
-                loading.schemas.validate(wrapper, "playbook.schema.json", shape);
-                child.diags.addAll(shape.sorted());
-                if (!shape.hasErrors()) {
-                    own = child.declare(resolved);
-                }
-            }
-        }
-        List<ResourceDecl> all = new ArrayList<>();
-        child.instances.values().stream().filter(i -> i != null).forEach(i -> all.addAll(i.decls()));
-        all.addAll(own);
-        loading.report(child.label(), child.diags);
-        return new Instance(alias, def, child, outputs, all);
-    }
-
-    /**
-     * Whether calling {@code def} here would call a module that is being instantiated already (a
-     * module calling itself, or a calling b calling a): reported at the call, with the chain, as
-     * an error. Each module is known by its directory, so two aliases of one module are one.
-     */
-    private boolean cycle(YNode.Entry callEntry, ModuleDef def) {
-        int from = -1;
-        for (int i = 0; i < loading.calling.size() && from < 0; i++) {
-            if (sameDir(loading.calling.get(i).dir(), def.dir())) {
-                from = i;
-            }
-        }
-        if (from < 0) {
-            return false;
-        }
-        List<String> chain = new ArrayList<>();
-        loading.calling.subList(from, loading.calling.size()).forEach(m -> chain.add(m.name()));
-        chain.add(def.name());
-        diags.error(callEntry.keyPos(), "module '" + callEntry.key() + "' calls a module that is already being called,"
-                + " which would never end: module " + String.join(" \u2192 ", chain)
-                + " (a module may not call itself, directly or through others)");
-        return true;
-    }
-
-    private static boolean sameDir(Path a, Path b) {
-        try {
-            return a.toRealPath().equals(b.toRealPath());
-        } catch (java.io.IOException e) {
-            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
-        }
-    }
-
-    /**
-     * The values of a call's {@code with:}, interpolated here (in the caller's scope) and checked
-     * against the module's declarations; null when any is wrong. Every message points at the call
-     * and names where the param is declared.
-     */
-    private Map<String, YNode> params(String alias, YNode.Entry callEntry, ModuleDef def) {
-        YNode.Map call = (YNode.Map) callEntry.value();
-        YNode.Entry withEntry = call.entries().get("with");
-        YNode.Map with = withEntry != null && withEntry.value() instanceof YNode.Map m ? m : null;
-        Map<String, YNode> given = new LinkedHashMap<>();
-        boolean ok = true;
-        String who = "module '" + alias + "': ";
-        if (with != null) {
-            for (YNode.Entry e : with.entries().values()) {
-                ModuleParam p = def.params().get(e.key());
-                if (p == null) {
-                    diags.error(e.keyPos(), who + "unknown param '" + e.key() + "'"
-                            + Suggest.hint(e.key(), def.params().keySet())
-                            + (def.params().isEmpty() ? "; module '" + def.name() + "' declares no params (" + def.file() + ")"
-                            : "; params of " + def.name() + ": " + String.join(", ", def.params().keySet())
-                            + " (declared at " + def.declaration() + ")"));
-                    ok = false;
-                    continue;
-                }
-                int before = diags.sorted().size();
-                YNode v = interp.apply(e.value());
-                if (diags.sorted().size() != before) {
-                    ok = false; // an undefined variable or the like, reported at the value
-                    continue;
-                }
-                String problem = p.problem(v);
-                if (problem != null) {
-                    diags.error(e.keyPos(), who + "param '" + e.key() + "' " + problem + " (declared at " + p.pos() + ")");
-                    ok = false;
-                    continue;
-                }
-                YNode declared = asDeclared(p, v);
-                if (p.sensitive() || interp.isTainted(v)) {
-                    Interpolator.markSensitive(declared, loading.tainted);
-                }
-                given.put(e.key(), declared);
-            }
-        }
-        for (ModuleParam p : def.params().values()) {
-            if (p.required() && (with == null || !with.has(p.name()))) {
-                SourcePos at = withEntry != null ? withEntry.keyPos() : callEntry.keyPos();
-                diags.error(at, who + "missing required param '" + p.name() + "'"
-                        + (p.description().isEmpty() ? "" : " (" + p.description() + ")")
-                        + " (declared at " + p.pos() + ")");
-                ok = false;
-            }
-        }
-        return ok ? given : null;
-    }
-
-    /** A string param stays a string when substituted whole into an unquoted value. */
-    private static YNode asDeclared(ModuleParam p, YNode v) {
-        if (p.type() == ModuleParam.Type.STRING && v instanceof YNode.Scalar s) {
-            return new YNode.Scalar(s.text(), YNode.Scalar.Kind.STRING, s.plain(), s.pos());
-        }
-        return v;
     }
 
     // ------------------------------------------------------------------ resources
