@@ -66,18 +66,23 @@ final class LocalWriteBatch implements WriteBatch {
         Path target = host.writable(path);
         AtomicWriter.Staged staged = AtomicWriter.stage(target, content::transferTo, mode, host.remake(target.getParent()), null);
         FileChannel ch = staged.channel();
-        bytes += ch.position();
         Future<?> flushed;
-        if (fsync) {
-            flushed = FLUSH.submit(() -> {
-                try (ch) {
-                    ch.force(true);
-                }
-                return null;
-            });
-        } else {
-            ch.close();
-            flushed = java.util.concurrent.CompletableFuture.completedFuture(null);
+        try {
+            bytes += ch.position();
+            if (fsync) {
+                flushed = FLUSH.submit(() -> {
+                    try (ch) {
+                        ch.force(true);
+                    }
+                    return null;
+                });
+            } else {
+                ch.close();
+                flushed = java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+        } catch (IOException | RuntimeException e) {
+            staged.discard();
+            throw e;
         }
         pending.add(new Pending(staged, flushed));
         if (pending.size() >= MAX_FILES || bytes >= MAX_BYTES) {
