@@ -134,7 +134,7 @@ resources:
     type: build
     dir: \${base}/build
     command: echo built > stamp
-    outputs: [\${base}/build/stamp]
+    outputs: ["\${base}/build/stamp"]
     toolchain: []
 Y
     awk -v n="$n" 'BEGIN {

@@ -57,6 +57,11 @@ final class Backups {
         return new Backups(store, run, sensitive, true);
     }
 
+    /** Whether this view serves a sensitive resource. */
+    boolean isForSensitive() {
+        return forSensitive;
+    }
+
     History.Recorder run() {
         return run;
     }

@@ -3,10 +3,13 @@ package dev.mosaic.engine;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
+import dev.mosaic.host.WriteBatch;
 import dev.mosaic.resource.TargetPaths;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -87,6 +90,46 @@ final class ResourceHost extends ForwardingHost {
         if (backups != null) {
             backups.rewritten(path); // what it holds now decides whether a later backup may keep it
         }
+    }
+
+    /**
+     * The inner host's batch, with the same bookkeeping as {@link #writeAtomic} before each write.
+     * A path stops being sensitive only once its rename is done (after {@code commit}); a
+     * sensitive resource marks it before, since the inner host may rename before {@code commit}.
+     */
+    @Override
+    public WriteBatch writes() {
+        WriteBatch batch = inner.writes();
+        List<String> written = new ArrayList<>();
+        return new WriteBatch() {
+            @Override
+            public void write(String path, InputStream content, int mode) throws IOException {
+                FileStat now = inner.stat(path);
+                before(path, now);
+                creating(path, now);
+                if (backups != null && backups.isForSensitive()) {
+                    backups.rewritten(path);
+                }
+                batch.write(path, content, mode);
+                written.add(path);
+            }
+
+            @Override
+            public void commit() throws IOException {
+                batch.commit();
+                if (backups != null && !backups.isForSensitive()) {
+                    for (String p : written) {
+                        backups.rewritten(p);
+                    }
+                }
+                written.clear();
+            }
+
+            @Override
+            public void close() throws IOException {
+                batch.close();
+            }
+        };
     }
 
     @Override

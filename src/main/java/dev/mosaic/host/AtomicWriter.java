@@ -131,6 +131,52 @@ public final class AtomicWriter {
      */
     public static void write(Path target, Content content, int mode, boolean fsync, IoCall makeDir, PathStep beforeMode)
             throws IOException {
+        Staged staged = stage(target, content, mode, makeDir, beforeMode);
+        boolean renamed = false;
+        try {
+            try (FileChannel open = staged.channel()) {
+                if (fsync) {
+                    blocking(() -> open.force(true));
+                }
+            }
+            staged.publish();
+            renamed = true;
+        } finally {
+            if (!renamed) {
+                staged.discard();
+            }
+        }
+    }
+
+    /**
+     * A temp file written whole and given its mode, not yet renamed over its target: what a
+     * kill leaves of it is a temp file, which {@link #removeLeftovers} recognises. Its channel is
+     * still open, for the caller to flush (or not) and close.
+     */
+    public record Staged(Path tmp, Path target, FileChannel channel) {
+
+        /** Renames the temp file over the target: readers see the old file or this one, whole. */
+        public void publish() throws IOException {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+
+        /** Closes the channel and removes the temp file: the target keeps what it had. */
+        public void discard() throws IOException {
+            try {
+                channel.close();
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * The first half of {@link #write}: a temp file beside {@code target}, created exclusively,
+     * holding {@code content}, with permission {@code mode}; not flushed, not renamed. On failure
+     * nothing is left behind.
+     */
+    public static Staged stage(Path target, Content content, int mode, IoCall makeDir, PathStep beforeMode)
+            throws IOException {
         Path dir = target.getParent();
         String name = target.getFileName().toString();
         // Created with its final mode when the umask lets it through (no chmod after); otherwise
@@ -156,27 +202,24 @@ public final class AtomicWriter {
                 makeDir.run();
             }
         }
-        boolean renamed = false;
+        Staged staged = new Staged(tmp, target, ch);
+        boolean written = false;
         try {
-            FileChannel open = ch;
-            try (open; OutputStream out = Channels.newOutputStream(open)) {
-                content.writeTo(out);
-                out.flush();
-                if (beforeMode != null) {
-                    beforeMode.run(tmp);
-                }
-                if (!modeAtCreation || beforeMode != null) {
-                    setMode(tmp, mode);
-                }
-                if (fsync) {
-                    blocking(() -> open.force(true));
-                }
+            // The stream is not closed: closing it would close the channel, which the caller flushes.
+            OutputStream out = Channels.newOutputStream(ch);
+            content.writeTo(out);
+            out.flush();
+            if (beforeMode != null) {
+                beforeMode.run(tmp);
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            renamed = true;
+            if (!modeAtCreation || beforeMode != null) {
+                setMode(tmp, mode);
+            }
+            written = true;
+            return staged;
         } finally {
-            if (!renamed) {
-                Files.deleteIfExists(tmp);
+            if (!written) {
+                staged.discard();
             }
         }
     }

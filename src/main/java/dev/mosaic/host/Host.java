@@ -50,6 +50,14 @@ public interface Host {
      */
     void writeAtomic(String path, InputStream content, int mode) throws IOException;
 
+    /**
+     * A batch of atomic writes that share their flushes ({@link WriteBatch}): for a resource that
+     * writes many files at once. By default each write is a {@link #writeAtomic} of its own.
+     */
+    default WriteBatch writes() {
+        return WriteBatch.oneByOne(this);
+    }
+
     /** Creates a directory and its missing parents (parents get mode 0755). */
     void mkdirs(String path, int mode) throws IOException;
 

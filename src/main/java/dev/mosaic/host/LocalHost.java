@@ -264,6 +264,26 @@ public final class LocalHost implements Host {
 
     @Override
     public void writeAtomic(String path, InputStream content, int mode) throws IOException {
+        Path target = writable(path);
+        AtomicWriter.write(target, content::transferTo, mode, fsync, remake(target.getParent()), null);
+    }
+
+    /**
+     * Temp files written one after the other while up to {@link LocalWriteBatch#FLUSHERS} threads
+     * flush them, renamed by {@code commit} or every {@link LocalWriteBatch#MAX_FILES} files:
+     * concurrent flushes share the file system's journal commits (ext4 joins them), where one
+     * flush per file waits for a commit of its own.
+     */
+    @Override
+    public WriteBatch writes() {
+        return new LocalWriteBatch(this, fsync);
+    }
+
+    /**
+     * The local path a write of {@code path} replaces, its directory made (parents 0755) and
+     * swept of the temp files a killed run left there.
+     */
+    Path writable(String path) throws IOException {
         Path target = changeable(path, false);
         Path dir = parentInRoot(path, target);
         if (!plainDirs.contains(dir)) {
@@ -271,11 +291,15 @@ public final class LocalHost implements Host {
             plainDirs.add(dir);
         }
         sweep(dir);
-        AtomicWriter.write(target, content::transferTo, mode, fsync, () -> {
-            // the directory went away since this host saw it (a build's clean-up): made again
+        return target;
+    }
+
+    /** Makes {@code dir} again when it went away since this host saw it (a build's clean-up). */
+    AtomicWriter.IoCall remake(Path dir) {
+        return () -> {
             plainDirs.remove(dir);
             createParents(dir);
-        }, null);
+        };
     }
 
     /** Directories whose leftover temp files this host has removed, or is removing. */

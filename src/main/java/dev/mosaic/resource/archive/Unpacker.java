@@ -2,6 +2,7 @@ package dev.mosaic.resource.archive;
 
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
+import dev.mosaic.host.WriteBatch;
 import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.TargetPaths;
@@ -31,7 +32,9 @@ import java.util.Set;
  * with {@code ..}, a symlink or hard link leading outside the destination, an entry below a
  * symlink of the same archive, a device node or fifo, setuid/setgid bits, or more bytes, ratio or
  * entries than the limits allow. Only an archive that passed is {@link #extract}ed, so a refused
- * archive writes nothing. Each file is written atomically through {@link Host#writeAtomic}.
+ * archive writes nothing. Each file is written atomically through one {@link WriteBatch} of the
+ * host: a kill leaves every file old or new, and the manifest is recorded only after the last
+ * commit, once every rename is on disk.
  */
 final class Unpacker {
 
@@ -441,50 +444,66 @@ final class Unpacker {
             }
         }
         int[] next = {0};
-        ArchiveReader.read(format, input, singleName, (e, data) -> {
-            String path = stripped(components(e.name(), e.name(), null));
-            if (path == null || (path.isEmpty() && e.kind() == Kind.DIRECTORY) || !selects.test(path)) {
-                return;
-            }
-            if (next[0] >= items.size() || !items.get(next[0]).entryName().equals(e.name())) {
+        // Files go through one batch: written as they come, flushed together, renamed at each
+        // commit. Staged paths not yet committed: a hard link to one of them commits first, since
+        // it is read back from the target.
+        Set<String> staged = new HashSet<>();
+        try (WriteBatch batch = host.writes()) {
+            ArchiveReader.read(format, input, singleName, (e, data) -> {
+                String path = stripped(components(e.name(), e.name(), null));
+                if (path == null || (path.isEmpty() && e.kind() == Kind.DIRECTORY) || !selects.test(path)) {
+                    return;
+                }
+                if (next[0] >= items.size() || !items.get(next[0]).entryName().equals(e.name())) {
+                    throw changed();
+                }
+                Item item = items.get(next[0]++);
+                if (only != null && !only.contains(item.path())) {
+                    return;
+                }
+                String p = TargetPaths.join(dest, item.path());
+                switch (item.kind()) {
+                    case DIRECTORY -> {
+                        FileStat s = host.stat(p);
+                        if (!s.isSymlink()) { // a symlink to a directory put there by the admin is kept
+                            if (!s.exists()) {
+                                host.mkdirs(p, item.mode() | 0700);
+                            } else if ((s.mode() & 0700) != 0700) {
+                                host.chmod(p, s.mode() | 0700);
+                            }
+                            dirs.add(item);
+                        }
+                        written.put(item.path(), Manifest.Entry.dir(item.path(), item.mode()));
+                    }
+                    case FILE -> {
+                        written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
+                                write(batch, p, data, item.size(), item.mode())));
+                        staged.add(item.path());
+                    }
+                    case HARDLINK -> {
+                        if (staged.contains(item.link())) {
+                            batch.commit();
+                            staged.clear();
+                        }
+                        // Unpacked as a copy of its target: the Host interface has no hard links.
+                        try (InputStream in = host.open(TargetPaths.join(dest, item.link()))) {
+                            written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
+                                    write(batch, p, in, item.size(), item.mode())));
+                        }
+                        staged.add(item.path());
+                    }
+                    case SYMLINK -> {
+                        links.add(item);
+                        written.put(item.path(), Manifest.Entry.symlink(item.path(), item.link()));
+                    }
+                    default -> throw new IllegalStateException("unchecked entry kind " + item.kind());
+                }
+            });
+            if (next[0] != items.size()) {
                 throw changed();
             }
-            Item item = items.get(next[0]++);
-            if (only != null && !only.contains(item.path())) {
-                return;
-            }
-            String p = TargetPaths.join(dest, item.path());
-            switch (item.kind()) {
-                case DIRECTORY -> {
-                    FileStat s = host.stat(p);
-                    if (!s.isSymlink()) { // a symlink to a directory put there by the admin is kept
-                        if (!s.exists()) {
-                            host.mkdirs(p, item.mode() | 0700);
-                        } else if ((s.mode() & 0700) != 0700) {
-                            host.chmod(p, s.mode() | 0700);
-                        }
-                        dirs.add(item);
-                    }
-                    written.put(item.path(), Manifest.Entry.dir(item.path(), item.mode()));
-                }
-                case FILE -> written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
-                        write(host, p, data, item.size(), item.mode())));
-                case HARDLINK -> {
-                    // Unpacked as a copy of its target: the Host interface has no hard links.
-                    try (InputStream in = host.open(TargetPaths.join(dest, item.link()))) {
-                        written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
-                                write(host, p, in, item.size(), item.mode())));
-                    }
-                }
-                case SYMLINK -> {
-                    links.add(item);
-                    written.put(item.path(), Manifest.Entry.symlink(item.path(), item.link()));
-                }
-                default -> throw new IllegalStateException("unchecked entry kind " + item.kind());
-            }
-        });
-        if (next[0] != items.size()) {
-            throw changed();
+            // Before symlinks are made and directory modes set (a read-only directory takes no rename).
+            batch.commit();
         }
         for (Item link : links) {
             String p = TargetPaths.join(dest, link.path());
@@ -503,10 +522,10 @@ final class Unpacker {
         return new ArrayList<>(written.values());
     }
 
-    private String write(Host host, String path, InputStream data, long size, int mode) throws IOException {
+    private String write(WriteBatch batch, String path, InputStream data, long size, int mode) throws IOException {
         MessageDigest md = Digests.newSha256();
         try (InputStream in = new DigestInputStream(new Exactly(data, size), md)) {
-            host.writeAtomic(path, in, mode);
+            batch.write(path, in, mode);
         }
         return HexFormat.of().formatHex(md.digest());
     }

@@ -3,6 +3,7 @@ package dev.mosaic.resource.copy;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
+import dev.mosaic.host.WriteBatch;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
@@ -203,29 +204,34 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
             }
         }
         List<CopyPlan.Item> dirs = new ArrayList<>();
-        for (CopyPlan.Item item : plan.write()) {
-            String to = TargetPaths.join(spec.dest(), item.relativePath());
-            FileStat s = item.source();
-            FileStat existing = dst.stat(to);
-            if (existing.exists() && existing.kind() != s.kind()) {
-                if (existing.isDirectory()) {
-                    dst.deleteTree(to);
-                } else {
-                    dst.delete(to);
+        // Files go through one batch of the target: flushed together, each still old or new after a kill.
+        try (WriteBatch files = dst.writes()) {
+            for (CopyPlan.Item item : plan.write()) {
+                String to = TargetPaths.join(spec.dest(), item.relativePath());
+                FileStat s = item.source();
+                FileStat existing = dst.stat(to);
+                if (existing.exists() && existing.kind() != s.kind()) {
+                    if (existing.isDirectory()) {
+                        dst.deleteTree(to);
+                    } else {
+                        dst.delete(to);
+                    }
                 }
-            }
-            switch (s.kind()) {
-                case DIRECTORY -> {
-                    dst.mkdirs(to, s.mode());
-                    dirs.add(item);
-                }
-                case SYMLINK -> dst.symlink(to, s.linkTarget());
-                default -> {
-                    try (InputStream in = src.open(TargetPaths.join(srcRoot, item.relativePath()))) {
-                        dst.writeAtomic(to, in, s.mode());
+                switch (s.kind()) {
+                    case DIRECTORY -> {
+                        dst.mkdirs(to, s.mode());
+                        dirs.add(item);
+                    }
+                    case SYMLINK -> dst.symlink(to, s.linkTarget());
+                    default -> {
+                        try (InputStream in = src.open(TargetPaths.join(srcRoot, item.relativePath()))) {
+                            files.write(to, in, s.mode());
+                        }
                     }
                 }
             }
+            // Before directory modes are set: a read-only directory takes no rename.
+            files.commit();
         }
         for (CopyPlan.Item dir : dirs) {
             dst.chmod(TargetPaths.join(spec.dest(), dir.relativePath()), dir.source().mode());
