@@ -347,7 +347,7 @@ class MixedKillTest {
                   reload:
                     type: build
                     dir: /srv/mixed/run
-                    command: sha256sum ../etc/app.conf | cut -c1-64 >> reload.log; echo reloaded > stamp
+                    command: sha256sum ../etc/app.conf | cut -c1-64 >> reload.log; echo reloaded > stamp.tmp; mv stamp.tmp stamp
                     outputs: [/srv/mixed/run/stamp]
                     toolchain: []
                     share: false
@@ -442,7 +442,9 @@ class MixedKillTest {
     }
 
     private static boolean isTemp(String path) {
-        return path.substring(path.lastIndexOf('/') + 1).matches("\\..+\\.mosaic-tmp|digest\\.tmp");
+        // Mosaic's own temp files, and those of the builds, which write their outputs as atomically
+        // as Mosaic does (a shell's "> stamp" truncates first: a kill there would leave it empty).
+        return path.substring(path.lastIndexOf('/') + 1).matches("\\..+\\.mosaic-tmp|digest\\.tmp|stamp\\.tmp");
     }
 
     /** Whether the reload's last run read the configuration with this digest. */
