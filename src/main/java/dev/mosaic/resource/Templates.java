@@ -7,25 +7,18 @@ import io.pebbletemplates.pebble.error.AttributeNotFoundException;
 import io.pebbletemplates.pebble.error.LoaderException;
 import io.pebbletemplates.pebble.error.PebbleException;
 import io.pebbletemplates.pebble.error.RootAttributeNotFoundException;
-import io.pebbletemplates.pebble.loader.Loader;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -183,7 +176,7 @@ public final class Templates {
      * @param extra the resource's own values (a template's {@code vars:}, a kind's fields), over the scope's
      */
     static Result render(Template main, Variables vars, Map<String, Object> extra) throws Failure {
-        Sources sources = new Sources(main);
+        TemplateSources sources = new TemplateSources(main);
         PebbleEngine engine = new PebbleEngine.Builder()
                 .loader(sources)
                 .strictVariables(true)
@@ -194,7 +187,7 @@ public final class Templates {
                 .defaultLocale(Locale.ROOT)
                 .maxRenderedSize(MAX_OUTPUT_CHARS)
                 .build();
-        Context context = new Context(vars, extra);
+        TemplateContext context = new TemplateContext(vars, extra);
         StringWriter out = new StringWriter();
         try {
             engine.getTemplate(main.name()).evaluate(out, context);
@@ -288,135 +281,6 @@ public final class Templates {
             }
         }
         return firstTag < 0 ? 1 : firstTag + 1;
-    }
-
-    /**
-     * The templates one rendering may read: the main one, and what it includes, imports or
-     * extends — relative names next to the including file, on the machine running Mosaic.
-     * Names are kept as messages show them; {@code files} maps them to where they are.
-     */
-    private static final class Sources implements Loader<String> {
-        private final Template main;
-        private final Map<String, Path> files = new HashMap<>();
-        private final Map<String, String> texts = new HashMap<>();
-
-        Sources(Template main) {
-            this.main = main;
-            texts.put(main.name(), main.text());
-        }
-
-        boolean known(String name) {
-            return texts.containsKey(name) || files.containsKey(name);
-        }
-
-        String text(String name) {
-            return texts.get(name);
-        }
-
-        @Override
-        public Reader getReader(String name) {
-            String text = texts.get(name);
-            if (text == null) {
-                Path file = files.get(name);
-                try {
-                    text = Files.readString(file == null ? Path.of(name) : file, StandardCharsets.UTF_8);
-                } catch (IOException | RuntimeException e) {
-                    throw new LoaderException(e, "cannot read template " + name
-                            + (e instanceof java.nio.file.NoSuchFileException ? ": no such file" : ": " + e.getMessage()));
-                }
-                texts.put(name, text);
-            }
-            return new StringReader(text);
-        }
-
-        @Override
-        public String resolveRelativePath(String relative, String anchor) {
-            boolean fromMain = anchor.equals(main.name());
-            if (!fromMain && !files.containsKey(anchor)) {
-                return relative;
-            }
-            Path dir = fromMain ? main.dir() : files.get(anchor).getParent();
-            Path shownDir = fromMain ? main.shownDir() : Path.of(anchor).getParent();
-            String name = Path.of(relative).isAbsolute() ? relative
-                    : (shownDir == null ? Path.of(relative) : shownDir.resolve(relative)).normalize().toString();
-            files.putIfAbsent(name, dir.resolve(relative).normalize());
-            return name;
-        }
-
-        @Override
-        public String createCacheKey(String name) {
-            return name;
-        }
-
-        @Override
-        public boolean resourceExists(String name) {
-            return texts.containsKey(name) || (files.containsKey(name) && Files.isRegularFile(files.get(name)));
-        }
-
-        @Override
-        public void setCharset(String charset) {
-        }
-
-        @Override
-        public void setPrefix(String prefix) {
-        }
-
-        @Override
-        public void setSuffix(String suffix) {
-        }
-    }
-
-    /**
-     * The variables a template sees, looked up as it asks for them: the resource's own values
-     * over the scope's. Records which scope variables were read, so that a
-     * template using a sensitive one makes its resource sensitive.
-     */
-    private static final class Context extends AbstractMap<String, Object> {
-        private final Variables vars;
-        private final Map<String, Object> extra;
-        private final Map<String, Object> converted = new HashMap<>();
-        final Set<String> used = new LinkedHashSet<>();
-
-        Context(Variables vars, Map<String, Object> extra) {
-            this.vars = vars;
-            this.extra = extra;
-        }
-
-        @Override
-        public boolean containsKey(Object key) {
-            return extra.containsKey(key) || vars.names().contains(key);
-        }
-
-        @Override
-        public Object get(Object key) {
-            if (!(key instanceof String name) || !containsKey(name)) {
-                return null;
-            }
-            if (converted.containsKey(name)) {
-                return converted.get(name);
-            }
-            if (extra.containsKey(name)) {
-                return extra.get(name);
-            }
-            used.add(name);
-            YNode v = vars.value(name);
-            Object o = v == null ? null : toJava(v);
-            converted.put(name, o);
-            return o;
-        }
-
-        @Override
-        public Set<Entry<String, Object>> entrySet() {
-            // Only a template that lists its whole context (_context) gets here: it reads everything.
-            Map<String, Object> all = new TreeMap<>();
-            for (String n : vars.names()) {
-                all.put(n, get(n));
-            }
-            for (String n : extra.keySet()) {
-                all.put(n, get(n));
-            }
-            return all.entrySet();
-        }
     }
 
     /**

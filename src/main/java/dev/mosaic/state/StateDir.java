@@ -1,5 +1,8 @@
 package dev.mosaic.state;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +26,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Mosaic's own state directory of a target ({@code ROOT/var/lib/mosaic} or {@code --state-dir}),
@@ -300,5 +304,53 @@ public final class StateDir {
             return f.getReason();
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static final ObjectMapper TREES = new ObjectMapper();
+
+    /**
+     * A JSON object kept in the state directory, or empty when absent or damaged (with a warning:
+     * state refines causes, observation rules); {@code consequence} ends the warning ("; nothing
+     * of it will be deleted").
+     */
+    static Optional<JsonNode> readJson(Path file, String what, String consequence, Consumer<String> warnings) {
+        try {
+            Optional<byte[]> bytes = read(file);
+            if (bytes.isEmpty()) {
+                return Optional.empty();
+            }
+            JsonNode tree = TREES.readTree(bytes.get());
+            if (tree == null || !tree.isObject()) {
+                throw new IOException("not a JSON object");
+            }
+            return Optional.of(tree);
+        } catch (IOException | RuntimeException e) {
+            warnings.accept(what + " " + file + " is damaged and was ignored" + consequence);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The lines of a journal of the state directory; a line that is not UTF-8 is null and said in
+     * a warning (the other lines count), an unreadable journal is empty with a warning.
+     */
+    static List<String> journalLines(Path file, String what, Consumer<String> warnings) {
+        Optional<byte[]> bytes;
+        try {
+            bytes = read(file);
+        } catch (IOException e) {
+            warnings.accept(what + " " + file + " cannot be read and was ignored (" + reason(e) + ")");
+            return List.of();
+        }
+        if (bytes.isEmpty()) {
+            return List.of();
+        }
+        List<String> lines = lines(bytes.get());
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i) == null) {
+                warnings.accept(what + " " + file + ": line " + (i + 1) + " is damaged (not UTF-8) and was ignored");
+            }
+        }
+        return lines;
     }
 }

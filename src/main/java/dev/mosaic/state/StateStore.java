@@ -1,6 +1,7 @@
 package dev.mosaic.state;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,13 +66,14 @@ public final class StateStore {
     private final Map<String, Long> durations = new ConcurrentHashMap<>();
     private volatile boolean durationsChanged;
     /** Refreshes owed: the notified resource's address, and the notifiers that changed. */
-    private final Map<String, java.util.SortedSet<String>> owed = new TreeMap<>();
-    private java.nio.channels.FileChannel refreshJournal;
-    /** The refresh journal could not be read: it is left as it is, never compacted away. */
-    private boolean owedUnreadable;
+    private final RefreshJournal owed;
+    /** What Mosaic created, per address: read on first use only, a no-op run never needs it. */
+    private final CreatedPaths created;
 
     private StateStore(Path dir) {
         this.dir = dir;
+        this.owed = new RefreshJournal(dir, warnings::add);
+        this.created = new CreatedPaths(dir, warnings::add);
     }
 
     /** Reads the state kept in {@code dir}; an absent directory is an empty state. */
@@ -124,7 +125,7 @@ public final class StateStore {
                 durations.put(f.getKey(), f.getValue().asLong());
             }
         }));
-        loadOwed();
+        owed.load();
         Path j = dir.resolve("state.journal");
         for (String line : journalLines(j, "state journal")) {
             if (line == null) {
@@ -153,54 +154,12 @@ public final class StateStore {
         }
     }
 
-    /**
-     * A JSON object kept in the state directory, or empty when absent or damaged (with a warning:
-     * state refines causes, observation rules).
-     */
-    private Optional<com.fasterxml.jackson.databind.JsonNode> readJson(Path file, String what) {
-        return readJson(file, what, "");
+    private Optional<JsonNode> readJson(Path file, String what) {
+        return StateDir.readJson(file, what, "", warnings::add);
     }
 
-    /** The same; {@code consequence} ends the warning ("; nothing of it will be deleted"). */
-    private Optional<com.fasterxml.jackson.databind.JsonNode> readJson(Path file, String what, String consequence) {
-        try {
-            Optional<byte[]> bytes = StateDir.read(file);
-            if (bytes.isEmpty()) {
-                return Optional.empty();
-            }
-            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(bytes.get());
-            if (tree == null || !tree.isObject()) {
-                throw new IOException("not a JSON object");
-            }
-            return Optional.of(tree);
-        } catch (IOException | RuntimeException e) {
-            warnings.add(what + " " + file + " is damaged and was ignored" + consequence);
-            return Optional.empty();
-        }
-    }
-
-    /**
-     * The lines of a journal of the state directory; a line that is not UTF-8 is null and said in
-     * a warning (the other lines count), an unreadable journal is empty with a warning.
-     */
     private List<String> journalLines(Path file, String what) {
-        Optional<byte[]> bytes;
-        try {
-            bytes = StateDir.read(file);
-        } catch (IOException e) {
-            warnings.add(what + " " + file + " cannot be read and was ignored (" + StateDir.reason(e) + ")");
-            return List.of();
-        }
-        if (bytes.isEmpty()) {
-            return List.of();
-        }
-        List<String> lines = StateDir.lines(bytes.get());
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i) == null) {
-                warnings.add(what + " " + file + ": line " + (i + 1) + " is damaged (not UTF-8) and was ignored");
-            }
-        }
-        return lines;
+        return StateDir.journalLines(file, what, warnings::add);
     }
 
     public Optional<Entry> get(String address) {
@@ -261,153 +220,14 @@ public final class StateStore {
 
     // ---------------------------------------------------------------- what Mosaic created
 
-    /**
-     * The paths Mosaic created, per address: {@code created.json} (rewritten atomically at commit)
-     * plus {@code created.journal} (a line per record made since, replayed on load), and the one
-     * file per address of {@code created/} that earlier versions wrote. Read on first use only: a
-     * no-op run never needs it.
-     */
-    private Map<String, java.util.SortedSet<String>> created;
-    private boolean createdChanged;
-    private BufferedWriter createdJournal;
-
-    private Path createdFile() {
-        return dir.resolve("created.json");
-    }
-
-    private Path createdJournalFile() {
-        return dir.resolve("created.journal");
-    }
-
-    private Path legacyCreatedDir() {
-        return dir.resolve("created");
-    }
-
-    private Map<String, java.util.SortedSet<String>> createdMap() {
-        if (created != null) {
-            return created;
-        }
-        created = new TreeMap<>();
-        Path legacy = legacyCreatedDir();
-        if (Files.isDirectory(legacy, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try (java.util.stream.Stream<Path> files = Files.list(legacy)) {
-                for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
-                    Optional<byte[]> bytes = StateDir.read(f);
-                    if (bytes.isPresent()) {
-                        readCreatedLine(new String(bytes.get(), StandardCharsets.UTF_8), f.toString());
-                    }
-                }
-            } catch (IOException e) {
-                warnings.add("cannot read " + legacy + " (" + StateDir.reason(e) + "); nothing recorded there will be deleted");
-            }
-        }
-        // Each entry on its own: one damaged entry hides only its own paths from deletion.
-        Path main = createdFile();
-        readJson(main, "the record of what Mosaic created", "; nothing of it will be deleted").ifPresent(tree -> tree.fields().forEachRemaining(f -> {
-            java.util.SortedSet<String> paths = new java.util.TreeSet<>();
-            boolean ok = f.getValue().isArray();
-            for (com.fasterxml.jackson.databind.JsonNode p : f.getValue()) {
-                ok &= p.isTextual() && p.asText().startsWith("/") && p.asText().indexOf('\0') < 0;
-                paths.add(p.asText());
-            }
-            if (ok) {
-                created.put(f.getKey(), paths);
-            } else {
-                warnings.add("the record of what Mosaic created (" + main + "): the entry of " + f.getKey()
-                        + " is damaged and was ignored; nothing of it will be deleted");
-            }
-        }));
-        for (String line : journalLines(createdJournalFile(), "the journal of what Mosaic created")) {
-            if (line != null) {
-                readCreatedLine(line, null); // a line cut by a crash is ignored
-            } else {
-                createdChanged = true; // folded away at the next commit, so the warning is said once
-            }
-        }
-        return created;
-    }
-
-    /** One record {@code {"address": …, "paths": […]}}; an empty list forgets the address. */
-    private void readCreatedLine(String text, String file) {
-        if (text.isBlank()) {
-            return;
-        }
-        try {
-            Map<String, Object> m = LINES.readValue(text, new TypeReference<Map<String, Object>>() { });
-            if (!(m.get("address") instanceof String address) || !(m.get("paths") instanceof List<?> paths)) {
-                throw new IOException("unexpected content");
-            }
-            java.util.SortedSet<String> set = new java.util.TreeSet<>();
-            for (Object p : paths) {
-                if (!(p instanceof String path) || !path.startsWith("/") || path.indexOf('\0') >= 0) {
-                    throw new IOException("not a path: " + p);
-                }
-                set.add(path);
-            }
-            if (set.isEmpty()) {
-                created.remove(address);
-            } else {
-                created.put(address, set);
-            }
-        } catch (IOException e) {
-            if (file != null) {
-                warnings.add("the record of what Mosaic created in " + file + " is damaged and was ignored; nothing of it"
-                        + " will be deleted");
-            }
-        }
-    }
-
     /** The target paths Mosaic created for {@code address}, sorted; empty when none or unreadable. */
-    public synchronized java.util.SortedSet<String> created(String address) {
-        java.util.SortedSet<String> paths = createdMap().get(address);
-        return paths == null ? new java.util.TreeSet<>() : new java.util.TreeSet<>(paths);
+    public java.util.SortedSet<String> created(String address) {
+        return created.get(address);
     }
 
     /** Replaces the list of paths Mosaic created for {@code address}; journaled at once. */
-    public synchronized void recordCreated(String address, java.util.Collection<String> paths) throws IOException {
-        java.util.SortedSet<String> now = new java.util.TreeSet<>(paths);
-        java.util.SortedSet<String> old = createdMap().get(address);
-        if (now.equals(old == null ? java.util.Collections.emptySortedSet() : old)) {
-            return;
-        }
-        if (now.isEmpty()) {
-            created.remove(address);
-        } else {
-            created.put(address, now);
-        }
-        createdChanged = true;
-        if (createdJournal == null) {
-            StateDir.directory(dir);
-            createdJournal = writer(StateDir.append(createdJournalFile()));
-        }
-        Map<String, Object> line = new java.util.LinkedHashMap<>();
-        line.put("address", address);
-        line.put("paths", now);
-        createdJournal.write(LINES.writeValueAsString(line));
-        createdJournal.write('\n');
-        createdJournal.flush();
-    }
-
-    /** Folds the created-paths journal into {@code created.json} (atomic rename). */
-    private void commitCreated() throws IOException {
-        if (!createdChanged) {
-            return;
-        }
-        if (createdJournal != null) {
-            createdJournal.close();
-            createdJournal = null;
-        }
-        StateDir.writeAtomic(createdFile(), JSON.writeValueAsBytes(created));
-        Files.deleteIfExists(createdJournalFile());
-        Path legacy = legacyCreatedDir();
-        if (Files.isDirectory(legacy, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try (java.util.stream.Stream<Path> files = Files.walk(legacy)) {
-                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
-            }
-        }
-        createdChanged = false;
+    public void recordCreated(String address, java.util.Collection<String> paths) throws IOException {
+        created.record(address, paths);
     }
 
     /** How long the resource's last change or refresh took, if it ever had one here. */
@@ -422,107 +242,22 @@ public final class StateStore {
 
     // ---------------------------------------------------------------- refreshes owed
 
-    private Path refreshJournalFile() {
-        return dir.resolve("refresh.journal");
-    }
-
-    private void loadOwed() {
-        Path f = refreshJournalFile();
-        Optional<byte[]> bytes;
-        try {
-            bytes = StateDir.read(f);
-        } catch (IOException e) {
-            owedUnreadable = true;
-            warnings.add("refresh journal " + f + " cannot be read (" + StateDir.reason(e)
-                    + "); refreshes owed by an interrupted run may be missed");
-            return;
-        }
-        if (bytes.isEmpty()) {
-            return;
-        }
-        List<String> lines = StateDir.lines(bytes.get());
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line == null) {
-                warnings.add("refresh journal " + f + ": line " + (i + 1) + " is damaged (not UTF-8) and was ignored;"
-                        + " a refresh it named may be missed");
-                continue;
-            }
-            try {
-                Map<String, String> rec = LINES.readValue(line, new TypeReference<Map<String, String>>() { });
-                String target = rec.get("refresh");
-                if (target == null) {
-                    continue;
-                }
-                if (rec.get("by") != null) {
-                    owed.computeIfAbsent(target, t -> new java.util.TreeSet<>()).add(rec.get("by"));
-                } else if ("true".equals(rec.get("done"))) {
-                    owed.remove(target);
-                }
-            } catch (IOException e) {
-                // A line cut by a crash: it was never synced, so its change never began.
-            }
-        }
-    }
-
     /**
      * Notes, durably, that {@code target} owes a refresh because {@code notifier} is about to
      * change. Call it before making the change: once this returns the line is on disk.
      */
-    public synchronized void oweRefresh(String target, String notifier) throws IOException {
-        if (owed.computeIfAbsent(target, t -> new java.util.TreeSet<>()).add(notifier)) {
-            appendRefresh(Map.of("refresh", target, "by", notifier));
-        }
+    public void oweRefresh(String target, String notifier) throws IOException {
+        owed.owe(target, notifier);
     }
 
     /** The notifiers whose refresh of {@code target} is still owed (from this run or an interrupted one). */
-    public synchronized java.util.SortedSet<String> refreshesOwed(String target) {
-        java.util.SortedSet<String> by = owed.get(target);
-        return by == null ? java.util.Collections.emptySortedSet() : new java.util.TreeSet<>(by);
+    public java.util.SortedSet<String> refreshesOwed(String target) {
+        return owed.owedBy(target);
     }
 
     /** Clears what {@code target} owed: it refreshed, or converged from scratch. */
-    public synchronized void refreshed(String target) throws IOException {
-        if (owed.remove(target) != null) {
-            appendRefresh(Map.of("refresh", target, "done", "true"));
-        }
-    }
-
-    private void appendRefresh(Map<String, String> line) throws IOException {
-        if (refreshJournal == null) {
-            StateDir.directory(dir);
-            refreshJournal = java.nio.channels.FileChannel.open(refreshJournalFile(), java.util.Set.of(
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS));
-        }
-        byte[] bytes = (LINES.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-            refreshJournal.write(buf);
-        }
-        refreshJournal.force(false);
-    }
-
-    /** Rewrites the refresh journal with only what is still owed (atomically), or removes it. */
-    private void compactOwed() throws IOException {
-        if (refreshJournal != null) {
-            refreshJournal.close();
-            refreshJournal = null;
-        } else if (owedUnreadable || !Files.exists(refreshJournalFile(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        // Also when this run appended nothing: a killed run may have left lines that cancel out.
-        if (owed.isEmpty()) {
-            Files.deleteIfExists(refreshJournalFile());
-            return;
-        }
-        StringBuilder text = new StringBuilder();
-        for (Map.Entry<String, java.util.SortedSet<String>> e : owed.entrySet()) {
-            for (String by : e.getValue()) {
-                text.append(LINES.writeValueAsString(Map.of("refresh", e.getKey(), "by", by))).append('\n');
-            }
-        }
-        StateDir.writeAtomic(refreshJournalFile(), text.toString().getBytes(StandardCharsets.UTF_8));
+    public void refreshed(String target) throws IOException {
+        owed.done(target);
     }
 
     private static BufferedWriter writer(java.io.OutputStream out) {
@@ -531,8 +266,8 @@ public final class StateStore {
 
     /** Folds the journal into {@code state.json} (atomic rename) and removes it. */
     public synchronized void commit() throws IOException {
-        compactOwed();
-        commitCreated();
+        owed.compact();
+        created.commit();
         if (durationsChanged) {
             StateDir.directory(dir);
             StateDir.writeAtomic(dir.resolve("durations.json"), JSON.writeValueAsBytes(new TreeMap<>(durations)));
