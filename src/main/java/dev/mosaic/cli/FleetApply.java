@@ -12,6 +12,7 @@ import dev.mosaic.render.FleetReport;
 import dev.mosaic.render.JsonPlan;
 import dev.mosaic.render.Recap;
 import dev.mosaic.render.TimelineEvents;
+import dev.mosaic.resource.Address;
 import dev.mosaic.session.ApplyOptions;
 import dev.mosaic.session.Session;
 import dev.mosaic.session.Transport;
@@ -48,7 +49,7 @@ final class FleetApply {
      * checked against the host's session. A {@link UserError} fails that host alone.
      */
     interface SavedFor {
-        Map<String, SavedPlan.Entry> entries(InventoryHost host, Session session) throws IOException;
+        Map<Address, SavedPlan.Entry> entries(InventoryHost host, Session session) throws IOException;
     }
 
     /**
@@ -105,7 +106,7 @@ final class FleetApply {
         }
         TimelineEvents recorder = null;
         try (t) {
-            Map<String, SavedPlan.Entry> entries = saved == null ? null : saved.entries(m.host(), t);
+            Map<Address, SavedPlan.Entry> entries = saved == null ? null : saved.entries(m.host(), t);
             Consumer<String> warnings = w -> err.println("warning: " + name + ": " + w);
             Verbosity v = fleet.verbosity(name, err);
             v.session(t, options.moduleDirs);

@@ -11,7 +11,6 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -151,10 +150,4 @@ final class SavedPlans {
         }
     }
 
-    /** The plan's entries by address, as the engine takes them. */
-    static Map<String, SavedPlan.Entry> entries(SavedPlan plan) {
-        Map<String, SavedPlan.Entry> m = new LinkedHashMap<>();
-        plan.entries().forEach(e -> m.put(e.address(), e));
-        return m;
-    }
 }

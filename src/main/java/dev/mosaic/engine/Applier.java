@@ -81,10 +81,10 @@ final class Applier {
      * not observed by the plan, and deletions of resources dropped from the playbook are checked
      * when they are made.
      */
-    Map<Address, Outcome> preflight(Map<String, SavedPlan.Entry> saved) {
+    Map<Address, Outcome> preflight(Map<Address, SavedPlan.Entry> saved) {
         Map<Address, Outcome> refused = new HashMap<>();
         for (Address a : graph.order()) {
-            SavedPlan.Entry e = saved.get(a.toString());
+            SavedPlan.Entry e = saved.get(a);
             // A declared resource whose change is a deletion (a directory 'ensure: absent') is
             // checked like any other: what it would remove may have changed since the review.
             // Resources dropped from the playbook are not in the graph: checked as they are deleted.
@@ -117,7 +117,7 @@ final class Applier {
      * @param refused what {@link #preflight} refused
      * @return one outcome per resource, in graph order
      */
-    List<Outcome> walk(Map<String, SavedPlan.Entry> saved, Map<Address, Outcome> refused) {
+    List<Outcome> walk(Map<Address, SavedPlan.Entry> saved, Map<Address, Outcome> refused) {
         Map<Address, ApplyStep> done = new ConcurrentHashMap<>();
         Map<Address, Address> roots = new ConcurrentHashMap<>();
         Map<Batches.Unit, UnitStep> result = Walker.walk(Batches.of(graph), jobs, unit -> {
@@ -135,7 +135,7 @@ final class Applier {
                             "dependency " + failed + (stale ? " is stale" : " failed"), 0));
                 } else if (refused.containsKey(a)) {
                     outcomes.add(refused.get(a));
-                } else if (saved != null && !saved.containsKey(a.toString())) {
+                } else if (saved != null && !saved.containsKey(a)) {
                     // Not in the saved plan: left alone, whatever it looks like now.
                     outcomes.add(new Outcome(a, Outcome.Status.UNCHANGED, Change.NOOP, Cause.NONE, "", 0));
                 } else {

@@ -28,4 +28,14 @@ public enum Cause {
     public String word() {
         return word;
     }
+
+    /** The cause a {@link #word()} names. */
+    public static Cause ofWord(String word) {
+        for (Cause c : values()) {
+            if (c.word.equals(word)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("not a cause: " + word);
+    }
 }

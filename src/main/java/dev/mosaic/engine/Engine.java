@@ -122,7 +122,7 @@ public final class Engine {
      *
      * @param saved null for a plain apply
      */
-    public ApplyResult apply(Playbook playbook, ResourceGraph graph, Map<String, SavedPlan.Entry> saved,
+    public ApplyResult apply(Playbook playbook, ResourceGraph graph, Map<Address, SavedPlan.Entry> saved,
                              boolean allowDelete) throws IOException {
         History history = History.of(state.dir());
         created.recover(history);

@@ -112,16 +112,16 @@ final class Removals {
      * @param saved   a saved plan's entries by address; null for a plain apply
      * @param backups where what is deleted is kept for {@code mosaic restore}
      */
-    List<Outcome> delete(Playbook playbook, Map<String, SavedPlan.Entry> saved, boolean allowDelete, Backups backups)
+    List<Outcome> delete(Playbook playbook, Map<Address, SavedPlan.Entry> saved, boolean allowDelete, Backups backups)
             throws IOException {
         List<Outcome> outcomes = new ArrayList<>();
         List<Removal> deleting = new ArrayList<>();
         for (Removal r : removals(playbook)) {
             String text = r.address().toString();
-            SavedPlan.Entry planned = saved == null ? null : saved.get(text);
+            SavedPlan.Entry planned = saved == null ? null : saved.get(r.address());
             if (r.keep() || r.paths().isEmpty()) {
                 state.forget(text);
-            } else if (saved != null && (planned == null || !planned.action().equals(Action.DELETE.word()))) {
+            } else if (saved != null && (planned == null || planned.action() != Action.DELETE)) {
                 continue; // not in the saved plan: a later plan shows it
             } else if (planned != null && planned.seen() != null && !r.seen().digest().equals(planned.seen().digest())) {
                 finished(outcomes, new Outcome(r.address(), Outcome.Status.STALE, Change.NOOP, Cause.REMOVED,

@@ -1,15 +1,26 @@
 package dev.mosaic.engine;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mosaic.diag.UserError;
 import dev.mosaic.host.AtomicWriter;
 import dev.mosaic.host.Host;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Address;
 import dev.mosaic.resource.Digests;
 import dev.mosaic.state.StateDir;
 
@@ -20,10 +31,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -49,8 +63,45 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
     /** The target's plan key, in its state directory. */
     public static final String KEY_FILE = "plan.key";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper COMPACT = new ObjectMapper();
+    /**
+     * Addresses, statuses, actions and causes as plans print them. A word this Mosaic does not
+     * know is an {@link IllegalArgumentException}: the file is refused as damaged.
+     */
+    private static final SimpleModule WORDS = new SimpleModule("plan words")
+            .addSerializer(Address.class, new ToStringSerializer(Address.class))
+            .addDeserializer(Address.class, word(Address.class, t -> Address.parse(t)
+                    .orElseThrow(() -> new IllegalArgumentException("not an address: " + t))))
+            .addSerializer(PlannedChange.Status.class, said(PlannedChange.Status.class, s -> s.name().toLowerCase(Locale.ROOT)))
+            .addDeserializer(PlannedChange.Status.class, word(PlannedChange.Status.class,
+                    t -> PlannedChange.Status.valueOf(t.toUpperCase(Locale.ROOT))))
+            .addSerializer(Action.class, said(Action.class, Action::word))
+            .addDeserializer(Action.class, word(Action.class, Action::ofWord))
+            .addSerializer(Cause.class, said(Cause.class, Cause::word))
+            .addDeserializer(Cause.class, word(Cause.class, Cause::ofWord));
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(WORDS).enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper COMPACT = new ObjectMapper().registerModule(WORDS);
+
+    private static <T> StdSerializer<T> said(Class<T> type, Function<T, String> word) {
+        return new StdSerializer<>(type) {
+            @Override
+            public void serialize(T value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                gen.writeString(word.apply(value));
+            }
+        };
+    }
+
+    private static <T> StdDeserializer<T> word(Class<T> type, Function<String, T> parse) {
+        return new StdDeserializer<>(type) {
+            @Override
+            public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                if (!p.hasToken(JsonToken.VALUE_STRING)) {
+                    return type.cast(ctxt.handleUnexpectedToken(type, p));
+                }
+                return parse.apply(p.getText()); // "" too: the cause of a deferred entry
+            }
+        };
+    }
     private static final Pattern SIGNATURE = Pattern.compile("^\\s*\\{\\s*\"format\"\\s*:\\s*\"" + FORMAT + "\"");
 
     /**
@@ -80,13 +131,21 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
     }
 
     /**
-     * One change to make. {@code status} is {@code planned} (its {@code seen} is checked before
-     * apply) or {@code deferred} (evaluated after its upstream changes, as the plan said).
+     * One change to make. {@code status} is {@link PlannedChange.Status#PLANNED} (its {@code seen}
+     * is checked before apply) or {@link PlannedChange.Status#DEFERRED} (evaluated after its
+     * upstream changes, as the plan said). In the file every value is written as plans print it
+     * ({@code "file[motd]"}, {@code "planned"}, {@code "update"}, {@code "drift"}): see {@link #WORDS}.
      */
-    public record Entry(String address, String type, String status, String action, String cause, List<String> after,
-                        Fingerprint seen) {
+    public record Entry(Address address, String type, PlannedChange.Status status, Action action, Cause cause,
+                        List<Address> after, Fingerprint seen) {
         public Entry {
             after = List.copyOf(after);
+        }
+
+        /** The entry of a plan's change or deferred resource. */
+        static Entry of(PlannedChange c) {
+            boolean deferred = c.status() == PlannedChange.Status.DEFERRED;
+            return new Entry(c.address(), c.kind(), c.status(), c.action(), c.cause(), c.after(), deferred ? null : c.seen());
         }
     }
 
@@ -99,12 +158,17 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         List<Entry> out = new ArrayList<>();
         for (PlannedChange c : plan.entries()) {
             if (c.isChange() || c.status() == PlannedChange.Status.DEFERRED) {
-                out.add(new Entry(c.address().toString(), c.kind(), c.status().name().toLowerCase(), c.action().word(),
-                        c.cause().word(), c.after().stream().map(Object::toString).toList(),
-                        c.status() == PlannedChange.Status.DEFERRED ? null : c.seen()));
+                out.add(Entry.of(c));
             }
         }
         return out;
+    }
+
+    /** The entries by address, as the engine takes them. */
+    public Map<Address, Entry> byAddress() {
+        Map<Address, Entry> m = new LinkedHashMap<>();
+        entries.forEach(e -> m.put(e.address(), e));
+        return m;
     }
 
     /**

@@ -23,6 +23,16 @@ public enum Action {
         return word;
     }
 
+    /** The action a {@link #word()} names. */
+    public static Action ofWord(String word) {
+        for (Action a : values()) {
+            if (a.word.equals(word)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("not an action: " + word);
+    }
+
     public String symbol() {
         return symbol;
     }

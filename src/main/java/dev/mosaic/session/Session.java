@@ -18,6 +18,7 @@ import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.PlaybookLoader;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.playbook.SchemaCache;
+import dev.mosaic.resource.Address;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.state.ApplyLock;
@@ -267,7 +268,7 @@ public final class Session implements AutoCloseable {
      * @param warnings told every warning, one at a time
      * @throws ApplyLock.Busy when another apply holds the lock past {@code options.lockTimeout()}
      */
-    public Engine.ApplyResult apply(Map<String, SavedPlan.Entry> saved, ApplyOptions options, Events events,
+    public Engine.ApplyResult apply(Map<Address, SavedPlan.Entry> saved, ApplyOptions options, Events events,
                                     Consumer<String> warnings) throws IOException, InterruptedException, ApplyLock.Busy {
         try (ApplyLock lock = ApplyLock.acquire(state.dir(), options.lockTimeout(), warnings)) {
             events.debug("apply lock taken: " + state.dir().resolve(ApplyLock.NAME) + " (pid " + ProcessHandle.current().pid() + ")");

@@ -1,6 +1,8 @@
 package dev.mosaic.engine;
 
 import dev.mosaic.diag.UserError;
+import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Address;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,9 +28,10 @@ class SavedPlanTest {
                 new SavedPlan.Source("/lab/site.yml", "lab", "abc", Map.of("kernel", "6.1"), List.of("/lab/modules"),
                         Map.of("/lab/files/motd", "file sha256:00")),
                 new SavedPlan.Target("local (root /tmp/lab)", "vm", "/tmp/lab", "/tmp/lab/var/lib/mosaic"),
-                List.of(new SavedPlan.Entry("file[motd]", "file", "planned", "update", "drift", List.of(),
-                                new Fingerprint("update", Map.of("content", "5 B sha256:aa"), "")),
-                        new SavedPlan.Entry("build[k]", "build", "deferred", "no-op", "", List.of("patch[p]"), null)));
+                List.of(new SavedPlan.Entry(Address.of("file", "motd"), "file", PlannedChange.Status.PLANNED, Action.UPDATE,
+                                Cause.DRIFT, List.of(), new Fingerprint("update", Map.of("content", "5 B sha256:aa"), "")),
+                        new SavedPlan.Entry(Address.of("build", "k"), "build", PlannedChange.Status.DEFERRED, Action.NOOP,
+                                Cause.NONE, List.of(Address.of("patch", "p")), null)));
     }
 
     @Test
@@ -66,6 +69,19 @@ class SavedPlanTest {
         Files.writeString(f, Files.readString(f).replace("\"update\"", "\"delete\""));
         assertThatThrownBy(() -> SavedPlan.read(f, KEY)).isInstanceOf(UserError.class)
                 .hasMessageContaining("checksum does not match");
+    }
+
+    @Test
+    void read_anActionOrAddressThisMosaicDoesNotKnow_isRefusedAsDamaged() throws Exception {
+        Path f = tmp.resolve("plan.mosaic");
+        sample().write(f, KEY);
+        String text = Files.readString(f);
+        Files.writeString(f, text.replace("\"update\"", "\"explode\""));
+        assertThatThrownBy(() -> SavedPlan.read(f, KEY)).isInstanceOf(UserError.class)
+                .hasMessageContaining("does not have the expected shape");
+        Files.writeString(f, text.replace("\"file[motd]\"", "\"motd\""));
+        assertThatThrownBy(() -> SavedPlan.read(f, KEY)).isInstanceOf(UserError.class)
+                .hasMessageContaining("does not have the expected shape");
     }
 
     @Test

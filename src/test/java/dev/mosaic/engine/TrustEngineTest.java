@@ -63,10 +63,8 @@ class TrustEngineTest {
                 tmp.resolve("cache"));
     }
 
-    private Map<String, SavedPlan.Entry> saved(Plan plan) {
-        Map<String, SavedPlan.Entry> m = new java.util.LinkedHashMap<>();
-        SavedPlan.entriesOf(plan).forEach(e -> m.put(e.address(), e));
-        return m;
+    private Map<dev.mosaic.resource.Address, SavedPlan.Entry> saved(Plan plan) {
+        return new SavedPlan("test", "now", null, null, SavedPlan.entriesOf(plan)).byAddress();
     }
 
     private static Outcome outcome(Engine.ApplyResult r, String address) {
@@ -119,7 +117,7 @@ class TrustEngineTest {
         write("/etc/quiet", "quiet\n");
         Playbook p = load(THREE);
         Plan plan = engine().plan(p, graph(p));
-        assertThat(SavedPlan.entriesOf(plan)).extracting(SavedPlan.Entry::address)
+        assertThat(SavedPlan.entriesOf(plan)).extracting(e -> e.address().toString())
                 .containsExactly("file[a]", "file[b]", "file[c]");
         write("/etc/quiet", "drifted after the plan\n");
 
