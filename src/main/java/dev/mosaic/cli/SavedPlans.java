@@ -61,7 +61,7 @@ final class SavedPlans {
         // A sensitive --var is not written to the file: apply asks for it again.
         Map<String, String> vars = new java.util.TreeMap<>(o.vars);
         List<String> sensitive = o.vars.keySet().stream()
-                .filter(v -> dev.mosaic.diag.Sensitive.SHOWN.equals(t.playbook().vars().get(v))).sorted().toList();
+                .filter(t.playbook().sensitiveVars()::contains).sorted().toList();
         sensitive.forEach(vars::remove);
         SavedPlan.Source source = new SavedPlan.Source(playbookFile.toAbsolutePath().normalize().toString(),
                 t.playbook().name(), engine.definitionDigest(t.playbook()), vars,

@@ -13,20 +13,22 @@ import java.util.Set;
  * A loaded, interpolated and validated playbook: immutable, with resources in declaration order
  * (the resources of the modules it calls first, then its own). {@code digest} is the sha256 of the
  * playbook text, {@code vars} the resolved scalar variables (a sensitive one as {@code (sensitive)}),
- * {@code sensitive} the resources built from a sensitive value.
+ * {@code sensitive} the resources built from a sensitive value, {@code sensitiveVars} the names of
+ * the sensitive variables.
  */
 public record Playbook(Path file, String name, Path baseDir, Map<String, String> vars, List<ResourceDecl> resources,
-                       String digest, Set<Address> sensitive) {
+                       String digest, Set<Address> sensitive, Set<String> sensitiveVars) {
 
     public Playbook {
         vars = Map.copyOf(vars);
         resources = List.copyOf(resources);
         sensitive = Set.copyOf(sensitive);
+        sensitiveVars = Set.copyOf(sensitiveVars);
     }
 
     public Playbook(Path file, String name, Path baseDir, Map<String, String> vars, List<ResourceDecl> resources,
                     String digest) {
-        this(file, name, baseDir, vars, resources, digest, Set.of());
+        this(file, name, baseDir, vars, resources, digest, Set.of(), Set.of());
     }
 
     /**

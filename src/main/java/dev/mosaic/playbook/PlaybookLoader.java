@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Turns a playbook file into a {@link Playbook}: YAML with positions, variables, the modules it
@@ -143,14 +144,19 @@ public final class PlaybookLoader {
         diags.throwIfErrors();
 
         Map<String, String> scalarVars = new TreeMap<>();
+        Set<String> sensitiveVars = new TreeSet<>();
         for (String v : definitions.keySet()) {
             if (vars.value(v, SourcePos.NONE) instanceof YNode.Scalar s) {
-                scalarVars.put(v, vars.isTainted(s) ? dev.mosaic.diag.Sensitive.SHOWN : s.text());
+                boolean sensitive = vars.isTainted(s);
+                scalarVars.put(v, sensitive ? dev.mosaic.diag.Sensitive.SHOWN : s.text());
+                if (sensitive) {
+                    sensitiveVars.add(v);
+                }
             }
         }
         String title = resolved.get("name") instanceof YNode.Scalar s ? s.text()
                 : file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        return new Playbook(file, title, baseDir, scalarVars, decls, Digests.sha256(text), loading.sensitive);
+        return new Playbook(file, title, baseDir, scalarVars, decls, Digests.sha256(text), loading.sensitive, sensitiveVars);
     }
 
     /**

@@ -691,4 +691,17 @@ class PlaybookLoaderTest {
                 + " since YAML reads its braces as a mapping: quote the whole value, as in [\"/lib/${kver}/x\"] or"
                 + " { key: \"${kver}\" } (outside [ ] and { }, no quotes are needed)");
     }
+
+    @Test
+    void sensitiveVariables_areKnownByName_notByTheTextTheyAreShownAs() {
+        Playbook p = load("""
+                sensitive: [password]
+                vars:
+                  password: hunter2
+                  label: "(sensitive)"
+                resources: {}
+                """);
+        assertThat(p.sensitiveVars()).containsExactly("password");
+        assertThat(p.vars()).containsEntry("password", "(sensitive)").containsEntry("label", "(sensitive)");
+    }
 }
