@@ -1,5 +1,6 @@
 package dev.mosaic.playbook;
 
+import dev.mosaic.base.Sha256;
 import dev.mosaic.yaml.YNode;
 
 import java.io.BufferedOutputStream;
@@ -100,7 +101,7 @@ public final class SchemaCache {
     }
 
     private static String checksum(List<String> lines) {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.digest();
         for (String line : lines) {
             md.update(line.getBytes(StandardCharsets.UTF_8));
             md.update((byte) '\n');
@@ -110,7 +111,7 @@ public final class SchemaCache {
 
     /** The key of {@code tree} validated against {@code schema} by this build of Mosaic. */
     String key(String schema, YNode tree) {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.digest();
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                 new DigestOutputStream(OutputStream.nullOutputStream(), md), 1 << 16))) {
             text(out, buildId());
@@ -204,7 +205,7 @@ public final class SchemaCache {
             if (Files.isRegularFile(where)) {
                 return where + " " + Files.size(where) + " " + Files.getLastModifiedTime(where).toMillis();
             }
-            MessageDigest md = sha256();
+            MessageDigest md = Sha256.digest();
             List<Path> files = new ArrayList<>();
             try (Stream<Path> s = Files.walk(where.resolve("schemas"))) {
                 s.filter(Files::isRegularFile).sorted().forEach(files::add);
@@ -222,11 +223,4 @@ public final class SchemaCache {
         }
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

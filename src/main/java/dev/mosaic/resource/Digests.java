@@ -1,12 +1,12 @@
 package dev.mosaic.resource;
 
+import dev.mosaic.base.Sha256;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /** Hashing and text detection helpers shared by resource kinds. */
 public final class Digests {
@@ -15,22 +15,11 @@ public final class Digests {
     }
 
     public static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(newSha256().digest(bytes));
+        return Sha256.hex(bytes);
     }
 
     public static String sha256(String text) {
-        return sha256(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Cloned for each digest: cheaper than looking the algorithm up among the providers each time. */
-    private static final MessageDigest SHA256;
-
-    static {
-        try {
-            SHA256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(text);
     }
 
     /**
@@ -49,11 +38,7 @@ public final class Digests {
     }
 
     public static MessageDigest newSha256() {
-        try {
-            return (MessageDigest) SHA256.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.digest();
     }
 
     /** The bytes as text when they are small, valid UTF-8 with no NUL; null otherwise. */

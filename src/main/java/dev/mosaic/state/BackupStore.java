@@ -1,5 +1,7 @@
 package dev.mosaic.state;
 
+import dev.mosaic.base.Sha256;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,7 +15,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -53,7 +54,7 @@ public final class BackupStore {
         StateDir.directory(dir);
         Path tmp = Files.createTempFile(dir, ".incoming-", ".tmp"); // O_EXCL, a random name: never a link
         try {
-            MessageDigest md = sha256();
+            MessageDigest md = Sha256.digest();
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
                 content.transferTo(out);
             }
@@ -85,7 +86,7 @@ public final class BackupStore {
         }
         Optional<byte[]> bytes = StateDir.read(dir.resolve(sha256));
         // A copy damaged on disk is not a copy.
-        return bytes.filter(b -> HexFormat.of().formatHex(sha256().digest(b)).equals(sha256));
+        return bytes.filter(b -> HexFormat.of().formatHex(Sha256.digest().digest(b)).equals(sha256));
     }
 
     /** Removes the oldest copies until the store holds at most its cap. Returns how many went. */
@@ -120,11 +121,4 @@ public final class BackupStore {
         return removed;
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

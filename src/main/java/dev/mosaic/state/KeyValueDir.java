@@ -1,9 +1,10 @@
 package dev.mosaic.state;
 
+import dev.mosaic.base.Sha256;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -94,24 +95,8 @@ public final class KeyValueDir {
         if (SAFE.matcher(name).matches() && !name.startsWith(".")) {
             return name;
         }
-        try {
-            byte[] h = ((java.security.MessageDigest) SHA256.clone()).digest(name.getBytes(StandardCharsets.UTF_8));
-            String readable = UNSAFE_CHAR.matcher(name).replaceAll("_");
-            return (readable.length() > 40 ? readable.substring(0, 40) : readable).replaceFirst("^\\.", "_")
-                    + "-" + HexFormat.of().formatHex(h, 0, 8);
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Cloned for each use: cheaper than looking the algorithm up each time. */
-    private static final java.security.MessageDigest SHA256;
-
-    static {
-        try {
-            SHA256 = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String readable = UNSAFE_CHAR.matcher(name).replaceAll("_");
+        return (readable.length() > 40 ? readable.substring(0, 40) : readable).replaceFirst("^\\.", "_")
+                + "-" + Sha256.hex(name).substring(0, 16);
     }
 }

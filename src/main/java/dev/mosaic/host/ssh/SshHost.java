@@ -1,5 +1,6 @@
 package dev.mosaic.host.ssh;
 
+import dev.mosaic.base.Sha256;
 import dev.mosaic.host.AtomicWriter;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
@@ -21,7 +22,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -471,7 +471,7 @@ public final class SshHost implements Host, AutoCloseable {
         if (!missing.isEmpty()) {
             hashAll(missing);
         }
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.digest();
         int files = 0;
         for (TreeEntry e : entries) {
             if (!counts(e, names)) {
@@ -504,13 +504,6 @@ public final class SshHost implements Host, AutoCloseable {
         return new TreeDigest(HexFormat.of().formatHex(md.digest()), files, missing.size());
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static boolean counts(TreeEntry e, Predicate<String> names) {
         if (names == null) {
@@ -583,7 +576,7 @@ public final class SshHost implements Host, AutoCloseable {
         }
         boolean done = false;
         try {
-            MessageDigest md = sha256();
+            MessageDigest md = Sha256.digest();
             try (SftpClient.CloseableHandle handle = h) {
                 byte[] buf = new byte[CHUNK];
                 long offset = 0;
