@@ -40,17 +40,7 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PathChecks.directoryIfExists("--root", root);
-        PathChecks.directoryIfExists("--state-dir", stateDir);
-        Path state;
-        if (one.active()) {
-            state = one.stateDir(one.find(), root, stateDir);
-        } else {
-            Path rootDir = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
-            state = stateDir != null ? stateDir.toAbsolutePath().normalize() : rootDir.resolve(dev.mosaic.session.Session.STATE_DIR);
-            dev.mosaic.session.Session.checkStateDir(state, rootDir);
-        }
-        History history = History.of(state);
+        History history = History.of(one.stateDirOf(root, stateDir));
         List<History.Run> runs = history.runs();
         PrintWriter out = spec.commandLine().getOut();
         history.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));

@@ -39,14 +39,12 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = "--tail", paramLabel = "N", description = "Only the last N lines.")
     int tail;
 
+    @picocli.CommandLine.Mixin
+    OneHost one;
+
     @Override
     public Integer call() throws IOException {
-        PathChecks.directoryIfExists("--root", root);
-        PathChecks.directoryIfExists("--state-dir", stateDir);
-        Path r = root == null ? Path.of("/") : root.toAbsolutePath().normalize();
-        Path state = stateDir != null ? stateDir.toAbsolutePath().normalize() : r.resolve(dev.mosaic.session.Session.STATE_DIR);
-        dev.mosaic.session.Session.checkStateDir(state, r);
-        Path logs = state.resolve("logs");
+        Path logs = one.stateDirOf(root, stateDir).resolve("logs");
         Path file = ResourceLog.file(logs, address);
         java.util.Optional<byte[]> bytes;
         try {

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 
 /**
  * {@code --inventory FILE --host NAME}: one host of an inventory, for the commands about one
- * target (explain, graph, history, restore). The host is reached as an apply over the inventory
+ * target (explain, graph, history, logs, restore). The host is reached as an apply over the inventory
  * reaches it, with its own variables, root and state directory.
  */
 public final class OneHost {
@@ -65,6 +65,23 @@ public final class OneHost {
         inv.inventory = inventory;
         inv.forks = 1;
         return Fleet.load(playbook, options, inv, this);
+    }
+
+    /**
+     * The state directory a command about one target reads: the named host's ({@link #stateDir}),
+     * or else the one {@code --root}/{@code --state-dir} give (default {@code ROOT/var/lib/mosaic}),
+     * checked either way.
+     */
+    Path stateDirOf(Path rootOption, Path stateDirOption) {
+        PathChecks.directoryIfExists("--root", rootOption);
+        PathChecks.directoryIfExists("--state-dir", stateDirOption);
+        if (active()) {
+            return stateDir(find(), rootOption, stateDirOption);
+        }
+        Path root = rootOption == null ? Path.of("/") : rootOption.toAbsolutePath().normalize();
+        Path state = stateDirOption != null ? stateDirOption.toAbsolutePath().normalize() : root.resolve(Session.STATE_DIR);
+        Session.checkStateDir(state, root);
+        return state;
     }
 
     /**

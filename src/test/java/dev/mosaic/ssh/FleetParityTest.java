@@ -282,4 +282,32 @@ class FleetParityTest {
         }
         assertThat(root("lab1").resolve("etc/issue")).as("another host is left alone").hasContent("lab v2");
     }
+
+    @Test
+    void logs_withAnInventory_areTheHostNamedsOwn() throws IOException {
+        write("site.yml", """
+                name: lab
+                resources:
+                  work:
+                    type: directory
+                    path: /srv/work
+                  greet:
+                    type: build
+                    dir: /srv/work
+                    command: echo "greetings from ${nic}" && echo done > stamp
+                    outputs: [/srv/work/stamp]
+                    toolchain: []
+                """);
+        Cli.Result apply = mosaic("apply", playbook.toString());
+        assertThat(apply.exitCode()).as("%s", apply).isZero();
+
+        for (String h : List.of("lab2", "local1")) {
+            Cli.Result logs = about(h, "logs", "build[greet]");
+            assertThat(logs.exitCode()).as("%s", logs).isZero();
+            assertThat(logs.stdout()).contains("greetings from " + (h.equals("lab2") ? "eth2" : "eth0"));
+        }
+        Cli.Result unknown = about("lab9", "logs", "build[greet]");
+        assertThat(unknown.exitCode()).isNotZero();
+        assertThat(unknown.stderr()).contains("no host lab9").doesNotContain("Exception");
+    }
 }
