@@ -78,7 +78,8 @@ class ArchitectureTest {
             java.nio.file.Files.class, java.nio.file.DirectoryStream.class, java.nio.channels.FileChannel.class,
             java.io.FileInputStream.class, java.io.FileOutputStream.class, java.io.FileReader.class, java.io.FileWriter.class,
             java.io.RandomAccessFile.class, ProcessBuilder.class, Process.class, Runtime.class,
-            java.net.Socket.class, java.net.ServerSocket.class, java.net.http.HttpClient.class, java.net.URL.class};
+            java.net.Socket.class, java.net.ServerSocket.class, java.net.http.HttpClient.class, java.net.URL.class,
+            org.apache.commons.io.FileUtils.class, org.apache.commons.io.file.PathUtils.class};
 
     /**
      * A target is touched through {@code host} only. The control machine's own files are touched by

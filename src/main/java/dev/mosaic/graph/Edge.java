@@ -32,6 +32,16 @@ public record Edge(Address from, Address to, Kind kind, String reason) {
         }
     }
 
+    /**
+     * From the two ends only (whose hash codes {@link Address} keeps): the graph looks edges up by
+     * hash on every step of a walk, and a graph holds at most one edge between two resources.
+     * Equal edges still have equal hash codes, so this agrees with the record's {@code equals}.
+     */
+    @Override
+    public int hashCode() {
+        return 31 * from.hashCode() + to.hashCode();
+    }
+
     /** Whether a change upstream can change what the downstream resource sees (not a mere order). */
     public boolean carriesData() {
         return kind == Kind.REQUIRES || kind == Kind.READS || kind == Kind.MODIFIES;

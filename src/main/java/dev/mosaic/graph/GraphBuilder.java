@@ -11,6 +11,7 @@ import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.TargetPaths;
 import org.jgrapht.Graph;
 import org.jgrapht.alg.connectivity.KosarajuStrongConnectivityInspector;
+import org.jgrapht.traverse.NotDirectedAcyclicGraphException;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -37,7 +38,9 @@ import java.util.TreeMap;
  *   <li>modify edges: resources changing a tree in place are ordered with the producers,
  *       fillers and other modifiers of overlapping paths by declaration order, and before pure
  *       readers;</li>
- *   <li>the cycle check last, because a cycle may mix explicit and implicit edges.</li>
+ *   <li>the cycle check last, because a cycle may mix explicit and implicit edges: JGraphT's
+ *       topological order, which the graph needs anyway, fails on a cycle, and only then are
+ *       the cycles worked out for the report.</li>
  * </ol>
  * Problems are reported as diagnostics with positions; the graph is built only when there are none.
  */
@@ -65,8 +68,15 @@ public final class GraphBuilder {
         addParents(g, playbook.resources(), paths, producers);
         addReads(g, playbook.resources(), paths, producers);
         addModifies(g, playbook.resources(), paths);
-        checkCycles(g, decls, diags);
-        return diags.hasErrors() ? null : new ResourceGraph(g, decls);
+        if (diags.hasErrors()) {
+            return null;
+        }
+        try {
+            return new ResourceGraph(g, decls); // its topological order is the cycle check
+        } catch (NotDirectedAcyclicGraphException cyclic) {
+            reportCycles(g, decls, diags);
+            return null;
+        }
     }
 
     private static void addExplicit(Graph<Address, Edge> g, List<ResourceDecl> decls, Map<String, ResourceDecl> byId) {
@@ -214,10 +224,7 @@ public final class GraphBuilder {
     }
 
     /** Reports the shortest cycle of each strongly connected component, in order, with positions. */
-    private static void checkCycles(Graph<Address, Edge> g, Map<Address, ResourceDecl> decls, Diagnostics diags) {
-        if (acyclic(g)) {
-            return; // the usual case, found without working out components
-        }
+    private static void reportCycles(Graph<Address, Edge> g, Map<Address, ResourceDecl> decls, Diagnostics diags) {
         List<Set<Address>> components = new KosarajuStrongConnectivityInspector<>(g).stronglyConnectedSets();
         List<Address> index = new ArrayList<>(decls.keySet());
         for (Set<Address> scc : components) {
@@ -243,30 +250,6 @@ public final class GraphBuilder {
             SourcePos pos = decls.get(best.get(0).from()).pos();
             diags.error(pos, b.toString());
         }
-    }
-
-    /** Whether peeling off resources without pending dependencies empties the graph (Kahn). */
-    private static boolean acyclic(Graph<Address, Edge> g) {
-        Map<Address, Integer> waiting = new HashMap<>();
-        ArrayDeque<Address> ready = new ArrayDeque<>();
-        for (Address a : g.vertexSet()) {
-            int n = g.inDegreeOf(a);
-            waiting.put(a, n);
-            if (n == 0) {
-                ready.add(a);
-            }
-        }
-        int placed = 0;
-        while (!ready.isEmpty()) {
-            Address a = ready.poll();
-            placed++;
-            for (Edge e : g.outgoingEdgesOf(a)) {
-                if (waiting.merge(e.to(), -1, Integer::sum) == 0) {
-                    ready.add(e.to());
-                }
-            }
-        }
-        return placed == g.vertexSet().size();
     }
 
     private static List<Edge> shortestCycle(Graph<Address, Edge> g, Address start, Set<Address> scc) {

@@ -4,6 +4,8 @@ import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Address;
 import org.jgrapht.Graph;
 import org.jgrapht.graph.builder.GraphTypeBuilder;
+import org.jgrapht.traverse.NotDirectedAcyclicGraphException;
+import org.jgrapht.traverse.TopologicalOrderIterator;
 
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -13,7 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.RandomAccess;
 import java.util.Set;
 
@@ -67,33 +68,15 @@ public final class ResourceGraph {
 
     /**
      * Dependencies first; among resources whose dependencies are all placed, the one declared
-     * first (Kahn's algorithm with the declaration index as priority).
+     * first: JGraphT's Kahn order with the declaration index as the queue's priority. On a cycle
+     * the iterator throws {@link NotDirectedAcyclicGraphException} once only the cycle's
+     * resources (and what waits on them) are left; {@link GraphBuilder} reports them.
      */
     private List<Address> topologicalOrder() {
-        List<Address> declared = new ArrayList<>(decls.keySet());
-        Map<Address, Integer> index = new HashMap<>();
-        int[] waiting = new int[declared.size()];
-        for (int i = 0; i < declared.size(); i++) {
-            index.put(declared.get(i), i);
-            waiting[i] = dependencies.get(declared.get(i)).size();
-        }
-        PriorityQueue<Integer> ready = new PriorityQueue<>();
-        for (int i = 0; i < waiting.length; i++) {
-            if (waiting[i] == 0) {
-                ready.add(i);
-            }
-        }
+        Map<Address, Integer> declared = new HashMap<>();
+        decls.keySet().forEach(a -> declared.put(a, declared.size()));
         List<Address> out = new ArrayList<>(declared.size());
-        while (!ready.isEmpty()) {
-            Address a = declared.get(ready.poll());
-            out.add(a);
-            for (Address d : dependents.get(a)) {
-                int i = index.get(d);
-                if (--waiting[i] == 0) {
-                    ready.add(i);
-                }
-            }
-        }
+        new TopologicalOrderIterator<>(graph, Comparator.comparingInt(declared::get)).forEachRemaining(out::add);
         return new IndexedList(out);
     }
 

@@ -9,6 +9,8 @@ import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.TargetPaths;
 
+import org.apache.commons.io.file.PathUtils;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -68,7 +70,7 @@ final class BuildCache {
     /** Keeps the outputs {@code host} just built (files, symlinks, and trees of them). */
     void store(Host host, List<String> outputs) throws IOException {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        deleteTree(tmp);
+        PathUtils.delete(tmp); // a run killed before its move; links inside are removed, never followed
         Files.createDirectories(tmp.resolve("files"));
         List<Item> items = new ArrayList<>();
         for (String out : outputs) {
@@ -84,7 +86,7 @@ final class BuildCache {
             }
         }
         Files.writeString(tmp.resolve("manifest.json"), JSON.writeValueAsString(new Manifest(host.name(), items)));
-        deleteTree(dir);
+        PathUtils.delete(dir);
         Files.createDirectories(dir.getParent());
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -114,17 +116,6 @@ final class BuildCache {
                 continue;
             }
             BuiltOnce.copy(dir.resolve("files").resolve(item.sha256()), host, item.path(), item.mode(), item.sha256());
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
         }
     }
 }

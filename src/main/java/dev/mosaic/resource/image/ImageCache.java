@@ -1,12 +1,12 @@
 package dev.mosaic.resource.image;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.commons.io.file.PathUtils;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -60,7 +60,7 @@ final class ImageCache {
                 String n = p.getFileName().toString();
                 if ((n.startsWith(".staging-") || n.startsWith(".entry-"))
                         && Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(dayAgo)) {
-                    delete(p);
+                    PathUtils.delete(p);
                 }
             }
         }
@@ -73,18 +73,7 @@ final class ImageCache {
         Files.move(built, tmp.resolve("image"));
         Files.writeString(tmp.resolve("manifest.json"), JSON.writeValueAsString(m));
         Path dir = root.resolve(inputs);
-        delete(dir);
+        PathUtils.delete(dir); // an entry stored before (links inside are removed, never followed)
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    static void delete(Path p) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        }
     }
 }

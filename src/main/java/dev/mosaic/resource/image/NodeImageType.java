@@ -16,6 +16,7 @@ import dev.mosaic.resource.Source;
 import dev.mosaic.resource.SpecReader;
 import dev.mosaic.resource.pkg.Debs;
 import dev.mosaic.yaml.YNode;
+import org.apache.commons.io.file.PathUtils;
 
 import static dev.mosaic.resource.initrd.ImageEntries.hasDotDot;
 import static dev.mosaic.resource.initrd.ImageEntries.imagePath;
@@ -385,7 +386,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
                     + m.size() + " bytes, sha256 " + m.sha256() + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
             return m;
         } finally {
-            ImageCache.delete(staging);
+            PathUtils.delete(staging); // the image's own symlinks are removed, never followed
         }
     }
 

@@ -1,5 +1,11 @@
 package dev.mosaic.resource.initrd;
 
+import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
+import org.apache.commons.compress.archivers.cpio.CpioConstants;
+import org.apache.commons.io.IOUtils;
+import org.apache.commons.io.output.CloseShieldOutputStream;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +17,7 @@ import java.util.TreeMap;
 
 /**
  * A writer of deterministic {@code newc} ("070701") cpio archives, the format the Linux kernel
- * unpacks as an initramfs. Entries are collected, then written sorted by path with one mtime for
+ * unpacks as an initramfs. Entries are collected, then written (by commons-compress) sorted by path with one mtime for
  * all, the owner each entry was given (root unless said otherwise) and sequential inode numbers.
  * A file's content is either in memory or a local file read while writing, so an image of a whole
  * root file system never sits in memory. Used by the {@code initrd} and {@code node_image} kinds.
@@ -19,6 +25,7 @@ import java.util.TreeMap;
  */
 public final class Cpio {
 
+    static final int S_IFMT = 0170000;
     static final int S_IFDIR = 0040000;
     static final int S_IFREG = 0100000;
     static final int S_IFLNK = 0120000;
@@ -86,48 +93,48 @@ public final class Cpio {
         writeTo(out, 0);
     }
 
-    /** Writes every entry with {@code mtime} (seconds since the epoch). */
+    /**
+     * Writes every entry with {@code mtime} (seconds since the epoch), through commons-compress's
+     * newc writer: headers in lowercase hex (the kernel and GNU cpio read either case), names and
+     * data padded to four bytes, the trailer last and nothing after it. {@code out} stays open.
+     */
     public void writeTo(OutputStream out, long mtime) throws IOException {
-        int ino = 1;
-        for (var me : entries.entrySet()) {
-            Entry e = me.getValue();
-            if (e.size() > 0xFFFFFFFFL) {
-                throw new IOException(me.getKey() + " is larger than a newc cpio entry can hold (4 GiB)");
-            }
-            header(out, me.getKey(), ino++, e, mtime);
-            if (e.data() != null) {
-                out.write(e.data());
-            } else {
-                try (InputStream in = Files.newInputStream(e.file())) {
-                    if (in.transferTo(out) != e.size()) {
-                        throw new IOException(e.file() + " changed size while the archive was written");
+        try (CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(CloseShieldOutputStream.wrap(out),
+                CpioConstants.FORMAT_NEW, 4, StandardCharsets.UTF_8.name())) {
+            int ino = 1;
+            for (var me : entries.entrySet()) {
+                Entry e = me.getValue();
+                if (e.size() > 0xFFFFFFFFL) {
+                    throw new IOException(me.getKey() + " is larger than a newc cpio entry can hold (4 GiB)");
+                }
+                cpio.putArchiveEntry(header(me.getKey(), ino++, e, mtime));
+                if (e.data() != null) {
+                    cpio.write(e.data());
+                } else {
+                    try (InputStream in = Files.newInputStream(e.file())) {
+                        // The header holds the size given; a file grown or shrunk since is refused, not cut.
+                        if (IOUtils.copyLarge(in, cpio, 0, e.size()) != e.size() || in.read() != -1) {
+                            throw new IOException(e.file() + " changed size while the archive was written");
+                        }
                     }
                 }
+                cpio.closeArchiveEntry();
             }
-            pad(out, e.size());
         }
-        header(out, "TRAILER!!!", 0, new Entry(0, new byte[0]), 0);
     }
 
-    private static void header(OutputStream out, String name, int ino, Entry e, long mtime) throws IOException {
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        StringBuilder h = new StringBuilder("070701");
-        int nlink = (e.mode() & 0170000) == S_IFDIR ? 2 : 1;
-        for (long v : new long[] {ino, e.mode(), e.uid(), e.gid(), nlink, mtime, e.size(), 0, 0, e.rdevMajor(), e.rdevMinor(), n.length + 1, 0}) {
-            h.append(String.format("%08X", v));
-        }
-        byte[] hb = h.toString().getBytes(StandardCharsets.US_ASCII);
-        out.write(hb);
-        out.write(n);
-        out.write(0);
-        pad(out, hb.length + n.length + 1);
-    }
-
-    private static void pad(OutputStream out, long written) throws IOException {
-        int r = (int) (written % 4);
-        if (r != 0) {
-            out.write(new byte[4 - r]);
-        }
+    /** Root-owned unless given, one link (two for a directory), inodes numbered in path order. */
+    private static CpioArchiveEntry header(String name, int ino, Entry e, long mtime) {
+        CpioArchiveEntry h = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, name, e.size());
+        h.setInode(ino);
+        h.setMode(e.mode());
+        h.setUID(e.uid());
+        h.setGID(e.gid());
+        h.setNumberOfLinks((e.mode() & S_IFMT) == S_IFDIR ? 2 : 1);
+        h.setTime(mtime);
+        h.setRemoteDeviceMaj(e.rdevMajor());
+        h.setRemoteDeviceMin(e.rdevMinor());
+        return h;
     }
 
     byte[] toBytes() throws IOException {

@@ -6,6 +6,7 @@ import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.archive.ArchiveType;
+import org.apache.commons.io.file.PathUtils;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -187,12 +188,7 @@ public final class Debs {
                 Files.move(got, cached(ctx, e.getValue()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
-            try (var files = Files.list(work)) {
-                for (Path f : files.toList()) {
-                    Files.deleteIfExists(f);
-                }
-            }
-            Files.deleteIfExists(work);
+            PathUtils.delete(work); // whatever apt-get left there, subdirectories included
         }
     }
 

@@ -120,7 +120,7 @@ class RootFsTest {
         String s = out.toString(StandardCharsets.ISO_8859_1);
         // newc headers: magic, ino, mode, uid, gid, nlink, mtime, ...
         assertThat(s.indexOf("a\0")).isLessThan(s.indexOf("etc\0")).isLessThan(s.indexOf("etc/b\0"));
-        assertThat(s).contains("070701" + "00000003" + "00008180" + "00000065" + "00000066" + "00000001" + "6553F100");
+        assertThat(s).contains("070701" + "00000003" + "00008180" + "00000065" + "00000066" + "00000001" + "6553f100");
         assertThat(Files.exists(tmp.resolve("staging/blobs"), LinkOption.NOFOLLOW_LINKS)).isTrue();
     }
 }
