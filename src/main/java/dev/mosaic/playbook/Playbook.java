@@ -13,15 +13,23 @@ import java.util.Set;
  * A loaded, interpolated and validated playbook: immutable, with resources in declaration order
  * (the resources of the modules it calls first, then its own). {@code digest} is the sha256 of the
  * playbook text, {@code vars} the resolved scalar variables (a sensitive one as {@code (sensitive)}),
- * {@code sensitive} the resources built from a sensitive value.
+ * {@code sensitive} the resources built from a sensitive value, {@code kernels} what each
+ * {@code ${kernel:METAPACKAGE}} it used stood for (metapackage → release; what the run compares
+ * with and records in {@code mosaic.lock}).
  */
 public record Playbook(Path file, String name, Path baseDir, Map<String, String> vars, List<ResourceDecl> resources,
-                       String digest, Set<Address> sensitive) {
+                       String digest, Set<Address> sensitive, Map<String, String> kernels) {
 
     public Playbook {
         vars = Map.copyOf(vars);
         resources = List.copyOf(resources);
         sensitive = Set.copyOf(sensitive);
+        kernels = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(kernels));
+    }
+
+    public Playbook(Path file, String name, Path baseDir, Map<String, String> vars, List<ResourceDecl> resources,
+                    String digest, Set<Address> sensitive) {
+        this(file, name, baseDir, vars, resources, digest, sensitive, Map.of());
     }
 
     public Playbook(Path file, String name, Path baseDir, Map<String, String> vars, List<ResourceDecl> resources,
