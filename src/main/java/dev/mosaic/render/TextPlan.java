@@ -64,7 +64,7 @@ public final class TextPlan {
      * A {@code ${kernel:…}} that moved: {@code kernel: 6.1.0-56-amd64 -> 6.1.0-57-amd64
      * (linux-image-amd64 moved since the last apply)}; or one the lock file has not recorded yet.
      */
-    static String kernel(Plan.KernelMove k) {
+    public static String kernel(Plan.KernelMove k) {
         return k.locked() == null
                 ? "kernel: " + k.resolved() + " (" + k.metapackage() + " today; apply records it in mosaic.lock)"
                 : "kernel: " + k.locked() + " -> " + k.resolved() + " (" + k.metapackage()

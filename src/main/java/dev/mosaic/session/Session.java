@@ -255,7 +255,12 @@ public final class Session implements AutoCloseable {
         planner = engine(Events.NONE);
         Plan plan = planner.plan(playbook, graph);
         state.newWarnings().forEach(warnings);
-        return new Plan(plan.playbook(), name, plan.entries(), graph.targets(), LockedKernels.moves(playbook));
+        return new Plan(plan.playbook(), name, plan.entries(), graph.targets(), kernelMoves());
+    }
+
+    /** The {@code ${kernel:…}} lookups whose release {@code mosaic.lock} does not hold (what the plan shows). */
+    public java.util.List<Plan.KernelMove> kernelMoves() {
+        return LockedKernels.moves(playbook);
     }
 
     /**

@@ -77,6 +77,7 @@ class KernelLockCliTest {
         Cli.Result apply = mosaic("apply", "--root", root.toString(), playbook.toString());
 
         assertThat(apply.exitCode()).as("%s", apply).isZero();
+        assertThat(apply.stdoutLines().get(0)).isEqualTo("kernel: 6.1.0-90-amd64 (linux-image-amd64 today; apply records it in mosaic.lock)");
         assertThat(root.resolve("srv/tftp/kernel.txt")).hasContent("vmlinuz-6.1.0-90-amd64");
         assertThat(Files.readString(lock)).contains("\"kernels\" : {\n    \"linux-image-amd64\" : \"6.1.0-90-amd64\"\n  }");
 
@@ -111,6 +112,7 @@ class KernelLockCliTest {
         Cli.Result again = mosaic("apply", "--root", root.toString(), playbook.toString());
 
         assertThat(again.exitCode()).as("%s", again).isZero();
+        assertThat(again.stdoutLines().get(0)).startsWith("kernel: 6.1.0-90-amd64 -> 6.1.0-91-amd64 (linux-image-amd64 moved");
         assertThat(root.resolve("srv/tftp/kernel.txt")).hasContent("vmlinuz-6.1.0-91-amd64");
         assertThat(new dev.mosaic.state.LockFile(lock).kernels()).containsExactly(Map.entry("linux-image-amd64", "6.1.0-91-amd64"));
         assertThat(plan().stdout()).startsWith("No changes.");
