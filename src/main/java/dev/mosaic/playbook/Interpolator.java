@@ -39,7 +39,7 @@ final class Interpolator {
     static final String ALIAS_PATTERN = "[A-Za-z_][A-Za-z0-9_-]*";
     /** What may stand between {@code ${} and {@code }}: a variable or a module's output. */
     static final String REFERENCE_PATTERN = NAME_PATTERN + "|module\\." + ALIAS_PATTERN + "\\." + NAME_PATTERN
-            + "|env:" + NAME_PATTERN + "|file:[^}]+|kernel:" + Interpolator.PACKAGE_PATTERN;
+            + "|env:" + NAME_PATTERN + "|file:[^}]+|kernel:" + PACKAGE_PATTERN;
     private static final java.util.regex.Pattern REFERENCE = java.util.regex.Pattern.compile(REFERENCE_PATTERN);
     /** A value that is one whole reference, which may carry a structured value. */
     private static final java.util.regex.Pattern WHOLE_REFERENCE =
