@@ -119,6 +119,18 @@ class KernelLockCliTest {
     }
 
     @Test
+    void anApplyThatFailed_leavesTheLockAsItWas_soTheNextPlanShowsTheMoveAgain() throws IOException {
+        Files.createDirectories(root.resolve("srv"));
+        Files.writeString(root.resolve("srv/tftp"), "a file where the playbook needs a directory\n");
+
+        Cli.Result failed = mosaic("apply", "--root", root.toString(), playbook.toString());
+
+        assertThat(failed.exitCode()).as("%s", failed).isNotZero();
+        assertThat(lock).doesNotExist();
+        assertThat(plan().stdoutLines().get(0)).isEqualTo("kernel: 6.1.0-90-amd64 (linux-image-amd64 today; apply records it in mosaic.lock)");
+    }
+
+    @Test
     void aMetapackageAptDoesNotKnow_isOneParagraphAtTheReference_andTheTargetStaysAsItWas() throws IOException {
         archive.packages(); // the lists of a machine that never ran apt-get update
         Files.createDirectories(root.resolve("srv"));
