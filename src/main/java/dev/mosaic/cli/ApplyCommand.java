@@ -135,6 +135,7 @@ final class ApplyCommand implements Callable<Integer> {
                 result = t.apply(saved, how, verbosity.events(recorded(events), t), warnings);
                 events.summary(JsonPlan.render(result, t.playbook().name(), t.name()));
             } else {
+                t.kernelMoves().forEach(k -> out.println(dev.mosaic.render.TextPlan.kernel(k))); // as the plan said
                 try (ConsoleEvents events = new ConsoleEvents(out, err, System.console() != null, Terminal::columns)) {
                     result = t.apply(saved, how, verbosity.through(events::note).events(recorded(events), t), warnings);
                 }

@@ -9,13 +9,28 @@ import java.util.Map;
 /**
  * What would change, as data: every resource of the playbook in apply order with its planned
  * change. Rendering it (human text, JSON) is the CLI's business. {@code targets} is what
- * {@code --target} limited the plan to (empty: the whole playbook, removals included).
+ * {@code --target} limited the plan to (empty: the whole playbook, removals included);
+ * {@code kernels} the {@code ${kernel:…}} lookups that differ from {@code mosaic.lock}.
  */
-public record Plan(String playbook, String target, List<PlannedChange> entries, List<String> targets) {
+public record Plan(String playbook, String target, List<PlannedChange> entries, List<String> targets,
+                   List<KernelMove> kernels) {
+
+    /**
+     * A {@code ${kernel:METAPACKAGE}} whose release is not the one the lock file holds: the archive
+     * moved the metapackage to another kernel since the last apply ({@code locked} null: none
+     * recorded yet). The plan follows the archive; apply records {@code resolved}.
+     */
+    public record KernelMove(String metapackage, String locked, String resolved) {
+    }
 
     public Plan {
         entries = List.copyOf(entries);
         targets = List.copyOf(targets);
+        kernels = List.copyOf(kernels);
+    }
+
+    public Plan(String playbook, String target, List<PlannedChange> entries, List<String> targets) {
+        this(playbook, target, entries, targets, List.of());
     }
 
     public Plan(String playbook, String target, List<PlannedChange> entries) {

@@ -33,11 +33,13 @@ import java.util.Map;
 final class Interpolator {
 
     static final String NAME_PATTERN = "[A-Za-z_][A-Za-z0-9_]*";
+    /** A Debian package name (Debian Policy 5.6.1), for {@code ${kernel:…}}. */
+    static final String PACKAGE_PATTERN = "[a-z0-9][a-z0-9+.-]+";
     /** A module alias: a variable name that may also hold '-'. */
     static final String ALIAS_PATTERN = "[A-Za-z_][A-Za-z0-9_-]*";
     /** What may stand between {@code ${} and {@code }}: a variable or a module's output. */
     static final String REFERENCE_PATTERN = NAME_PATTERN + "|module\\." + ALIAS_PATTERN + "\\." + NAME_PATTERN
-            + "|env:" + NAME_PATTERN + "|file:[^}]+";
+            + "|env:" + NAME_PATTERN + "|file:[^}]+|kernel:" + PACKAGE_PATTERN;
     private static final java.util.regex.Pattern REFERENCE = java.util.regex.Pattern.compile(REFERENCE_PATTERN);
     /** A value that is one whole reference, which may carry a structured value. */
     private static final java.util.regex.Pattern WHOLE_REFERENCE =
@@ -65,6 +67,8 @@ final class Interpolator {
 
     /** Where {@code ${file:…}} paths are read from; null: not here. */
     private Path baseDir;
+    /** What {@code ${kernel:…}} asks; by default, nothing may be asked. */
+    private Lookups.Kernels kernels = new Lookups.Kernels(KernelLookup.NONE);
     private final Map<String, YNode> definitions;
     private final Diagnostics diags;
     private final Outputs outputs;
@@ -108,6 +112,12 @@ final class Interpolator {
                 markSensitive(e.getValue(), tainted);
             }
         }
+        return this;
+    }
+
+    /** Where {@code ${kernel:…}} is looked up: one {@link Lookups.Kernels} for all scopes of a load. */
+    Interpolator kernels(Lookups.Kernels shared) {
+        this.kernels = shared;
         return this;
     }
 
@@ -218,6 +228,10 @@ final class Interpolator {
     YNode value(String name, SourcePos refPos) {
         if (name.startsWith("env:") || name.startsWith("file:")) {
             return external(name, refPos);
+        }
+        if (name.startsWith("kernel:")) { // a fact of the archive, not a secret: never tainted
+            String release = kernels.release(name.substring(7), refPos, diags);
+            return release == null ? null : new YNode.Scalar(release, YNode.Scalar.Kind.STRING, false, refPos);
         }
         if (name.startsWith("module.") && name.indexOf('.', 7) > 0) {
             int dot = name.indexOf('.', 7);

@@ -15,6 +15,10 @@ import java.nio.file.Path;
  * dropped, as Ansible's file lookup does), the path relative to the file the reference is written
  * in. A missing one is an error at the reference, never an empty string; the {@link Interpolator}
  * keeps what they return as sensitive.
+ *
+ * <p>{@code ${kernel:METAPACKAGE}} is of another sort: not a secret but a fact about the Debian
+ * archive that moves with its point releases, asked through a {@link KernelLookup} once per load
+ * ({@link Kernels}) and remembered, so that the run can record it in {@code mosaic.lock}.
  */
 final class Lookups {
 
@@ -74,5 +78,46 @@ final class Lookups {
         }
         return value.endsWith("\r\n") ? value.substring(0, value.length() - 2)
                 : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+    }
+
+    /**
+     * The {@code ${kernel:…}} lookups of one load, shared by all its scopes: each metapackage is
+     * asked once (a failure is reported at each reference), and what was found is kept sorted
+     * for {@link Playbook#kernels()}.
+     */
+    static final class Kernels {
+        private final KernelLookup lookup;
+        private final java.util.Map<String, String> found = new java.util.TreeMap<>();
+        private final java.util.Map<String, String> failed = new java.util.HashMap<>();
+
+        Kernels(KernelLookup lookup) {
+            this.lookup = lookup;
+        }
+
+        /** The release {@code ${kernel:METAPACKAGE}} stands for, or null (reported at {@code refPos}). */
+        String release(String metapackage, SourcePos refPos, Diagnostics diags) {
+            String known = found.get(metapackage);
+            if (known != null) {
+                return known;
+            }
+            String why = failed.get(metapackage);
+            if (why == null) {
+                try {
+                    String release = lookup.release(metapackage);
+                    found.put(metapackage, release);
+                    return release;
+                } catch (KernelLookup.Failed e) {
+                    why = e.getMessage();
+                    failed.put(metapackage, why);
+                }
+            }
+            diags.error(refPos, "'${kernel:" + metapackage + "}': " + why);
+            return null;
+        }
+
+        /** Metapackage → release, for every lookup that succeeded. */
+        java.util.Map<String, String> found() {
+            return java.util.Map.copyOf(found);
+        }
     }
 }

@@ -63,7 +63,7 @@ final class ModuleCall {
                 + (def.params().isEmpty() ? " (it declares none)" : " (" + String.join(", ", def.params().keySet()) + ")");
         child.interpolator(new Interpolator(defaults, given, child.diags, child::output, note).secrets(loading.tainted,
                 def.params().values().stream().filter(ModuleParam::sensitive).map(ModuleParam::name)
-                        .collect(java.util.stream.Collectors.toSet()), def.dir()));
+                        .collect(java.util.stream.Collectors.toSet()), def.dir()).kernels(loading.kernels));
 
         // Defaults that use other params are checked with this call's values.
         for (ModuleParam p : def.params().values()) {

@@ -14,21 +14,23 @@ import java.util.Set;
  * (the resources of the modules it calls first, then its own). {@code digest} is the sha256 of the
  * playbook text, {@code vars} the resolved scalar variables (a sensitive one as {@code (sensitive)}),
  * {@code sensitive} the resources built from a sensitive value, {@code sensitiveVars} the names of
- * the sensitive variables.
+ * the sensitive variables, {@code kernels} what each {@code ${kernel:METAPACKAGE}} it used stood
+ * for (metapackage → release; what the run compares with and records in {@code mosaic.lock}).
  */
 public record Playbook(Path file, String name, Path baseDir, Map<String, String> vars, List<ResourceDecl> resources,
-                       String digest, Set<Address> sensitive, Set<String> sensitiveVars) {
+                       String digest, Set<Address> sensitive, Set<String> sensitiveVars, Map<String, String> kernels) {
 
     public Playbook {
         vars = Map.copyOf(vars);
         resources = List.copyOf(resources);
         sensitive = Set.copyOf(sensitive);
         sensitiveVars = Set.copyOf(sensitiveVars);
+        kernels = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(kernels));
     }
 
     public Playbook(Path file, String name, Path baseDir, Map<String, String> vars, List<ResourceDecl> resources,
                     String digest) {
-        this(file, name, baseDir, vars, resources, digest, Set.of(), Set.of());
+        this(file, name, baseDir, vars, resources, digest, Set.of(), Set.of(), Map.of());
     }
 
     /**

@@ -34,6 +34,7 @@ public final class PlaybookLoader {
     private final Kinds kinds;
     private final List<Path> moduleDirs;
     private final SchemaValidator schemas;
+    private KernelLookup kernelLookup = KernelLookup.NONE;
 
     public PlaybookLoader(Kinds kinds) {
         this(kinds, List.of());
@@ -52,6 +53,12 @@ public final class PlaybookLoader {
         this.kinds = kinds;
         this.moduleDirs = List.copyOf(moduleDirs);
         this.schemas = new SchemaValidator(schemaCache);
+    }
+
+    /** Where {@code ${kernel:…}} is looked up (the session's apt); without it, the lookup is refused. */
+    public PlaybookLoader kernels(KernelLookup lookup) {
+        this.kernelLookup = lookup;
+        return this;
     }
 
     public Playbook load(Path file, Map<String, String> overrides) {
@@ -107,11 +114,11 @@ public final class PlaybookLoader {
 
         Path baseDir = file.toAbsolutePath().getParent();
         Map<String, YNode> definitions = variables(top, overrides, inventoryVars, diags);
-        Scope.Loading loading = new Scope.Loading(kinds, schemas, new ModuleReader(schemas, moduleDirs, file));
+        Scope.Loading loading = new Scope.Loading(kinds, schemas, new ModuleReader(schemas, moduleDirs, file), kernelLookup);
         Scope scope = new Scope(loading, List.of(), file, baseDir, diags,
                 top.get("modules") instanceof YNode.Map calls ? calls : null);
         Interpolator vars = new Interpolator(definitions, Map.of(), diags, scope::output, "")
-                .secrets(loading.tainted, sensitiveNames(top, definitions, diags), baseDir);
+                .secrets(loading.tainted, sensitiveNames(top, definitions, diags), baseDir).kernels(loading.kernels);
         scope.interpolator(vars);
         LinkedHashMap<String, YNode.Entry> resolvedTop = new LinkedHashMap<>();
         for (YNode.Entry e : top.entries().values()) {
@@ -156,7 +163,8 @@ public final class PlaybookLoader {
         }
         String title = resolved.get("name") instanceof YNode.Scalar s ? s.text()
                 : file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        return new Playbook(file, title, baseDir, scalarVars, decls, Digests.sha256(text), loading.sensitive, sensitiveVars);
+        return new Playbook(file, title, baseDir, scalarVars, decls, Digests.sha256(text), loading.sensitive, sensitiveVars,
+                loading.kernels.found());
     }
 
     /**

@@ -47,11 +47,14 @@ final class Scope {
          * a call of one of them again would never end, so it is refused at the call.
          */
         final List<ModuleDef> calling = new ArrayList<>();
+        /** The {@code ${kernel:…}} lookups of every scope. */
+        final Lookups.Kernels kernels;
 
-        Loading(Kinds kinds, SchemaValidator schemas, ModuleReader reader) {
+        Loading(Kinds kinds, SchemaValidator schemas, ModuleReader reader, KernelLookup kernelLookup) {
             this.kinds = kinds;
             this.schemas = schemas;
             this.reader = reader;
+            this.kernels = new Lookups.Kernels(kernelLookup);
         }
 
         void report(String label, Diagnostics diags) {

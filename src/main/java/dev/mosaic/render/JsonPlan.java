@@ -41,6 +41,12 @@ public final class JsonPlan {
             ArrayNode targets = root.putArray("targets");
             plan.targets().forEach(targets::add);
         }
+        if (!plan.kernels().isEmpty()) {
+            ArrayNode kernels = root.putArray("kernels");
+            for (Plan.KernelMove k : plan.kernels()) {
+                kernels.addObject().put("metapackage", k.metapackage()).put("locked", k.locked()).put("resolved", k.resolved());
+            }
+        }
         ArrayNode changes = root.putArray("changes");
         for (PlannedChange c : plan.changes()) {
             changes.add(change(c));

@@ -34,6 +34,10 @@ public final class TextPlan {
         if (plan.partial()) { // said first, once: a reader must not take this for the whole playbook's plan
             b.append(partial(plan)).append("\n\n");
         }
+        if (!plan.kernels().isEmpty()) { // before the changes they explain (a new package name, new paths)
+            plan.kernels().forEach(k -> b.append(kernel(k)).append('\n'));
+            b.append('\n');
+        }
         if (changes.isEmpty()) {
             b.append("No changes. ").append(plan.target()).append(" matches ").append(plan.partial() ? "the targeted part of " : "")
                     .append("playbook ").append(plan.playbook()).append(".\n");
@@ -54,6 +58,17 @@ public final class TextPlan {
         return "warning: partial plan (--target " + String.join(", ", plan.targets()) + "): only the targets and what they"
                 + " require are planned. What depends on them is not, nor the removal of resources gone from the"
                 + " playbook: plan without --target to see everything.";
+    }
+
+    /**
+     * A {@code ${kernel:…}} that moved: {@code kernel: 6.1.0-56-amd64 -> 6.1.0-57-amd64
+     * (linux-image-amd64 moved since the last apply)}; or one the lock file has not recorded yet.
+     */
+    public static String kernel(Plan.KernelMove k) {
+        return k.locked() == null
+                ? "kernel: " + k.resolved() + " (" + k.metapackage() + " today; apply records it in mosaic.lock)"
+                : "kernel: " + k.locked() + " -> " + k.resolved() + " (" + k.metapackage()
+                        + " moved since the last apply, as mosaic.lock recorded it)";
     }
 
     public static String summary(Plan plan) {

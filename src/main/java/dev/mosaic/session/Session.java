@@ -84,7 +84,7 @@ public final class Session implements AutoCloseable {
 
     /** Loads a playbook with the command line's variables and, for an inventory host, its own. */
     public static Playbook load(Path playbook, Settings s, Map<String, YNode> inventoryVars) {
-        return new PlaybookLoader(s.kinds(), s.moduleDirs()).load(playbook, s.vars(), inventoryVars);
+        return new PlaybookLoader(s.kinds(), s.moduleDirs()).kernels(AptKernels.SYSTEM).load(playbook, s.vars(), inventoryVars);
     }
 
     /** The playbook's graph, or its problems as one {@link UserError}. */
@@ -128,7 +128,8 @@ public final class Session implements AutoCloseable {
         Path stateDir = stateDir(rootOption, s.stateDir());
         checkStateDir(stateDir, root); // before anything is read there
         SchemaCache schemaCache = SchemaCache.open(stateDir.resolve(SCHEMA_CACHE), StateDir::writeAtomic);
-        Playbook p = new PlaybookLoader(s.kinds(), s.moduleDirs(), schemaCache).load(playbookFile, s.vars());
+        Playbook p = new PlaybookLoader(s.kinds(), s.moduleDirs(), schemaCache).kernels(AptKernels.SYSTEM)
+                .load(playbookFile, s.vars());
         String name = root.toString().equals("/") ? "local" : "local (root " + root + ")";
         return local(p, graph(p, s), root, stateDir, s, writes, name, schemaCache);
     }
@@ -255,14 +256,20 @@ public final class Session implements AutoCloseable {
         planner = engine(Events.NONE);
         Plan plan = planner.plan(playbook, graph);
         state.newWarnings().forEach(warnings);
-        return new Plan(plan.playbook(), name, plan.entries(), graph.targets());
+        return new Plan(plan.playbook(), name, plan.entries(), graph.targets(), kernelMoves());
+    }
+
+    /** The {@code ${kernel:…}} lookups whose release {@code mosaic.lock} does not hold (what the plan shows). */
+    public java.util.List<Plan.KernelMove> kernelMoves() {
+        return LockedKernels.moves(playbook);
     }
 
     /**
      * Converges the target under its apply lock. Before the engine runs: the state's warnings,
      * the schema cache recorded (the lock is held, so a busy target or a playbook that failed to
-     * load leaves it as it was), what an interrupted apply left running stopped. After: what the
-     * state found to warn about while applying.
+     * load leaves it as it was), what an interrupted apply left running stopped. After: the
+     * kernels of {@code ${kernel:…}} recorded in {@code mosaic.lock} once the whole playbook
+     * converged, and what the state found to warn about while applying.
      *
      * @param saved    a saved plan's entries by address (exactly these changes), or null
      * @param warnings told every warning, one at a time
@@ -283,6 +290,9 @@ public final class Session implements AutoCloseable {
                 Children.stopLeftovers(state.dir().resolve(RUNNING), warnings);
             }
             Engine.ApplyResult result = engine(events).apply(playbook, graph, saved, options.allowDelete());
+            if (!result.failed() && !result.stale() && !graph.partial()) {
+                LockedKernels.record(playbook); // the kernels the whole playbook now runs with
+            }
             state.newWarnings().forEach(warnings);
             return result;
         }

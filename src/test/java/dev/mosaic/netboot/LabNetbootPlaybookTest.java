@@ -9,9 +9,10 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * README's main job, for real: playbooks/lab-netboot.yml applied into a sandbox root (every part
- * taken out of Debian packages with apt-get download, nothing installed), then a node PXE-boots
- * from the tree in QEMU and announces itself; the second run changes nothing.
+ * README's main job, for real: playbooks/lab-netboot.yml as shipped (its kernel the one
+ * linux-image-amd64 stands for in apt's lists, recorded in mosaic.lock) applied into a sandbox root
+ * (every part taken out of Debian packages with apt-get download, nothing installed), then a node
+ * PXE-boots from the tree in QEMU and announces itself; the second run changes nothing.
  */
 class LabNetbootPlaybookTest {
 
@@ -24,15 +25,24 @@ class LabNetbootPlaybookTest {
         Path playbook = Files.createDirectories(tmp.resolve("playbooks")).resolve("lab-netboot.yml");
         Files.copy(Path.of("playbooks/lab-netboot.yml"), playbook);
         Path root = tmp.resolve("root");
-        // The kernel ABI moves with Debian's security updates: ask apt which one is current.
+        // The playbook as shipped, no --var: its ${kernel:linux-image-amd64} follows Debian's
+        // point releases. The test asks apt on its own which kernel that is, to check the result.
         String kernel = Debs.kernelRelease(Debs.kernel());
         String[] common = {"--root", root.toString(), "--cache-dir", Debs.cacheDir().resolve("mosaic").toString(),
-                "--var", "kernel_version=" + kernel, playbook.toString()};
+                playbook.toString()};
+
+        MosaicCli.Result plan = MosaicCli.run(concat("plan", common));
+
+        assertThat(plan.exitCode()).as("%s", plan).isZero();
+        assertThat(plan.stdout()).startsWith("kernel: " + kernel + " (linux-image-amd64 today; apply records it in mosaic.lock)\n")
+                .contains("path: /boot/vmlinuz-" + kernel);
 
         MosaicCli.Result first = MosaicCli.run(concat("apply", common));
 
         assertThat(first.exitCode()).as("%s", first).isZero();
         assertThat(first.stdout()).contains("Apply complete: 11 changed, 1 refreshed");
+        assertThat(playbook.resolveSibling("mosaic.lock")).content().contains("\"linux-image-amd64\" : \"" + kernel + "\"");
+        assertThat(root.resolve("srv/tftp/vmlinuz")).hasSameBinaryContentAs(root.resolve("boot/vmlinuz-" + kernel));
         Path tftp = root.resolve("srv/tftp");
         assertThat(tftp.resolve("pxelinux.cfg/01-52-54-00-00-00-01")).exists();
         assertThat(root.resolve("etc/dnsmasq.d/mosaic-netboot.conf")).content().contains("dhcp-host=52:54:00:00:00:01,10.0.2.21,node1");
