@@ -158,7 +158,7 @@ public final class Main extends Root {
     /**
      * A new instance of the command {@code name} of {@link Main}'s {@code subcommands}, but
      * {@code help}; null for any other word. A switch, so that no other command's class is even
-     * loaded. {@code MainTest} checks that it and the annotation agree.
+     * loaded. {@code OneCommandLineTest} checks that it and the annotation agree.
      */
     static Object command(String name) {
         return switch (name) {

@@ -160,7 +160,7 @@ public final class StateStore {
     /**
      * The entry, when it has exactly the shape {@link #commit} writes (its five fields, each of
      * its type); else null, and Jackson reads it as any other, with its coercions and its
-     * refusals. Jackson's record binding costs a tenth of a no-op apply at a thousand entries.
+     * refusals. Jackson's record binding took ≈ 25 ms of a no-op apply at a thousand entries.
      */
     private static Entry written(JsonNode n) {
         if (n.size() != 5) {
