@@ -16,28 +16,13 @@ import java.nio.file.Path;
 /**
  * {@code mosaic}: the command line. Exit codes are a contract: 0 success (or no changes), 1 error,
  * 2 changes present ({@code plan --detailed-exitcode}), 3 some changes of a saved plan refused as
- * stale ({@code apply PLAN}, when nothing failed), 64 usage error.
+ * stale ({@code apply PLAN}, when nothing failed), 64 usage error. Its options and texts are
+ * {@link Root}'s; this class adds the commands.
  */
-@Command(name = "mosaic", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Declarative configuration for netboot cluster servers: plan what would change, apply only what drifted.",
-        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, ExplainCommand.class,
-                GraphCommand.class, ModuleSchemaCommand.class, LogsCommand.class, HistoryCommand.class,
-                RestoreCommand.class, CommandLine.HelpCommand.class},
-        exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:success, or no changes",
-                "1:error (the message says where: file:line:col for playbooks)",
-                "2:changes present (plan --detailed-exitcode)",
-                "3:apply of a saved plan: some resources changed since the plan and were refused (stale)",
-                "64:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"A first netboot server layout, planned then applied into a sandbox root:",
-                "  mosaic plan playbooks/starter.yml --root /tmp/lab",
-                "  mosaic apply playbooks/starter.yml --root /tmp/lab",
-                "Why a resource changes:",
-                "  mosaic explain 'file[pxe-menu]' playbooks/starter.yml --root /tmp/lab",
-                "",
-                "Each command has its own help (mosaic help plan) and man page (man mosaic-plan)."})
-public final class Main implements Runnable {
+@Command(subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, ExplainCommand.class,
+        GraphCommand.class, ModuleSchemaCommand.class, LogsCommand.class, HistoryCommand.class,
+        RestoreCommand.class, CommandLine.HelpCommand.class})
+public final class Main extends Root {
 
     public static final int OK = 0;
     public static final int ERROR = 1;
@@ -45,14 +30,6 @@ public final class Main implements Runnable {
     /** {@code apply PLAN}: some changes of the saved plan were refused as stale (nothing failed). */
     public static final int STALE = 3;
     public static final int USAGE = 64;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: validate, plan, apply, explain, graph, module-schema, logs, history or restore");
-    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -64,7 +41,7 @@ public final class Main implements Runnable {
         // values whole: a --var value with a quote in it (a sensitive one, as likely as not) would
         // be printed in clear. Mosaic reports every problem of its options itself.
         System.setProperty("picocli.trace", "OFF");
-        CommandLine cmd = new CommandLine(new Main());
+        CommandLine cmd = commandLine(args);
         // Always UTF-8, whatever the locale: playbooks and plans are UTF-8, and JSON must be. (A
         // PrintWriter or PrintStream left to the default charset writes '?' for every non-ASCII
         // character under LC_ALL=C, as cron and service managers often run.)
@@ -92,7 +69,7 @@ public final class Main implements Runnable {
             }
             Verbosity.Level level = matched(parsed, "--debug") ? Verbosity.Level.DEBUG
                     : matched(parsed, "--verbose") ? Verbosity.Level.VERBOSE : Verbosity.Level.QUIET;
-            ((Main) cmd.getCommand()).level = level;
+            ((Root) cmd.getCommand()).level = level;
             new Verbosity(level, err).configFiles(configFiles());
             Config config;
             try {
@@ -159,6 +136,46 @@ public final class Main implements Runnable {
     }
 
     /**
+     * The command line that runs {@code args}: when they name a command after nothing but
+     * {@code mosaic}'s own flags, {@link Root} with that command alone, which parses them exactly
+     * as the whole would; anything else (help, a version, a mistyped command, no command) gets
+     * every command, for the lists and suggestions that need them all.
+     */
+    static CommandLine commandLine(String[] args) {
+        for (String a : args) {
+            if (Root.FLAGS.contains(a)) {
+                continue;
+            }
+            Object command = command(a);
+            if (command != null) {
+                return new CommandLine(new Root()).addSubcommand(a, command);
+            }
+            break;
+        }
+        return new CommandLine(new Main());
+    }
+
+    /**
+     * A new instance of the command {@code name} of {@link Main}'s {@code subcommands}, but
+     * {@code help}; null for any other word. A switch, so that no other command's class is even
+     * loaded. {@code OneCommandLineTest} checks that it and the annotation agree.
+     */
+    static Object command(String name) {
+        return switch (name) {
+            case "validate" -> new ValidateCommand();
+            case "plan" -> new PlanCommand();
+            case "apply" -> new ApplyCommand();
+            case "explain" -> new ExplainCommand();
+            case "graph" -> new GraphCommand();
+            case "module-schema" -> new ModuleSchemaCommand();
+            case "logs" -> new LogsCommand();
+            case "history" -> new HistoryCommand();
+            case "restore" -> new RestoreCommand();
+            default -> null;
+        };
+    }
+
+    /**
      * Whether the command line asks for JSON, before picocli has understood it (a usage error is
      * then reported as JSON too): {@code --json} as a word of its own before a {@code --}.
      */
@@ -215,24 +232,6 @@ public final class Main implements Runnable {
 
     /** The commands whose standard output {@link Colors} knows the shape of. */
     private static final java.util.Set<String> COLORED = java.util.Set.of("plan", "apply", "restore");
-
-    /** {@code -v}: Mosaic's reasons on stderr; given on any command, as it is on {@code mosaic} itself. */
-    @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
-            description = "Say why, on stderr: for each resource that changes, its cause, the fields that differ, the configuration digest last applied against the playbook's, the upstream change that reached it.")
-    boolean verbose;
-
-    /** {@code --debug}: {@code -v} and Mosaic's bookkeeping. */
-    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
-            description = "What -v says, and more on stderr: the configuration files read, where modules are searched and where each came from, the target's state directory, the apply lock, the resources that do not change.")
-    boolean debug;
-
-    /** What {@link #verbose} and {@link #debug} ask for, set once the command line is parsed ({@link Verbosity#of}). */
-    Verbosity.Level level = Verbosity.Level.QUIET;
-
-    /** {@code --no-color}: given on any command, as it is on {@code mosaic} itself. */
-    @CommandLine.Option(names = "--no-color", scope = CommandLine.ScopeType.INHERIT,
-            description = "No color, even on a terminal (also: the NO_COLOR environment variable).")
-    boolean noColor;
 
     private static CommandLine.ParseResult leaf(CommandLine.ParseResult parsed) {
         return parsed.hasSubcommand() ? leaf(parsed.subcommand()) : parsed;

@@ -69,7 +69,7 @@ final class Verbosity {
     /** The level {@code -v}/{@code --debug} set for this run, printing to the command's stderr. */
     static Verbosity of(picocli.CommandLine.Model.CommandSpec spec) {
         Object root = spec.root().userObject();
-        return new Verbosity(root instanceof Main m ? m.level : Level.QUIET, spec.commandLine().getErr());
+        return new Verbosity(root instanceof Root r ? r.level : Level.QUIET, spec.commandLine().getErr());
     }
 
     boolean verbose() {

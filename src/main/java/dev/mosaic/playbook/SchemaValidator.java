@@ -52,9 +52,15 @@ public final class SchemaValidator {
     /** Integers longer than this are kept as text: BigInteger parses in quadratic time. */
     static final int MAX_DIGITS = 1000;
 
-    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-            b -> b.schemaLoaders(l -> l.schemas((String iri) -> iri.startsWith(BASE)
-                    ? load(iri.substring(BASE.length())).toString() : null)));
+    /**
+     * The validator library's factory, made on the first validation: a run whose trees all
+     * passed before ({@link SchemaCache}) never loads the library.
+     */
+    private static final class Factory {
+        static final JsonSchemaFactory INSTANCE = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+                b -> b.schemaLoaders(l -> l.schemas((String iri) -> iri.startsWith(BASE)
+                        ? load(iri.substring(BASE.length())).toString() : null)));
+    }
 
     /** The editor's choices that Mosaic drops: values still to be interpolated. */
     private static final Set<String> EDITOR_ONLY = Set.of("interpolation", "reference");
@@ -88,7 +94,7 @@ public final class SchemaValidator {
         if (key != null && cache.passed(key)) {
             return;
         }
-        JsonSchema schema = COMPILED.computeIfAbsent(schemaName, n -> FACTORY.getSchema(SchemaLocation.of(BASE + n)));
+        JsonSchema schema = COMPILED.computeIfAbsent(schemaName, n -> Factory.INSTANCE.getSchema(SchemaLocation.of(BASE + n)));
         Set<ValidationMessage> messages = schema.validate(toJson(root));
         Set<String> seen = new TreeSet<>();
         for (ValidationMessage m : messages) {

@@ -109,7 +109,10 @@ public final class StateStore {
         Path main = dir.resolve("state.json");
         readJson(main, "state file").ifPresent(tree -> tree.fields().forEachRemaining(f -> {
             try {
-                Entry e = JSON.treeToValue(f.getValue(), Entry.class);
+                Entry e = written(f.getValue());
+                if (e == null) {
+                    e = JSON.treeToValue(f.getValue(), Entry.class);
+                }
                 if (e == null || e.config() == null || e.inputs() == null) {
                     throw new IllegalArgumentException("incomplete");
                 }
@@ -152,6 +155,35 @@ public final class StateStore {
                 // A line cut by a crash: everything before it is intact.
             }
         }
+    }
+
+    /**
+     * The entry, when it has exactly the shape {@link #commit} writes (its five fields, each of
+     * its type); else null, and Jackson reads it as any other, with its coercions and its
+     * refusals. Jackson's record binding took ≈ 25 ms of a no-op apply at a thousand entries.
+     */
+    private static Entry written(JsonNode n) {
+        if (n.size() != 5) {
+            return null;
+        }
+        JsonNode config = n.get("config");
+        JsonNode inputs = n.get("inputs");
+        JsonNode at = n.get("appliedAt");
+        JsonNode keep = n.get("keep");
+        JsonNode notifies = n.get("notifies");
+        if (config == null || !config.isTextual() || inputs == null || !inputs.isTextual() || at == null
+                || !(at.isTextual() || at.isNull()) || keep == null || !keep.isBoolean() || notifies == null
+                || !notifies.isArray()) {
+            return null;
+        }
+        List<String> names = new java.util.ArrayList<>(notifies.size());
+        for (JsonNode a : notifies) {
+            if (!a.isTextual()) {
+                return null;
+            }
+            names.add(a.textValue());
+        }
+        return new Entry(config.textValue(), inputs.textValue(), at.textValue(), keep.booleanValue(), names);
     }
 
     private Optional<JsonNode> readJson(Path file, String what) {
