@@ -64,23 +64,29 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
     public static final String KEY_FILE = "plan.key";
 
     /**
-     * Addresses, statuses, actions and causes as plans print them. A word this Mosaic does not
-     * know is an {@link IllegalArgumentException}: the file is refused as damaged.
+     * The mappers, made when a plan file is first written or read: not when an apply only asks
+     * {@link #looksLikePlan} of its argument (Jackson's start is a noticeable part of a no-op).
      */
-    private static final SimpleModule WORDS = new SimpleModule("plan words")
-            .addSerializer(Address.class, new ToStringSerializer(Address.class))
-            .addDeserializer(Address.class, word(Address.class, t -> Address.parse(t)
-                    .orElseThrow(() -> new IllegalArgumentException("not an address: " + t))))
-            .addSerializer(PlannedChange.Status.class, said(PlannedChange.Status.class, s -> s.name().toLowerCase(Locale.ROOT)))
-            .addDeserializer(PlannedChange.Status.class, word(PlannedChange.Status.class,
-                    t -> PlannedChange.Status.valueOf(t.toUpperCase(Locale.ROOT))))
-            .addSerializer(Action.class, said(Action.class, Action::word))
-            .addDeserializer(Action.class, word(Action.class, Action::ofWord))
-            .addSerializer(Cause.class, said(Cause.class, Cause::word))
-            .addDeserializer(Cause.class, word(Cause.class, Cause::ofWord));
+    private static final class Mappers {
+        /**
+         * Addresses, statuses, actions and causes as plans print them. A word this Mosaic does not
+         * know is an {@link IllegalArgumentException}: the file is refused as damaged.
+         */
+        private static final SimpleModule WORDS = new SimpleModule("plan words")
+                .addSerializer(Address.class, new ToStringSerializer(Address.class))
+                .addDeserializer(Address.class, word(Address.class, t -> Address.parse(t)
+                        .orElseThrow(() -> new IllegalArgumentException("not an address: " + t))))
+                .addSerializer(PlannedChange.Status.class, said(PlannedChange.Status.class, s -> s.name().toLowerCase(Locale.ROOT)))
+                .addDeserializer(PlannedChange.Status.class, word(PlannedChange.Status.class,
+                        t -> PlannedChange.Status.valueOf(t.toUpperCase(Locale.ROOT))))
+                .addSerializer(Action.class, said(Action.class, Action::word))
+                .addDeserializer(Action.class, word(Action.class, Action::ofWord))
+                .addSerializer(Cause.class, said(Cause.class, Cause::word))
+                .addDeserializer(Cause.class, word(Cause.class, Cause::ofWord));
 
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(WORDS).enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper COMPACT = new ObjectMapper().registerModule(WORDS);
+        static final ObjectMapper JSON = new ObjectMapper().registerModule(WORDS).enable(SerializationFeature.INDENT_OUTPUT);
+        static final ObjectMapper COMPACT = new ObjectMapper().registerModule(WORDS);
+    }
 
     private static <T> StdSerializer<T> said(Class<T> type, Function<T, String> word) {
         return new StdSerializer<>(type) {
@@ -102,6 +108,7 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
             }
         };
     }
+
     private static final Pattern SIGNATURE = Pattern.compile("^\\s*\\{\\s*\"format\"\\s*:\\s*\"" + FORMAT + "\"");
 
     /**
@@ -249,7 +256,7 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
             mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
             return "hmac-sha256:" + java.util.HexFormat.of().formatHex(
-                    mac.doFinal(COMPACT.writeValueAsString(body).getBytes(StandardCharsets.UTF_8)));
+                    mac.doFinal(Mappers.COMPACT.writeValueAsString(body).getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -257,13 +264,13 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
 
     /** Writes the plan file atomically (temp file and rename in its directory), checksummed with {@code key}. */
     public void write(Path file, byte[] key) throws IOException {
-        JsonNode body = COMPACT.valueToTree(this);
-        ObjectNode envelope = JSON.createObjectNode();
+        JsonNode body = Mappers.COMPACT.valueToTree(this);
+        ObjectNode envelope = Mappers.JSON.createObjectNode();
         envelope.put("format", FORMAT);
         envelope.put("format_version", FORMAT_VERSION);
         envelope.put("checksum", checksum(body, key));
         envelope.set("plan", body);
-        byte[] text = (JSON.writeValueAsString(envelope) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] text = (Mappers.JSON.writeValueAsString(envelope) + "\n").getBytes(StandardCharsets.UTF_8);
         // A fresh O_EXCL temp name beside it: in a shared directory such as /tmp, a link planted
         // at a predictable temp name would let anyone clobber a file of the user running Mosaic.
         AtomicWriter.write(file.toAbsolutePath(), out -> out.write(text), 0644, true);
@@ -311,7 +318,7 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         String damaged = "plan file " + file + " is damaged or truncated";
         JsonNode root;
         try {
-            root = COMPACT.readTree(text);
+            root = Mappers.COMPACT.readTree(text);
         } catch (JsonProcessingException e) {
             throw new UserError(damaged + " (not valid JSON at line " + e.getLocation().getLineNr()
                     + "); make the plan again with 'mosaic plan PLAYBOOK --out " + file + "'");
@@ -345,7 +352,7 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
             if (body == null) {
                 throw new IOException("no plan");
             }
-            SavedPlan p = COMPACT.treeToValue(body, SavedPlan.class);
+            SavedPlan p = Mappers.COMPACT.treeToValue(body, SavedPlan.class);
             if (p.playbook() == null || p.target() == null || p.mosaicVersion() == null) {
                 throw new IOException("fields missing");
             }
