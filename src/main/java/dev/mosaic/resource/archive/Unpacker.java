@@ -3,7 +3,6 @@ package dev.mosaic.resource.archive;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.WriteBatch;
-import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.TargetPaths;
 import dev.mosaic.resource.archive.ArchiveReader.Kind;
@@ -11,20 +10,19 @@ import dev.mosaic.resource.archive.ArchiveReader.Kind;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
 
 /**
  * Unpacks one archive in two passes over its entries. {@link #check} reads the whole archive and
@@ -522,12 +520,13 @@ final class Unpacker {
         return new ArrayList<>(written.values());
     }
 
+    /** Writes one file and returns the CRC32C of what it wrote, for the manifest. */
     private String write(WriteBatch batch, String path, InputStream data, long size, int mode) throws IOException {
-        MessageDigest md = Digests.newSha256();
-        try (InputStream in = new DigestInputStream(new Exactly(data, size), md)) {
+        CRC32C crc = new CRC32C();
+        try (InputStream in = new CheckedInputStream(new Exactly(data, size), crc)) {
             batch.write(path, in, mode);
         }
-        return HexFormat.of().formatHex(md.digest());
+        return Drift.hex(crc);
     }
 
     private IOException changed() {

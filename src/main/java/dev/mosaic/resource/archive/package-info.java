@@ -40,9 +40,12 @@
  *
  * <h2>Idempotence</h2>
  * After an unpack, the resource remembers a manifest: the archive's digest and every path it
- * wrote with kind, mode, size and sha256 (or link target). {@code observe} compares the
- * destination against it (size first, then content) without reading the archive, so an unchanged
- * archive with an intact destination is a no-op, even when the download cache was emptied.
+ * wrote with kind, mode, size and CRC32C (or link target), and each file's identity as
+ * {@code lstat} showed it once written (mtime, inode). {@code observe} compares the destination
+ * against it without reading the archive: mode and size, then the identity, and the content only
+ * of a file whose identity changed (git's index, rsync's quick check); so an unchanged archive
+ * with an intact destination is a no-op that reads no file, even when the download cache was
+ * emptied. Manifests of earlier versions (SHA-256, no identity) are compared by content.
  * A changed digest (or {@code dest}, {@code format}, {@code strip_components}) unpacks the whole
  * archive again; drift (a manifest path missing or modified) rewrites only the drifted paths.
  * Paths in the destination that the archive does not have are never touched, nor are files a
