@@ -377,10 +377,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
             layout = unpacker.check(new Unpacker.Limits(spec.maxSize(), spec.maxRatio(), spec.maxEntries(),
                     spec.allowSetuid(), spec.rootfs(), spec::selects));
             unpacker.checkTarget(layout, only, host);
-            if (!host.stat(spec.dest()).exists()) {
-                host.mkdirs(spec.dest(), 0755);
-            }
-            entries = unpacker.extract(layout, only, host);
+            entries = new Extraction(unpacker).extract(layout, only, host);
         } finally {
             if (spool.isPresent()) {
                 spool.get().delete();

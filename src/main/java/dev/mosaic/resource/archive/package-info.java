@@ -64,10 +64,12 @@
  * are dropped unless {@code allow_setuid} (a root file system image keeps its 2775
  * {@code /var/mail}); the sticky bit is dropped from files (Linux ignores it there) and kept on
  * directories. The target is checked too: a directory where the archive has a file (or a file
- * where it needs a directory) is refused rather than deleted. Files are written through one
- * {@link dev.mosaic.host.WriteBatch} (atomic writes flushed together), so an interrupted run leaves
- * no partial file and the manifest is recorded after the last rename; symlinks are created after
- * all files; directory modes are set last.
+ * where it needs a directory) is refused rather than deleted. A destination that does not exist
+ * yet is written whole in a staging directory beside it ({@link dev.mosaic.host.NewTree}: flushed,
+ * then renamed), so an interrupted run leaves it absent or complete; into an existing one, files
+ * are written through one {@link dev.mosaic.host.WriteBatch} (atomic writes flushed together), so
+ * an interrupted run leaves no partial file. Either way the manifest is recorded once all is on
+ * disk; symlinks are created after all files; directory modes are set last.
  *
  * <p>A compressed tar or a .deb is decompressed once, by {@code xz}, {@code gzip}, {@code bzip2}
  * or {@code dpkg-deb} when the control machine has it, into a plain tar spooled in the cache
