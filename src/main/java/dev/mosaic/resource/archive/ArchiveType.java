@@ -277,7 +277,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         if (s.isDirectory()) {
             throw new ResourceException("archive " + l.written() + " is a directory; use a copy resource for trees");
         }
-        String digest = where.sha256(path);
+        String digest = l.onTarget() ? where.sha256(path) : SourceDigest.of(where, path, s, ctx.memory());
         if (spec.sha256().isPresent() && !spec.sha256().get().equals(digest)) {
             throw mismatch(l.written(), spec.sha256().get(), digest);
         }
@@ -344,7 +344,11 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
             return;
         }
         Host host = ctx.host();
+        FileStat source = o.archive().origin() == Origin.LOCAL ? ctx.control().stat(o.archive().where()) : null;
         Located archive = o.archive().origin() == Origin.REMOTE ? obtain(spec, ctx) : verify(o.archive(), ctx);
+        if (source != null) {
+            SourceDigest.remember(ctx.control(), archive.where(), source, archive.digest(), ctx.memory());
+        }
         String digest = archive.digest();
         Manifest prev = o.previous();
         boolean driftOnly = sameSettings(spec, prev) && digest.equals(prev.archive());

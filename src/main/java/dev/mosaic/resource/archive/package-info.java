@@ -35,8 +35,10 @@
  * unpacks nothing. Downloads stream into the control machine's content-addressed cache
  * ({@code <cache>/sha256/<hex>}) and are renamed into place only once verified, so one digest is
  * fetched once, whichever playbook or target needs it. Files on the control machine are read
- * where they are and hashed on every run; their digest is checked against {@code sha256} when one
- * is given, never pinned (editing them is a change, not an attack).
+ * where they are; their digest is checked against {@code sha256} when one is given, never pinned
+ * (editing them is a change, not an attack). A plan takes the digest that the last apply verified
+ * while the file's identity (size, mtime, inode) is unchanged, and hashes it otherwise; an apply
+ * hashes what it unpacks.
  *
  * <h2>Idempotence</h2>
  * After an unpack, the resource remembers a manifest: the archive's digest and every path it

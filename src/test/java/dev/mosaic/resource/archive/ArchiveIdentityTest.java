@@ -183,6 +183,22 @@ class ArchiveIdentityTest extends ArchiveTestSupport {
         assertThat(Drift.sameIdentity(precise.identified(1_700_000_000_123_456_789L, 43), probed)).isFalse();
     }
 
+    @Test
+    void aPlanUsesTheArchivesRememberedDigestWhileItsIdentityHolds_andHashesItOnceTouched() throws Exception {
+        Path archive = playbookFile("ltsp.tgz", TREE);
+        Files.setLastModifiedTime(archive, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        converge(ltsp(), rig);
+        // A trap: the remembered digest is changed; a plan that used it shows another archive.
+        String note = rig.memory().get(SourceDigest.KEY).orElseThrow();
+        rig.memory().put(SourceDigest.KEY, note.replace(sha256(TREE), "f".repeat(64)));
+
+        Change trusted = plan(ltsp(), rig);
+
+        assertThat(field(trusted, "sha256").after()).isEqualTo("f".repeat(64));
+        Files.setLastModifiedTime(archive, FileTime.fromMillis(System.currentTimeMillis() - 30_000));
+        assertThat(plan(ltsp(), rig).isNoop()).as("hashed again once touched").isTrue();
+    }
+
     /** Gives every file of the manifest the identity it has now, as a run long after the unpack would find. */
     private void trustAll() throws Exception {
         rewrite(e -> {
