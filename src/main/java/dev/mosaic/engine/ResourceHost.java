@@ -145,11 +145,11 @@ final class ResourceHost extends ForwardingHost {
         if (now.exists()) {
             return Optional.empty();
         }
-        creating(dest, now);
         Optional<NewTree> inside = inner.newTree(dest, mode);
         if (inside.isEmpty()) {
             return inside;
         }
+        creating(dest, now); // before the commit makes it appear
         NewTree tree = inside.get();
         Set<String> noted = new HashSet<>();
         List<String> written = new ArrayList<>();

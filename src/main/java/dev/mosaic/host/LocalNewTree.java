@@ -64,8 +64,11 @@ final class LocalNewTree implements NewTree {
         dirs.add(staging);
     }
 
-    /** A tree for {@code dest}, or empty when something is there already. */
+    /** A tree for {@code dest}, or empty when something is there already (or it is {@code /}, the root itself). */
     static Optional<NewTree> open(LocalHost host, String dest, int mode, boolean fsync) throws IOException {
+        if (Path.of(dest).normalize().getFileName() == null) {
+            return Optional.empty(); // the root has no directory beside it to stage in
+        }
         Path target = host.writable(dest);
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();

@@ -102,6 +102,14 @@ class NewTreeTest {
     }
 
     @Test
+    void theRootItself_getsNoNewTree_evenBeforeItExists() throws IOException {
+        LocalHost host = new LocalHost(tmp.resolve("not-yet"));
+
+        assertThat(host.newTree("/", 0755)).isEmpty();
+        assertThat(tmp.resolve("not-yet")).doesNotExist();
+    }
+
+    @Test
     void aWriteThroughASymlinkOfTheTree_isRefused_andTheCanaryIsUntouched() throws IOException {
         Path root = root();
         Canary canary = Canary.plant(tmp.resolve("outside"));

@@ -52,7 +52,11 @@ final class Extraction {
      */
     List<Manifest.Entry> extract(Unpacker.Layout layout, Set<String> only, Host host) throws IOException, ResourceException {
         // A drift repair of a destination removed whole writes all of it again: a new tree too.
-        if (only == null || !host.stat(dest).exists()) {
+        String parent = TargetPaths.parent(dest);
+        if (parent != null && (only == null || !host.stat(dest).exists())) {
+            if (!host.stat(parent).exists()) {
+                host.mkdirs(parent, 0755); // by the host's own call: what it creates is noted as such
+            }
             Optional<NewTree> tree = host.newTree(dest, 0755);
             if (tree.isPresent()) {
                 try (NewTree t = tree.get()) {
