@@ -71,6 +71,11 @@ class ForwardingHost implements Host {
     }
 
     @Override
+    public java.util.Optional<dev.mosaic.host.NewTree> newTree(String dest, int mode) throws IOException {
+        return inner.newTree(dest, mode);
+    }
+
+    @Override
     public void mkdirs(String path, int mode) throws IOException {
         inner.mkdirs(path, mode);
     }

@@ -2,6 +2,7 @@ package dev.mosaic.engine;
 
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
+import dev.mosaic.host.NewTree;
 import dev.mosaic.host.TreeEntry;
 import dev.mosaic.host.WriteBatch;
 import dev.mosaic.resource.TargetPaths;
@@ -9,7 +10,9 @@ import dev.mosaic.resource.TargetPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -130,6 +133,82 @@ final class ResourceHost extends ForwardingHost {
                 batch.close();
             }
         };
+    }
+
+    /**
+     * The inner host's new tree, with the same bookkeeping: the destination (and its missing
+     * parents) before the tree is made, then each path written below it, all absent before.
+     */
+    @Override
+    public Optional<NewTree> newTree(String dest, int mode) throws IOException {
+        FileStat now = inner.stat(dest);
+        if (now.exists()) {
+            return Optional.empty();
+        }
+        Optional<NewTree> inside = inner.newTree(dest, mode);
+        if (inside.isEmpty()) {
+            return inside;
+        }
+        creating(dest, now); // before the commit makes it appear
+        NewTree tree = inside.get();
+        Set<String> noted = new HashSet<>();
+        List<String> written = new ArrayList<>();
+        return Optional.of(new NewTree() {
+            /** A path below dest and its parents up to dest: nothing was there, no stat needed. */
+            private void noting(String path) throws IOException {
+                for (String p = path; p != null && !p.equals(dest) && noted.add(p); p = TargetPaths.parent(p)) {
+                    created.add(p);
+                    before(p, FileStat.ABSENT);
+                }
+            }
+
+            @Override
+            public void mkdir(String path, int mode) throws IOException {
+                noting(path);
+                tree.mkdir(path, mode);
+            }
+
+            @Override
+            public void write(String path, InputStream content, int mode) throws IOException {
+                noting(path);
+                if (backups != null && backups.isForSensitive()) {
+                    backups.rewritten(path);
+                }
+                tree.write(path, content, mode);
+                written.add(path);
+            }
+
+            @Override
+            public void symlink(String path, String target) throws IOException {
+                noting(path);
+                tree.symlink(path, target);
+            }
+
+            @Override
+            public InputStream open(String path) throws IOException {
+                return tree.open(path);
+            }
+
+            @Override
+            public void chmod(String path, int mode) throws IOException {
+                tree.chmod(path, mode);
+            }
+
+            @Override
+            public void commit() throws IOException {
+                tree.commit();
+                if (backups != null && !backups.isForSensitive()) {
+                    for (String p : written) {
+                        backups.rewritten(p);
+                    }
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                tree.close();
+            }
+        });
     }
 
     @Override

@@ -181,7 +181,7 @@ public final class AtomicWriter {
         String name = target.getFileName().toString();
         // Created with its final mode when the umask lets it through (no chmod after); otherwise
         // readable and writable by its owner only until its mode is set.
-        boolean modeAtCreation = (mode & ~0777) == 0 && UMASK >= 0 && (mode & UMASK) == 0;
+        boolean modeAtCreation = modeAtCreation(mode);
         FileAttribute<Set<PosixFilePermission>> perms = PosixFilePermissions.asFileAttribute(
                 permissions(modeAtCreation ? mode : 0600));
         Path tmp = null;
@@ -275,6 +275,11 @@ public final class AtomicWriter {
         } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
             // nothing written there yet
         }
+    }
+
+    /** Whether a file created with {@code mode} gets it whole: no special bits, none the umask takes. */
+    static boolean modeAtCreation(int mode) {
+        return (mode & ~0777) == 0 && UMASK >= 0 && (mode & UMASK) == 0;
     }
 
     /** The process's umask ({@code /proc/self/status}), or -1 when unknown: Java has no call for it. */

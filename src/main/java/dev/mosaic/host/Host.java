@@ -58,6 +58,16 @@ public interface Host {
         return WriteBatch.oneByOne(this);
     }
 
+    /**
+     * A directory tree written whole at {@code dest} ({@link NewTree}), which appears there at
+     * once with mode {@code mode}, its parents made (0755). Empty when something is at
+     * {@code dest} already, or when this host cannot stage a tree: then write through
+     * {@link #writes}.
+     */
+    default Optional<NewTree> newTree(String dest, int mode) throws IOException {
+        return Optional.empty();
+    }
+
     /** Creates a directory and its missing parents (parents get mode 0755). */
     void mkdirs(String path, int mode) throws IOException;
 

@@ -272,6 +272,12 @@ public final class LocalHost implements Host {
         return new LocalWriteBatch(this, fsync);
     }
 
+    /** A staging directory beside {@code dest}, filled in place, flushed once, renamed: {@link LocalNewTree}. */
+    @Override
+    public Optional<NewTree> newTree(String dest, int mode) throws IOException {
+        return LocalNewTree.open(this, dest, mode, fsync);
+    }
+
     /**
      * The local path a write of {@code path} replaces, its directory made (parents 0755) and
      * swept of the temp files a killed run left there.

@@ -41,7 +41,8 @@ final class LocalWriteBatch implements WriteBatch {
     /** Flushes in flight at most, for all batches of the process together. */
     static final int FLUSHERS = 16;
 
-    private static final ExecutorService FLUSH = Executors.newFixedThreadPool(FLUSHERS, r -> {
+    /** The flushing threads, shared with {@link LocalNewTree}. */
+    static final ExecutorService FLUSH = Executors.newFixedThreadPool(FLUSHERS, r -> {
         Thread t = new Thread(r, "mosaic-flush");
         t.setDaemon(true);
         return t;
@@ -157,7 +158,7 @@ final class LocalWriteBatch implements WriteBatch {
     }
 
     /** Waits for every future, letting a fork-join pool run another worker meanwhile; the first failure is thrown. */
-    private static void await(List<Future<?>> futures) throws IOException {
+    static void await(List<Future<?>> futures) throws IOException {
         AtomicWriter.blocking(() -> {
             IOException first = null;
             for (Future<?> f : futures) {

@@ -112,6 +112,79 @@ class UnpackKillTest {
         assertThat(midUnpack).as("kills that left some files old and some new").isPositive();
     }
 
+    /**
+     * A destination that does not exist yet is unpacked whole in a staging directory beside it,
+     * flushed and renamed: each trial unpacks a new version into a new destination and is killed
+     * a random moment after the staging directory shows. The destination is then absent or
+     * complete, never partial; the next apply makes it complete, leaves no staging directory, and
+     * a plan finds nothing to do.
+     */
+    @Test
+    void a_fresh_unpack_killed_with_sigkill_leaves_the_destination_absent_or_complete() throws Exception {
+        Random rnd = new Random(SEED + 1);
+        root = Files.createDirectories(tmp.resolve("root"));
+        playbookDir = Files.createDirectories(tmp.resolve("playbook"));
+        Cli cli = Cli.in(playbookDir).withTimeout(Duration.ofMinutes(5));
+        String[] apply = {"apply", "--root", root.toString(), "playbook.yml"};
+        Path srv = Files.createDirectories(Trees.under(root, "/srv"));
+        int kills = 0;
+        int absent = 0;
+        List<String> log = new ArrayList<>();
+        for (int trial = 1; kills < KILLS && trial <= 2 * KILLS; trial++) {
+            String dest = "/srv/tree-" + trial;
+            Files.writeString(playbookDir.resolve("playbook.yml"), """
+                    name: fresh-unpack
+                    resources:
+                      tree:
+                        type: archive
+                        source: tree.tar.gz
+                        dest: %s
+                    """.formatted(dest));
+            writeArchive(trial);
+            Cli.Running running = cli.start(apply);
+            String staging = "\\.tree-" + trial + "\\.[0-9a-f]{16}\\.mosaic-tmp";
+            boolean started = waitFor(() -> {
+                try (Stream<Path> in = Files.list(srv)) {
+                    return in.anyMatch(p -> p.getFileName().toString().matches(staging));
+                }
+            }, Duration.ofMinutes(2));
+            assertThat(started).as("trial %d: no staging directory showed beside %s", trial, dest).isTrue();
+            long delay = rnd.nextInt(600);
+            Thread.sleep(delay);
+            Cli.Result killed = running.kill();
+            assertThat(killed.exitCode()).as("trial %d: %s", trial, killed).isIn(0, KILLED_BY_SIGKILL);
+            if (killed.exitCode() == KILLED_BY_SIGKILL) {
+                kills++;
+            }
+            Path tree = Trees.under(root, dest);
+            boolean there = Files.exists(tree);
+            if (there) {
+                int[] counted = assertAll(trial, trial, dest, "trial " + trial + " (killed " + delay + " ms after staging began)");
+                assertThat(counted[2]).as("trial %d: temp files in a new tree", trial).isZero();
+            } else {
+                absent++;
+            }
+            log.add(String.format("trial %d: killed %3d ms after staging began, exit %d: %s", trial, delay,
+                    killed.exitCode(), there ? "complete" : "absent"));
+
+            Cli.Result converge = cli.run(apply);
+            assertThat(converge.exitCode()).as("%s", converge).isZero();
+            assertAll(trial, trial, dest, "after trial " + trial);
+            try (Stream<Path> in = Files.list(srv)) {
+                assertThat(in.map(p -> p.getFileName().toString())).as("after trial %d", trial)
+                        .noneMatch(n -> n.endsWith(".mosaic-tmp"));
+            }
+            Cli.Result plan = Cli.inProcess("plan", "--detailed-exitcode", "--root", root.toString(),
+                    playbookDir.resolve("playbook.yml").toString());
+            assertThat(plan.exitCode()).as("%s", plan).isZero();
+            assertThat(plan.stdout()).as("%s", plan).startsWith("No changes.");
+        }
+        System.out.printf("UnpackKillTest (fresh): %d SIGKILLs, %d left the destination absent%n  %s%n", kills, absent,
+                String.join("\n  ", log));
+        assertThat(kills).as("applies ended by SIGKILL").isEqualTo(KILLS);
+        assertThat(absent).as("kills before the rename, which left the destination absent").isPositive();
+    }
+
     private static String name(int i) {
         return String.format("d%02d/f%04d.txt", i % DIRS, i);
     }
@@ -161,10 +234,14 @@ class UnpackKillTest {
      * the tree but temp files. Returns how many files were old, new, and the temp files.
      */
     private int[] assertAll(int old, int v, String what) throws IOException {
+        return assertAll(old, v, DEST, what);
+    }
+
+    private int[] assertAll(int old, int v, String dest, String what) throws IOException {
         int olds = 0;
         int news = 0;
         for (int i = 0; i < FILES; i++) {
-            Path p = Trees.under(root, DEST + "/" + name(i));
+            Path p = Trees.under(root, dest + "/" + name(i));
             String text = Files.readString(p);
             if (text.equals(content(v, i))) {
                 news++;
@@ -177,11 +254,11 @@ class UnpackKillTest {
             assertThat(Trees.mode(p)).as("%s: mode of %s", what, name(i)).isEqualTo(mode(i));
         }
         for (int d = 0; d < DIRS; d++) {
-            String text = Files.readString(Trees.under(root, DEST + "/" + linkName(d)));
+            String text = Files.readString(Trees.under(root, dest + "/" + linkName(d)));
             assertThat(text).as("%s: %s", what, linkName(d)).isIn(content(old, d), content(v, d));
         }
         int temps = 0;
-        try (Stream<Path> all = Files.walk(Trees.under(root, DEST))) {
+        try (Stream<Path> all = Files.walk(Trees.under(root, dest))) {
             for (Path p : (Iterable<Path>) all::iterator) {
                 String n = p.getFileName().toString();
                 if (Files.isDirectory(p) || n.matches("f\\d{4}\\.txt|link\\.txt")) {

@@ -218,38 +218,11 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         }
         Manifest previous = Manifest.read(ctx.memory()).orElse(null);
         Located archive = locate(spec, ctx);
-        List<String> added = new ArrayList<>();
-        List<String> changed = new ArrayList<>();
-        List<String> drifted = new ArrayList<>();
-        // What restoring the drifted entries would overwrite, by content (see overwritesDigest).
-        java.security.MessageDigest overwrites = dev.mosaic.resource.Digests.newSha256();
         if (sameSettings(spec, previous) && (archive.digest() == null || archive.digest().equals(previous.archive()))) {
-            for (Manifest.Entry e : previous.entries()) {
-                String p = TargetPaths.join(spec.dest(), e.path());
-                FileStat s = host.stat(p);
-                if (!s.exists()) {
-                    added.add(e.label());
-                    drifted.add(e.path());
-                } else if (!matches(e, s, p, host)) {
-                    changed.add(e.label());
-                    drifted.add(e.path());
-                    overwrites.update(dev.mosaic.resource.Digests.onTarget(host, p, s)
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                }
-            }
+            Drift.Found f = Drift.compare(previous, spec.dest(), host);
+            return new Observed(null, archive, previous, f.added(), f.changed(), f.drifted(), f.overwrites());
         }
-        return new Observed(null, archive, previous, added, changed, drifted,
-                java.util.HexFormat.of().formatHex(overwrites.digest()));
-    }
-
-    private static boolean matches(Manifest.Entry e, FileStat s, String path, Host host) throws IOException {
-        return switch (e.kind()) {
-            // A symlink where the archive has a directory was put there on purpose; it is kept.
-            case "dir" -> s.isSymlink() || (s.isDirectory() && s.mode() == e.mode());
-            case "symlink" -> s.isSymlink() && Objects.equals(e.target(), s.linkTarget());
-            default -> s.isFile() && s.mode() == e.mode() && s.size() == e.size()
-                    && host.sha256(path).equals(e.sha256());
-        };
+        return new Observed(null, archive, previous, List.of(), List.of(), List.of(), Drift.NOTHING);
     }
 
     /** Whether the last unpack used the settings that shape the result (digest aside). */
@@ -304,7 +277,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         if (s.isDirectory()) {
             throw new ResourceException("archive " + l.written() + " is a directory; use a copy resource for trees");
         }
-        String digest = where.sha256(path);
+        String digest = l.onTarget() ? where.sha256(path) : SourceDigest.of(where, path, s, ctx.memory());
         if (spec.sha256().isPresent() && !spec.sha256().get().equals(digest)) {
             throw mismatch(l.written(), spec.sha256().get(), digest);
         }
@@ -371,7 +344,11 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
             return;
         }
         Host host = ctx.host();
+        FileStat source = o.archive().origin() == Origin.LOCAL ? ctx.control().stat(o.archive().where()) : null;
         Located archive = o.archive().origin() == Origin.REMOTE ? obtain(spec, ctx) : verify(o.archive(), ctx);
+        if (source != null) {
+            SourceDigest.remember(ctx.control(), archive.where(), source, archive.digest(), ctx.memory());
+        }
         String digest = archive.digest();
         Manifest prev = o.previous();
         boolean driftOnly = sameSettings(spec, prev) && digest.equals(prev.archive());
@@ -404,19 +381,23 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
             layout = unpacker.check(new Unpacker.Limits(spec.maxSize(), spec.maxRatio(), spec.maxEntries(),
                     spec.allowSetuid(), spec.rootfs(), spec::selects));
             unpacker.checkTarget(layout, only, host);
-            if (!host.stat(spec.dest()).exists()) {
-                host.mkdirs(spec.dest(), 0755);
-            }
-            entries = unpacker.extract(layout, only, host);
+            entries = new Extraction(unpacker).extract(layout, only, host);
         } finally {
             if (spool.isPresent()) {
                 spool.get().delete();
             }
         }
-        if (!driftOnly) {
-            new Manifest(1, digest, pinKey(spec), spec.dest(), spec.format().word(), spec.stripComponents(),
-                    entries).write(ctx.memory());
+        // Recorded after the last write is on disk, with the identity each file has now. A drift
+        // repair keeps the entries it did not rewrite as they were.
+        List<Manifest.Entry> stamped = Drift.stamped(entries, spec.dest(), host);
+        if (driftOnly) {
+            java.util.Map<String, Manifest.Entry> all = new java.util.LinkedHashMap<>();
+            prev.entries().forEach(e -> all.put(e.path(), e));
+            stamped.forEach(e -> all.put(e.path(), e));
+            stamped = new ArrayList<>(all.values());
         }
+        new Manifest(Manifest.VERSION, digest, pinKey(spec), spec.dest(), spec.format().word(), spec.stripComponents(),
+                stamped).write(ctx.memory());
         ctx.output((driftOnly ? "restored " : "unpacked ") + entries.size() + " of " + layout.items().size()
                 + " entries (" + format.word() + ", " + Sizes.human(layout.totalBytes()) + ") into " + spec.dest());
         if (spec.creates().isPresent() && !host.stat(spec.creates().get()).exists()) {

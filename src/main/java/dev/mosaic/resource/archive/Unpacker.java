@@ -2,25 +2,17 @@ package dev.mosaic.resource.archive;
 
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
-import dev.mosaic.host.WriteBatch;
-import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.TargetPaths;
 import dev.mosaic.resource.archive.ArchiveReader.Kind;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,10 +23,8 @@ import java.util.Set;
  * refuses it, naming the entry, when anything in it is hostile: a path that is absolute or climbs
  * with {@code ..}, a symlink or hard link leading outside the destination, an entry below a
  * symlink of the same archive, a device node or fifo, setuid/setgid bits, or more bytes, ratio or
- * entries than the limits allow. Only an archive that passed is {@link #extract}ed, so a refused
- * archive writes nothing. Each file is written atomically through one {@link WriteBatch} of the
- * host: a kill leaves every file old or new, and the manifest is recorded only after the last
- * commit, once every rename is on disk.
+ * entries than the limits allow. Only an archive that passed is written ({@link Extraction}, which
+ * reads it again through {@link #reread}), so a refused archive writes nothing.
  */
 final class Unpacker {
 
@@ -420,164 +410,33 @@ final class Unpacker {
                 + "; Mosaic will not delete it; nothing was written to " + dest);
     }
 
-    // ------------------------------------------------------------------ pass 2
+    // ------------------------------------------------------------------ pass 2 (see Extraction)
 
     /**
-     * Writes the checked entries (all, or only those in {@code only}) and returns the manifest
-     * entries of what was written. Directories and files first, symlinks last, directory modes at
-     * the very end (so that a read-only directory can still be filled).
+     * Reads the archive again for the write pass: {@code v} gets each entry the check kept, with
+     * its path after {@code strip_components}.
      */
-    List<Manifest.Entry> extract(Layout layout, Set<String> only, Host host) throws IOException, ResourceException {
-        List<Item> items = layout.items();
-        Map<String, Manifest.Entry> written = new LinkedHashMap<>();
-        List<Item> links = new ArrayList<>();
-        List<Item> dirs = new ArrayList<>();
-        // Directories already there without write permission for us are opened for the unpack.
-        for (Item item : items) {
-            if (item.kind() == Kind.DIRECTORY && (item.mode() & 0200) == 0) {
-                String p = TargetPaths.join(dest, item.path());
-                FileStat s = host.stat(p);
-                if (s.isDirectory() && (s.mode() & 0700) != 0700) {
-                    host.chmod(p, s.mode() | 0700);
-                    dirs.add(item);
-                }
+    void reread(PathVisitor v) throws IOException, ResourceException {
+        ArchiveReader.read(format, input, singleName, (e, data) -> {
+            String path = stripped(components(e.name(), e.name(), null));
+            if (path == null || (path.isEmpty() && e.kind() == Kind.DIRECTORY) || !selects.test(path)) {
+                return;
             }
-        }
-        int[] next = {0};
-        // Files go through one batch: written as they come, flushed together, renamed at each
-        // commit. Staged paths not yet committed: a hard link to one of them commits first, since
-        // it is read back from the target.
-        Set<String> staged = new HashSet<>();
-        try (WriteBatch batch = host.writes()) {
-            ArchiveReader.read(format, input, singleName, (e, data) -> {
-                String path = stripped(components(e.name(), e.name(), null));
-                if (path == null || (path.isEmpty() && e.kind() == Kind.DIRECTORY) || !selects.test(path)) {
-                    return;
-                }
-                if (next[0] >= items.size() || !items.get(next[0]).entryName().equals(e.name())) {
-                    throw changed();
-                }
-                Item item = items.get(next[0]++);
-                if (only != null && !only.contains(item.path())) {
-                    return;
-                }
-                String p = TargetPaths.join(dest, item.path());
-                switch (item.kind()) {
-                    case DIRECTORY -> {
-                        FileStat s = host.stat(p);
-                        if (!s.isSymlink()) { // a symlink to a directory put there by the admin is kept
-                            if (!s.exists()) {
-                                host.mkdirs(p, item.mode() | 0700);
-                            } else if ((s.mode() & 0700) != 0700) {
-                                host.chmod(p, s.mode() | 0700);
-                            }
-                            dirs.add(item);
-                        }
-                        written.put(item.path(), Manifest.Entry.dir(item.path(), item.mode()));
-                    }
-                    case FILE -> {
-                        written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
-                                write(batch, p, data, item.size(), item.mode())));
-                        staged.add(item.path());
-                    }
-                    case HARDLINK -> {
-                        if (staged.contains(item.link())) {
-                            batch.commit();
-                            staged.clear();
-                        }
-                        // Unpacked as a copy of its target: the Host interface has no hard links.
-                        try (InputStream in = host.open(TargetPaths.join(dest, item.link()))) {
-                            written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
-                                    write(batch, p, in, item.size(), item.mode())));
-                        }
-                        staged.add(item.path());
-                    }
-                    case SYMLINK -> {
-                        links.add(item);
-                        written.put(item.path(), Manifest.Entry.symlink(item.path(), item.link()));
-                    }
-                    default -> throw new IllegalStateException("unchecked entry kind " + item.kind());
-                }
-            });
-            if (next[0] != items.size()) {
-                throw changed();
-            }
-            // Before symlinks are made and directory modes set (a read-only directory takes no rename).
-            batch.commit();
-        }
-        for (Item link : links) {
-            String p = TargetPaths.join(dest, link.path());
-            host.symlink(p, link.link());
-            // The manifest keeps the target as the host stored it (e.g. without a trailing slash).
-            String stored = host.stat(p).linkTarget();
-            written.put(link.path(), Manifest.Entry.symlink(link.path(), stored == null ? link.link() : stored));
-        }
-        dirs.sort(Comparator.comparing(Item::path).reversed()); // children before their parents
-        for (Item dir : dirs) {
-            String p = TargetPaths.join(dest, dir.path());
-            if (host.stat(p).isDirectory()) {
-                host.chmod(p, dir.mode());
-            }
-        }
-        return new ArrayList<>(written.values());
+            v.entry(e, path, data);
+        });
     }
 
-    private String write(WriteBatch batch, String path, InputStream data, long size, int mode) throws IOException {
-        MessageDigest md = Digests.newSha256();
-        try (InputStream in = new DigestInputStream(new Exactly(data, size), md)) {
-            batch.write(path, in, mode);
-        }
-        return HexFormat.of().formatHex(md.digest());
+    /** An entry of the write pass, with its path in the destination. */
+    interface PathVisitor {
+        void entry(ArchiveReader.RawEntry e, String path, InputStream data) throws IOException, ResourceException;
     }
 
-    private IOException changed() {
-        return new IOException(what + " changed while it was being unpacked");
+    String dest() {
+        return dest;
     }
 
-    /**
-     * Exactly {@code size} bytes of an entry, as the check pass counted them; anything else means
-     * the archive changed between the passes. Closing does not close the archive stream.
-     */
-    private final class Exactly extends FilterInputStream {
-        private final long size;
-        private long seen;
-
-        Exactly(InputStream in, long size) {
-            super(in);
-            this.size = size;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n < 0) {
-                if (seen != size) {
-                    throw changed();
-                }
-                return n;
-            }
-            seen += n;
-            if (seen > size) {
-                throw changed();
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            throw new IOException("skip not supported");
-        }
-
-        @Override
-        public void close() {
-            // The archive stream belongs to the reader.
-        }
+    /** The archive as messages name it. */
+    String what() {
+        return what;
     }
 }

@@ -35,14 +35,19 @@
  * unpacks nothing. Downloads stream into the control machine's content-addressed cache
  * ({@code <cache>/sha256/<hex>}) and are renamed into place only once verified, so one digest is
  * fetched once, whichever playbook or target needs it. Files on the control machine are read
- * where they are and hashed on every run; their digest is checked against {@code sha256} when one
- * is given, never pinned (editing them is a change, not an attack).
+ * where they are; their digest is checked against {@code sha256} when one is given, never pinned
+ * (editing them is a change, not an attack). A plan takes the digest that the last apply verified
+ * while the file's identity (size, mtime, inode) is unchanged, and hashes it otherwise; an apply
+ * hashes what it unpacks.
  *
  * <h2>Idempotence</h2>
  * After an unpack, the resource remembers a manifest: the archive's digest and every path it
- * wrote with kind, mode, size and sha256 (or link target). {@code observe} compares the
- * destination against it (size first, then content) without reading the archive, so an unchanged
- * archive with an intact destination is a no-op, even when the download cache was emptied.
+ * wrote with kind, mode, size and CRC32C (or link target), and each file's identity as
+ * {@code lstat} showed it once written (mtime, inode). {@code observe} compares the destination
+ * against it without reading the archive: mode and size, then the identity, and the content only
+ * of a file whose identity changed (git's index, rsync's quick check); so an unchanged archive
+ * with an intact destination is a no-op that reads no file, even when the download cache was
+ * emptied. Manifests of earlier versions (SHA-256, no identity) are compared by content.
  * A changed digest (or {@code dest}, {@code format}, {@code strip_components}) unpacks the whole
  * archive again; drift (a manifest path missing or modified) rewrites only the drifted paths.
  * Paths in the destination that the archive does not have are never touched, nor are files a
@@ -61,10 +66,12 @@
  * are dropped unless {@code allow_setuid} (a root file system image keeps its 2775
  * {@code /var/mail}); the sticky bit is dropped from files (Linux ignores it there) and kept on
  * directories. The target is checked too: a directory where the archive has a file (or a file
- * where it needs a directory) is refused rather than deleted. Files are written through one
- * {@link dev.mosaic.host.WriteBatch} (atomic writes flushed together), so an interrupted run leaves
- * no partial file and the manifest is recorded after the last rename; symlinks are created after
- * all files; directory modes are set last.
+ * where it needs a directory) is refused rather than deleted. A destination that does not exist
+ * yet is written whole in a staging directory beside it ({@link dev.mosaic.host.NewTree}: flushed,
+ * then renamed), so an interrupted run leaves it absent or complete; into an existing one, files
+ * are written through one {@link dev.mosaic.host.WriteBatch} (atomic writes flushed together), so
+ * an interrupted run leaves no partial file. Either way the manifest is recorded once all is on
+ * disk; symlinks are created after all files; directory modes are set last.
  *
  * <p>A compressed tar or a .deb is decompressed once, by {@code xz}, {@code gzip}, {@code bzip2}
  * or {@code dpkg-deb} when the control machine has it, into a plain tar spooled in the cache

@@ -1,0 +1,297 @@
+package dev.mosaic.resource.archive;
+
+import dev.mosaic.host.FileStat;
+import dev.mosaic.host.Host;
+import dev.mosaic.host.NewTree;
+import dev.mosaic.host.WriteBatch;
+import dev.mosaic.resource.ResourceException;
+import dev.mosaic.resource.TargetPaths;
+import dev.mosaic.resource.archive.ArchiveReader.Kind;
+import dev.mosaic.resource.archive.Unpacker.Item;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+
+/**
+ * The write pass of an {@link Unpacker}, once {@link Unpacker#check} has passed the whole archive:
+ * the entries written, and the manifest entries of what was written (files with their CRC32C).
+ *
+ * <p>Into a destination that does not exist yet, the tree is written whole through the host's
+ * {@link NewTree} (in place in a staging directory, flushed once, renamed): a kill leaves the
+ * destination absent or complete. Into an existing one (another archive's files beside, a drift
+ * repair), each file is written atomically through one {@link WriteBatch}: a kill leaves every
+ * file old or new. Either way the manifest is recorded only once all of it is on disk.
+ */
+final class Extraction {
+
+    private final Unpacker unpacker;
+    private final String dest;
+    private final String what;
+
+    Extraction(Unpacker unpacker) {
+        this.unpacker = unpacker;
+        this.dest = unpacker.dest();
+        this.what = unpacker.what();
+    }
+
+    /**
+     * Writes the checked entries (all, or only those in {@code only}): into a new tree when the
+     * destination is absent and the host can stage one, else in place. ({@code only} names every
+     * entry when the destination is absent: each one drifted.)
+     */
+    List<Manifest.Entry> extract(Unpacker.Layout layout, Set<String> only, Host host) throws IOException, ResourceException {
+        // A drift repair of a destination removed whole writes all of it again: a new tree too.
+        String parent = TargetPaths.parent(dest);
+        if (parent != null && (only == null || !host.stat(dest).exists())) {
+            if (!host.stat(parent).exists()) {
+                host.mkdirs(parent, 0755); // by the host's own call: what it creates is noted as such
+            }
+            Optional<NewTree> tree = host.newTree(dest, 0755);
+            if (tree.isPresent()) {
+                try (NewTree t = tree.get()) {
+                    return fresh(layout, only, t, host);
+                }
+            }
+        }
+        if (!host.stat(dest).exists()) {
+            host.mkdirs(dest, 0755);
+        }
+        return inPlace(layout, only, host);
+    }
+
+    /**
+     * Every entry into a new tree: nothing is there, so nothing to stat, to open up or to keep.
+     * Files and directories as they come, symlinks after them, directory modes last (children
+     * first), then the commit.
+     */
+    private List<Manifest.Entry> fresh(Unpacker.Layout layout, Set<String> only, NewTree tree, Host host) throws IOException, ResourceException {
+        List<Item> items = layout.items();
+        Map<String, Manifest.Entry> written = new LinkedHashMap<>();
+        List<Item> links = new ArrayList<>();
+        List<Item> dirs = new ArrayList<>();
+        int[] next = {0};
+        unpacker.reread((e, path, data) -> {
+            if (next[0] >= items.size() || !items.get(next[0]).entryName().equals(e.name())) {
+                throw changed();
+            }
+            Item item = items.get(next[0]++);
+            if (only != null && !only.contains(item.path())) {
+                return;
+            }
+            String p = TargetPaths.join(dest, item.path());
+            switch (item.kind()) {
+                case DIRECTORY -> {
+                    tree.mkdir(p, item.mode());
+                    dirs.add(item);
+                    written.put(item.path(), Manifest.Entry.dir(item.path(), item.mode()));
+                }
+                case FILE -> written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
+                        write(tree, p, data, item.size(), item.mode())));
+                case HARDLINK -> {
+                    // Unpacked as a copy of its target, read back from the tree.
+                    try (InputStream in = tree.open(TargetPaths.join(dest, item.link()))) {
+                        written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
+                                write(tree, p, in, item.size(), item.mode())));
+                    }
+                }
+                case SYMLINK -> {
+                    links.add(item);
+                    written.put(item.path(), Manifest.Entry.symlink(item.path(), item.link()));
+                }
+                default -> throw new IllegalStateException("unchecked entry kind " + item.kind());
+            }
+        });
+        if (next[0] != items.size()) {
+            throw changed();
+        }
+        for (Item link : links) {
+            tree.symlink(TargetPaths.join(dest, link.path()), link.link());
+        }
+        dirs.sort(Comparator.comparing(Item::path).reversed()); // children before their parents
+        for (Item dir : dirs) {
+            tree.chmod(TargetPaths.join(dest, dir.path()), dir.mode());
+        }
+        tree.commit();
+        for (Item link : links) {
+            // The manifest keeps the target as the host stored it (e.g. without a trailing slash).
+            String stored = host.stat(TargetPaths.join(dest, link.path())).linkTarget();
+            written.put(link.path(), Manifest.Entry.symlink(link.path(), stored == null ? link.link() : stored));
+        }
+        return new ArrayList<>(written.values());
+    }
+
+    private String write(NewTree tree, String path, InputStream data, long size, int mode) throws IOException {
+        CRC32C crc = new CRC32C();
+        try (InputStream in = new CheckedInputStream(new Exactly(data, size), crc)) {
+            tree.write(path, in, mode);
+        }
+        return Drift.hex(crc);
+    }
+
+    /**
+     * Writes the checked entries (all, or only those in {@code only}) and returns the manifest
+     * entries of what was written. Directories and files first, symlinks last, directory modes at
+     * the very end (so that a read-only directory can still be filled).
+     */
+    List<Manifest.Entry> inPlace(Unpacker.Layout layout, Set<String> only, Host host) throws IOException, ResourceException {
+        List<Item> items = layout.items();
+        Map<String, Manifest.Entry> written = new LinkedHashMap<>();
+        List<Item> links = new ArrayList<>();
+        List<Item> dirs = new ArrayList<>();
+        // Directories already there without write permission for us are opened for the unpack.
+        for (Item item : items) {
+            if (item.kind() == Kind.DIRECTORY && (item.mode() & 0200) == 0) {
+                String p = TargetPaths.join(dest, item.path());
+                FileStat s = host.stat(p);
+                if (s.isDirectory() && (s.mode() & 0700) != 0700) {
+                    host.chmod(p, s.mode() | 0700);
+                    dirs.add(item);
+                }
+            }
+        }
+        int[] next = {0};
+        // Files go through one batch: written as they come, flushed together, renamed at each
+        // commit. Staged paths not yet committed: a hard link to one of them commits first, since
+        // it is read back from the target.
+        Set<String> staged = new HashSet<>();
+        try (WriteBatch batch = host.writes()) {
+            unpacker.reread((e, path, data) -> {
+                if (next[0] >= items.size() || !items.get(next[0]).entryName().equals(e.name())) {
+                    throw changed();
+                }
+                Item item = items.get(next[0]++);
+                if (only != null && !only.contains(item.path())) {
+                    return;
+                }
+                String p = TargetPaths.join(dest, item.path());
+                switch (item.kind()) {
+                    case DIRECTORY -> {
+                        FileStat s = host.stat(p);
+                        if (!s.isSymlink()) { // a symlink to a directory put there by the admin is kept
+                            if (!s.exists()) {
+                                host.mkdirs(p, item.mode() | 0700);
+                            } else if ((s.mode() & 0700) != 0700) {
+                                host.chmod(p, s.mode() | 0700);
+                            }
+                            dirs.add(item);
+                        }
+                        written.put(item.path(), Manifest.Entry.dir(item.path(), item.mode()));
+                    }
+                    case FILE -> {
+                        written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
+                                write(batch, p, data, item.size(), item.mode())));
+                        staged.add(item.path());
+                    }
+                    case HARDLINK -> {
+                        if (staged.contains(item.link())) {
+                            batch.commit();
+                            staged.clear();
+                        }
+                        // Unpacked as a copy of its target: the Host interface has no hard links.
+                        try (InputStream in = host.open(TargetPaths.join(dest, item.link()))) {
+                            written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
+                                    write(batch, p, in, item.size(), item.mode())));
+                        }
+                        staged.add(item.path());
+                    }
+                    case SYMLINK -> {
+                        links.add(item);
+                        written.put(item.path(), Manifest.Entry.symlink(item.path(), item.link()));
+                    }
+                    default -> throw new IllegalStateException("unchecked entry kind " + item.kind());
+                }
+            });
+            if (next[0] != items.size()) {
+                throw changed();
+            }
+            // Before symlinks are made and directory modes set (a read-only directory takes no rename).
+            batch.commit();
+        }
+        for (Item link : links) {
+            String p = TargetPaths.join(dest, link.path());
+            host.symlink(p, link.link());
+            // The manifest keeps the target as the host stored it (e.g. without a trailing slash).
+            String stored = host.stat(p).linkTarget();
+            written.put(link.path(), Manifest.Entry.symlink(link.path(), stored == null ? link.link() : stored));
+        }
+        dirs.sort(Comparator.comparing(Item::path).reversed()); // children before their parents
+        for (Item dir : dirs) {
+            String p = TargetPaths.join(dest, dir.path());
+            if (host.stat(p).isDirectory()) {
+                host.chmod(p, dir.mode());
+            }
+        }
+        return new ArrayList<>(written.values());
+    }
+
+    /** Writes one file and returns the CRC32C of what it wrote, for the manifest. */
+    private String write(WriteBatch batch, String path, InputStream data, long size, int mode) throws IOException {
+        CRC32C crc = new CRC32C();
+        try (InputStream in = new CheckedInputStream(new Exactly(data, size), crc)) {
+            batch.write(path, in, mode);
+        }
+        return Drift.hex(crc);
+    }
+
+    private IOException changed() {
+        return new IOException(what + " changed while it was being unpacked");
+    }
+
+    /**
+     * Exactly {@code size} bytes of an entry, as the check pass counted them; anything else means
+     * the archive changed between the passes. Closing does not close the archive stream.
+     */
+    private final class Exactly extends FilterInputStream {
+        private final long size;
+        private long seen;
+
+        Exactly(InputStream in, long size) {
+            super(in);
+            this.size = size;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n < 0) {
+                if (seen != size) {
+                    throw changed();
+                }
+                return n;
+            }
+            seen += n;
+            if (seen > size) {
+                throw changed();
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            throw new IOException("skip not supported");
+        }
+
+        @Override
+        public void close() {
+            // The archive stream belongs to the reader.
+        }
+    }
+}
