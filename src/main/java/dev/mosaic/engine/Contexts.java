@@ -8,6 +8,7 @@ import dev.mosaic.resource.Address;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Memory;
+import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.Pins;
 import dev.mosaic.resource.ResourceType;
 import dev.mosaic.resource.TargetPaths;
@@ -18,6 +19,7 @@ import dev.mosaic.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -107,6 +109,11 @@ final class Contexts {
             }
 
             @Override
+            public boolean sharedWithOther(String path) {
+                return Contexts.this.sharedWithOther(playbook, address, path);
+            }
+
+            @Override
             public Host host() {
                 return target;
             }
@@ -151,6 +158,37 @@ final class Contexts {
             }
         }
         return false;
+    }
+
+    /**
+     * See {@link Context#sharedWithOther}. A directory above {@code path} that another resource
+     * merely creates (a {@code directory}) is not shared: it is made first and holds nothing of it.
+     */
+    private static boolean sharedWithOther(Playbook playbook, Address self, String path) {
+        for (ResourceDecl d : playbook.resources()) {
+            if (d.address().equals(self)) {
+                continue;
+            }
+            Paths p = Kinds.paths(d.type(), d.spec());
+            boolean contentBelow = d.type().producesContentBelow();
+            for (String other : p.produces()) {
+                if (other.equals(path) || TargetPaths.isUnder(other, path) || contentBelow && TargetPaths.isUnder(path, other)) {
+                    return true;
+                }
+            }
+            for (String other : union(p.modifies(), p.fills())) {
+                if (other.equals(path) || TargetPaths.isUnder(other, path) || TargetPaths.isUnder(path, other)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private NavigableMap<String, Address> owners(Playbook playbook) {

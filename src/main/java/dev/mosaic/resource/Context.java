@@ -49,4 +49,13 @@ public interface Context {
     default boolean producedByOther(String path) {
         return false;
     }
+
+    /**
+     * Whether another resource of the playbook produces, modifies or fills {@code path}, a path
+     * above it or a path below it: whether a tree written there could meet another resource's work
+     * (two archives unpacked into one directory).
+     */
+    default boolean sharedWithOther(String path) {
+        return false;
+    }
 }

@@ -60,4 +60,9 @@ public class ForwardingContext implements Context {
     public boolean producedByOther(String path) {
         return inner.producedByOther(path);
     }
+
+    @Override
+    public boolean sharedWithOther(String path) {
+        return inner.sharedWithOther(path);
+    }
 }

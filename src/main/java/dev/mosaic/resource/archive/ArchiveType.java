@@ -381,7 +381,8 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
             layout = unpacker.check(new Unpacker.Limits(spec.maxSize(), spec.maxRatio(), spec.maxEntries(),
                     spec.allowSetuid(), spec.rootfs(), spec::selects));
             unpacker.checkTarget(layout, only, host);
-            entries = new Extraction(unpacker).extract(layout, only, host);
+            // A tree of its own only where no other resource's work can meet it.
+            entries = new Extraction(unpacker).extract(layout, only, host, !ctx.sharedWithOther(spec.dest()));
         } finally {
             if (spool.isPresent()) {
                 spool.get().delete();

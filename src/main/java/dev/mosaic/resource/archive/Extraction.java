@@ -47,13 +47,16 @@ final class Extraction {
 
     /**
      * Writes the checked entries (all, or only those in {@code only}): into a new tree when the
-     * destination is absent and the host can stage one, else in place. ({@code only} names every
-     * entry when the destination is absent: each one drifted.)
+     * destination is absent, no other resource writes there ({@code alone}: two archives unpacked
+     * into one new directory would each stage it, and only one could rename its tree into place)
+     * and the host can stage one; else in place. ({@code only} names every entry when the
+     * destination is absent: each one drifted.)
      */
-    List<Manifest.Entry> extract(Unpacker.Layout layout, Set<String> only, Host host) throws IOException, ResourceException {
+    List<Manifest.Entry> extract(Unpacker.Layout layout, Set<String> only, Host host, boolean alone)
+            throws IOException, ResourceException {
         // A drift repair of a destination removed whole writes all of it again: a new tree too.
         String parent = TargetPaths.parent(dest);
-        if (parent != null && (only == null || !host.stat(dest).exists())) {
+        if (alone && parent != null && (only == null || !host.stat(dest).exists())) {
             if (!host.stat(parent).exists()) {
                 host.mkdirs(parent, 0755); // by the host's own call: what it creates is noted as such
             }
