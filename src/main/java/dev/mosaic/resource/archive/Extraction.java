@@ -83,16 +83,7 @@ final class Extraction {
         Map<String, Manifest.Entry> written = new LinkedHashMap<>();
         List<Item> links = new ArrayList<>();
         List<Item> dirs = new ArrayList<>();
-        int[] next = {0};
-        unpacker.reread((e, path, data) -> {
-            if (next[0] >= items.size() || !items.get(next[0]).entryName().equals(e.name())) {
-                throw changed();
-            }
-            Item item = items.get(next[0]++);
-            if (only != null && !only.contains(item.path())) {
-                return;
-            }
-            String p = TargetPaths.join(dest, item.path());
+        eachChecked(items, only, (item, p, data) -> {
             switch (item.kind()) {
                 case DIRECTORY -> {
                     tree.mkdir(p, item.mode());
@@ -115,9 +106,6 @@ final class Extraction {
                 default -> throw new IllegalStateException("unchecked entry kind " + item.kind());
             }
         });
-        if (next[0] != items.size()) {
-            throw changed();
-        }
         for (Item link : links) {
             tree.symlink(TargetPaths.join(dest, link.path()), link.link());
         }
@@ -135,11 +123,7 @@ final class Extraction {
     }
 
     private String write(NewTree tree, String path, InputStream data, long size, int mode) throws IOException {
-        CRC32C crc = new CRC32C();
-        try (InputStream in = new CheckedInputStream(new Exactly(data, size), crc)) {
-            tree.write(path, in, mode);
-        }
-        return Drift.hex(crc);
+        return crcOfWrite(data, size, in -> tree.write(path, in, mode));
     }
 
     /**
@@ -163,21 +147,12 @@ final class Extraction {
                 }
             }
         }
-        int[] next = {0};
         // Files go through one batch: written as they come, flushed together, renamed at each
         // commit. Staged paths not yet committed: a hard link to one of them commits first, since
         // it is read back from the target.
         Set<String> staged = new HashSet<>();
         try (WriteBatch batch = host.writes()) {
-            unpacker.reread((e, path, data) -> {
-                if (next[0] >= items.size() || !items.get(next[0]).entryName().equals(e.name())) {
-                    throw changed();
-                }
-                Item item = items.get(next[0]++);
-                if (only != null && !only.contains(item.path())) {
-                    return;
-                }
-                String p = TargetPaths.join(dest, item.path());
+            eachChecked(items, only, (item, p, data) -> {
                 switch (item.kind()) {
                     case DIRECTORY -> {
                         FileStat s = host.stat(p);
@@ -215,9 +190,6 @@ final class Extraction {
                     default -> throw new IllegalStateException("unchecked entry kind " + item.kind());
                 }
             });
-            if (next[0] != items.size()) {
-                throw changed();
-            }
             // Before symlinks are made and directory modes set (a read-only directory takes no rename).
             batch.commit();
         }
@@ -240,11 +212,46 @@ final class Extraction {
 
     /** Writes one file and returns the CRC32C of what it wrote, for the manifest. */
     private String write(WriteBatch batch, String path, InputStream data, long size, int mode) throws IOException {
+        return crcOfWrite(data, size, in -> batch.write(path, in, mode));
+    }
+
+    /** Hands exactly {@code size} bytes of {@code data} to {@code sink}; their CRC32C, for the manifest. */
+    private String crcOfWrite(InputStream data, long size, Sink sink) throws IOException {
         CRC32C crc = new CRC32C();
         try (InputStream in = new CheckedInputStream(new Exactly(data, size), crc)) {
-            batch.write(path, in, mode);
+            sink.write(in);
         }
         return Drift.hex(crc);
+    }
+
+    private interface Sink {
+        void write(InputStream in) throws IOException;
+    }
+
+    /** What the write pass does with one checked entry: its target path, and its data stream. */
+    private interface ItemVisitor {
+        void item(Item item, String path, InputStream data) throws IOException, ResourceException;
+    }
+
+    /**
+     * Reads the archive again and hands {@code v} each entry the check pass kept (all, or only
+     * those in {@code only}), in order; an entry other than the one the check saw there, or
+     * fewer of them, means the archive changed between the passes.
+     */
+    private void eachChecked(List<Item> items, Set<String> only, ItemVisitor v) throws IOException, ResourceException {
+        int[] next = {0};
+        unpacker.reread((e, path, data) -> {
+            if (next[0] >= items.size() || !items.get(next[0]).entryName().equals(e.name())) {
+                throw changed();
+            }
+            Item item = items.get(next[0]++);
+            if (only == null || only.contains(item.path())) {
+                v.item(item, TargetPaths.join(dest, item.path()), data);
+            }
+        });
+        if (next[0] != items.size()) {
+            throw changed();
+        }
     }
 
     private IOException changed() {
