@@ -119,6 +119,23 @@ class KernelLockCliTest {
     }
 
     @Test
+    void aSavedPlanWhoseKernelMovedBeforeTheApply_isRefused_andNothingIsTouched() throws IOException {
+        Path saved = tmp.resolve("kernel.plan");
+        Cli.Result planned = plan("--out", saved.toString());
+        assertThat(planned.exitCode()).as("%s", planned).isZero();
+
+        archiveDependsOn("6.1.0-91-amd64"); // the point release lands between review and apply
+        List<String> before = TreeSnapshot.of(tmp);
+        Cli.Result applied = mosaic("apply", "--root", root.toString(), saved.toString());
+
+        assertThat(applied.exitCode()).as("%s", applied).isEqualTo(1);
+        assertThat(applied.stderr()).as("%s", applied).contains("saved plan " + saved + " was not applied and nothing was touched",
+                "or a value its resources resolve to");
+        assertThat(TreeSnapshot.of(tmp)).as("no kernel file, no lock, no state written").isEqualTo(before);
+        assertThat(lock).doesNotExist();
+    }
+
+    @Test
     void anApplyThatFailed_leavesTheLockAsItWas_soTheNextPlanShowsTheMoveAgain() throws IOException {
         Files.createDirectories(root.resolve("srv"));
         Files.writeString(root.resolve("srv/tftp"), "a file where the playbook needs a directory\n");
