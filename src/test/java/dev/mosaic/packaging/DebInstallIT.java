@@ -61,7 +61,17 @@ class DebInstallIT {
             assertThat(ownPlan.exitCode()).as("the shipped modules are found without --modules: %s", ownPlan).isZero();
             assertThat(ownPlan.stdout()).as("%s", ownPlan).contains("pxelinux.cfg/default");
             assertThat(completion.stdout()).as("%s", completion).contains("_complete_mosaic");
-            assertThat(Path.of("/var/cache/mosaic/mosaic.jsa")).as("postinst records the class-data archive").exists();
+            Path jsa = Path.of("/var/cache/mosaic/mosaic.jsa");
+            assertThat(jsa).as("postinst records the class-data archive").exists();
+            // A Java runtime installed or upgraded under /usr/lib/jvm triggers the package: the archive is made again.
+            Files.delete(jsa);
+            Built.Result trigger = Built.run(List.of("dpkg-trigger", "--no-await", "/usr/lib/jvm"));
+            Built.Result process = Built.run(List.of("dpkg", "--triggers-only", "--pending"), Map.of("DEBIAN_FRONTEND", "noninteractive"));
+            assertThat(trigger.exitCode()).as("%s", trigger).isZero();
+            assertThat(process.exitCode()).as("%s", process).isZero();
+            assertThat(jsa).as("the trigger made the archive again: %s", process).exists();
+            Built.Result cds = Built.run(List.of("/usr/bin/mosaic", "--version"), Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info"));
+            assertThat(cds.stdout()).as("Mosaic's own classes come from the archive").contains("dev.mosaic.cli.Main source: shared objects file");
             Built.Result listed = Built.run(List.of("dpkg", "-L", "mosaic"));
             assertThat(listed.stdout()).contains("/usr/share/man/man1/mosaic-explain.1.gz", "/usr/share/zsh/vendor-completions/_mosaic");
             // Slim container images may tell dpkg to leave man pages out (path-exclude).

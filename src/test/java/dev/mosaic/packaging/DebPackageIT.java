@@ -40,7 +40,10 @@ class DebPackageIT {
         assertThat(dpkgDeb("--field", deb.toString(), "Depends").stdout().trim())
                 .isEqualTo("default-jre-headless (>= 2:1.17) | java17-runtime-headless, bubblewrap");
         Built.Result info = dpkgDeb("--info", deb.toString());
-        assertThat(info.stdout()).as("%s", info).contains(" postinst", " postrm", "Installed-Size:");
+        assertThat(info.stdout()).as("%s", info).contains(" postinst", " postrm", " triggers", "Installed-Size:");
+        Built.Result triggers = dpkgDeb("--info", deb.toString(), "triggers");
+        assertThat(triggers.stdout()).as("a new Java runtime makes postinst build the class-data archive again: %s", triggers)
+                .contains("interest-noawait /usr/lib/jvm");
     }
 
     @Test
