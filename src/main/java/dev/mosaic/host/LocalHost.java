@@ -1,6 +1,7 @@
 package dev.mosaic.host;
 
 import dev.mosaic.base.Sha256;
+import dev.mosaic.base.TargetPath;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,8 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The local machine, optionally confined to a sandbox {@code root}. Target paths are resolved the
- * way {@code chroot} would: an absolute symlink inside the root points back into the root, and
- * {@code ..} never climbs above it, so nothing is ever read or written outside the root.
+ * way {@code chroot} would: an absolute symlink inside the root points back into the root, and a
+ * link's {@code ..} never climbs above it, so nothing is ever read or written outside the root.
+ * A target path itself never holds a {@code ..} ({@link TargetPath}).
  */
 public final class LocalHost implements Host {
 
@@ -83,16 +85,15 @@ public final class LocalHost implements Host {
 
     /**
      * Maps a target path to a local path. Intermediate symlinks are followed inside the root; the
-     * final component is followed only when {@code followLast}.
+     * final component is followed only when {@code followLast}. A path that {@link TargetPath}
+     * refuses (relative, or with a {@code ..}) is refused here, as by every host.
      */
     public Path resolve(String target, boolean followLast) throws IOException {
-        if (!target.startsWith("/")) {
-            throw new IOException("not an absolute path: " + target);
-        }
+        String path = TargetPath.checked(target); // no '..' in it: only a link's text may climb
         if (!confined) {
-            return Path.of(target).normalize();
+            return Path.of(path);
         }
-        List<String> todo = new ArrayList<>(List.of(target.substring(1).split("/")));
+        List<String> todo = new ArrayList<>(List.of(path.substring(1).split("/")));
         Path cur = root;
         int hops = 0;
         while (!todo.isEmpty()) {

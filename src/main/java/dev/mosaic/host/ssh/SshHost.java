@@ -1,6 +1,7 @@
 package dev.mosaic.host.ssh;
 
 import dev.mosaic.base.Sha256;
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.AtomicWriter;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
@@ -104,9 +105,6 @@ public final class SshHost implements Host, AutoCloseable {
     }
 
     private String remote(String path) throws IOException {
-        if (!path.startsWith("/")) {
-            throw new IOException("not an absolute path: " + path);
-        }
         String norm = normalize(path);
         return root.isEmpty() ? norm : norm.equals("/") ? root : root + norm;
     }
@@ -119,20 +117,9 @@ public final class SshHost implements Host, AutoCloseable {
         return t.isEmpty() ? "/" : t;
     }
 
-    /** Collapses {@code //}, {@code .} and {@code ..} (never above {@code /}). */
-    static String normalize(String path) {
-        Deque<String> parts = new ArrayDeque<>();
-        for (String c : path.split("/")) {
-            if (c.isEmpty() || c.equals(".")) {
-                continue;
-            }
-            if (c.equals("..")) {
-                parts.pollLast();
-            } else {
-                parts.addLast(c);
-            }
-        }
-        return "/" + String.join("/", parts);
+    /** {@link TargetPath#checked}: refused (relative, a {@code ..} in it) as on a local root, never collapsed. */
+    private static String normalize(String path) throws IOException {
+        return TargetPath.checked(path);
     }
 
     /** A fresh random temp name in the directory of the remote path {@code dest} (see {@link AtomicWriter#tempName}). */
@@ -157,10 +144,11 @@ public final class SshHost implements Host, AutoCloseable {
      * one round trip, two when some trees are directories.
      */
     public void prefetch(Collection<String> paths, Collection<String> trees) throws IOException {
+        // Only hints: a path no host accepts is left for the resource that names it to be refused.
         Set<String> all = new LinkedHashSet<>();
-        paths.forEach(p -> all.add(normalize(p)));
+        paths.stream().filter(p -> TargetPath.problem(p) == null).forEach(p -> all.add(TargetPath.normalize(p)));
         Set<String> whole = new TreeSet<>();
-        trees.forEach(t -> whole.add(normalize(t)));
+        trees.stream().filter(t -> TargetPath.problem(t) == null).forEach(t -> whole.add(TargetPath.normalize(t)));
         all.addAll(whole);
         probe(all, false);
         // A tree inside another one comes with it; a tree that is a file or absent is known already.
@@ -242,9 +230,9 @@ public final class SshHost implements Host, AutoCloseable {
         return generation.get();
     }
 
-    private void forget(String path) {
+    /** {@code p}: a normalized target path. */
+    private void forget(String p) {
         generation.incrementAndGet();
-        String p = normalize(path);
         known.remove(p);
         hashes.remove(p);
         known.subMap(p + "/", p + "0").clear();
@@ -747,10 +735,10 @@ public final class SshHost implements Host, AutoCloseable {
 
     @Override
     public void chown(String path, int uid, int gid) throws IOException {
+        String p = normalize(path); // refused before anything else, as on a local root
         if (uid == -1 && gid == -1) {
             return;
         }
-        String p = normalize(path);
         generation.incrementAndGet();
         stale.add(p);
         String owner = (uid != -1 ? Integer.toUnsignedString(uid) : "") + (gid != -1 ? ":" + Integer.toUnsignedString(gid) : "");
