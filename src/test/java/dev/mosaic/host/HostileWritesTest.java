@@ -284,4 +284,25 @@ class HostileWritesTest {
         assertThat(dev.mosaic.testing.TreeSnapshot.of(root)).as("the root").isEqualTo(inside);
         canary.assertUntouched();
     }
+
+    /**
+     * The one tree delete of the local host and of a new tree's leftovers: a read-only directory
+     * inside goes with the rest, and a link inside is removed, never followed (its target's mode
+     * is not opened either).
+     */
+    @Test
+    void deleteTree_ofATreeWithAReadOnlyDirectoryAndLinksOut_removesItAll_andLeavesTheCanary() throws IOException {
+        Path tree = Files.createDirectories(root.resolve("srv/tree/ro/deep"));
+        Files.writeString(tree.resolve("f"), "x");
+        Files.createSymbolicLink(root.resolve("srv/tree/out"), canary.subdir());
+        Files.createSymbolicLink(root.resolve("srv/tree/ro/file-out"), canary.file());
+        AtomicWriter.setMode(tree, 0555);
+        AtomicWriter.setMode(root.resolve("srv/tree/ro"), 0500);
+
+        host.deleteTree("/srv/tree");
+
+        assertThat(Files.exists(root.resolve("srv/tree"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(Files.isDirectory(root.resolve("srv"))).isTrue();
+        canary.assertUntouched();
+    }
 }
