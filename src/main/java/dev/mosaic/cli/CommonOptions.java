@@ -67,11 +67,11 @@ public final class CommonOptions {
 
     Path cacheDir() {
         if (cacheDir != null) {
-            return cacheDir.toAbsolutePath();
+            return cacheDir.toAbsolutePath().normalize(); // the control host refuses a ".." (TargetPath)
         }
         String env = System.getenv("MOSAIC_CACHE_DIR");
         if (env != null && !env.isBlank()) {
-            return Path.of(env).toAbsolutePath();
+            return Path.of(env).toAbsolutePath().normalize();
         }
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");

@@ -5,15 +5,12 @@ import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.Optional;
@@ -95,35 +92,10 @@ final class LocalNewTree implements NewTree {
         })) {
             for (Path p : entries) {
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    deleteTree(p);
+                    LocalFiles.deleteTree(p);
                 }
             }
         }
-    }
-
-    private static void deleteTree(Path top) throws IOException {
-        Files.walkFileTree(top, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                AtomicWriter.setMode(d, 0700); // a read-only directory of the archive, emptied anyway
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                Files.delete(f);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     /** The staging path of a target path below the destination; its parents made when asked. */
@@ -272,7 +244,7 @@ final class LocalNewTree implements NewTree {
         }
         flushing.clear();
         if (!committed && Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
-            deleteTree(staging);
+            LocalFiles.deleteTree(staging); // its read-only directories too
         }
     }
 }

@@ -88,7 +88,7 @@ public final class TreeHasher {
         try {
             toHash.parallelStream().forEach(it -> {
                 try {
-                    it.content = LocalHost.sha256Of(it.path);
+                    it.content = LocalFiles.sha256Of(it.path);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -101,7 +101,7 @@ public final class TreeHasher {
             throw e.getCause();
         }
         items.sort(Comparator.comparing(i -> i.rel));
-        MessageDigest md = LocalHost.sha256();
+        MessageDigest md = dev.mosaic.base.Sha256.digest();
         int files = 0;
         for (Item it : items) {
             update(md, it.rel, it.kind, it.exec, it.content);

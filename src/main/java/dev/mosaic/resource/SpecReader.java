@@ -1,5 +1,6 @@
 package dev.mosaic.resource;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.diag.Diagnostics;
 import dev.mosaic.diag.Sensitive;
 import dev.mosaic.diag.SourcePos;
@@ -196,11 +197,10 @@ public final class SpecReader {
             error(field, "must be an absolute path, got '" + p + "'");
             return p;
         }
-        for (String part : p.split("/")) {
-            if (part.equals("..")) {
-                error(field, "must not contain '..': '" + p + "'");
-                return p;
-            }
+        if (TargetPath.hasDotDot(p)) {
+            // refused here, at the field, so that no host is ever asked about it (TargetPath)
+            error(field, "must not contain '..': '" + p + "'");
+            return p;
         }
         return TargetPaths.normalize(p);
     }

@@ -1,21 +1,19 @@
 package dev.mosaic.resource;
 
-/** Helpers for absolute, '/'-separated target paths (which are not local {@code Path}s). */
+import dev.mosaic.base.TargetPath;
+
+/**
+ * Helpers for absolute, '/'-separated target paths (which are not local {@code Path}s). What a
+ * target path may be, and its one normalization, are {@link TargetPath}'s, which hosts use too.
+ */
 public final class TargetPaths {
 
     private TargetPaths() {
     }
 
-    /** Collapses repeated and trailing slashes and "." parts; {@code /} stays {@code /}. */
+    /** {@link TargetPath#normalize}: repeated and trailing slashes and "." parts dropped, ".." kept (never collapsed). */
     public static String normalize(String p) {
-        StringBuilder b = new StringBuilder();
-        for (String part : p.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            b.append('/').append(part);
-        }
-        return b.length() == 0 ? "/" : b.toString();
+        return TargetPath.normalize(p);
     }
 
     /** The parent path, or null for {@code /}. */
