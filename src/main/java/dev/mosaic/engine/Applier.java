@@ -47,7 +47,7 @@ final class Applier {
     private final ResourceGraph graph;
     /** Where this apply keeps what it overwrites. */
     private final Backups backups;
-    /** The plan's entries by address; {@link #preflight} adds what it observed again. */
+    /** The plan's entries by address, with what the {@link Preflight} observed again. */
     private final Map<Address, PlannedChange> planned;
 
     Applier(Host host, StateStore state, Events events, int jobs, Contexts contexts, Causes causes, Created created,
@@ -62,7 +62,7 @@ final class Applier {
         this.playbook = playbook;
         this.graph = graph;
         this.backups = backups;
-        this.planned = new HashMap<>(planned);
+        this.planned = planned;
     }
 
     private record ApplyStep(Outcome outcome) implements Walker.Step {
@@ -81,52 +81,11 @@ final class Applier {
     }
 
     /**
-     * Makes sure each planned change is still what the plan saw, before anything is touched: an
-     * entry read back from a saved plan holds only its fingerprint, so its resource is observed
-     * again — one that moved since the plan is refused as {@link Outcome.Status#STALE}, the others
-     * keep the fresh observation for the walk. An entry this run planned in memory carries its
-     * observation, made just now with nothing touched since: it is fresh as it is. Deferred entries
-     * were not observed by the plan, and deletions of resources dropped from the playbook are
-     * checked when they are made.
-     */
-    Map<Address, Outcome> preflight() {
-        Map<Address, Outcome> refused = new HashMap<>();
-        for (Address a : graph.order()) {
-            PlannedChange e = planned.get(a);
-            // A declared resource whose change is a deletion (a directory 'ensure: absent') is
-            // checked like any other: what it would remove may have changed since the review.
-            // Resources dropped from the playbook are not in the graph: checked as they are deleted.
-            if (e == null || e.seen() == null || e.observed() != null) {
-                continue;
-            }
-            ResourceDecl d = graph.decl(a);
-            try {
-                Object observed = Kinds.observe(d.type(), d.spec(), contexts.of(playbook, a));
-                Change change = Kinds.diff(d.type(), d.spec(), observed);
-                Fingerprint now = Fingerprint.of(change, Kinds.inputDigest(d.type(), d.spec(), observed),
-                        Kinds.overwritesDigest(d.type(), d.spec(), observed));
-                if (!now.digest().equals(e.seen().digest())) {
-                    refused.put(a, new Outcome(a, Outcome.Status.STALE, Change.NOOP, Cause.NONE,
-                            "changed since the plan, not applied: " + String.join("; ", Fingerprint.changes(e.seen(), now)), 0));
-                } else {
-                    planned.put(a, e.observed(observed, change));
-                }
-            } catch (ResourceException | IOException ex) {
-                refused.put(a, new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE,
-                        "cannot be observed again before applying the saved plan: " + message(ex), 0));
-            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError ex) {
-                refused.put(a, new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, Failures.bug(events, d, ex), 0));
-            }
-        }
-        return refused;
-    }
-
-    /**
      * Walks the graph's units (a resource, or a batch of one kind) in dependency order, converging
      * what the plan holds: a resource without an entry (a saved plan names only its changes) is
      * left alone, whatever it looks like now.
      *
-     * @param refused what {@link #preflight} refused
+     * @param refused what the {@link Preflight} refused
      * @return one outcome per resource, in graph order
      */
     List<Outcome> walk(Map<Address, Outcome> refused) {

@@ -11,6 +11,7 @@ import dev.mosaic.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -114,7 +115,7 @@ public final class Engine {
      * the plan to the outcomes.
      *
      * <p>First every planned change is checked against the target, before anything is touched
-     * ({@link Applier#preflight}): a saved plan's resources are observed again, and one whose
+     * ({@link Preflight}): a saved plan's resources are observed again, and one whose
      * fingerprint moved since the plan is refused as {@link Outcome.Status#STALE} (its dependents
      * are skipped); a plan made in memory was observed just now. Then the walk converges the
      * plan's entries, each with the observation it has while nothing upstream changed what it
@@ -132,7 +133,7 @@ public final class Engine {
         created.recover(history); // before planning: what an interrupted apply created may be a removal's
         // Planning warns nobody: what it would warn about, the walk meets again at its turn.
         Plan plan = saved != null ? saved : new Planner(host, contexts, causes, removals, Events.NONE, jobs).plan(playbook, graph);
-        Map<Address, PlannedChange> planned = plan.byAddress();
+        Map<Address, PlannedChange> planned = new HashMap<>(plan.byAddress());
         History.Recorder run = history.begin(saved == null ? "apply" : "apply (saved plan)",
                 playbook.file() == null ? playbook.name() : playbook.file().toAbsolutePath().normalize().toString(), host.name(),
                 System.getProperty("user.name", "?"));
@@ -141,7 +142,7 @@ public final class Engine {
         List<Outcome> all = new ArrayList<>();
         String outcome = "interrupted";
         try {
-            Map<Address, Outcome> refused = applier.preflight();
+            Map<Address, Outcome> refused = new Preflight(graph, playbook, contexts, events, planned).check();
             all.addAll(applier.walk(refused));
             if (!graph.partial()) { // under --target, removals wait for an apply of the whole playbook
                 all.addAll(removals.delete(playbook, planned, allowDelete, backups));

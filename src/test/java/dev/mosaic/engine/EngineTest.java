@@ -171,6 +171,27 @@ class EngineTest {
         assertThat(world.log.lastIndexOf("observe:b")).isGreaterThan(world.log.indexOf("end:a"));
     }
 
+    @Test
+    void savedPlanApply_usesWhatItsPreflightObserved_whenNothingUpstreamMovedIt() throws Exception {
+        world.values.put("b", "v0");
+        List<ResourceDecl> decls = List.of(
+                decl(fake, spec("a"), List.of(), List.of()),
+                decl(fake, spec("b"), List.of(), List.of()));
+        Plan plan = engine(2).plan(playbook(decls), graph(decls));
+        Plan saved = new SavedPlan("test", "now", null, null, SavedPlan.entriesOf(plan)).plan();
+        world.log.clear();
+
+        Engine.ApplyResult r = engine(2).apply(playbook(decls), graph(decls), saved, false);
+
+        assertThat(r.counts()).containsExactly(Map.entry(Outcome.Status.CHANGED, 2L));
+        // Once before anything is touched (the preflight), once after its change (the check): never twice before.
+        for (String id : List.of("a", "b")) {
+            assertThat(world.log.stream().filter(l -> l.equals("observe:" + id))).hasSize(2);
+            assertThat(world.log.indexOf("observe:" + id)).isLessThan(world.log.indexOf("start:a"))
+                    .isLessThan(world.log.indexOf("start:b"));
+        }
+    }
+
     // ------------------------------------------------------------------ failures
 
     @Test
