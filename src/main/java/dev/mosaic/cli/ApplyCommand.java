@@ -107,7 +107,7 @@ final class ApplyCommand implements Callable<Integer> {
         plan.playbook().moduleDirs().forEach(d -> options.moduleDirs.add(Path.of(d)));
         Session t = options.open(Path.of(plan.playbook().file()), true);
         SavedPlans.checkAfterLoading(playbook, plan, t);
-        return apply(t, plan.byAddress(), how);
+        return apply(t, plan.plan(), how);
     }
 
     /**
@@ -121,7 +121,7 @@ final class ApplyCommand implements Callable<Integer> {
         }
     }
 
-    private int apply(Session t, java.util.Map<dev.mosaic.resource.Address, dev.mosaic.engine.SavedPlan.Entry> saved, ApplyOptions how)
+    private int apply(Session t, dev.mosaic.engine.Plan saved, ApplyOptions how)
             throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -1,6 +1,5 @@
 package dev.mosaic.cli;
 
-import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.session.Session;
 import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.PlannedChange;
@@ -60,16 +59,14 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         Plan plan;
-        ResourceGraph graph;
         try (Session t = one.active() ? one.open(playbook, options) : options.open(playbook, false)) {
             plan = t.plan(w -> spec.commandLine().getErr().println("warning: " + w));
-            graph = t.graph();
         }
         PrintWriter out = spec.commandLine().getOut();
         // The plan, not only the graph: it also holds what the playbook no longer declares.
         List<Address> known = plan.entries().stream().map(PlannedChange::address).toList();
         Address a = Explain.find(address, known).orElseThrow(() -> Explain.unknown(address, known));
-        Explain.Explanation e = Explain.of(plan, graph, a);
+        Explain.Explanation e = Explain.of(plan, a);
         out.print(options.json ? ExplainJson.render(e) : ExplainText.render(e));
         out.flush();
         return e.node().change().status() == PlannedChange.Status.FAILED ? Main.ERROR : Main.OK;

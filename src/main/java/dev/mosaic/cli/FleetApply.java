@@ -5,14 +5,13 @@ import dev.mosaic.diag.UserError;
 import dev.mosaic.engine.Engine;
 import dev.mosaic.engine.Events;
 import dev.mosaic.engine.Outcome;
-import dev.mosaic.engine.SavedPlan;
+import dev.mosaic.engine.Plan;
 import dev.mosaic.playbook.InventoryHost;
 import dev.mosaic.render.ConsoleEvents;
 import dev.mosaic.render.FleetReport;
 import dev.mosaic.render.JsonPlan;
 import dev.mosaic.render.Recap;
 import dev.mosaic.render.TimelineEvents;
-import dev.mosaic.resource.Address;
 import dev.mosaic.session.ApplyOptions;
 import dev.mosaic.session.Session;
 import dev.mosaic.session.Transport;
@@ -49,7 +48,7 @@ final class FleetApply {
      * checked against the host's session. A {@link UserError} fails that host alone.
      */
     interface SavedFor {
-        Map<Address, SavedPlan.Entry> entries(InventoryHost host, Session session) throws IOException;
+        Plan plan(InventoryHost host, Session session) throws IOException;
     }
 
     /**
@@ -106,7 +105,7 @@ final class FleetApply {
         }
         TimelineEvents recorder = null;
         try (t) {
-            Map<Address, SavedPlan.Entry> entries = saved == null ? null : saved.entries(m.host(), t);
+            Plan entries = saved == null ? null : saved.plan(m.host(), t);
             Consumer<String> warnings = w -> err.println("warning: " + name + ": " + w);
             Verbosity v = fleet.verbosity(name, err);
             v.session(t, options.moduleDirs);

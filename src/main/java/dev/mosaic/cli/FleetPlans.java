@@ -128,7 +128,7 @@ final class FleetPlans {
             }
             why.addAll(SavedPlans.afterLoadingProblems(plan, session));
             SavedPlans.refuseIf(dir.resolve(host.name() + SUFFIX), why);
-            return plan.byAddress();
+            return plan.plan();
         });
     }
 }

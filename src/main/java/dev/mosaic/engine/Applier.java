@@ -1,5 +1,6 @@
 package dev.mosaic.engine;
 
+import dev.mosaic.graph.Edge;
 import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.host.Host;
 import dev.mosaic.playbook.Playbook;
@@ -46,9 +47,11 @@ final class Applier {
     private final ResourceGraph graph;
     /** Where this apply keeps what it overwrites. */
     private final Backups backups;
+    /** The plan's entries by address, with what the {@link Preflight} observed again. */
+    private final Map<Address, PlannedChange> planned;
 
     Applier(Host host, StateStore state, Events events, int jobs, Contexts contexts, Causes causes, Created created,
-            Playbook playbook, ResourceGraph graph, Backups backups) {
+            Playbook playbook, ResourceGraph graph, Backups backups, Map<Address, PlannedChange> planned) {
         this.host = host;
         this.state = state;
         this.events = events;
@@ -59,6 +62,7 @@ final class Applier {
         this.playbook = playbook;
         this.graph = graph;
         this.backups = backups;
+        this.planned = planned;
     }
 
     private record ApplyStep(Outcome outcome) implements Walker.Step {
@@ -77,47 +81,14 @@ final class Applier {
     }
 
     /**
-     * Observes each change of a saved plan again, before anything is touched. Deferred entries were
-     * not observed by the plan, and deletions of resources dropped from the playbook are checked
-     * when they are made.
-     */
-    Map<Address, Outcome> preflight(Map<Address, SavedPlan.Entry> saved) {
-        Map<Address, Outcome> refused = new HashMap<>();
-        for (Address a : graph.order()) {
-            SavedPlan.Entry e = saved.get(a);
-            // A declared resource whose change is a deletion (a directory 'ensure: absent') is
-            // checked like any other: what it would remove may have changed since the review.
-            // Resources dropped from the playbook are not in the graph: checked as they are deleted.
-            if (e == null || e.seen() == null) {
-                continue;
-            }
-            ResourceDecl d = graph.decl(a);
-            try {
-                Object observed = Kinds.observe(d.type(), d.spec(), contexts.of(playbook, a));
-                Fingerprint now = Fingerprint.of(Kinds.diff(d.type(), d.spec(), observed),
-                        Kinds.inputDigest(d.type(), d.spec(), observed), Kinds.overwritesDigest(d.type(), d.spec(), observed));
-                if (!now.digest().equals(e.seen().digest())) {
-                    refused.put(a, new Outcome(a, Outcome.Status.STALE, Change.NOOP, Cause.NONE,
-                            "changed since the plan, not applied: " + String.join("; ", Fingerprint.changes(e.seen(), now)), 0));
-                }
-            } catch (ResourceException | IOException ex) {
-                refused.put(a, new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE,
-                        "cannot be observed again before applying the saved plan: " + message(ex), 0));
-            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError ex) {
-                refused.put(a, new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, Failures.bug(events, d, ex), 0));
-            }
-        }
-        return refused;
-    }
-
-    /**
-     * Walks the graph's units (a resource, or a batch of one kind) in dependency order.
+     * Walks the graph's units (a resource, or a batch of one kind) in dependency order, converging
+     * what the plan holds: a resource without an entry (a saved plan names only its changes) is
+     * left alone, whatever it looks like now.
      *
-     * @param saved   a saved plan's entries by address (null: converge whatever differs)
-     * @param refused what {@link #preflight} refused
+     * @param refused what the {@link Preflight} refused
      * @return one outcome per resource, in graph order
      */
-    List<Outcome> walk(Map<Address, SavedPlan.Entry> saved, Map<Address, Outcome> refused) {
+    List<Outcome> walk(Map<Address, Outcome> refused) {
         Map<Address, ApplyStep> done = new ConcurrentHashMap<>();
         Map<Address, Address> roots = new ConcurrentHashMap<>();
         Map<Batches.Unit, UnitStep> result = Walker.walk(Batches.of(graph), jobs, unit -> {
@@ -135,8 +106,8 @@ final class Applier {
                             "dependency " + failed + (stale ? " is stale" : " failed"), 0));
                 } else if (refused.containsKey(a)) {
                     outcomes.add(refused.get(a));
-                } else if (saved != null && !saved.containsKey(a)) {
-                    // Not in the saved plan: left alone, whatever it looks like now.
+                } else if (!planned.containsKey(a)) {
+                    // Not in the plan: left alone, whatever it looks like now.
                     outcomes.add(new Outcome(a, Outcome.Status.UNCHANGED, Change.NOOP, Cause.NONE, "", 0));
                 } else {
                     free.add(a);
@@ -145,7 +116,7 @@ final class Applier {
             if (free.size() == 1) {
                 outcomes.add(applyOne(graph.decl(free.get(0)), done));
             } else if (!free.isEmpty()) {
-                outcomes.addAll(applyBatch(free));
+                outcomes.addAll(applyBatch(free, done));
             }
             for (Outcome o : outcomes) {
                 if (o.status() == Outcome.Status.CHANGED || o.status() == Outcome.Status.REFRESHED) {
@@ -195,7 +166,7 @@ final class Applier {
      * is observed and diffed on its own, those that differ are applied together, then each is
      * observed again and checked like any resource.
      */
-    private List<Outcome> applyBatch(List<Address> members) {
+    private List<Outcome> applyBatch(List<Address> members, Map<Address, ApplyStep> done) {
         long start = System.nanoTime();
         List<Outcome> outcomes = new ArrayList<>();
         List<ResourceDecl> changing = new ArrayList<>();
@@ -204,8 +175,9 @@ final class Applier {
         for (Address a : members) {
             ResourceDecl d = graph.decl(a);
             try {
-                Object observed = Kinds.observe(d.type(), d.spec(), contexts.of(playbook, a));
-                Change change = Kinds.diff(d.type(), d.spec(), observed);
+                PlannedChange.Observed seen = observe(d, contexts.of(playbook, a), done);
+                Object observed = seen.state();
+                Change change = seen.change();
                 if (change.isNoop()) {
                     record(d, observed);
                     outcomes.add(new Outcome(a, Outcome.Status.UNCHANGED, change, Cause.NONE, "", millis(start)));
@@ -305,9 +277,10 @@ final class Applier {
                     }
                 }
             }
-            // observe, diff
-            Object observed = Kinds.observe(d.type(), d.spec(), ctx);
-            Change change = Kinds.diff(d.type(), d.spec(), observed);
+            // observe, diff (or what the plan saw, while nothing upstream moved it)
+            PlannedChange.Observed seen = observe(d, ctx, done);
+            Object observed = seen.state();
+            Change change = seen.change();
             List<Address> notifiers = causes.notifiers(graph, d, u -> done.get(u) != null
                     && done.get(u).outcome().status() == Outcome.Status.CHANGED);
             if (change.isNoop()) {
@@ -353,6 +326,32 @@ final class Applier {
             // state of what converged is kept.
             return new Outcome(a, Outcome.Status.FAILED, Change.NOOP, Cause.NONE, Failures.bug(events, d, e), millis(start));
         }
+    }
+
+    /**
+     * What {@code d} looks like now, and its change. The plan's observation while nothing that
+     * feeds it data changed since (an upstream change through {@code requires}, a read or a
+     * modification may move what it sees; a parent directory made, or a notifier, does not):
+     * observing it again would find the same. Otherwise, or when the plan holds no observation (a
+     * saved plan's resource, a deferred one), it is observed at its turn.
+     */
+    private PlannedChange.Observed observe(ResourceDecl d, Context ctx, Map<Address, ApplyStep> done)
+            throws ResourceException, IOException {
+        PlannedChange e = planned.get(d.address());
+        if (e != null && e.observed() != null && graph.incoming(d.address()).stream()
+                .filter(Edge::carriesData).noneMatch(in -> moved(done.get(in.from())))) {
+            return e.observed();
+        }
+        Object observed = Kinds.observe(d.type(), d.spec(), ctx);
+        return new PlannedChange.Observed(observed, Kinds.diff(d.type(), d.spec(), observed));
+    }
+
+    /** Whether an upstream resource's outcome may have moved what its dependents see. */
+    private static boolean moved(ApplyStep s) {
+        return s == null || switch (s.outcome().status()) {
+            case CHANGED, REFRESHED, FAILED -> true;
+            case UNCHANGED, SKIPPED, STALE -> false;
+        };
     }
 
     private ResourceLog log(ResourceDecl d) {

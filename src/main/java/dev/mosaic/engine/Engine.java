@@ -11,6 +11,7 @@ import dev.mosaic.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -109,35 +110,42 @@ public final class Engine {
     }
 
     /**
-     * Converges the playbook, or exactly the changes of a saved plan.
+     * Applies a plan: the one given (read back from a saved plan), or, without one, a plan made
+     * now in memory — as Terraform's {@code apply} without a plan file. Both go the same way from
+     * the plan to the outcomes.
      *
-     * <p>With {@code saved} (the saved plan's entries by address): every planned change is first
-     * observed again, before anything is touched; one whose fingerprint moved since the plan is
-     * refused as {@link Outcome.Status#STALE} (its dependents are skipped), the others are
-     * converged as usual, and resources that had no change in the plan are left alone — not even
-     * observed. Without it, everything that differs is converged.
+     * <p>First every planned change is checked against the target, before anything is touched
+     * ({@link Preflight}): a saved plan's resources are observed again, and one whose
+     * fingerprint moved since the plan is refused as {@link Outcome.Status#STALE} (its dependents
+     * are skipped); a plan made in memory was observed just now. Then the walk converges the
+     * plan's entries, each with the observation it has while nothing upstream changed what it
+     * sees, otherwise observed again at its turn. A resource the plan holds no entry for (a saved
+     * plan names only its changes) is left alone — not even observed.
      *
-     * <p>Resources Mosaic created that the playbook no longer declares are deleted after the walk
-     * when {@code allowDelete}; otherwise they are reported as skipped and stay planned.
+     * <p>Resources Mosaic created that the playbook no longer declares, and that the plan deletes,
+     * are deleted after the walk when {@code allowDelete}; otherwise they are reported as skipped
+     * and stay planned.
      *
-     * @param saved null for a plain apply
+     * @param saved a plan read back from a file; null to plan now
      */
-    public ApplyResult apply(Playbook playbook, ResourceGraph graph, Map<Address, SavedPlan.Entry> saved,
-                             boolean allowDelete) throws IOException {
+    public ApplyResult apply(Playbook playbook, ResourceGraph graph, Plan saved, boolean allowDelete) throws IOException {
         History history = History.of(state.dir());
-        created.recover(history);
+        created.recover(history); // before planning: what an interrupted apply created may be a removal's
+        // Planning warns nobody: what it would warn about, the walk meets again at its turn.
+        Plan plan = saved != null ? saved : new Planner(host, contexts, causes, removals, Events.NONE, jobs).plan(playbook, graph);
+        Map<Address, PlannedChange> planned = new HashMap<>(plan.byAddress());
         History.Recorder run = history.begin(saved == null ? "apply" : "apply (saved plan)",
                 playbook.file() == null ? playbook.name() : playbook.file().toAbsolutePath().normalize().toString(), host.name(),
                 System.getProperty("user.name", "?"));
         Backups backups = new Backups(BackupStore.of(state.dir()), run);
-        Applier applier = new Applier(host, state, events, jobs, contexts, causes, created, playbook, graph, backups);
+        Applier applier = new Applier(host, state, events, jobs, contexts, causes, created, playbook, graph, backups, planned);
         List<Outcome> all = new ArrayList<>();
         String outcome = "interrupted";
         try {
-            Map<Address, Outcome> refused = saved == null ? Map.of() : applier.preflight(saved);
-            all.addAll(applier.walk(saved, refused));
+            Map<Address, Outcome> refused = new Preflight(graph, playbook, contexts, events, planned).check();
+            all.addAll(applier.walk(refused));
             if (!graph.partial()) { // under --target, removals wait for an apply of the whole playbook
-                all.addAll(removals.delete(playbook, saved, allowDelete, backups));
+                all.addAll(removals.delete(playbook, planned, allowDelete, backups));
             }
             ApplyResult r = new ApplyResult(all, run.id());
             outcome = r.failed() ? "failed" : r.stale() ? "stale" : "ok";

@@ -37,6 +37,13 @@ public record Plan(String playbook, String target, List<PlannedChange> entries, 
         this(playbook, target, entries, List.of());
     }
 
+    /** The entries by address, in the plan's order. */
+    public Map<dev.mosaic.resource.Address, PlannedChange> byAddress() {
+        Map<dev.mosaic.resource.Address, PlannedChange> m = new LinkedHashMap<>();
+        entries.forEach(e -> m.put(e.address(), e));
+        return m;
+    }
+
     /** Whether only part of the playbook was planned ({@code --target}). */
     public boolean partial() {
         return !targets.isEmpty();

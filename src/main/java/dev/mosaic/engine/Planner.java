@@ -15,7 +15,11 @@ import dev.mosaic.resource.ResourceException;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,7 +56,7 @@ final class Planner {
 
         /** Whether what it plans moves what its dependents see (a deferred one may). */
         boolean changes() {
-            return change.isChange() || change.status() == PlannedChange.Status.DEFERRED;
+            return change.changes();
         }
     }
 
@@ -64,7 +68,8 @@ final class Planner {
             return s;
         }, (a, cause) -> {
             PlanStep s = new PlanStep(new PlannedChange(a, a.type(), graph.decl(a).description(), Action.NOOP, Cause.NONE,
-                    List.of(), List.of(cause), PlannedChange.Status.SKIPPED, cause + " could not be planned"));
+                    List.of(), List.of(cause), PlannedChange.Status.SKIPPED, cause + " could not be planned")
+                    .because(upstream(graph, List.of(cause), a)));
             steps.put(a, s);
             return s;
         });
@@ -77,7 +82,31 @@ final class Planner {
         } catch (IOException e) {
             events.warning("cannot tell what to delete: " + message(e));
         }
-        return new Plan(playbook.name(), host.name(), entries);
+        return new Plan(playbook.name(), host.name(), inPlan(entries));
+    }
+
+    /**
+     * The entries with only the causes the plan holds: a refresh owed since an interrupted run may
+     * name a resource the playbook no longer declares, and has nothing to show of it.
+     */
+    private static List<PlannedChange> inPlan(List<PlannedChange> entries) {
+        Set<Address> planned = new HashSet<>();
+        entries.forEach(e -> planned.add(e.address()));
+        return entries.stream().map(e -> e.because().stream().allMatch(u -> planned.contains(u.address())) ? e
+                : e.because(e.because().stream().filter(u -> planned.contains(u.address())).toList())).toList();
+    }
+
+    /**
+     * The entries {@code causes} of {@code a}, sorted, each with the edge it came through: the one
+     * that carries data first when there are several, null when the two are not neighbours (a
+     * skipped resource and the failure that skipped it may not be).
+     */
+    private static List<PlannedChange.Upstream> upstream(ResourceGraph graph, Collection<Address> causes, Address a) {
+        return causes.stream().distinct().sorted().map(u -> new PlannedChange.Upstream(u, graph.incoming(a).stream()
+                .filter(e -> e.from().equals(u))
+                .min(Comparator.comparing((Edge e) -> !e.carriesData()).thenComparing(e -> e.kind().ordinal())
+                        .thenComparing(Edge::explain))
+                .orElse(null))).toList();
     }
 
     /** Observe, diff, and say why: a refresh owed, an input that changed upstream, or the resource's own change. */
@@ -93,23 +122,30 @@ final class Planner {
             Fingerprint seen = Fingerprint.of(change, inputDigest, Kinds.overwritesDigest(d.type(), d.spec(), observed));
             if (change.isNoop() && !notifiers.isEmpty()) {
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
-                        List.of(), notifiers, PlannedChange.Status.PLANNED, "", seen);
+                        List.of(), notifiers, PlannedChange.Status.PLANNED, "", seen)
+                        .because(upstream(graph, notifiers, d.address())).observed(observed, change);
             }
             List<Address> inputs = change.isNoop() && d.type().followsInputs() ? changedInputs(graph, d, done) : List.of();
             if (!inputs.isEmpty()) {
+                // The plan names the origins (after); the chain goes through the neighbours the change flows from.
+                List<Address> through = graph.incoming(d.address()).stream().filter(Edge::carriesData).map(Edge::from)
+                        .filter(u -> done.get(u) != null && done.get(u).changes()).toList();
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.UPDATE, Cause.INPUT_CHANGED,
-                        List.of(), inputs, PlannedChange.Status.PLANNED, "", seen);
+                        List.of(), inputs, PlannedChange.Status.PLANNED, "", seen)
+                        .because(upstream(graph, through, d.address())).observed(observed, change);
             }
             Cause cause = change.isNoop() ? Cause.NONE : causes.of(d, inputDigest);
             return new PlannedChange(d.address(), d.type().kind(), d.description(), change.action(), cause,
-                    playbook.shown(d.address(), change.diffs()), List.of(), PlannedChange.Status.PLANNED, "", seen);
+                    playbook.shown(d.address(), change.diffs()), List.of(), PlannedChange.Status.PLANNED, "", seen)
+                    .observed(observed, change);
         } catch (ResourceException | IOException e) {
             boolean deferrable = !(e instanceof ResourceException re) || re.deferrable();
             if (!changingUpstream.isEmpty() && deferrable) {
                 // What it will find depends on changes not made yet (e.g. a source tree a
                 // dependency creates): Terraform's "known after apply".
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,
-                        List.of(), changingUpstream, PlannedChange.Status.DEFERRED, message(e));
+                        List.of(), changingUpstream, PlannedChange.Status.DEFERRED, message(e))
+                        .because(upstream(graph, changingUpstream, d.address()));
             }
             return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.NOOP, Cause.NONE,
                     List.of(), List.of(), PlannedChange.Status.FAILED, message(e));

@@ -70,7 +70,8 @@ final class Removals {
         List<PlannedChange> out = new ArrayList<>();
         for (Removal r : removals(playbook)) {
             if (!r.keep() && !r.paths().isEmpty()) {
-                out.add(r.planned());
+                // What it saw travels with an in-memory plan: its own apply has nothing to check again.
+                out.add(r.planned().observed(r.paths(), new Change(Action.DELETE, r.planned().diffs())));
             }
         }
         return out;
@@ -109,23 +110,27 @@ final class Removals {
      * directory is removed only when nothing else is left in it. A resource with
      * {@code on_remove: keep}, or with nothing left to delete, is simply forgotten.
      *
-     * @param saved   a saved plan's entries by address; null for a plain apply
+     * Only the deletions the plan holds are made: one that appeared since is shown by a later
+     * plan. A deletion read back from a saved plan is refused when what it would delete moved since
+     * the plan; one planned in memory by this apply carries what it saw, and is not checked again.
+     *
+     * @param planned the plan's entries by address
      * @param backups where what is deleted is kept for {@code mosaic restore}
      */
-    List<Outcome> delete(Playbook playbook, Map<Address, SavedPlan.Entry> saved, boolean allowDelete, Backups backups)
+    List<Outcome> delete(Playbook playbook, Map<Address, PlannedChange> planned, boolean allowDelete, Backups backups)
             throws IOException {
         List<Outcome> outcomes = new ArrayList<>();
         List<Removal> deleting = new ArrayList<>();
         for (Removal r : removals(playbook)) {
             String text = r.address().toString();
-            SavedPlan.Entry planned = saved == null ? null : saved.get(r.address());
+            PlannedChange entry = planned.get(r.address());
             if (r.keep() || r.paths().isEmpty()) {
                 state.forget(text);
-            } else if (saved != null && (planned == null || planned.action() != Action.DELETE)) {
-                continue; // not in the saved plan: a later plan shows it
-            } else if (planned != null && planned.seen() != null && !r.seen().digest().equals(planned.seen().digest())) {
+            } else if (entry == null || entry.action() != Action.DELETE) {
+                continue; // not in the plan: a later plan shows it
+            } else if (entry.observed() == null && entry.seen() != null && !r.seen().digest().equals(entry.seen().digest())) {
                 finished(outcomes, new Outcome(r.address(), Outcome.Status.STALE, Change.NOOP, Cause.REMOVED,
-                        "changed since the plan, not deleted: " + String.join("; ", Fingerprint.changes(planned.seen(), r.seen())), 0));
+                        "changed since the plan, not deleted: " + String.join("; ", Fingerprint.changes(entry.seen(), r.seen())), 0));
             } else if (!allowDelete) {
                 finished(outcomes, new Outcome(r.address(), Outcome.Status.SKIPPED, new Change(Action.DELETE, r.planned().diffs()),
                         Cause.REMOVED, "removed from the playbook; what Mosaic created for it (" + r.paths().size() + " path"

@@ -31,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -154,6 +153,11 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
             boolean deferred = c.status() == PlannedChange.Status.DEFERRED;
             return new Entry(c.address(), c.kind(), c.status(), c.action(), c.cause(), c.after(), deferred ? null : c.seen());
         }
+
+        /** The plan's entry again: what the file keeps of it, with no observation (apply looks again). */
+        PlannedChange change() {
+            return new PlannedChange(address, type, "", action, cause, List.of(), after, status, "", seen);
+        }
     }
 
     public SavedPlan {
@@ -171,11 +175,13 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         return out;
     }
 
-    /** The entries by address, as the engine takes them. */
-    public Map<Address, Entry> byAddress() {
-        Map<Address, Entry> m = new LinkedHashMap<>();
-        entries.forEach(e -> m.put(e.address(), e));
-        return m;
+    /**
+     * The plan read back, as the engine applies it: the same typed entries a plan made in memory
+     * has, holding what the file keeps (fingerprints, not observations).
+     */
+    public Plan plan() {
+        return new Plan(playbook == null ? "" : playbook.name(), target == null ? "" : target.name(),
+                entries.stream().map(Entry::change).toList());
     }
 
     /**

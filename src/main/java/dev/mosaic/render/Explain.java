@@ -2,11 +2,9 @@ package dev.mosaic.render;
 
 import dev.mosaic.diag.Suggest;
 import dev.mosaic.diag.UserError;
-import dev.mosaic.engine.Cause;
 import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.PlannedChange;
 import dev.mosaic.graph.Edge;
-import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
 
@@ -24,11 +22,12 @@ import java.util.Optional;
  * graph, the changes upstream that put it there, back to the root causes (resources that change
  * for a reason of their own: new, config changed, drift, or that cannot be planned).
  *
- * <p>The walk follows what the engine did when it planned: a resource whose input changed is
- * followed through its incoming edges that carry data from a changing resource; a refreshed one
- * to the resources that notify it; a deferred one to the changing dependencies it waits for; a
- * skipped one to the resource that could not be planned. A plan is a DAG, so every walk ends.
- * Pure: built from a {@link Plan} and its {@link ResourceGraph}; rendered by
+ * <p>The chain is the plan's own: each entry carries the upstream entries that caused it, as the
+ * engine recorded them when it planned ({@link PlannedChange#because()}) — for a resource whose
+ * input changed, its neighbours through edges that carry data from a changing resource; for a
+ * refreshed one, the resources that notify it; for a deferred one, the changing dependencies it
+ * waits for; for a skipped one, the resource that could not be planned. A plan is a DAG, so every
+ * walk ends. Pure: built from a {@link Plan} alone, nothing is derived again; rendered by
  * {@link ExplainText} and {@link ExplainJson}.
  */
 public final class Explain {
@@ -180,67 +179,30 @@ public final class Explain {
         return new UserError("no resource " + typed + " in this playbook or its plan" + hint + list);
     }
 
-    /** Explains why {@code address} (a resource of {@code graph}) is, or is not, in {@code plan}. */
-    public static Explanation of(Plan plan, ResourceGraph graph, Address address) {
-        Map<Address, PlannedChange> entries = new HashMap<>();
-        plan.entries().forEach(e -> entries.put(e.address(), e));
+    /** Explains why {@code address} (an entry of {@code plan}) is, or is not, in it. */
+    public static Explanation of(Plan plan, Address address) {
+        Map<Address, PlannedChange> entries = plan.byAddress();
         if (!entries.containsKey(address)) {
             throw new IllegalArgumentException(address + " is not in the plan");
         }
-        return new Explanation(plan.playbook(), plan.target(), node(address, entries, graph, new HashMap<>()));
+        return new Explanation(plan.playbook(), plan.target(), node(address, entries, new HashMap<>()));
     }
 
-    private static Node node(Address a, Map<Address, PlannedChange> entries, ResourceGraph graph, Map<Address, Node> memo) {
+    /** The entry of {@code a} with the chain its plan recorded, each upstream entry explained once. */
+    private static Node node(Address a, Map<Address, PlannedChange> entries, Map<Address, Node> memo) {
         Node known = memo.get(a);
         if (known != null) {
             return known;
         }
         PlannedChange c = entries.get(a);
         List<Because> because = new ArrayList<>();
-        for (Address u : upstream(c, entries, graph)) {
-            because.add(new Because(node(u, entries, graph, memo), edge(graph, u, a).orElse(null)));
+        for (PlannedChange.Upstream u : c.because()) {
+            if (entries.containsKey(u.address())) {
+                because.add(new Because(node(u.address(), entries, memo), u.edge()));
+            }
         }
         Node n = new Node(c, List.copyOf(because));
         memo.put(a, n);
         return n;
-    }
-
-    /** The resources whose changes (or failures) explain {@code c}, sorted; empty for a root cause. */
-    private static List<Address> upstream(PlannedChange c, Map<Address, PlannedChange> entries, ResourceGraph graph) {
-        return switch (c.status()) {
-            case FAILED -> List.of();
-            // The resource that could not be planned, and those it waits for.
-            case SKIPPED, DEFERRED -> c.after().stream().filter(entries::containsKey).sorted().toList();
-            case PLANNED -> {
-                if (c.action() == Action.REFRESH) {
-                    yield c.after().stream().filter(entries::containsKey).sorted().toList();
-                }
-                if (c.cause() == Cause.INPUT_CHANGED && graph.decl(c.address()) != null) {
-                    // Neighbours, not the origins the plan names (c.after()): the walk shows the
-                    // whole way from here to each origin.
-                    yield graph.incoming(c.address()).stream()
-                            .filter(Edge::carriesData)
-                            .map(Edge::from)
-                            .filter(u -> changes(entries.get(u)))
-                            .distinct().sorted().toList();
-                }
-                yield List.of();
-            }
-        };
-    }
-
-    private static boolean changes(PlannedChange c) {
-        return c != null && (c.isChange() || c.status() == PlannedChange.Status.DEFERRED);
-    }
-
-    /** The edge from {@code from} to {@code to}, the one that carries data first when there are several. */
-    private static Optional<Edge> edge(ResourceGraph graph, Address from, Address to) {
-        if (graph.decl(to) == null) {
-            return Optional.empty(); // a resource the playbook no longer declares (a removal)
-        }
-        return graph.incoming(to).stream()
-                .filter(e -> e.from().equals(from))
-                .min(Comparator.comparing((Edge e) -> !e.carriesData()).thenComparing(e -> e.kind().ordinal())
-                        .thenComparing(Edge::explain));
     }
 }

@@ -5,7 +5,6 @@ import dev.mosaic.diag.UserError;
 import dev.mosaic.engine.Engine;
 import dev.mosaic.engine.Events;
 import dev.mosaic.engine.Plan;
-import dev.mosaic.engine.SavedPlan;
 import dev.mosaic.graph.GraphBuilder;
 import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.graph.Targets;
@@ -18,7 +17,6 @@ import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.PlaybookLoader;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.playbook.SchemaCache;
-import dev.mosaic.resource.Address;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.state.ApplyLock;
@@ -271,11 +269,11 @@ public final class Session implements AutoCloseable {
      * kernels of {@code ${kernel:…}} recorded in {@code mosaic.lock} once the whole playbook
      * converged, and what the state found to warn about while applying.
      *
-     * @param saved    a saved plan's entries by address (exactly these changes), or null
+     * @param saved    a saved plan read back (exactly its changes), or null: a plan made now, in memory
      * @param warnings told every warning, one at a time
      * @throws ApplyLock.Busy when another apply holds the lock past {@code options.lockTimeout()}
      */
-    public Engine.ApplyResult apply(Map<Address, SavedPlan.Entry> saved, ApplyOptions options, Events events,
+    public Engine.ApplyResult apply(Plan saved, ApplyOptions options, Events events,
                                     Consumer<String> warnings) throws IOException, InterruptedException, ApplyLock.Busy {
         try (ApplyLock lock = ApplyLock.acquire(state.dir(), options.lockTimeout(), warnings)) {
             events.debug("apply lock taken: " + state.dir().resolve(ApplyLock.NAME) + " (pid " + ProcessHandle.current().pid() + ")");

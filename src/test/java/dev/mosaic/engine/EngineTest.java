@@ -134,6 +134,64 @@ class EngineTest {
         assertThat(world.values).hasSize(8);
     }
 
+    // ------------------------------------------------------------------ one plan, one observation
+
+    @Test
+    void plainApply_ofAConvergedPlaybook_observesEachResourceOnce() throws Exception {
+        List<ResourceDecl> decls = List.of(
+                decl(fake, spec("a"), List.of(), List.of()),
+                decl(fake, spec("b"), List.of("a"), List.of()),
+                decl(fake, spec("c"), List.of("b"), List.of()));
+        engine(2).apply(playbook(decls), graph(decls));
+        world.log.clear();
+
+        Engine.ApplyResult again = engine(2).apply(playbook(decls), graph(decls));
+
+        assertThat(again.counts()).containsExactly(Map.entry(Outcome.Status.UNCHANGED, 3L));
+        assertThat(world.log).as("the apply's own plan saw them; nothing upstream moved since")
+                .containsExactlyInAnyOrder("observe:a", "observe:b", "observe:c");
+    }
+
+    @Test
+    void plainApply_observesAgain_onlyWhatAChangeUpstreamFeeds() throws Exception {
+        world.values.put("b", "v1");
+        world.values.put("c", "v1");
+        List<ResourceDecl> decls = List.of(
+                decl(fake, spec("a"), List.of(), List.of()),
+                decl(fake, spec("b"), List.of("a"), List.of()),
+                decl(fake, spec("c"), List.of(), List.of()));
+
+        Engine.ApplyResult r = engine(2).apply(playbook(decls), graph(decls));
+
+        assertThat(statuses(r)).containsExactly(Map.entry("a", "CHANGED: "), Map.entry("b", "UNCHANGED: "),
+                Map.entry("c", "UNCHANGED: "));
+        // b requires a, which changed: what b sees may have moved since the plan. c's has not.
+        assertThat(world.log.stream().filter(l -> l.equals("observe:b"))).hasSize(2);
+        assertThat(world.log.stream().filter(l -> l.equals("observe:c"))).hasSize(1);
+        assertThat(world.log.lastIndexOf("observe:b")).isGreaterThan(world.log.indexOf("end:a"));
+    }
+
+    @Test
+    void savedPlanApply_usesWhatItsPreflightObserved_whenNothingUpstreamMovedIt() throws Exception {
+        world.values.put("b", "v0");
+        List<ResourceDecl> decls = List.of(
+                decl(fake, spec("a"), List.of(), List.of()),
+                decl(fake, spec("b"), List.of(), List.of()));
+        Plan plan = engine(2).plan(playbook(decls), graph(decls));
+        Plan saved = new SavedPlan("test", "now", null, null, SavedPlan.entriesOf(plan)).plan();
+        world.log.clear();
+
+        Engine.ApplyResult r = engine(2).apply(playbook(decls), graph(decls), saved, false);
+
+        assertThat(r.counts()).containsExactly(Map.entry(Outcome.Status.CHANGED, 2L));
+        // Once before anything is touched (the preflight), once after its change (the check): never twice before.
+        for (String id : List.of("a", "b")) {
+            assertThat(world.log.stream().filter(l -> l.equals("observe:" + id))).hasSize(2);
+            assertThat(world.log.indexOf("observe:" + id)).isLessThan(world.log.indexOf("start:a"))
+                    .isLessThan(world.log.indexOf("start:b"));
+        }
+    }
+
     // ------------------------------------------------------------------ failures
 
     @Test
@@ -159,8 +217,12 @@ class EngineTest {
         assertThat(result.counts()).containsExactly(Map.entry(Outcome.Status.CHANGED, 2L),
                 Map.entry(Outcome.Status.FAILED, 1L), Map.entry(Outcome.Status.SKIPPED, 3L));
         assertThat(world.trapped).isEmpty();
-        assertThat(world.log).as("skipped resources are not even observed")
-                .noneMatch(l -> l.endsWith(":child") || l.endsWith(":grandchild") || l.endsWith(":both"));
+        // The apply plans first, in memory: each resource is observed once, before anything is
+        // applied; a resource skipped because its dependency failed is not looked at again.
+        assertThat(world.log).as("skipped resources are observed once, by the plan, and never again")
+                .filteredOn(l -> l.endsWith(":child") || l.endsWith(":grandchild") || l.endsWith(":both"))
+                .containsExactlyInAnyOrder("observe:child", "observe:grandchild", "observe:both");
+        assertThat(world.log.indexOf("observe:both")).isLessThan(world.log.indexOf("start:broken"));
         assertThat(events.finished).hasSize(6);
     }
 

@@ -63,8 +63,9 @@ class TrustEngineTest {
                 tmp.resolve("cache"));
     }
 
-    private Map<dev.mosaic.resource.Address, SavedPlan.Entry> saved(Plan plan) {
-        return new SavedPlan("test", "now", null, null, SavedPlan.entriesOf(plan)).byAddress();
+    /** The plan as a saved file keeps it: fingerprints, no observations. */
+    private Plan saved(Plan plan) {
+        return new SavedPlan("test", "now", null, null, SavedPlan.entriesOf(plan)).plan();
     }
 
     private static Outcome outcome(Engine.ApplyResult r, String address) {
