@@ -7,6 +7,7 @@ import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Command;
 import dev.mosaic.resource.Kinds;
@@ -95,7 +96,7 @@ final class Planner {
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
                         List.of(), notifiers, PlannedChange.Status.PLANNED, "", seen);
             }
-            List<Address> inputs = change.isNoop() && d.type().followsInputs() ? changedInputs(graph, d, done) : List.of();
+            List<Address> inputs = change.isNoop() && d.type().has(Capability.FOLLOWS_INPUTS) ? changedInputs(graph, d, done) : List.of();
             if (!inputs.isEmpty()) {
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.UPDATE, Cause.INPUT_CHANGED,
                         List.of(), inputs, PlannedChange.Status.PLANNED, "", seen);
