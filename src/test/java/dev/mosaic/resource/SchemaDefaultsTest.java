@@ -101,7 +101,7 @@ class SchemaDefaultsTest {
     /** The kind's contract fixtures, then the resources of its documented example (with nothing prepared). */
     private static List<ResourceContractTest.Fixture> candidates(String kind) throws IOException {
         List<ResourceContractTest.Fixture> out = new ArrayList<>(
-                ResourceContractTest.FIXTURES.stream().filter(f -> f.kind().equals(kind)).toList());
+                ResourceContractTest.allFixtures().stream().filter(f -> f.kind().equals(kind)).toList());
         String packageInfo = "src/main/java/" + KINDS.find(kind).orElseThrow().getClass().getPackageName().replace('.', '/')
                 + "/package-info.java";
         Matcher example = EXAMPLE.matcher(Files.readString(Path.of(packageInfo)));
