@@ -7,6 +7,7 @@ import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -272,7 +273,7 @@ final class Applier {
                 // What it produces may hold the secret, also what its commands write; a mere
                 // container directory does not (what is written inside is marked as it is written).
                 for (String p : Kinds.paths(d.type(), d.spec()).produces()) {
-                    if (d.type().producesContentBelow() || !host.stat(p).isDirectory()) {
+                    if (!d.type().has(Capability.CONTAINERS_ONLY) || !host.stat(p).isDirectory()) {
                         keep.sensitive(List.of(p));
                     }
                 }
@@ -297,7 +298,7 @@ final class Applier {
             Cause cause = causes.of(d, Kinds.inputDigest(d.type(), d.spec(), observed));
             started(d, change.action(), cause, playbook.shown(a, change.diffs()), List.of());
             // What a kind that only writes through the host creates, the ResourceHost sees.
-            Set<String> absent = d.type().changesOnlyThroughHost() ? Set.of() : created.absentProduced(d);
+            Set<String> absent = d.type().has(Capability.ONLY_THROUGH_HOST) ? Set.of() : created.absentProduced(d);
             causes.oweRefreshes(graph, d);
             try {
                 Kinds.apply(d.type(), d.spec(), change, ctx);
@@ -312,7 +313,7 @@ final class Applier {
             }
             record(d, after);
             String refreshed = "";
-            if (!notifiers.isEmpty() && d.type().refreshable() && Kinds.refreshAfter(d.type(), d.spec(), change)) {
+            if (!notifiers.isEmpty() && d.type().has(Capability.REFRESHABLE) && Kinds.refreshAfter(d.type(), d.spec(), change)) {
                 // Its own change did not take in what its notifiers changed (a service only enabled).
                 Kinds.refresh(d.type(), d.spec(), ctx);
                 refreshed = "and refreshed: notified by " + names(notifiers);

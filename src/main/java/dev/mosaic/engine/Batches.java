@@ -3,6 +3,7 @@ package dev.mosaic.engine;
 import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Kinds;
 
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ final class Batches implements Walker.Dag<Batches.Unit> {
         for (Address a : graph.order()) {
             ResourceDecl d = graph.decl(a);
             String key = Kinds.batchKey(d.type(), d.spec());
-            if (key != null && !d.type().refreshable()) {
+            if (key != null && !d.type().has(Capability.REFRESHABLE)) {
                 depth = depth == null ? depths(graph) : depth;
                 String g = d.type().kind() + "\0" + key + "\0" + depth.get(a);
                 groups.computeIfAbsent(g, k -> new ArrayList<>()).add(a);

@@ -4,6 +4,7 @@ import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.playbook.Ref;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.state.StateStore;
 
 import java.io.IOException;
@@ -37,7 +38,7 @@ final class Causes {
      * {@link StateStore#oweRefresh}); sorted.
      */
     List<Address> notifiers(ResourceGraph graph, ResourceDecl d, Predicate<Address> changed) {
-        if (!d.type().refreshable()) {
+        if (!d.type().has(Capability.REFRESHABLE)) {
             return List.of();
         }
         TreeSet<Address> out = new TreeSet<>();
@@ -64,7 +65,7 @@ final class Causes {
         ResourceGraph whole = graph.whole();
         for (Address t : whole.dependents(d.address())) {
             ResourceDecl td = whole.decl(t);
-            if (td.type().refreshable() && d.notifies().stream().map(Ref::id).anyMatch(td.id()::equals)) {
+            if (td.type().has(Capability.REFRESHABLE) && d.notifies().stream().map(Ref::id).anyMatch(td.id()::equals)) {
                 state.oweRefresh(t.toString(), d.address().toString());
             }
         }

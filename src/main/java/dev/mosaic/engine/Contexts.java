@@ -5,6 +5,7 @@ import dev.mosaic.host.Host;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Memory;
@@ -153,7 +154,7 @@ final class Contexts {
         for (String p = path; p != null; p = TargetPaths.parent(p)) {
             Address owner = byPath.get(p);
             if (owner != null && !owner.equals(self)
-                    && (!content || p.equals(path) || kindOf(playbook, owner).producesContentBelow())) {
+                    && (!content || p.equals(path) || !kindOf(playbook, owner).has(Capability.CONTAINERS_ONLY))) {
                 return true;
             }
         }
@@ -170,7 +171,7 @@ final class Contexts {
                 continue;
             }
             Paths p = Kinds.paths(d.type(), d.spec());
-            boolean contentBelow = d.type().producesContentBelow();
+            boolean contentBelow = !d.type().has(Capability.CONTAINERS_ONLY);
             for (String other : p.produces()) {
                 if (other.equals(path) || TargetPaths.isUnder(other, path) || contentBelow && TargetPaths.isUnder(path, other)) {
                     return true;

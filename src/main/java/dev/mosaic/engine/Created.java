@@ -4,6 +4,7 @@ import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
 import dev.mosaic.playbook.ResourceDecl;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.state.History;
 import dev.mosaic.state.StateStore;
@@ -61,7 +62,7 @@ final class Created {
                 continue;
             }
             now.add(p);
-            if (st.isDirectory() && d.type().producesContentBelow()) {
+            if (st.isDirectory() && !d.type().has(Capability.CONTAINERS_ONLY)) {
                 for (TreeEntry e : host.walk(p)) {
                     now.add(p + "/" + e.relativePath());
                 }

@@ -7,6 +7,7 @@ import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Command;
 import dev.mosaic.resource.Kinds;
@@ -125,7 +126,7 @@ final class Planner {
                         List.of(), notifiers, PlannedChange.Status.PLANNED, "", seen)
                         .because(upstream(graph, notifiers, d.address())).observed(observed, change);
             }
-            List<Address> inputs = change.isNoop() && d.type().followsInputs() ? changedInputs(graph, d, done) : List.of();
+            List<Address> inputs = change.isNoop() && d.type().has(Capability.FOLLOWS_INPUTS) ? changedInputs(graph, d, done) : List.of();
             if (!inputs.isEmpty()) {
                 // The plan names the origins (after); the chain goes through the neighbours the change flows from.
                 List<Address> through = graph.incoming(d.address()).stream().filter(Edge::carriesData).map(Edge::from)

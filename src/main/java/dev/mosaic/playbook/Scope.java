@@ -5,6 +5,7 @@ import dev.mosaic.diag.Diagnostics;
 import dev.mosaic.diag.SourcePos;
 import dev.mosaic.diag.Suggest;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.ResourceType;
 import dev.mosaic.resource.SpecReader;
@@ -223,7 +224,7 @@ final class Scope {
             for (Ref r : d.notifies()) {
                 List<Ref> targets = resolve(d, r, "notify", byId, declared);
                 ResourceDecl target = byId.get(r.id());
-                if (target != null && !targets.isEmpty() && !target.type().refreshable()) {
+                if (target != null && !targets.isEmpty() && !target.type().has(Capability.REFRESHABLE)) {
                     diags.error(r.pos(), "resource '" + local(d) + "' notifies '" + r.id() + "', but a "
                             + target.type().kind() + " has nothing to refresh; use 'requires' for ordering");
                 }

@@ -64,13 +64,14 @@ public interface ResourceType<S, O> {
         return "";
     }
 
-    /**
-     * Whether what this kind does depends on the content of what it reads (a build, a copy): then
-     * a plan in which something upstream changes marks it as changing too, since its observation
-     * of today's inputs cannot tell. Apply observes again, so nothing is redone for nothing.
-     */
-    default boolean followsInputs() {
-        return false;
+    /** What the kind declares about itself for the engine (see {@link Capability}); none by default. */
+    default java.util.Set<Capability> capabilities() {
+        return java.util.Set.of();
+    }
+
+    /** Whether the kind declares {@code capability}. */
+    default boolean has(Capability capability) {
+        return capabilities().contains(capability);
     }
 
     /**
@@ -91,24 +92,6 @@ public interface ResourceType<S, O> {
     }
 
     /**
-     * Whether a directory this kind produces comes with what is inside it (a copy's tree, an
-     * archive's files) — true by default — or is a mere container whose content other resources
-     * make (a {@code directory}, a TFTP root).
-     */
-    default boolean producesContentBelow() {
-        return true;
-    }
-
-    /**
-     * Whether {@code apply} changes the target only through the {@link Context#host()} calls
-     * (writes, mkdirs, symlinks, deletions; no commands). The engine then sees everything the
-     * kind creates as it happens and need not stat its produced paths before and after.
-     */
-    default boolean changesOnlyThroughHost() {
-        return false;
-    }
-
-    /**
      * The commands converging (or refreshing) this resource runs, for the plan to show; none by
      * default. What runs depends on the spec only, so a plan can say it before anything runs.
      */
@@ -116,12 +99,7 @@ public interface ResourceType<S, O> {
         return java.util.List.of();
     }
 
-    /** Whether the kind does something when notified ({@code notify:}) by a changed resource. */
-    default boolean refreshable() {
-        return false;
-    }
-
-    /** Re-runs the resource's effect (rebuild, reload) after a notifier changed. */
+    /** Re-runs the resource's effect (rebuild, reload) after a notifier changed; {@link Capability#REFRESHABLE} kinds only. */
     default void refresh(S spec, Context ctx) throws IOException, ResourceException {
         throw new UnsupportedOperationException(kind() + " cannot be refreshed");
     }

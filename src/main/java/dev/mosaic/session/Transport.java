@@ -6,6 +6,7 @@ import dev.mosaic.host.ssh.SshHost;
 import dev.mosaic.playbook.InventoryHost;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceType;
@@ -142,7 +143,7 @@ public interface Transport {
         Set<String> trees = new LinkedHashSet<>();
         for (ResourceDecl d : playbook.resources()) {
             Paths p = Kinds.paths(d.type(), d.spec());
-            (d.type().producesContentBelow() ? trees : singles).addAll(p.produces());
+            (d.type().has(Capability.CONTAINERS_ONLY) ? singles : trees).addAll(p.produces());
             trees.addAll(p.reads());
             trees.addAll(p.modifies());
         }

@@ -11,6 +11,7 @@ import dev.mosaic.playbook.Ref;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -802,8 +803,8 @@ class EngineTest {
         }
 
         @Override
-        public boolean refreshable() {
-            return refreshable;
+        public Set<Capability> capabilities() {
+            return refreshable ? Set.of(Capability.REFRESHABLE) : Set.of();
         }
 
         @Override

@@ -10,6 +10,7 @@ import dev.mosaic.playbook.Ref;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.render.GraphText;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Paths;
@@ -529,8 +530,8 @@ class GraphBuilderTest {
         }
 
         @Override
-        public boolean refreshable() {
-            return refreshable;
+        public Set<Capability> capabilities() {
+            return refreshable ? Set.of(Capability.REFRESHABLE) : Set.of();
         }
     }
 

@@ -47,13 +47,15 @@ import static org.assertj.core.api.Assertions.fail;
  * The {@link ResourceType} contract, held against every kind registered in {@link BuiltinKinds}:
  * observe only reads, diff is pure and finds the fresh target different, apply converges in one
  * call, and a second apply does nothing at all. Each kind needs at least one {@link Fixture}; a
- * registered kind without one fails every contract test. Per-kind edge cases follow in nested
- * classes.
+ * registered kind without one fails every contract test. A kind's fixtures are listed in
+ * {@link #FIXTURES} or, for a kind that keeps them in its own test folder, returned by the class
+ * {@code ContractFixtures} of its package (found by that name, see {@link #allFixtures()}). Per-kind
+ * edge cases follow in nested classes.
  *
  * <p>Each test works in its own sandbox: {@code root} is the target (a {@link LocalHost} confined
  * to it), {@code control} holds the playbook and its relative sources, {@code state} Mosaic's state.
  */
-class ResourceContractTest {
+public class ResourceContractTest {
 
     private static final Kinds KINDS = BuiltinKinds.create();
 
@@ -62,12 +64,12 @@ class ResourceContractTest {
 
     /** Prepares what a fixture needs before it is loaded: the target's prior content, sources. */
     @FunctionalInterface
-    interface Setup {
+    public interface Setup {
         void prepare(Path root, Path control) throws IOException;
     }
 
     /** One resource of {@code kind}, as the YAML body of a playbook resource, with its setup. */
-    record Fixture(String kind, String description, String body, Setup setup) {
+    public record Fixture(String kind, String description, String body, Setup setup) {
         @Override
         public String toString() {
             return kind + ": " + description;
@@ -381,19 +383,43 @@ class ResourceContractTest {
                     }));
 
     /**
-     * Every fixture, grouped by registered kind. A kind registered without a fixture still yields
-     * one (empty) argument, which fails: new kinds must be held to the contract.
+     * Every fixture ({@link #allFixtures()}), grouped by registered kind. A kind registered
+     * without a fixture still yields one (empty) argument, which fails: new kinds must be held to
+     * the contract.
      */
     static Stream<Arguments> fixtures() {
         List<Arguments> out = new ArrayList<>();
         for (ResourceType<?, ?> kind : KINDS.all()) {
-            List<Fixture> mine = FIXTURES.stream().filter(f -> f.kind().equals(kind.kind())).toList();
+            List<Fixture> mine = allFixtures().stream().filter(f -> f.kind().equals(kind.kind())).toList();
             if (mine.isEmpty()) {
                 out.add(Arguments.of(new Fixture(kind.kind(), "NO FIXTURE", null, null)));
             }
             mine.forEach(f -> out.add(Arguments.of(f)));
         }
         return out.stream();
+    }
+
+    /**
+     * {@link #FIXTURES} and the fixtures kinds keep in their own test folder: for each registered
+     * kind, a class {@code ContractFixtures} in the kind's package (a public {@code Supplier} of
+     * fixtures, with a public no-argument constructor), when there is one. A new kind thus
+     * brings its fixtures without an edit here.
+     */
+    @SuppressWarnings("unchecked")
+    static List<Fixture> allFixtures() {
+        List<Fixture> all = new ArrayList<>(FIXTURES);
+        for (ResourceType<?, ?> kind : KINDS.all()) {
+            String name = kind.getClass().getPackageName() + ".ContractFixtures";
+            try {
+                Object supplier = Class.forName(name).getConstructor().newInstance();
+                all.addAll(((java.util.function.Supplier<List<Fixture>>) supplier).get());
+            } catch (ClassNotFoundException e) {
+                // this kind's fixtures, if any, are in FIXTURES
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(name + " must be public with a public no-argument constructor", e);
+            }
+        }
+        return all;
     }
 
     @TempDir
@@ -415,7 +441,7 @@ class ResourceContractTest {
     @Test
     void everyFixtureIsForARegisteredKindAndEveryRegisteredKindHasAFixture() {
         List<String> registered = KINDS.all().stream().map(ResourceType::kind).sorted().toList();
-        List<String> covered = FIXTURES.stream().map(Fixture::kind).distinct().sorted().toList();
+        List<String> covered = allFixtures().stream().map(Fixture::kind).distinct().sorted().toList();
         assertThat(covered).as("kinds with a contract fixture").isEqualTo(registered);
     }
 
@@ -1132,7 +1158,8 @@ class ResourceContractTest {
     private Subject prepare(Fixture f) throws IOException {
         if (f.body() == null) {
             fail("kind '" + f.kind() + "' is registered in BuiltinKinds but has no fixture in "
-                    + "ResourceContractTest.FIXTURES; add one so that the kind is held to the contract");
+                    + "ResourceContractTest.FIXTURES nor a ContractFixtures class in its test package; add one so that"
+                    + " the kind is held to the contract");
         }
         f.setup().prepare(root, control);
         Subject s = load(f.body());

@@ -4,6 +4,7 @@ import dev.mosaic.diag.Sensitive;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -79,8 +80,8 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
     }
 
     @Override
-    public boolean changesOnlyThroughHost() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.ONLY_THROUGH_HOST);
     }
 
     @Override

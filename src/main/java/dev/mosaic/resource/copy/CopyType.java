@@ -5,6 +5,7 @@ import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
 import dev.mosaic.host.WriteBatch;
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -44,8 +45,8 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
     }
 
     @Override
-    public boolean changesOnlyThroughHost() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.FOLLOWS_INPUTS, Capability.ONLY_THROUGH_HOST);
     }
 
     @Override
@@ -236,11 +237,6 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
         for (CopyPlan.Item dir : dirs) {
             dst.chmod(TargetPaths.join(spec.dest(), dir.relativePath()), dir.source().mode());
         }
-    }
-
-    @Override
-    public boolean followsInputs() {
-        return true;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.mosaic.resource.directory;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -12,6 +13,7 @@ import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.ResourceType;
 import dev.mosaic.resource.SpecReader;
 
+import java.util.Set;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +34,10 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
         return "directory";
     }
 
+    /** Containers only: what lies below is other resources' business. */
     @Override
-    public boolean changesOnlyThroughHost() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.CONTAINERS_ONLY, Capability.ONLY_THROUGH_HOST);
     }
 
     @Override
@@ -121,12 +124,6 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
             host.mkdirs(spec.path(), spec.mode().orElse(DirectorySpec.DEFAULT_MODE));
         }
         Ownership.converge(host, spec.path(), spec.mode(), Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()));
-    }
-
-    /** What lies below is other resources' business. */
-    @Override
-    public boolean producesContentBelow() {
-        return false;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.mosaic.resource.file;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -30,9 +31,10 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
         return "file";
     }
 
+    /** Follows its inputs: a file copied from a target path follows that path's producer (e.g. a kernel image). */
     @Override
-    public boolean changesOnlyThroughHost() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.FOLLOWS_INPUTS, Capability.ONLY_THROUGH_HOST);
     }
 
     @Override
@@ -185,15 +187,8 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
         return new ByteArrayInputStream(new byte[0]);
     }
 
-    /** A file copied from a target path follows that path's producer (e.g. a kernel image). */
-    @Override
-    public boolean followsInputs() {
-        return true;
-    }
-
     @Override
     public String inputDigest(FileSpec spec, FileObserved observed) {
         return spec.source().isPresent() && observed.desired() != null ? observed.desired().sha256() : "";
     }
-
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.BuiltOnce;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
@@ -157,8 +158,8 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
     }
 
     @Override
-    public boolean followsInputs() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.FOLLOWS_INPUTS);
     }
 
     @Override

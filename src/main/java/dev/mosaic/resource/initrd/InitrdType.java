@@ -5,6 +5,7 @@ import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -128,8 +129,8 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
     }
 
     @Override
-    public boolean followsInputs() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.FOLLOWS_INPUTS);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -150,8 +151,8 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
     }
 
     @Override
-    public boolean followsInputs() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.FOLLOWS_INPUTS);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.mosaic.resource.link;
 
 import dev.mosaic.host.FileStat;
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -24,8 +25,8 @@ public final class LinkType implements ResourceType<LinkSpec, FileStat> {
     }
 
     @Override
-    public boolean changesOnlyThroughHost() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.ONLY_THROUGH_HOST);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.mosaic.diag.SourcePos;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -47,8 +48,8 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
     }
 
     @Override
-    public boolean changesOnlyThroughHost() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.ONLY_THROUGH_HOST);
     }
 
     @Override

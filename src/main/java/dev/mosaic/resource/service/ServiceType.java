@@ -4,6 +4,7 @@ import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -289,8 +290,8 @@ public final class ServiceType implements ResourceType<ServiceSpec, ServiceType.
     }
 
     @Override
-    public boolean refreshable() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.REFRESHABLE);
     }
 
     /**

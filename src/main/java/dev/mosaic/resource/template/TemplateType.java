@@ -1,5 +1,6 @@
 package dev.mosaic.resource.template;
 
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Digests;
@@ -40,8 +41,8 @@ public final class TemplateType implements ResourceType<TemplateSpec, FileObserv
     }
 
     @Override
-    public boolean changesOnlyThroughHost() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.ONLY_THROUGH_HOST);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -45,9 +46,10 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
         return "tftp_tree";
     }
 
+    /** Containers only: what lies below is other resources' business. */
     @Override
-    public boolean changesOnlyThroughHost() {
-        return true;
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.FOLLOWS_INPUTS, Capability.CONTAINERS_ONLY, Capability.ONLY_THROUGH_HOST);
     }
 
     @Override
@@ -102,11 +104,6 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
             }
         });
         return new Paths(produces, reads);
-    }
-
-    @Override
-    public boolean followsInputs() {
-        return true;
     }
 
     private static Source source(String s, Context ctx) {
@@ -194,11 +191,5 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
     @Override
     public String inputDigest(TftpTreeSpec spec, Observed observed) {
         return observed.sourcesDigest();
-    }
-
-    /** What lies below is other resources' business. */
-    @Override
-    public boolean producesContentBelow() {
-        return false;
     }
 }
