@@ -2,6 +2,7 @@ package dev.mosaic.resource.pxe;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.diag.SourcePos;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
@@ -88,7 +89,11 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
                     continue;
                 }
                 labelPos.put(name, at);
-                labels.add(new PxeSpec.Label(name, text(m, "kernel", ""), initrds(r, m, name), text(m, "append", ""), at));
+                String kernel = text(m, "kernel", "");
+                if (TargetPath.hasDotDot(kernel)) {
+                    r.errorAt(m.get("kernel").pos(), "label '" + name + "': kernel '" + kernel + "' " + NO_DOT_DOT);
+                }
+                labels.add(new PxeSpec.Label(name, kernel, initrds(r, m, name), text(m, "append", ""), at));
             }
         }
         if (labels.isEmpty()) {
@@ -188,6 +193,8 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
             if (s.text().isBlank() || s.text().matches(".*[,\\s].*")) {
                 r.errorAt(s.pos(), "label '" + label + "': initrd '" + s.text()
                         + "' must be a non-empty file name without commas or spaces (loaders split on them)");
+            } else if (TargetPath.hasDotDot(s.text())) {
+                r.errorAt(s.pos(), "label '" + label + "': initrd '" + s.text() + "' " + NO_DOT_DOT);
             }
             names.add(s.text());
         }
@@ -212,6 +219,9 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
     private static Optional<String> opt(YNode.Map m, String key) {
         return m.get(key) instanceof YNode.Scalar s && s.kind() != YNode.Scalar.Kind.NULL ? Optional.of(s.text()) : Optional.empty();
     }
+
+    /** Boot files are named inside the TFTP root, never above it: TFTP servers refuse a '..' too. */
+    private static final String NO_DOT_DOT = "may not hold '..': boot files are named from the TFTP root, inside it";
 
     @Override
     public Paths paths(PxeSpec spec) {

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.tftp;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.AtomicWriter;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
@@ -85,6 +86,11 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
                 }
                 if (source.isEmpty()) {
                     r.errorAt(e.value().pos(), "file '" + e.key() + "' needs a source");
+                    continue;
+                }
+                if (source.startsWith("/") && TargetPath.hasDotDot(source)) {
+                    // a target path is never resolved through '..' (TargetPath); said here, at its position
+                    r.errorAt(e.value().pos(), "file '" + e.key() + "': source '" + source + "' may not hold '..'");
                     continue;
                 }
                 files.put(name, new TftpTreeSpec.Entry(source, mode));

@@ -126,6 +126,14 @@ class PxeInitrdsTest {
     }
 
     @Test
+    void aKernelOrInitrdNameWithDotDot_isRefusedAtItsPosition_forNoFileAboveTheTftpRootIsLookedFor() {
+        assertThat(errors(LAYERED.replace("kernel: vmlinuz", "kernel: ../vmlinuz")))
+                .anyMatch(e -> e.contains("site.yml:7:") && e.contains("kernel '../vmlinuz' may not hold '..'"));
+        assertThat(errors(LAYERED.replace("overlay.img]", "images/../../overlay.img]")))
+                .anyMatch(e -> e.contains("initrd 'images/../../overlay.img' may not hold '..'"));
+    }
+
+    @Test
     void aSecondInitrdMissingFromTheTree_failsThePlan_namingIt() throws IOException {
         Path tftp = dir.resolve("root/srv/tftp");
         Files.createDirectories(tftp.resolve("images"));
