@@ -1,6 +1,5 @@
 package dev.mosaic.resource.image;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.resource.Action;
@@ -50,21 +49,9 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImageType.Observed> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String MEMORY_KEY = "node_image";
     /** More changed packages than this are summed up in one line of the plan. */
     private static final int MAX_PACKAGE_LINES = 40;
-
-    /**
-     * What was last written on this target: the inputs' digest, the image's digest, its packages
-     * ("name version") and what the playbook declared in it (path → a digest of the entry).
-     */
-    public record Record(String inputs, String image, List<String> packages, Map<String, String> declared) {
-        public Record {
-            packages = packages == null ? List.of() : packages;
-            declared = declared == null ? Map.of() : declared;
-        }
-    }
 
     /**
      * The image at the path now ({@code current}, null when absent), the resolved packages, the
@@ -72,7 +59,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
      * of the last write on this target.
      */
     record Observed(FileStat stat, Diff.Blob current, List<Debs.Deb> debs, Map<String, String> declared, String inputs,
-                    Optional<ImageCache.Manifest> cached, Optional<Record> last) {
+                    Optional<ImageCache.Manifest> cached, Optional<ImageRecord> last) {
     }
 
     @Override
@@ -169,7 +156,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
         List<Debs.Deb> debs = Debs.closure(ctx.control(), spec.packages());
         Map<String, String> declared = declared(spec, ctx);
         String inputs = inputsDigest(spec, debs, declared);
-        Optional<Record> last = ctx.memory().get(MEMORY_KEY).map(NodeImageType::readRecord);
+        Optional<ImageRecord> last = ctx.memory().get(MEMORY_KEY).map(ImageRecord::read);
         return new Observed(stat, current, debs, declared, inputs, new ImageCache(ctx.cacheDir()).manifest(inputs), last);
     }
 
@@ -177,7 +164,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
     public Change diff(NodeImageSpec spec, Observed o) throws ResourceException {
         // The image these inputs give: the cache knows it, or this target's record does.
         Optional<String> desired = o.cached().map(ImageCache.Manifest::sha256)
-                .or(() -> o.last().filter(l -> l.inputs().equals(o.inputs())).map(Record::image));
+                .or(() -> o.last().filter(l -> l.inputs().equals(o.inputs())).map(ImageRecord::image));
         if (o.current() != null && desired.isPresent() && desired.get().equals(o.current().sha256())) {
             return Change.NOOP;
         }
@@ -193,7 +180,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
             diffs.add(new Diff.Field("image", o.current() == null ? null : "sha256:" + o.current().sha256().substring(0, 12),
                     "built at apply from " + count(o.debs().size())));
         }
-        diffs.addAll(packageDiffs(o.last().map(Record::packages).orElse(List.of()), names(o.debs())));
+        diffs.addAll(packageDiffs(o.last().map(ImageRecord::packages).orElse(List.of()), names(o.debs())));
         o.last().map(l -> declaredDiff(l.declared(), o.declared())).filter(t -> !t.isEmpty()).ifPresent(diffs::add);
         if (!spec.secrets().isEmpty()) {
             diffs.add(new Diff.Field(Diff.WARNING, null, exposure(spec)));
@@ -267,7 +254,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
             lock.unlock();
         }
         BuiltOnce.copy(cache.image(inputs), ctx.host(), spec.path(), 0644, m.sha256());
-        ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new Record(inputs, m.sha256(), names(debs), declared)));
+        ctx.memory().put(MEMORY_KEY, new ImageRecord(inputs, m.sha256(), names(debs), declared).json());
     }
 
     @Override
@@ -388,14 +375,6 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
             return m;
         } finally {
             PathUtils.delete(staging); // the image's own symlinks are removed, never followed
-        }
-    }
-
-    private static Record readRecord(String json) {
-        try {
-            return JSON.readValue(json, Record.class);
-        } catch (IOException e) {
-            return new Record("damaged", "damaged", List.of(), Map.of());
         }
     }
 }
