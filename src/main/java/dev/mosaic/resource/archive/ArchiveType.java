@@ -345,10 +345,9 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         }
         Host host = ctx.host();
         FileStat source = o.archive().origin() == Origin.LOCAL ? ctx.control().stat(o.archive().where()) : null;
-        Located archive = o.archive().origin() == Origin.REMOTE ? obtain(spec, ctx) : verify(o.archive(), ctx);
-        if (source != null) {
-            SourceDigest.remember(ctx.control(), archive.where(), source, archive.digest(), ctx.memory());
-        }
+        // A fetch verifies what it downloads; what observe found is verified below, once.
+        boolean fetched = o.archive().origin() == Origin.REMOTE;
+        Located archive = fetched ? obtain(spec, ctx) : o.archive();
         String digest = archive.digest();
         Manifest prev = o.previous();
         boolean driftOnly = sameSettings(spec, prev) && digest.equals(prev.archive());
@@ -359,35 +358,41 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         ArchiveReader.Input input = input(archive, ctx);
         String name = spec.source().fileName();
         ArchiveFormat format = spec.format() == ArchiveFormat.AUTO ? ArchiveReader.detect(name, input) : spec.format();
-        if (format == ArchiveFormat.ZIP && input.file() == null) {
-            try (InputStream in = input.open()) {
-                input = new FileInput(Fetcher.stage(in, digest, ctx.cacheDir(), spec.source().written()), -1);
-            }
-        }
         String single = ArchiveFormat.decompressedName(name);
         if (format.singleFile() && single.isEmpty()) {
             throw new ResourceException("cannot name the file " + spec.source().written() + " decompresses to: the source"
                     + " has no file name; give a source path or URL that ends in a name");
         }
-        Optional<NativeDecoder.Spool> spool = spool(spec, format, input, ctx);
-        List<Manifest.Entry> entries;
-        Unpacker.Layout layout;
-        try {
-            Unpacker unpacker = spool.isPresent()
-                    ? new Unpacker(ArchiveFormat.TAR, new FileInput(spool.get().tar(), input.size()), single, spec.stripComponents(),
-                            spec.dest(), spec.source().written())
-                    : new Unpacker(format, input, single, format.singleFile() ? 0 : spec.stripComponents(),
+        Unpacker.Limits limits = new Unpacker.Limits(spec.maxSize(), spec.maxRatio(), spec.maxEntries(),
+                spec.allowSetuid(), spec.rootfs(), spec::selects);
+        Optional<Extraction.Unpacked> unpacked = Optional.empty();
+        if (only == null && !ctx.sharedWithOther(spec.dest()) && NativeDecoder.streams(format)
+                && !host.stat(spec.dest()).exists()) {
+            // A new destination of its own: checked and written in one pass, verified on the way.
+            ArchiveReader.checkMagic(format, input);
+            Optional<NativeDecoder.Stream> stream = NativeDecoder.stream(format, input);
+            if (stream.isPresent()) {
+                try (NativeDecoder.Stream s = stream.get()) {
+                    Unpacker unpacker = new Unpacker(ArchiveFormat.TAR, input, single, spec.stripComponents(),
                             spec.dest(), spec.source().written());
-            layout = unpacker.check(new Unpacker.Limits(spec.maxSize(), spec.maxRatio(), spec.maxEntries(),
-                    spec.allowSetuid(), spec.rootfs(), spec::selects));
-            unpacker.checkTarget(layout, only, host);
-            // A tree of its own only where no other resource's work can meet it.
-            entries = new Extraction(unpacker).extract(layout, only, host, !ctx.sharedWithOther(spec.dest()));
-        } finally {
-            if (spool.isPresent()) {
-                spool.get().delete();
+                    Located verified = archive;
+                    unpacked = new Extraction(unpacker).singlePass(s, limits, digest, host,
+                            actual -> mismatchAfterRead(verified, actual, ctx));
+                }
             }
         }
+        if (unpacked.isEmpty()) {
+            if (!fetched) {
+                archive = verify(archive, ctx);
+                input = input(archive, ctx);
+            }
+            unpacked = Optional.of(twoPasses(spec, format, input, digest, single, limits, only, ctx));
+        }
+        if (source != null) {
+            SourceDigest.remember(ctx.control(), archive.where(), source, digest, ctx.memory());
+        }
+        List<Manifest.Entry> entries = unpacked.get().entries();
+        Unpacker.Layout layout = unpacked.get().layout();
         // Recorded after the last write is on disk, with the identity each file has now. A drift
         // repair keeps the entries it did not rewrite as they were.
         List<Manifest.Entry> stamped = Drift.stamped(entries, spec.dest(), host);
@@ -404,6 +409,38 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         if (spec.creates().isPresent() && !host.stat(spec.creates().get()).exists()) {
             ctx.output("note: " + spec.creates().get() + " (creates) still does not exist after unpacking;"
                     + " the guard will not stop later runs");
+        }
+    }
+
+    /**
+     * The check pass over the whole archive, then the write pass: for a destination that exists
+     * (or another resource writes into), a drift repair, and whatever the single pass could not
+     * read. Decompressed once into a spool where the system has the tool.
+     */
+    private static Extraction.Unpacked twoPasses(ArchiveSpec spec, ArchiveFormat format, ArchiveReader.Input input,
+                                                 String digest, String single, Unpacker.Limits limits, Set<String> only, Context ctx)
+            throws IOException, ResourceException {
+        if (format == ArchiveFormat.ZIP && input.file() == null) {
+            try (InputStream in = input.open()) {
+                input = new FileInput(Fetcher.stage(in, digest, ctx.cacheDir(), spec.source().written()), -1);
+            }
+        }
+        Optional<NativeDecoder.Spool> spool = spool(spec, format, input, ctx);
+        try {
+            Unpacker unpacker = spool.isPresent()
+                    ? new Unpacker(ArchiveFormat.TAR, new FileInput(spool.get().tar(), input.size()), single, spec.stripComponents(),
+                            spec.dest(), spec.source().written())
+                    : new Unpacker(format, input, single, format.singleFile() ? 0 : spec.stripComponents(),
+                            spec.dest(), spec.source().written());
+            Unpacker.Layout layout = unpacker.check(limits);
+            unpacker.checkTarget(layout, only, ctx.host());
+            // A tree of its own only where no other resource's work can meet it.
+            return new Extraction.Unpacked(layout,
+                    new Extraction(unpacker).extract(layout, only, ctx.host(), !ctx.sharedWithOther(spec.dest())));
+        } finally {
+            if (spool.isPresent()) {
+                spool.get().delete();
+            }
         }
     }
 
@@ -453,18 +490,30 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
      * fetches it again; a control-side file that changed since the plan is reported.
      */
     private static Located verify(Located archive, Context ctx) throws IOException, ResourceException {
-        String actual = archive.origin() == Origin.CACHED
-                ? Fetcher.sha256(Path.of(archive.where()))
-                : (archive.origin() == Origin.TARGET ? ctx.host() : ctx.control()).sha256(archive.where());
+        String actual;
+        if (archive.origin() == Origin.TARGET) {
+            actual = ctx.host().sha256(archive.where());
+        } else if (archive.origin() == Origin.LOCAL) {
+            actual = SourceDigest.of(ctx.control(), archive.where(), ctx.control().stat(archive.where()));
+        } else {
+            Path cached = Path.of(archive.where());
+            Optional<String> fast = Files.size(cached) >= NativeDigest.NATIVE_FROM ? NativeDigest.ofFile(cached) : Optional.empty();
+            actual = fast.isPresent() ? fast.get() : Fetcher.sha256(cached);
+        }
         if (actual.equals(archive.digest())) {
             return archive;
         }
+        throw mismatchAfterRead(archive, actual, ctx);
+    }
+
+    /** The refusal for an archive read with another digest than observe's; a damaged cache entry is removed. */
+    private static ResourceException mismatchAfterRead(Located archive, String actual, Context ctx) throws IOException {
         if (archive.origin() == Origin.CACHED) {
             Files.deleteIfExists(Path.of(archive.where()));
-            throw new ResourceException("the cached archive " + archive.where() + " is damaged (sha256:" + actual
+            return new ResourceException("the cached archive " + archive.where() + " is damaged (sha256:" + actual
                     + "); it was removed, the next run fetches it again; nothing was unpacked");
         }
-        throw new ResourceException(archive.where() + " changed since it was observed (sha256:" + archive.digest()
+        return new ResourceException(archive.where() + " changed since it was observed (sha256:" + archive.digest()
                 + " then, sha256:" + actual + " now); nothing was unpacked");
     }
 

@@ -87,6 +87,33 @@ final class Unpacker {
 
     /** Reads every entry and its data; throws, naming the entry, at the first hostile one. */
     Layout check(Limits limits) throws IOException, ResourceException {
+        return check(limits, v -> ArchiveReader.read(format, input, singleName, v), null);
+    }
+
+    /**
+     * The check and the write in one pass over a plain tar stream: each entry that passed its own
+     * checks is handed to {@code then} at once, a file's data read through the limits (refused as
+     * soon as they are passed); the checks that need the whole archive (nothing below a symlink
+     * of the archive, no symlink leading out) run at the end. So {@code then} may only write
+     * where nothing is visible until this returns: a new tree's staging directory, removed when
+     * this throws, into which no symlink of the archive is made before the end.
+     */
+    Layout checkWhileWriting(Limits limits, InputStream tar, Accepted then) throws IOException, ResourceException {
+        return check(limits, v -> ArchiveReader.readTar(tar, v), then);
+    }
+
+    /** What the single pass does with an entry that passed its own checks. */
+    interface Accepted {
+        /** {@code data}: a file's content, read whole before this returns (its size is not yet known: -1 in {@code item}). */
+        void entry(Item item, InputStream data) throws IOException, ResourceException;
+    }
+
+    /** The archive's entries, each handed to a visitor in order. */
+    private interface Entries {
+        void each(ArchiveReader.Visitor v) throws IOException, ResourceException;
+    }
+
+    private Layout check(Limits limits, Entries entries, Accepted then) throws IOException, ResourceException {
         this.rootfs = limits.rootfs();
         this.selects = limits.selects();
         long archiveSize = input.size();
@@ -94,7 +121,7 @@ final class Unpacker {
         Map<String, Item> byPath = new HashMap<>();
         long[] total = {0};
         long[] count = {0};
-        ArchiveReader.read(format, input, singleName, (e, data) -> {
+        entries.each((e, data) -> {
             String name = e.name();
             if (++count[0] > limits.maxEntries()) {
                 throw refuse(name, "is one more than max_entries (" + limits.maxEntries() + ") allows");
@@ -141,7 +168,7 @@ final class Unpacker {
             switch (e.kind()) {
                 case FILE -> {
                     checkSetuid(name, mode, limits);
-                    size = countData(name, data, total, limits, archiveSize);
+                    size = then == null ? countData(name, data, total, limits, archiveSize) : -1;
                 }
                 case HARDLINK -> {
                     String target = stripped(components(name, e.link() == null ? "" : e.link(), "hard link"));
@@ -169,7 +196,7 @@ final class Unpacker {
                 }
             }
             Item item = new Item(path, name, e.kind(), mode, size, link);
-            Item before = byPath.put(path, item);
+            Item before = byPath.get(path);
             if (before != null && format == ArchiveFormat.ZIP) {
                 // A tar may add a newer copy of a file at its end (tar --append); a zip has one
                 // directory of entries, and two of one name are read differently by each tool.
@@ -179,6 +206,24 @@ final class Unpacker {
                 throw refuse(name, "appears twice in the archive, as a " + kindWord(before.kind())
                         + " ('" + before.entryName() + "') and as a " + kindWord(item.kind()));
             }
+            if (then != null && item.kind() == Kind.FILE) {
+                Limited in = new Limited(name, data, total, limits, archiveSize);
+                try {
+                    then.entry(item, in);
+                    in.transferTo(java.io.OutputStream.nullOutputStream()); // counted whole, whatever was written
+                } catch (IOException x) {
+                    for (Throwable c = x; c != null; c = c.getCause()) {
+                        if (c instanceof Limited.Refusal r) {
+                            throw r.refusal;
+                        }
+                    }
+                    throw x;
+                }
+                item = new Item(path, name, Kind.FILE, mode, in.count, null);
+            } else if (then != null) {
+                then.entry(item, data);
+            }
+            byPath.put(path, item);
             items.add(item);
         });
         for (Item item : items) {
@@ -209,6 +254,67 @@ final class Unpacker {
             add(name, r, total, limits, archiveSize);
         }
         return n;
+    }
+
+    /**
+     * A file's data as the single pass writes it, counted against the limits as it is read: past
+     * them, the read fails with the refusal, before the bytes are handed on.
+     */
+    private final class Limited extends java.io.FilterInputStream {
+        private final String name;
+        private final long[] total;
+        private final Limits limits;
+        private final long archiveSize;
+        private long count;
+
+        /** A refusal carried through the writer's read, which can only throw an IOException. */
+        static final class Refusal extends IOException {
+            final transient ResourceException refusal;
+
+            Refusal(ResourceException refusal) {
+                super(refusal.getMessage());
+                this.refusal = refusal;
+            }
+        }
+
+        Limited(String name, InputStream data, long[] total, Limits limits, long archiveSize) {
+            super(data);
+            this.name = name;
+            this.total = total;
+            this.limits = limits;
+            this.archiveSize = archiveSize;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+                try {
+                    add(name, n, total, limits, archiveSize);
+                } catch (ResourceException e) {
+                    throw new Refusal(e);
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            throw new IOException("skip not supported");
+        }
+
+        @Override
+        public void close() {
+            // the archive stream belongs to the reader
+        }
     }
 
     private void add(String name, long bytes, long[] total, Limits limits, long archiveSize) throws ResourceException {
