@@ -70,7 +70,7 @@ final class Apt {
 
     static Candidate controlCandidate(Host host, PackageSpec spec) throws IOException, ResourceException {
         // Read here, not through the control host, which would note apt's files as inputs of the plan.
-        String key = changed("/var/lib/apt/lists") + " " + changed("/var/lib/dpkg/status") + " " + spec.aptArgument();
+        String key = Debs.changed("/var/lib/apt/lists") + " " + Debs.changed("/var/lib/dpkg/status") + " " + spec.aptArgument();
         Candidate known = CANDIDATES.get(key);
         if (known != null) {
             return known;
@@ -78,14 +78,6 @@ final class Apt {
         Candidate c = candidate(host, spec);
         CANDIDATES.put(key, c);
         return c;
-    }
-
-    private static String changed(String path) {
-        try {
-            return java.nio.file.Files.getLastModifiedTime(java.nio.file.Path.of(path)).toString();
-        } catch (IOException e) {
-            return "absent";
-        }
     }
 
     static Candidate candidate(Host host, PackageSpec spec) throws IOException, ResourceException {
