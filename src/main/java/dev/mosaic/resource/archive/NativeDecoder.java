@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Decompresses a compressed tar (or takes a .deb's file tree out) with the system's own tool,
  * {@code xz}, {@code gzip}, {@code bzip2} or {@code dpkg-deb}, into a plain tar spooled on the
- * control machine. Java's decoders are several times slower than these (the xz decoder of Commons
- * Compress took two thirds of the CPU of unpacking a kernel source), and an unpack reads the archive
- * twice (check, then write): decompressing once into a spool pays the decoder once, and reading a
- * plain tar twice is cheap.
+ * control machine, or as a stream ({@link #stream}) for the single pass of a new tree. Java's
+ * decoders are several times slower than these (the xz decoder of Commons Compress took two thirds
+ * of the CPU of unpacking a kernel source), and the two-pass unpack reads the archive twice (check,
+ * then write): decompressing once into a spool pays the decoder once.
  *
  * <p>Only the decompression moves out of Java: every entry of the spool is still read and checked
  * by {@link Unpacker} before anything is written. The spool is bounded (the archive's limits plus
