@@ -91,7 +91,7 @@ class ArchitectureTest {
     private static final Set<String> CONTROL_MACHINE = Set.of(
             "yaml.YamlReader", "playbook.Lookups", "playbook.InventoryLoader", "playbook.ModuleReader",
             "playbook.SchemaCache", "engine.SavedPlan", "resource.BuiltOnce", "resource.Templates", "resource.TemplateSources",
-            "resource.archive.ArchiveType", "resource.archive.Fetcher", "resource.archive.NativeDecoder",
+            "resource.archive.Sources", "resource.archive.Fetcher", "resource.archive.NativeDecoder", "resource.archive.NativeDigest",
             "resource.build.BuildCache", "resource.image.ImageCache", "resource.image.NodeImageType",
             "resource.image.RootFs", "resource.image.Squashfs", "resource.initrd.Cpio", "resource.pkg.Debs");
 

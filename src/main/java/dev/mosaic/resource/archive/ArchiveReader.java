@@ -90,7 +90,8 @@ final class ArchiveReader {
         };
     }
 
-    private static void readTar(InputStream raw, Visitor v) throws IOException, ResourceException {
+    /** The entries of a plain tar stream (a native decoder's output). */
+    static void readTar(InputStream raw, Visitor v) throws IOException, ResourceException {
         // Commons Compress reads a stream that is no tar at all as a tar without entries: only a
         // header, or the zero blocks that end an empty tar, may start one.
         InputStream in = raw.markSupported() ? raw : new BufferedInputStream(raw);

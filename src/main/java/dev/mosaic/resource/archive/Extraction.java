@@ -63,7 +63,7 @@ final class Extraction {
             Optional<NewTree> tree = host.newTree(dest, 0755);
             if (tree.isPresent()) {
                 try (NewTree t = tree.get()) {
-                    return fresh(layout, only, t, host);
+                    return fresh(v -> eachChecked(layout.items(), only, v), t, host, () -> { });
                 }
             }
         }
@@ -74,29 +74,109 @@ final class Extraction {
     }
 
     /**
+     * The check and the write in one pass, for a destination that does not exist yet: the tar
+     * {@code decoded} streams (see {@link NativeDecoder#stream}) is checked entry by entry by
+     * {@link Unpacker#checkWhileWriting} and written into a new tree as it is read, once, with no
+     * spool. Nothing appears at the destination or anywhere else before every entry has passed:
+     * the tree is a staging directory beside the destination, removed when the archive is
+     * refused; the archive's symlinks are made only once all of it passed; the tree is renamed
+     * into place only after the SHA-256 of the bytes fed to the decoder was found to be
+     * {@code sha256}. Empty when the tool did not deliver (nothing kept): read it the other way.
+     */
+    Optional<Unpacked> singlePass(NativeDecoder.Stream decoded, Unpacker.Limits limits, String sha256, Host host,
+                                  DigestCheck mismatch) throws IOException, ResourceException {
+        String parent = TargetPaths.parent(dest);
+        if (parent == null || host.stat(dest).exists()) {
+            return Optional.empty();
+        }
+        // The staging directory needs the destination's parent; made here, it is removed again
+        // unless the tree is committed (a refused archive leaves no trace).
+        List<String> made = new ArrayList<>();
+        for (String p = parent; p != null && !host.stat(p).exists(); p = TargetPaths.parent(p)) {
+            made.add(p);
+        }
+        if (!made.isEmpty()) {
+            host.mkdirs(parent, 0755);
+        }
+        Optional<Unpacked> done = Optional.empty();
+        try {
+            done = writeTree(decoded, limits, sha256, host, mismatch);
+            return done;
+        } finally {
+            if (done.isEmpty()) {
+                for (String p : made) {
+                    host.delete(p);
+                }
+            }
+        }
+    }
+
+    private Optional<Unpacked> writeTree(NativeDecoder.Stream decoded, Unpacker.Limits limits, String sha256, Host host,
+                                         DigestCheck mismatch) throws IOException, ResourceException {
+        Optional<NewTree> tree = host.newTree(dest, 0755);
+        if (tree.isEmpty()) {
+            return Optional.empty();
+        }
+        Unpacker.Layout[] layout = new Unpacker.Layout[1];
+        try (NewTree t = tree.get()) {
+            List<Manifest.Entry> entries = fresh(v -> layout[0] = unpacker.checkWhileWriting(limits, decoded.tar(),
+                    (item, data) -> v.item(item, TargetPaths.join(dest, item.path()), data)), t, host, () -> {
+                Optional<String> digest = decoded.finish();
+                if (digest.isEmpty()) {
+                    throw new IOException("the decoder failed");
+                }
+                if (!digest.get().equals(sha256)) {
+                    throw mismatch.of(digest.get());
+                }
+            });
+            return Optional.of(new Unpacked(layout[0], entries));
+        } catch (IOException e) {
+            // A damaged archive ends the tool's output early; Java's decoders then name the damage.
+            // A refusal is a ResourceException and stands.
+            return Optional.empty();
+        }
+    }
+
+    /** What a single pass unpacked: the checked entries and the manifest entries written. */
+    record Unpacked(Unpacker.Layout layout, List<Manifest.Entry> entries) {
+    }
+
+    /** The refusal for an archive whose bytes were not those verified (damaged cache, a changed file). */
+    interface DigestCheck {
+        ResourceException of(String actual) throws IOException;
+    }
+
+    /** Runs once every entry was read and checked, before anything of the tree is made visible. */
+    private interface Gate {
+        void pass() throws IOException, ResourceException;
+    }
+
+    /** Hands each entry to write, with its path in the destination and its data. */
+    private interface Feed {
+        void each(ItemVisitor v) throws IOException, ResourceException;
+    }
+
+    /**
      * Every entry into a new tree: nothing is there, so nothing to stat, to open up or to keep.
      * Files and directories as they come, symlinks after them, directory modes last (children
      * first), then the commit.
      */
-    private List<Manifest.Entry> fresh(Unpacker.Layout layout, Set<String> only, NewTree tree, Host host) throws IOException, ResourceException {
-        List<Item> items = layout.items();
+    private List<Manifest.Entry> fresh(Feed feed, NewTree tree, Host host, Gate gate) throws IOException, ResourceException {
         Map<String, Manifest.Entry> written = new LinkedHashMap<>();
         List<Item> links = new ArrayList<>();
         List<Item> dirs = new ArrayList<>();
-        eachChecked(items, only, (item, p, data) -> {
+        feed.each((item, p, data) -> {
             switch (item.kind()) {
                 case DIRECTORY -> {
                     tree.mkdir(p, item.mode());
                     dirs.add(item);
                     written.put(item.path(), Manifest.Entry.dir(item.path(), item.mode()));
                 }
-                case FILE -> written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
-                        write(tree, p, data, item.size(), item.mode())));
+                case FILE -> written.put(item.path(), write(item, data, in -> tree.write(p, in, item.mode())));
                 case HARDLINK -> {
                     // Unpacked as a copy of its target, read back from the tree.
                     try (InputStream in = tree.open(TargetPaths.join(dest, item.link()))) {
-                        written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
-                                write(tree, p, in, item.size(), item.mode())));
+                        written.put(item.path(), write(item, in, c -> tree.write(p, c, item.mode())));
                     }
                 }
                 case SYMLINK -> {
@@ -106,6 +186,7 @@ final class Extraction {
                 default -> throw new IllegalStateException("unchecked entry kind " + item.kind());
             }
         });
+        gate.pass();
         for (Item link : links) {
             tree.symlink(TargetPaths.join(dest, link.path()), link.link());
         }
@@ -120,10 +201,6 @@ final class Extraction {
             written.put(link.path(), Manifest.Entry.symlink(link.path(), stored == null ? link.link() : stored));
         }
         return new ArrayList<>(written.values());
-    }
-
-    private String write(NewTree tree, String path, InputStream data, long size, int mode) throws IOException {
-        return crcOfWrite(data, size, in -> tree.write(path, in, mode));
     }
 
     /**
@@ -167,8 +244,7 @@ final class Extraction {
                         written.put(item.path(), Manifest.Entry.dir(item.path(), item.mode()));
                     }
                     case FILE -> {
-                        written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
-                                write(batch, p, data, item.size(), item.mode())));
+                        written.put(item.path(), write(item, data, in -> batch.write(p, in, item.mode())));
                         staged.add(item.path());
                     }
                     case HARDLINK -> {
@@ -178,8 +254,7 @@ final class Extraction {
                         }
                         // Unpacked as a copy of its target: the Host interface has no hard links.
                         try (InputStream in = host.open(TargetPaths.join(dest, item.link()))) {
-                            written.put(item.path(), Manifest.Entry.file(item.path(), item.mode(), item.size(),
-                                    write(batch, p, in, item.size(), item.mode())));
+                            written.put(item.path(), write(item, in, c -> batch.write(p, c, item.mode())));
                         }
                         staged.add(item.path());
                     }
@@ -210,18 +285,18 @@ final class Extraction {
         return new ArrayList<>(written.values());
     }
 
-    /** Writes one file and returns the CRC32C of what it wrote, for the manifest. */
-    private String write(WriteBatch batch, String path, InputStream data, long size, int mode) throws IOException {
-        return crcOfWrite(data, size, in -> batch.write(path, in, mode));
-    }
-
-    /** Hands exactly {@code size} bytes of {@code data} to {@code sink}; their CRC32C, for the manifest. */
-    private String crcOfWrite(InputStream data, long size, Sink sink) throws IOException {
+    /**
+     * Hands a file's data to {@code sink}: exactly {@code item.size()} bytes, as the check pass
+     * counted them, or all of it when the size is not known yet (-1, the single pass, whose check
+     * counts the data as it is written); the manifest entry, with the CRC32C of what was written.
+     */
+    private Manifest.Entry write(Item item, InputStream data, Sink sink) throws IOException {
         CRC32C crc = new CRC32C();
-        try (InputStream in = new CheckedInputStream(new Exactly(data, size), crc)) {
+        Exactly exactly = new Exactly(data, item.size());
+        try (InputStream in = new CheckedInputStream(exactly, crc)) {
             sink.write(in);
         }
-        return Drift.hex(crc);
+        return Manifest.Entry.file(item.path(), item.mode(), exactly.seen, Drift.hex(crc));
     }
 
     private interface Sink {
@@ -260,7 +335,8 @@ final class Extraction {
 
     /**
      * Exactly {@code size} bytes of an entry, as the check pass counted them; anything else means
-     * the archive changed between the passes. Closing does not close the archive stream.
+     * the archive changed between the passes (-1: as many as there are). Closing does not close
+     * the archive stream.
      */
     private final class Exactly extends FilterInputStream {
         private final long size;
@@ -282,13 +358,13 @@ final class Extraction {
         public int read(byte[] b, int off, int len) throws IOException {
             int n = in.read(b, off, len);
             if (n < 0) {
-                if (seen != size) {
+                if (size >= 0 && seen != size) {
                     throw changed();
                 }
                 return n;
             }
             seen += n;
-            if (seen > size) {
+            if (size >= 0 && seen > size) {
                 throw changed();
             }
             return n;

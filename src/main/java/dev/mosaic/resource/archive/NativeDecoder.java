@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Decompresses a compressed tar (or takes a .deb's file tree out) with the system's own tool,
  * {@code xz}, {@code gzip}, {@code bzip2} or {@code dpkg-deb}, into a plain tar spooled on the
- * control machine. Java's decoders are several times slower than these (the xz decoder of Commons
- * Compress took two thirds of the CPU of unpacking a kernel source), and an unpack reads the archive
- * twice (check, then write): decompressing once into a spool pays the decoder once, and reading a
- * plain tar twice is cheap.
+ * control machine, or as a stream ({@link #stream}) for the single pass of a new tree. Java's
+ * decoders are several times slower than these (the xz decoder of Commons Compress took two thirds
+ * of the CPU of unpacking a kernel source), and the two-pass unpack reads the archive twice (check,
+ * then write): decompressing once into a spool pays the decoder once.
  *
  * <p>Only the decompression moves out of Java: every entry of the spool is still read and checked
  * by {@link Unpacker} before anything is written. The spool is bounded (the archive's limits plus
@@ -110,6 +110,113 @@ final class NativeDecoder {
         return top.resolve(Long.toString(ProcessHandle.current().pid()));
     }
 
+    /**
+     * The archive decompressed by the system's tool as a stream, read as the tool writes it: what
+     * the single pass of a new tree reads ({@link Extraction}), where nothing has to be read twice
+     * and a 1.3 GB spool would only be written to be read once. The archive is fed to the tool
+     * by a thread of this process that hashes it on the way, so {@link Stream#finish} gives the
+     * SHA-256 of exactly the bytes unpacked. Empty when the format has no tool here.
+     */
+    static Optional<Stream> stream(ArchiveFormat format, ArchiveReader.Input input) throws IOException {
+        List<String> argv = switch (format) {
+            case TAR_XZ, TAR_GZ, TAR_BZ2 -> command(format, input);
+            // dpkg-deb reads a package from a pipe as well as from a file
+            case DEB -> new ArrayList<>(List.of("dpkg-deb", "--fsys-tarfile", "/dev/stdin"));
+            default -> new ArrayList<String>();
+        };
+        if (argv.isEmpty() || which(argv.get(0)).isEmpty()) {
+            return Optional.empty();
+        }
+        argv.set(0, which(argv.get(0)).get().toString());
+        Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Stream s = new Stream(p, argv.get(0));
+        Thread feeder = new Thread(() -> s.feed(input), "unpack-feed");
+        feeder.setDaemon(true);
+        s.feeder = feeder;
+        feeder.start();
+        return Optional.of(s);
+    }
+
+    /** Whether {@link #stream} knows a tool for the format (one may still be missing here). */
+    static boolean streams(ArchiveFormat format) {
+        return format == ArchiveFormat.TAR_XZ || format == ArchiveFormat.TAR_GZ || format == ArchiveFormat.TAR_BZ2
+                || format == ArchiveFormat.DEB;
+    }
+
+    /** A tool decompressing an archive that a thread of this process feeds and hashes. */
+    static final class Stream implements AutoCloseable {
+        private final Process process;
+        private final String tool;
+        private final InputStream tar;
+        private Thread feeder;
+        /** The SHA-256 of the whole archive once fed; null while feeding or when the feed failed. */
+        private volatile String digest;
+
+        private Stream(Process process, String tool) {
+            this.process = process;
+            this.tool = tool;
+            this.tar = new java.io.BufferedInputStream(process.getInputStream(), BUFFER);
+        }
+
+        private void feed(ArchiveReader.Input input) {
+            try (InputStream in = input.open(); OutputStream to = process.getOutputStream()) {
+                NativeDigest.Hasher md = NativeDigest.hasher();
+                byte[] buf = new byte[BUFFER];
+                for (int n; (n = in.read(buf)) != -1; ) {
+                    md.update(buf, 0, n);
+                    to.write(buf, 0, n);
+                }
+                to.close(); // the end of the archive, before the digest is said to be complete
+                digest = md.digest();
+            } catch (IOException e) {
+                process.destroy(); // the tool stopped reading, or the archive could not be read: no digest
+            }
+        }
+
+        /** The plain tar, as the tool writes it. */
+        InputStream tar() {
+            return tar;
+        }
+
+        /**
+         * Reads what the tool still writes after the tar's end, waits for it and for the feed: the
+         * SHA-256 of the archive fed whole to a tool that succeeded; empty when the tool failed or
+         * did not take the whole archive (then the Java decoders read it and say what is wrong).
+         */
+        Optional<String> finish() throws IOException {
+            tar.transferTo(OutputStream.nullOutputStream());
+            try {
+                int exit = process.waitFor();
+                feeder.join();
+                return exit == 0 && digest != null ? Optional.of(digest) : Optional.empty();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while decompressing with " + tool, e);
+            }
+        }
+
+        /** Stops the tool if it still runs (a refused archive is not read to its end). */
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                try {
+                    process.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (feeder != null) {
+                feeder.interrupt();
+            }
+            try {
+                tar.close();
+            } catch (IOException e) {
+                // the pipe of a stopped tool: nothing left to release
+            }
+        }
+    }
+
     /** The tool's command line, reading the archive from stdin unless it needs a file (dpkg-deb); empty: none. */
     private static List<String> command(ArchiveFormat format, ArchiveReader.Input input) {
         return new ArrayList<>(switch (format) {
@@ -180,7 +287,7 @@ final class NativeDecoder {
     }
 
     /** The executable named {@code name} on the PATH, if any. */
-    private static Optional<Path> which(String name) {
+    static Optional<Path> which(String name) {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         for (String dir : path.split(File.pathSeparator)) {
             if (dir.isEmpty()) {

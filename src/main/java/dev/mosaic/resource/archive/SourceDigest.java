@@ -42,6 +42,17 @@ final class SourceDigest {
                 && k.get().inode() == s.inode() && s.inode() != 0 && k.get().recorded() - s.mtimeNanos() > RACY_NANOS) {
             return k.get().sha256();
         }
+        return of(control, path, s);
+    }
+
+    /** The digest of a control-side file, hashed now: a large one by the system's tool ({@link NativeDigest}). */
+    static String of(Host control, String path, FileStat s) throws IOException {
+        if (s.size() >= NativeDigest.NATIVE_FROM) {
+            Optional<String> fast = NativeDigest.ofFile(java.nio.file.Path.of(path));
+            if (fast.isPresent()) {
+                return fast.get();
+            }
+        }
         return control.sha256(path);
     }
 

@@ -55,8 +55,8 @@
  * {@code plan} never downloads: an archive not in the cache is shown as {@code (fetch)}.
  *
  * <h2>Hostile archives</h2>
- * The whole archive is read and checked before the first byte is written, and refused, naming the
- * entry, when it has: an absolute path or a {@code ..} part; a symlink that (followed through the
+ * Every entry of the archive is checked before anything of it is visible at {@code dest}, and the
+ * archive refused, naming the entry, when it has: an absolute path or a {@code ..} part; a symlink that (followed through the
  * archive's own symlinks) ends outside {@code dest}, or any entry below a symlink of the same
  * archive; a hard link to something that is not a regular file earlier in the archive; a device
  * node, fifo or socket; a regular file with setuid/setgid bits (unless {@code allow_setuid});
@@ -73,11 +73,17 @@
  * an interrupted run leaves no partial file. Either way the manifest is recorded once all is on
  * disk; symlinks are created after all files; directory modes are set last.
  *
- * <p>A compressed tar or a .deb is decompressed once, by {@code xz}, {@code gzip}, {@code bzip2}
- * or {@code dpkg-deb} when the control machine has it, into a plain tar spooled in the cache
- * (bounded by the limits above, deleted after the unpack); both passes read that tar, and every
- * entry is still checked by Mosaic itself. Without the tool, or when it fails, Java's decoders
- * read the archive (and name what is wrong with it).
+ * <p>A compressed tar or a .deb is decompressed by {@code xz}, {@code gzip}, {@code bzip2} or
+ * {@code dpkg-deb} when the control machine has it; every entry is still checked by Mosaic itself.
+ * Into a new {@code dest} of its own, the tool's output is read once as it comes: each entry is
+ * checked and written into the staging tree, the checks that need the whole archive (symlinks)
+ * run at its end, and the SHA-256 of the bytes fed to the tool is compared with the one observed;
+ * only then is the tree renamed into place (a refusal removes it: nothing was written to
+ * {@code dest}). Otherwise the archive is verified, decompressed into a plain tar spooled in the
+ * cache (bounded by the limits above, deleted after the unpack), checked whole, then written.
+ * Without the tool, or when it fails, Java's decoders read the archive (and name what is wrong
+ * with it). A large archive on the control machine is hashed by {@code sha256sum} when there is
+ * one (the launcher's C1-only JIT has no SHA-256 intrinsic).
  *
  * <p>Owners are not restored (files belong to the user Mosaic runs as); hard links are unpacked as
  * copies; modification times are those of the unpack. Existing symlinks to directories on the

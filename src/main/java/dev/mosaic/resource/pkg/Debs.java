@@ -128,6 +128,15 @@ public final class Debs {
         return out;
     }
 
+    /** When a file of apt's or dpkg's on the control machine last changed, as a key; "absent" when it is not there. */
+    static String changed(String path) {
+        try {
+            return Files.getLastModifiedTime(Path.of(path)).toString();
+        } catch (IOException e) {
+            return "absent";
+        }
+    }
+
     /** Where the cache keeps (or will keep) a .deb of this digest. */
     public static Path cached(Context ctx, String sha256) {
         return ArchiveType.cachedPath(ctx.cacheDir(), sha256);

@@ -260,4 +260,105 @@ class HostileArchiveTest extends ArchiveTestSupport {
         assertThat(Files.readSymbolicLink(rig.at("/srv/unpack/usr/lib/libc.so.6"))).isEqualTo(Path.of("libc-2.3.2.so"));
         assertThat(text(rig.at("/srv/unpack/usr/lib/libc.so.6"))).isEqualTo("ELF");
     }
+
+    // ------------------------------------------------------------------ a new destination, one pass
+
+    /**
+     * Unpacks {@code archive} into {@code dest}, which does not exist: the single pass, checking
+     * while it writes into a staging tree. Returns the refusal's message; nothing may be left,
+     * the staging tree and the parents made for it included.
+     */
+    private String refusedIntoANewDestination(String name, byte[] archive, String dest, String extra) {
+        playbookFile(name, archive);
+        ArchiveSpec spec = spec("""
+                type: archive
+                source: %s
+                dest: %s
+                %s
+                """.formatted(name, dest, extra));
+
+        ResourceException e = refusal(spec, rig);
+
+        assertThat(snapshot(rig.root)).as("the target after the refusal").isEqualTo(before);
+        assertThat(rig.memoryDir.resolve(Manifest.KEY)).doesNotExist();
+        return e.getMessage();
+    }
+
+    @Test
+    void intoANewDestination_aSymlinkLeadingOutFoundOnlyAtTheEnd_leavesNothing() {
+        String message = refusedIntoANewDestination("evil.tar.gz", harmlessFirst().dir("sub/").file("sub/more", "x")
+                .symlink("etc", "../../../etc").tarGz(), "/srv/new", "");
+
+        assertThat(message).contains("entry 'etc'").contains("outside /srv/new").contains("nothing was written to /srv/new");
+    }
+
+    @Test
+    void intoANewDestination_anEntryBelowASymlinkOfTheArchive_leavesNothing() {
+        String message = refusedIntoANewDestination("evil.tar.xz", harmlessFirst().dir("real/").symlink("alias", "real")
+                .file("alias/payload", "through the link").tarXz(), "/srv/new", "");
+
+        assertThat(message).contains("entry 'alias/payload'").contains("below 'alias'");
+    }
+
+    @Test
+    void intoANewDestinationWhoseParentsAreMissing_aDotDotEntry_leavesNoParentBehind() {
+        String message = refusedIntoANewDestination("evil.tar.gz", harmlessFirst().file("sub/../../../etc/passwd", "pwned")
+                .tarGz(), "/opt/vendor/new", "");
+
+        assertThat(message).contains("entry 'sub/../../../etc/passwd'").contains("'..'");
+    }
+
+    @Test
+    void intoANewDestination_aFilePastMaxSize_isRefusedWhileItIsRead() {
+        byte[] big = harmlessFirst().file("big.img", new byte[2 << 20], 0644).tarGz();
+
+        String message = refusedIntoANewDestination("big.tar.gz", big, "/srv/new", "max_size: 1MiB\nmax_ratio: 100000");
+
+        assertThat(message).contains("entry 'big.img'").contains("max_size (1.0 MiB)");
+    }
+
+    @Test
+    void intoANewDestination_aSetuidFile_leavesNothing() {
+        String message = refusedIntoANewDestination("suid.tar.gz", harmlessFirst().file("bin/su", "ELF", 04755).tarGz(),
+                "/srv/new", "");
+
+        assertThat(message).contains("entry 'bin/su'").contains("setuid");
+    }
+
+    @Test
+    void intoANewDestination_anArchiveChangedBetweenPlanAndApply_isRefusedBeforeItsTreeAppears() throws Exception {
+        playbookFile("src.tar.gz", harmlessFirst().file("v", "1").tarGz());
+        ArchiveSpec spec = spec("""
+                type: archive
+                source: src.tar.gz
+                dest: /opt/new
+                """);
+        dev.mosaic.resource.Change planned = plan(spec, rig);
+        byte[] other = harmlessFirst().file("v", "2").tarGz();
+        playbookFile("src.tar.gz", other);
+
+        ResourceException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> dev.mosaic.resource.Kinds.apply(ARCHIVE, spec, planned, rig), ResourceException.class);
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).contains("changed since it was observed").contains("sha256:" + sha256(other));
+        assertThat(snapshot(rig.root)).isEqualTo(before);
+    }
+
+    @Test
+    void intoANewDestination_aTruncatedArchive_isReadAgainByJavaAndRefusedWithoutATrace() {
+        byte[] whole = harmlessFirst().file("big.bin", new byte[1 << 16], 0644).file("z", "end").tarGz();
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length / 2);
+        playbookFile("cut.tar.gz", cut);
+        ArchiveSpec spec = spec("""
+                type: archive
+                source: cut.tar.gz
+                dest: /srv/new
+                """);
+
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> converge(spec, rig));
+
+        assertThat(t).isNotNull();
+        assertThat(snapshot(rig.root)).isEqualTo(before);
+    }
 }

@@ -82,4 +82,45 @@ class NativeDecoderTest {
         assertThat(NativeDecoder.spool(ArchiveFormat.ZIP, file(zip), tmp.resolve("spool"), 1 << 20, 1)).isEmpty();
         assertThat(tmp.resolve("spool")).doesNotExist();
     }
+
+    @Test
+    void aStreamGivesTheDecompressedBytesAndTheSha256OfTheWholeArchiveFedToTheTool() throws Exception {
+        assumeTrue(NativeDecoder.which("gzip").isPresent(), "gzip on the PATH");
+        byte[] content = new byte[3 << 20];
+        new Random(7).nextBytes(content);
+        Path gz = gzipOf(content);
+
+        try (NativeDecoder.Stream s = NativeDecoder.stream(ArchiveFormat.TAR_GZ, file(gz)).orElseThrow()) {
+            assertThat(s.tar().readAllBytes()).isEqualTo(content);
+            assertThat(s.finish()).contains(dev.mosaic.resource.Digests.sha256(Files.readAllBytes(gz)));
+        }
+    }
+
+    @Test
+    void aStreamOfADamagedArchiveGivesNoDigest_soThatJavaReadsItAgain() throws Exception {
+        assumeTrue(NativeDecoder.which("gzip").isPresent(), "gzip on the PATH");
+        byte[] whole = Files.readAllBytes(gzipOf(new byte[1 << 20]));
+        Path cut = Files.write(tmp.resolve("cut.tar.gz"), java.util.Arrays.copyOf(whole, whole.length - 20));
+
+        try (NativeDecoder.Stream s = NativeDecoder.stream(ArchiveFormat.TAR_GZ, file(cut)).orElseThrow()) {
+            s.tar().transferTo(OutputStream.nullOutputStream());
+            assertThat(s.finish()).isEmpty();
+        }
+    }
+
+    @Test
+    void theSystemsSha256OfALargeFileAndOfAStreamAreJavas() throws Exception {
+        byte[] data = new byte[(int) NativeDigest.NATIVE_FROM + 5];
+        new Random(3).nextBytes(data);
+        Path f = Files.write(tmp.resolve("big.bin"), data);
+        String java = dev.mosaic.resource.Digests.sha256(data);
+
+        NativeDigest.Hasher h = NativeDigest.hasher();
+        h.update(data, 0, 1000);
+        h.update(data, 1000, data.length - 1000);
+
+        assertThat(h.digest()).isEqualTo(java);
+        assumeTrue(NativeDecoder.which("sha256sum").isPresent(), "sha256sum on the PATH");
+        assertThat(NativeDigest.ofFile(f)).contains(java);
+    }
 }

@@ -1,0 +1,98 @@
+package dev.mosaic.resource.archive;
+
+import dev.mosaic.resource.Digests;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The SHA-256 of an archive on the control machine by the system's {@code sha256sum}, where there
+ * is one. The launcher runs the JVM with C1 only (start-up), where SHA-256 has no intrinsic: the
+ * 138 MB kernel tarball took ≈ 1.5–2 s of CPU to hash in Java, 0.3 s in {@code sha256sum}
+ * (bench/README.md, "Unpacking the kernel chain"). Small files stay in Java: a process costs
+ * more than they do. When the tool is missing or fails, Java hashes.
+ */
+final class NativeDigest {
+
+    /** Files at least this large are hashed by the tool. */
+    static final long NATIVE_FROM = 8L << 20;
+
+    private NativeDigest() {
+    }
+
+    /** The SHA-256 of a local file by the tool; empty when it is missing or failed. */
+    static Optional<String> ofFile(Path file) {
+        Optional<Path> tool = NativeDecoder.which("sha256sum");
+        if (tool.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Process p = new ProcessBuilder(tool.get().toString()).redirectInput(file.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            return parse(p);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The digest {@code sha256sum} printed for its stdin ("hex  -"), once it exited. */
+    private static Optional<String> parse(Process p) throws IOException {
+        try (InputStream out = p.getInputStream()) {
+            String line = new String(out.readNBytes(200), StandardCharsets.US_ASCII);
+            boolean ok = p.waitFor() == 0 && line.length() >= 64 && line.substring(0, 64).matches("[0-9a-f]{64}");
+            return ok ? Optional.of(line.substring(0, 64)) : Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while hashing", e);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** Hashes bytes as they are handed over: by the tool when there is one, else by Java. */
+    interface Hasher {
+        void update(byte[] b, int off, int len) throws IOException;
+
+        /** The hex digest of everything handed over; the hasher is done. */
+        String digest() throws IOException;
+    }
+
+    static Hasher hasher() throws IOException {
+        Optional<Path> tool = NativeDecoder.which("sha256sum");
+        if (tool.isPresent()) {
+            Process p = new ProcessBuilder(List.of(tool.get().toString())).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            OutputStream to = p.getOutputStream();
+            return new Hasher() {
+                @Override
+                public void update(byte[] b, int off, int len) throws IOException {
+                    to.write(b, off, len);
+                }
+
+                @Override
+                public String digest() throws IOException {
+                    to.close();
+                    return parse(p).orElseThrow(() -> new IOException("sha256sum failed"));
+                }
+            };
+        }
+        MessageDigest md = Digests.newSha256();
+        return new Hasher() {
+            @Override
+            public void update(byte[] b, int off, int len) {
+                md.update(b, off, len);
+            }
+
+            @Override
+            public String digest() {
+                return HexFormat.of().formatHex(md.digest());
+            }
+        };
+    }
+}
