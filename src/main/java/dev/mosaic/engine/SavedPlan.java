@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mosaic.diag.UserError;
-import dev.mosaic.graph.Edge;
 import dev.mosaic.host.AtomicWriter;
 import dev.mosaic.host.Host;
 import dev.mosaic.playbook.Playbook;
@@ -68,7 +67,7 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
      * The mappers, made when a plan file is first written or read: not when an apply only asks
      * {@link #looksLikePlan} of its argument (Jackson's start is a noticeable part of a no-op).
      */
-    private static final class Mappers {
+    static final class Mappers {
         static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         /** A key given twice, or anything after the document, would let the checked bytes differ from the read ones. */
         static final ObjectMapper READ = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -118,7 +117,7 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
                 continue;
             }
             try {
-                out.add(entry(written(c)));
+                out.add(SavedEntry.read(SavedEntry.written(c)));
             } catch (IOException e) { // what this class just wrote: not a user's problem
                 throw new IllegalStateException("a plan entry does not read back: " + c.address(), e);
             }
@@ -204,51 +203,6 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         return java.util.HexFormat.of().parseHex(hex);
     }
 
-    // ---------------------------------------------------------------- entries
-
-    /** An entry as the file holds it: the change object of {@code plan --json}, what was seen, and why. */
-    private static ObjectNode written(PlannedChange c) {
-        ObjectNode n = Mappers.JSON.createObjectNode();
-        n.set("change", ChangeJson.write(c, null));
-        n.set("seen", c.status() == PlannedChange.Status.DEFERRED ? null : Mappers.JSON.valueToTree(c.seen()));
-        ArrayNode because = n.putArray("because");
-        for (PlannedChange.Upstream u : c.because()) {
-            ObjectNode up = because.addObject().put("address", u.address().toString());
-            Edge e = u.edge();
-            up.set("edge", e == null ? null : Mappers.JSON.createObjectNode().put("from", e.from().toString())
-                    .put("to", e.to().toString()).put("kind", e.kind().word()).put("reason", e.reason()));
-        }
-        return n;
-    }
-
-    /** The entry {@link #written} wrote; anything else is an {@link IllegalArgumentException} or {@link IOException}. */
-    private static PlannedChange entry(JsonNode n) throws IOException {
-        JsonNode change = n.get("change");
-        if (change == null || !change.isObject()) {
-            throw new IllegalArgumentException("an entry without its change");
-        }
-        JsonNode seen = n.get("seen");
-        List<PlannedChange.Upstream> because = new ArrayList<>();
-        for (JsonNode u : ChangeJson.array(n, "because")) {
-            JsonNode e = u.get("edge");
-            because.add(new PlannedChange.Upstream(ChangeJson.address(ChangeJson.text(u, "address")),
-                    e == null || e.isNull() ? null : new Edge(ChangeJson.address(ChangeJson.text(e, "from")),
-                            ChangeJson.address(ChangeJson.text(e, "to")), edgeKind(ChangeJson.text(e, "kind")),
-                            e.get("reason") == null || e.get("reason").isNull() ? null : ChangeJson.text(e, "reason"))));
-        }
-        return ChangeJson.read(change, seen == null || seen.isNull() ? null : Mappers.READ.treeToValue(seen, Fingerprint.class),
-                because);
-    }
-
-    private static Edge.Kind edgeKind(String word) {
-        for (Edge.Kind k : Edge.Kind.values()) {
-            if (k.word().equals(word)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("not an edge kind: " + word);
-    }
-
     // ---------------------------------------------------------------- the checksum
 
     /**
@@ -298,7 +252,7 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         body.set("playbook", Mappers.JSON.valueToTree(playbook));
         body.set("target", Mappers.JSON.valueToTree(target));
         ArrayNode written = body.putArray("entries");
-        entries.forEach(c -> written.add(written(c)));
+        entries.forEach(c -> written.add(SavedEntry.written(c)));
         ObjectNode envelope = Mappers.JSON.createObjectNode();
         envelope.put("format", FORMAT);
         envelope.put("format_version", FORMAT_VERSION);
@@ -390,7 +344,7 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
             }
             List<PlannedChange> entries = new ArrayList<>();
             for (JsonNode e : ChangeJson.array(body, "entries")) {
-                entries.add(entry(e));
+                entries.add(SavedEntry.read(e));
             }
             return new SavedPlan(ChangeJson.text(body, "mosaicVersion"), ChangeJson.text(body, "createdAt"),
                     Mappers.READ.treeToValue(required(body, "playbook"), Source.class),
