@@ -261,6 +261,7 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         byte[] text = (Mappers.JSON.writeValueAsString(envelope) + "\n").getBytes(StandardCharsets.UTF_8);
         long[] range = planBytes(text);
         byte[] sum = checksum(text, range, key).getBytes(StandardCharsets.US_ASCII);
+        // Latin-1 maps each byte to one char, so the index found is a byte offset.
         int at = new String(text, 0, (int) range[0], StandardCharsets.ISO_8859_1).indexOf(UNSIGNED);
         System.arraycopy(sum, 0, text, at, sum.length);
         // A fresh O_EXCL temp name beside it: in a shared directory such as /tmp, a link planted
