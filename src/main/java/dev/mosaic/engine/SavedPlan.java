@@ -1,26 +1,19 @@
 package dev.mosaic.engine;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mosaic.diag.UserError;
 import dev.mosaic.host.AtomicWriter;
 import dev.mosaic.host.Host;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
-import dev.mosaic.resource.Action;
-import dev.mosaic.resource.Address;
 import dev.mosaic.resource.Digests;
 import dev.mosaic.state.StateDir;
 
@@ -32,11 +25,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -46,66 +37,41 @@ import java.util.regex.Pattern;
  * target and the Mosaic version. Apply refuses the whole plan when any of those differs, and a
  * single resource when the target moved under it.
  *
- * <p>On disk, JSON: {@code {"format": "mosaic-plan", "format_version": 2, "checksum":
- * "hmac-sha256:…", "plan": {…}}}, where the checksum is an HMAC-SHA256 of the compact
- * serialization of the {@code plan} object, keyed by the target's plan key ({@link #key}: random,
- * in the state directory, mode 0600, never printed). So a truncated file, a file edited by hand,
- * and a file edited by anyone who cannot read the state directory (who cannot recompute the
- * checksum) are all refused. Someone who can read the key can forge a plan: they can run Mosaic on
- * that target anyway. Described by {@code schemas/saved-plan.schema.json}.
+ * <p>On disk, JSON: {@code {"format": "mosaic-plan", "format_version": 3, "checksum":
+ * "hmac-sha256:…", "plan": {…}}}. Each entry of the plan is {@code {"change": …, "seen": …,
+ * "because": […]}}, where {@code change} is the very object {@code plan --json} prints for it,
+ * written by the same code ({@link ChangeJson}). The checksum is an HMAC-SHA256 of the exact bytes
+ * of the {@code plan} value in the file, keyed by the target's plan key ({@link #key}: random, in
+ * the state directory, mode 0600, never printed). So a truncated file, a file edited by hand, and
+ * a file edited by anyone who cannot read the state directory (who cannot recompute the checksum)
+ * are all refused. Someone who can read the key can forge a plan: they can run Mosaic on that
+ * target anyway. Described by {@code schemas/saved-plan.schema.json}.
+ *
+ * <p>{@code entries}: the plan's changes and deferred entries as the file keeps them
+ * ({@link #entriesOf}): no observation, no text of content diffs.
  */
-public record SavedPlan(String mosaicVersion, String createdAt, Source playbook, Target target, List<Entry> entries) {
+public record SavedPlan(String mosaicVersion, String createdAt, Source playbook, Target target,
+                        List<PlannedChange> entries) {
 
     public static final String FORMAT = "mosaic-plan";
-    public static final int FORMAT_VERSION = 2;
+    /** 3: entries hold the change object of {@code plan --json}; the checksum covers the bytes as written. */
+    public static final int FORMAT_VERSION = 3;
 
     /** The target's plan key, in its state directory. */
     public static final String KEY_FILE = "plan.key";
+
+    /** Written in place of the checksum until the bytes it covers are known; as long as a real one. */
+    private static final String UNSIGNED = "hmac-sha256:" + "0".repeat(64);
 
     /**
      * The mappers, made when a plan file is first written or read: not when an apply only asks
      * {@link #looksLikePlan} of its argument (Jackson's start is a noticeable part of a no-op).
      */
-    private static final class Mappers {
-        /**
-         * Addresses, statuses, actions and causes as plans print them. A word this Mosaic does not
-         * know is an {@link IllegalArgumentException}: the file is refused as damaged.
-         */
-        private static final SimpleModule WORDS = new SimpleModule("plan words")
-                .addSerializer(Address.class, new ToStringSerializer(Address.class))
-                .addDeserializer(Address.class, word(Address.class, t -> Address.parse(t)
-                        .orElseThrow(() -> new IllegalArgumentException("not an address: " + t))))
-                .addSerializer(PlannedChange.Status.class, said(PlannedChange.Status.class, s -> s.name().toLowerCase(Locale.ROOT)))
-                .addDeserializer(PlannedChange.Status.class, word(PlannedChange.Status.class,
-                        t -> PlannedChange.Status.valueOf(t.toUpperCase(Locale.ROOT))))
-                .addSerializer(Action.class, said(Action.class, Action::word))
-                .addDeserializer(Action.class, word(Action.class, Action::ofWord))
-                .addSerializer(Cause.class, said(Cause.class, Cause::word))
-                .addDeserializer(Cause.class, word(Cause.class, Cause::ofWord));
-
-        static final ObjectMapper JSON = new ObjectMapper().registerModule(WORDS).enable(SerializationFeature.INDENT_OUTPUT);
-        static final ObjectMapper COMPACT = new ObjectMapper().registerModule(WORDS);
-    }
-
-    private static <T> StdSerializer<T> said(Class<T> type, Function<T, String> word) {
-        return new StdSerializer<>(type) {
-            @Override
-            public void serialize(T value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-                gen.writeString(word.apply(value));
-            }
-        };
-    }
-
-    private static <T> StdDeserializer<T> word(Class<T> type, Function<String, T> parse) {
-        return new StdDeserializer<>(type) {
-            @Override
-            public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-                if (!p.hasToken(JsonToken.VALUE_STRING)) {
-                    return type.cast(ctxt.handleUnexpectedToken(type, p));
-                }
-                return parse.apply(p.getText()); // "" too: the cause of a deferred entry
-            }
-        };
+    static final class Mappers {
+        static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        /** A key given twice, or anything after the document, would let the checked bytes differ from the read ones. */
+        static final ObjectMapper READ = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     private static final Pattern SIGNATURE = Pattern.compile("^\\s*\\{\\s*\"format\"\\s*:\\s*\"" + FORMAT + "\"");
@@ -136,52 +102,32 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
     public record Target(String name, String host, String root, String stateDir) {
     }
 
-    /**
-     * One change to make. {@code status} is {@link PlannedChange.Status#PLANNED} (its {@code seen}
-     * is checked before apply) or {@link PlannedChange.Status#DEFERRED} (evaluated after its
-     * upstream changes, as the plan said). In the file every value is written as plans print it
-     * ({@code "file[motd]"}, {@code "planned"}, {@code "update"}, {@code "drift"}): see {@link #WORDS}.
-     */
-    public record Entry(Address address, String type, PlannedChange.Status status, Action action, Cause cause,
-                        List<Address> after, Fingerprint seen) {
-        public Entry {
-            after = List.copyOf(after);
-        }
-
-        /** The entry of a plan's change or deferred resource. */
-        static Entry of(PlannedChange c) {
-            boolean deferred = c.status() == PlannedChange.Status.DEFERRED;
-            return new Entry(c.address(), c.kind(), c.status(), c.action(), c.cause(), c.after(), deferred ? null : c.seen());
-        }
-
-        /** The plan's entry again: what the file keeps of it, with no observation (apply looks again). */
-        PlannedChange change() {
-            return new PlannedChange(address, type, "", action, cause, List.of(), after, status, "", seen);
-        }
-    }
-
     public SavedPlan {
         entries = List.copyOf(entries);
     }
 
-    /** The entries to make of a plan: every change, deferred resource and deletion. */
-    public static List<Entry> entriesOf(Plan plan) {
-        List<Entry> out = new ArrayList<>();
+    /**
+     * The entries to save of a plan: every change, deferred resource and deletion, as the file
+     * keeps them — exactly what reading the file gives back, because it is made by the same code.
+     */
+    public static List<PlannedChange> entriesOf(Plan plan) {
+        List<PlannedChange> out = new ArrayList<>();
         for (PlannedChange c : plan.entries()) {
-            if (c.isChange() || c.status() == PlannedChange.Status.DEFERRED) {
-                out.add(Entry.of(c));
+            if (!c.changes()) {
+                continue;
+            }
+            try {
+                out.add(SavedEntry.read(SavedEntry.written(c)));
+            } catch (IOException e) { // what this class just wrote: not a user's problem
+                throw new IllegalStateException("a plan entry does not read back: " + c.address(), e);
             }
         }
         return out;
     }
 
-    /**
-     * The plan read back, as the engine applies it: the same typed entries a plan made in memory
-     * has, holding what the file keeps (fingerprints, not observations).
-     */
+    /** The plan read back, as the engine applies it: entries hold fingerprints, not observations. */
     public Plan plan() {
-        return new Plan(playbook == null ? "" : playbook.name(), target == null ? "" : target.name(),
-                entries.stream().map(Entry::change).toList());
+        return new Plan(playbook == null ? "" : playbook.name(), target == null ? "" : target.name(), entries);
     }
 
     /**
@@ -257,26 +203,67 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         return java.util.HexFormat.of().parseHex(hex);
     }
 
-    private static String checksum(JsonNode body, byte[] key) throws JsonProcessingException {
+    // ---------------------------------------------------------------- the checksum
+
+    /**
+     * Where the value of the top-level {@code plan} lies in {@code text}: {@code [start, end)} in
+     * bytes, or null when there is none. The checksum covers exactly these bytes, so that what is
+     * checked is what was written, whatever a JSON library would make of it on another day.
+     */
+    private static long[] planBytes(byte[] text) throws IOException {
+        try (JsonParser p = Mappers.READ.getFactory().createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("plan".equals(name) && value == JsonToken.START_OBJECT) {
+                    long start = p.currentTokenLocation().getByteOffset();
+                    p.skipChildren();
+                    return new long[] {start, p.currentLocation().getByteOffset()};
+                }
+                p.skipChildren();
+            }
+            return null;
+        }
+    }
+
+    private static String checksum(byte[] text, long[] range, byte[] key) {
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
             mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-            return "hmac-sha256:" + java.util.HexFormat.of().formatHex(
-                    mac.doFinal(Mappers.COMPACT.writeValueAsString(body).getBytes(StandardCharsets.UTF_8)));
+            mac.update(text, (int) range[0], (int) (range[1] - range[0]));
+            return "hmac-sha256:" + java.util.HexFormat.of().formatHex(mac.doFinal());
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Writes the plan file atomically (temp file and rename in its directory), checksummed with {@code key}. */
+    /**
+     * Writes the plan file atomically (temp file and rename in its directory), checksummed with
+     * {@code key}: the text is made first, then the checksum of its {@code plan} bytes is put in
+     * the place kept for it (same length, before those bytes).
+     */
     public void write(Path file, byte[] key) throws IOException {
-        JsonNode body = Mappers.COMPACT.valueToTree(this);
+        ObjectNode body = Mappers.JSON.createObjectNode();
+        body.put("mosaicVersion", mosaicVersion);
+        body.put("createdAt", createdAt);
+        body.set("playbook", Mappers.JSON.valueToTree(playbook));
+        body.set("target", Mappers.JSON.valueToTree(target));
+        ArrayNode written = body.putArray("entries");
+        entries.forEach(c -> written.add(SavedEntry.written(c)));
         ObjectNode envelope = Mappers.JSON.createObjectNode();
         envelope.put("format", FORMAT);
         envelope.put("format_version", FORMAT_VERSION);
-        envelope.put("checksum", checksum(body, key));
+        envelope.put("checksum", UNSIGNED);
         envelope.set("plan", body);
         byte[] text = (Mappers.JSON.writeValueAsString(envelope) + "\n").getBytes(StandardCharsets.UTF_8);
+        long[] range = planBytes(text);
+        byte[] sum = checksum(text, range, key).getBytes(StandardCharsets.US_ASCII);
+        // Latin-1 maps each byte to one char, so the index found is a byte offset.
+        int at = new String(text, 0, (int) range[0], StandardCharsets.ISO_8859_1).indexOf(UNSIGNED);
+        System.arraycopy(sum, 0, text, at, sum.length);
         // A fresh O_EXCL temp name beside it: in a shared directory such as /tmp, a link planted
         // at a predictable temp name would let anyone clobber a file of the user running Mosaic.
         AtomicWriter.write(file.toAbsolutePath(), out -> out.write(text), 0644, true);
@@ -313,9 +300,9 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
 
     /** Reads a plan file, checking its checksum with the key {@code keyFor} gives. */
     public static SavedPlan read(Path file, KeyFor keyFor) throws IOException {
-        String text;
+        byte[] text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new UserError("plan file " + file + " does not exist");
         } catch (IOException e) {
@@ -323,8 +310,10 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         }
         String damaged = "plan file " + file + " is damaged or truncated";
         JsonNode root;
+        long[] range;
         try {
-            root = Mappers.COMPACT.readTree(text);
+            root = Mappers.READ.readTree(text);
+            range = planBytes(text);
         } catch (JsonProcessingException e) {
             throw new UserError(damaged + " (not valid JSON at line " + e.getLocation().getLineNr()
                     + "); make the plan again with 'mosaic plan PLAYBOOK --out " + file + "'");
@@ -335,17 +324,13 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         int version = root.path("format_version").asInt(-1);
         if (version != FORMAT_VERSION) {
             throw new UserError("plan file " + file + " has format version " + root.path("format_version")
-                    + ", this Mosaic reads version " + FORMAT_VERSION + "; make the plan again with this Mosaic");
+                    + ", and this Mosaic reads version " + FORMAT_VERSION + " only: a saved plan is made for one apply,"
+                    + " by the Mosaic that applies it. Nothing was touched; make a new plan with 'mosaic plan PLAYBOOK"
+                    + " --out " + file + "' and apply that one.");
         }
-        JsonNode body = root.get("plan");
-        SavedPlan plan = shaped(file, body, damaged);
-        String checksum;
-        try {
-            checksum = checksum(body, keyFor.key(plan));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        if (!java.security.MessageDigest.isEqual(checksum.getBytes(StandardCharsets.US_ASCII),
+        SavedPlan plan = shaped(root.get("plan"), damaged);
+        if (range == null || !java.security.MessageDigest.isEqual(
+                checksum(text, range, keyFor.key(plan)).getBytes(StandardCharsets.US_ASCII),
                 root.path("checksum").asText().getBytes(StandardCharsets.US_ASCII))) {
             throw new UserError(damaged + ": its checksum does not match its content: it was changed after it was"
                     + " made, or made for another state directory (whose plan key differs); make the plan again");
@@ -353,18 +338,28 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         return plan;
     }
 
-    private static SavedPlan shaped(Path file, JsonNode body, String damaged) {
+    private static SavedPlan shaped(JsonNode body, String damaged) {
         try {
-            if (body == null) {
+            if (body == null || !body.isObject()) {
                 throw new IOException("no plan");
             }
-            SavedPlan p = Mappers.COMPACT.treeToValue(body, SavedPlan.class);
-            if (p.playbook() == null || p.target() == null || p.mosaicVersion() == null) {
-                throw new IOException("fields missing");
+            List<PlannedChange> entries = new ArrayList<>();
+            for (JsonNode e : ChangeJson.array(body, "entries")) {
+                entries.add(SavedEntry.read(e));
             }
-            return p;
+            return new SavedPlan(ChangeJson.text(body, "mosaicVersion"), ChangeJson.text(body, "createdAt"),
+                    Mappers.READ.treeToValue(required(body, "playbook"), Source.class),
+                    Mappers.READ.treeToValue(required(body, "target"), Target.class), entries);
         } catch (IOException | IllegalArgumentException e) {
             throw new UserError(damaged + ": its content does not have the expected shape; make the plan again");
         }
+    }
+
+    private static JsonNode required(JsonNode body, String field) throws IOException {
+        JsonNode n = body.get(field);
+        if (n == null || !n.isObject()) {
+            throw new IOException("no " + field);
+        }
+        return n;
     }
 }

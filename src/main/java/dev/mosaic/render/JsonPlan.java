@@ -4,15 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mosaic.engine.ChangeJson;
 import dev.mosaic.engine.Engine;
 import dev.mosaic.engine.Outcome;
 import dev.mosaic.engine.Plan;
 import dev.mosaic.engine.PlannedChange;
-import dev.mosaic.resource.Address;
-import dev.mosaic.resource.Command;
-import dev.mosaic.resource.Diff;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,81 +53,13 @@ public final class JsonPlan {
         return root;
     }
 
+    /**
+     * One change object: written by the engine's {@link ChangeJson}, the same code that writes the
+     * entries of a saved plan file; the unified diff of text content is this renderer's addition.
+     */
     static ObjectNode change(PlannedChange c) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("address", c.address().toString());
-        n.put("type", c.kind());
-        n.put("id", c.address().id());
-        n.put("status", c.status().name().toLowerCase());
-        n.put("action", c.action().word());
-        n.put("cause", c.action() == dev.mosaic.resource.Action.REFRESH ? "notified" : c.cause().word().isEmpty() ? null : c.cause().word());
-        if (!c.description().isEmpty()) {
-            n.put("description", c.description());
-        }
-        if (!c.after().isEmpty()) {
-            ArrayNode after = n.putArray("after");
-            c.after().stream().map(Address::toString).forEach(after::add);
-        }
-        if (!c.error().isEmpty()) {
-            n.put("message", c.error());
-        }
-        if (!c.paths().isEmpty()) {
-            ArrayNode paths = n.putArray("paths");
-            c.paths().forEach(paths::add);
-        }
-        if (!c.commands().isEmpty()) {
-            ArrayNode commands = n.putArray("commands");
-            for (Command k : c.commands()) {
-                ObjectNode command = commands.addObject();
-                command.put("command", k.line());
-                command.put("dir", k.dir());
-                command.put("confined", k.confined());
-                command.put("network", k.network());
-            }
-        }
-        ArrayNode diffs = n.putArray("diffs");
-        for (Diff d : c.diffs()) {
-            diffs.add(diff(c.address(), d));
-        }
-        return n;
-    }
-
-    static ObjectNode diff(Address address, Diff d) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("field", d.field());
-        if (d instanceof Diff.Field f) {
-            n.put("kind", "value");
-            n.put("before", f.before());
-            n.put("after", f.after());
-        } else if (d instanceof Diff.Content c) {
-            n.put("kind", "content");
-            n.set("before", blob(c.before()));
-            n.set("after", blob(c.after()));
-            if (c.after() != null && c.after().text() != null && (c.before() == null || c.before().text() != null)) {
-                n.put("unified", String.join("\n", TextPlan.unified(address, c.field(),
-                        c.before() == null ? null : c.before().text(), c.after().text())) + "\n");
-            }
-        } else if (d instanceof Diff.Tree t) {
-            n.put("kind", "tree");
-            strings(n.putArray("added"), t.added());
-            strings(n.putArray("changed"), t.changed());
-            strings(n.putArray("removed"), t.removed());
-        }
-        return n;
-    }
-
-    private static void strings(ArrayNode a, List<String> values) {
-        values.forEach(a::add);
-    }
-
-    private static ObjectNode blob(Diff.Blob b) {
-        if (b == null) {
-            return null;
-        }
-        ObjectNode n = JSON.createObjectNode();
-        n.put("size", b.size());
-        n.put("sha256", b.sha256());
-        return n;
+        return ChangeJson.write(c, (address, field, before, after) ->
+                String.join("\n", TextPlan.unified(address, field, before, after)) + "\n");
     }
 
     public static String render(Engine.ApplyResult result, String playbook, String target) {

@@ -102,7 +102,7 @@ class JsonOutputSchemaTest {
     }
 
     @Test
-    void apply_everyLineOfTheStreamIsAnEvent_andTheLastOneIsTheApplyDocument() {
+    void apply_everyLineOfTheStreamIsAnEvent_andTheLastOneIsTheApplyDocument() throws IOException {
         // A separate JVM: the stream as a script reading the process's stdout sees it.
         Cli.Result apply = Cli.here().run("apply", "--json", playbook, "--root", root);
         assertThat(apply.exitCode()).as("%s", apply).isZero();
@@ -123,8 +123,20 @@ class JsonOutputSchemaTest {
 
         // A saved plan, applied, then applied again: its changes are refused as stale (exit 3).
         String saved = tmp.resolve("plan.mosaic").toString();
+        JsonNode printed = parse(Cli.inProcess("plan", "--json", playbook, "--root", root, "--var", "greeting=hi").stdout());
         Cli.Result out = Cli.inProcess("plan", playbook, "--root", root, "--var", "greeting=hi", "--out", saved);
         assertThat(out.exitCode()).as("%s", out).isZero();
+        String file = Files.readString(Path.of(saved));
+        assertValid("saved-plan.schema.json", file, saved);
+        // Each saved change is the object plan --json prints, but for the unified diffs of text content.
+        List<JsonNode> savedChanges = new java.util.ArrayList<>();
+        parse(file).at("/plan/entries").forEach(e -> savedChanges.add(e.get("change")));
+        List<JsonNode> printedChanges = new java.util.ArrayList<>();
+        printed.get("changes").forEach(c -> {
+            c.get("diffs").forEach(d -> ((com.fasterxml.jackson.databind.node.ObjectNode) d).remove("unified"));
+            printedChanges.add(c);
+        });
+        assertThat(savedChanges).isNotEmpty().isEqualTo(printedChanges);
         ok("apply.schema.json", lastLine(Cli.inProcess("apply", "--json", saved, "--root", root)), "apply of a saved plan");
         Cli.Result stale = Cli.inProcess("apply", "--json", saved, "--root", root);
         assertThat(stale.exitCode()).as("%s", stale).isEqualTo(3);

@@ -1,8 +1,11 @@
 package dev.mosaic.engine;
 
 import dev.mosaic.diag.UserError;
+import dev.mosaic.graph.Edge;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Command;
+import dev.mosaic.resource.Diff;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,15 +26,26 @@ class SavedPlanTest {
     @TempDir
     Path tmp;
 
+    private static final Address MOTD = Address.of("file", "motd");
+    private static final Address PATCH = Address.of("patch", "p");
+
+    /** A change of each shape the file must keep: every diff kind, commands, paths, a cause chain, a deferred entry. */
     private static SavedPlan sample() {
+        PlannedChange motd = new PlannedChange(MOTD, "file", "message of the day", Action.UPDATE, Cause.DRIFT,
+                List.of(new Diff.Field("mode", "0600", "0644"),
+                        new Diff.Content("content", new Diff.Blob(5, "aa", null), new Diff.Blob(6, "bb", null))),
+                List.of(), PlannedChange.Status.PLANNED, "", new Fingerprint("update", Map.of("content", "5 B sha256:aa"), ""),
+                List.of(), List.of("/etc/motd"), List.of(), null);
+        PlannedChange build = new PlannedChange(Address.of("build", "k"), "build", "", Action.NOOP, Cause.NONE,
+                List.of(new Diff.Tree("tree", List.of("a"), List.of(), List.of("z"))), List.of(PATCH),
+                PlannedChange.Status.DEFERRED, "", null, List.of(new Command("make -j2", "/usr/src/k", false, true)),
+                List.of("/usr/src/k"), List.of(new PlannedChange.Upstream(PATCH, new Edge(PATCH, Address.of("build", "k"),
+                        Edge.Kind.MODIFIES, "modifies /usr/src/k")), new PlannedChange.Upstream(MOTD, null)), null);
         return new SavedPlan("1.2.3", "2024-05-01T10:00:00Z",
                 new SavedPlan.Source("/lab/site.yml", "lab", "abc", Map.of("kernel", "6.1"), List.of("/lab/modules"),
                         Map.of("/lab/files/motd", "file sha256:00")),
                 new SavedPlan.Target("local (root /tmp/lab)", "vm", "/tmp/lab", "/tmp/lab/var/lib/mosaic"),
-                List.of(new SavedPlan.Entry(Address.of("file", "motd"), "file", PlannedChange.Status.PLANNED, Action.UPDATE,
-                                Cause.DRIFT, List.of(), new Fingerprint("update", Map.of("content", "5 B sha256:aa"), "")),
-                        new SavedPlan.Entry(Address.of("build", "k"), "build", PlannedChange.Status.DEFERRED, Action.NOOP,
-                                Cause.NONE, List.of(Address.of("patch", "p")), null)));
+                List.of(motd, build));
     }
 
     @Test
@@ -40,6 +54,73 @@ class SavedPlanTest {
         sample().write(f, KEY);
         assertThat(SavedPlan.read(f, KEY)).isEqualTo(sample());
         assertThat(SavedPlan.looksLikePlan(f)).isTrue();
+    }
+
+    @Test
+    void write_thenRead_keepsEveryFieldOfEachEntry_andTheFileIsOfItsSchema() throws Exception {
+        Path f = tmp.resolve("plan.mosaic");
+        sample().write(f, KEY);
+        SavedPlan back = SavedPlan.read(f, KEY);
+        assertThat(back.entries()).containsExactlyElementsOf(sample().entries());
+        assertThat(back.plan()).isEqualTo(sample().plan());
+        dev.mosaic.testing.JsonSchemas.assertValid("saved-plan.schema.json", Files.readString(f), f.toString());
+    }
+
+    @Test
+    void entriesOf_keepsTheChangesAndDeferred_asTheFileReadsThemBack() throws Exception {
+        PlannedChange noop = new PlannedChange(Address.of("file", "same"), "file", "", Action.NOOP, Cause.NONE,
+                List.of(), List.of(), PlannedChange.Status.PLANNED, "");
+        // A content diff's text is in memory only: the file keeps its size and digest.
+        PlannedChange withText = new PlannedChange(MOTD, "file", "", Action.UPDATE, Cause.DRIFT,
+                List.of(new Diff.Content("content", new Diff.Blob(2, "aa", "a\n"), new Diff.Blob(2, "bb", "b\n"))),
+                List.of(), PlannedChange.Status.PLANNED, "", new Fingerprint("update", Map.of(), ""));
+        Plan plan = new Plan("lab", "local", List.of(noop, withText, sample().entries().get(1)));
+
+        List<PlannedChange> kept = SavedPlan.entriesOf(plan);
+
+        assertThat(kept).extracting(PlannedChange::address).containsExactly(MOTD, Address.of("build", "k"));
+        assertThat(((Diff.Content) kept.get(0).diffs().get(0)).after()).isEqualTo(new Diff.Blob(2, "bb", null));
+        assertThat(kept.get(1)).isEqualTo(sample().entries().get(1));
+        Path f = tmp.resolve("plan.mosaic");
+        new SavedPlan("1", "now", sample().playbook(), sample().target(), kept).write(f, KEY);
+        assertThat(SavedPlan.read(f, KEY).entries()).isEqualTo(kept);
+    }
+
+    @Test
+    void read_aPlanOfTheFormerFormat_isRefusedAsking_forANewPlan() throws Exception {
+        Path f = tmp.resolve("old.mosaic");
+        Files.writeString(f, """
+                {
+                  "format" : "mosaic-plan",
+                  "format_version" : 2,
+                  "checksum" : "hmac-sha256:%s",
+                  "plan" : { "mosaicVersion" : "1.2.3", "createdAt" : "2024-05-01T10:00:00Z", "entries" : [ ] }
+                }
+                """.formatted("0".repeat(64)));
+        assertThatThrownBy(() -> SavedPlan.read(f, KEY)).isInstanceOf(UserError.class)
+                .hasMessageContaining("format version 2").hasMessageContaining("reads version 3")
+                .hasMessageContaining("Nothing was touched; make a new plan with 'mosaic plan PLAYBOOK --out " + f + "'");
+    }
+
+    @Test
+    void read_theSameJsonReformatted_isRefused_forTheChecksumCoversTheBytesAsWritten() throws Exception {
+        Path f = tmp.resolve("plan.mosaic");
+        sample().write(f, KEY);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Files.writeString(f, json.writeValueAsString(json.readTree(f.toFile()))); // same content, compact
+        assertThatThrownBy(() -> SavedPlan.read(f, KEY)).isInstanceOf(UserError.class)
+                .hasMessageContaining("checksum does not match");
+    }
+
+    @Test
+    void read_aSecondPlanKey_isRefusedAsDamaged() throws Exception {
+        Path f = tmp.resolve("plan.mosaic");
+        sample().write(f, KEY);
+        String text = Files.readString(f).strip();
+        // The checked bytes are the first "plan"; a reader keeping the last would apply other changes.
+        Files.writeString(f, text.substring(0, text.length() - 1) + ", \"plan\" : {} }");
+        assertThatThrownBy(() -> SavedPlan.read(f, KEY)).isInstanceOf(UserError.class)
+                .hasMessageContaining("is damaged or truncated");
     }
 
     @Test
@@ -90,7 +171,7 @@ class SavedPlanTest {
         sample().write(f, KEY);
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(f.toFile());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("plan").get("entries").get(0)).put("action", "delete");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("plan").get("entries").get(0).get("change")).put("action", "delete");
         root.put("checksum", "sha256:" + dev.mosaic.resource.Digests.sha256(json.writeValueAsString(root.get("plan"))));
         Files.writeString(f, json.writeValueAsString(root));
         assertThatThrownBy(() -> SavedPlan.read(f, KEY)).isInstanceOf(UserError.class)
@@ -124,7 +205,7 @@ class SavedPlanTest {
     void read_otherFormatVersion_orNotAPlan_orMissing_isRefused() throws Exception {
         Path f = tmp.resolve("plan.mosaic");
         sample().write(f, KEY);
-        Files.writeString(f, Files.readString(f).replace("\"format_version\" : 2", "\"format_version\" : 9"));
+        Files.writeString(f, Files.readString(f).replace("\"format_version\" : 3", "\"format_version\" : 9"));
         assertThatThrownBy(() -> SavedPlan.read(f, KEY)).hasMessageContaining("format version 9");
         Files.writeString(f, "{\"hello\": 1}", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> SavedPlan.read(f, KEY)).hasMessageContaining("is not a Mosaic plan file");
