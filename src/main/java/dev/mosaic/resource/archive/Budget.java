@@ -2,7 +2,6 @@ package dev.mosaic.resource.archive;
 
 import dev.mosaic.resource.ResourceException;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -102,7 +101,7 @@ final class Budget {
     }
 
     /** A file's data counted as it is read: past the limits, the read fails before the bytes are handed on. */
-    private final class Counted extends FilterInputStream {
+    private final class Counted extends EntryData {
         private final String name;
         private long count;
 
@@ -112,15 +111,7 @@ final class Budget {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
+        protected void afterRead(int n) throws IOException {
             if (n > 0) {
                 count += n;
                 try {
@@ -129,17 +120,6 @@ final class Budget {
                     throw new Refusal(e);
                 }
             }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            throw new IOException("skip not supported");
-        }
-
-        @Override
-        public void close() {
-            // the archive stream belongs to the reader
         }
     }
 }

@@ -9,7 +9,6 @@ import dev.mosaic.resource.TargetPaths;
 import dev.mosaic.resource.archive.ArchiveReader.Kind;
 import dev.mosaic.resource.archive.Unpacker.Item;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -338,7 +337,7 @@ final class Extraction {
      * the archive changed between the passes (-1: as many as there are). Closing does not close
      * the archive stream.
      */
-    private final class Exactly extends FilterInputStream {
+    private final class Exactly extends EntryData {
         private final long size;
         private long seen;
 
@@ -348,36 +347,13 @@ final class Extraction {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n < 0) {
-                if (size >= 0 && seen != size) {
-                    throw changed();
-                }
-                return n;
+        protected void afterRead(int n) throws IOException {
+            if (n > 0) {
+                seen += n;
             }
-            seen += n;
-            if (size >= 0 && seen > size) {
+            if (size >= 0 && (n < 0 ? seen != size : seen > size)) {
                 throw changed();
             }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            throw new IOException("skip not supported");
-        }
-
-        @Override
-        public void close() {
-            // The archive stream belongs to the reader.
         }
     }
 }
