@@ -159,8 +159,8 @@ final class NativeDecoder {
         }
 
         private void feed(ArchiveReader.Input input) {
-            try (InputStream in = input.open(); OutputStream to = process.getOutputStream()) {
-                NativeDigest.Hasher md = NativeDigest.hasher();
+            try (InputStream in = input.open(); OutputStream to = process.getOutputStream();
+                 NativeDigest.Hasher md = NativeDigest.hasher()) {
                 byte[] buf = new byte[BUFFER];
                 for (int n; (n = in.read(buf)) != -1; ) {
                     md.update(buf, 0, n);

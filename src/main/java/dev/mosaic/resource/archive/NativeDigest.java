@@ -56,12 +56,19 @@ final class NativeDigest {
         }
     }
 
-    /** Hashes bytes as they are handed over: by the tool when there is one, else by Java. */
-    interface Hasher {
+    /**
+     * Hashes bytes as they are handed over: by the tool when there is one, else by Java. Closing
+     * it stops the tool, also when no digest was asked for (an archive refused half-way).
+     */
+    interface Hasher extends AutoCloseable {
         void update(byte[] b, int off, int len) throws IOException;
 
         /** The hex digest of everything handed over; the hasher is done. */
         String digest() throws IOException;
+
+        @Override
+        default void close() {
+        }
     }
 
     static Hasher hasher() throws IOException {
@@ -79,6 +86,11 @@ final class NativeDigest {
                 public String digest() throws IOException {
                     to.close();
                     return parse(p).orElseThrow(() -> new IOException("sha256sum failed"));
+                }
+
+                @Override
+                public void close() {
+                    p.destroyForcibly(); // done already after digest(); otherwise it would wait for more input
                 }
             };
         }
