@@ -1,14 +1,13 @@
 package dev.mosaic.state;
 
+import dev.mosaic.base.AtomicFile;
 import dev.mosaic.base.Sha256;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.LinkOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -49,30 +48,28 @@ public final class BackupStore {
         return dir;
     }
 
-    /** Keeps {@code content} and returns its sha256 (hex). Storing what is already kept only renews it. */
+    /**
+     * Keeps {@code content} and returns its sha256 (hex). Storing what is already kept only renews
+     * it. The copy is on disk when this returns ({@link AtomicFile}): the change it backs up is
+     * made after, so a crash never leaves a change whose copy was lost.
+     */
     public String put(InputStream content) throws IOException {
         StateDir.directory(dir);
-        Path tmp = Files.createTempFile(dir, ".incoming-", ".tmp"); // O_EXCL, a random name: never a link
-        try {
-            MessageDigest md = Sha256.digest();
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
-                content.transferTo(out);
-            }
-            String hex = HexFormat.of().formatHex(md.digest());
-            Path file = dir.resolve(hex);
-            Optional<BasicFileAttributes> kept = StateDir.lstat(file);
-            if (kept.isPresent() && kept.get().isRegularFile()) {
-                // Renewed through the file itself, never through a link (lstat said it is none).
-                Files.getFileAttributeView(file, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .setTimes(FileTime.fromMillis(System.currentTimeMillis()), null, null);
-            } else {
-                // Absent, or something else in the way (a link is replaced, never followed).
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return hex;
-        } finally {
-            Files.deleteIfExists(tmp);
+        MessageDigest md = Sha256.digest();
+        AtomicFile.Temp tmp = AtomicFile.stage(dir, "incoming", out -> content.transferTo(new DigestOutputStream(out, md)));
+        String hex = HexFormat.of().formatHex(md.digest());
+        Path file = dir.resolve(hex);
+        Optional<BasicFileAttributes> kept = StateDir.lstat(file);
+        if (kept.isPresent() && kept.get().isRegularFile()) {
+            tmp.discard();
+            // Renewed through the file itself, never through a link (lstat said it is none).
+            Files.getFileAttributeView(file, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(FileTime.fromMillis(System.currentTimeMillis()), null, null);
+        } else {
+            // Absent, or something else in the way (a link is replaced, never followed).
+            tmp.publishAs(file);
         }
+        return hex;
     }
 
     /** The kept content with that digest, if it is still kept (the cap may have removed it). */

@@ -1,6 +1,7 @@
 package dev.mosaic.resource.build;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.base.AtomicFile;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
@@ -13,7 +14,6 @@ import org.apache.commons.io.file.PathUtils;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -85,10 +85,13 @@ final class BuildCache {
                 items.add(keep(host, out, s, tmp));
             }
         }
-        Files.writeString(tmp.resolve("manifest.json"), JSON.writeValueAsString(new Manifest(host.name(), items)));
+        AtomicFile.write(tmp.resolve("manifest.json"), JSON.writeValueAsBytes(new Manifest(host.name(), items)));
+        AtomicFile.forceDirectory(tmp.resolve("files"));
         PathUtils.delete(dir);
         Files.createDirectories(dir.getParent());
+        // The entry appears whole under its fingerprint, and stays there after a power loss.
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.forceDirectory(dir.getParent());
     }
 
     private static Item keep(Host host, String path, FileStat s, Path tmp) throws IOException {
@@ -96,12 +99,12 @@ final class BuildCache {
             return new Item(path, 0777, null, s.linkTarget());
         }
         MessageDigest md = Digests.newSha256();
-        Path blob = tmp.resolve("files").resolve(Integer.toString(path.hashCode() & 0x7fffffff) + "-" + System.nanoTime());
-        try (InputStream in = new DigestInputStream(host.open(path), md); OutputStream o = Files.newOutputStream(blob)) {
-            in.transferTo(o);
+        AtomicFile.Temp blob;
+        try (InputStream in = new DigestInputStream(host.open(path), md)) {
+            blob = AtomicFile.stage(tmp.resolve("files"), "output", in::transferTo);
         }
         String sha = HexFormat.of().formatHex(md.digest());
-        Files.move(blob, tmp.resolve("files").resolve(sha), StandardCopyOption.REPLACE_EXISTING);
+        blob.publishAs(tmp.resolve("files").resolve(sha));
         return new Item(path, s.mode(), sha, null);
     }
 
