@@ -2,11 +2,11 @@ package dev.mosaic.resource.build;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.base.AtomicFile;
+import dev.mosaic.base.ContentStore;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
 import dev.mosaic.resource.BuiltOnce;
-import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.TargetPaths;
 
@@ -17,10 +17,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -98,13 +95,10 @@ final class BuildCache {
         if (s.isSymlink()) {
             return new Item(path, 0777, null, s.linkTarget());
         }
-        MessageDigest md = Digests.newSha256();
-        AtomicFile.Temp blob;
-        try (InputStream in = new DigestInputStream(host.open(path), md)) {
-            blob = AtomicFile.stage(tmp.resolve("files"), "output", in::transferTo);
+        String sha;
+        try (InputStream in = host.open(path)) {
+            sha = new ContentStore(tmp.resolve("files")).put(in);
         }
-        String sha = HexFormat.of().formatHex(md.digest());
-        blob.publishAs(tmp.resolve("files").resolve(sha));
         return new Item(path, s.mode(), sha, null);
     }
 
