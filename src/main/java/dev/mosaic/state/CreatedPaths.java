@@ -30,6 +30,10 @@ import java.util.stream.Stream;
  * plus {@code created.journal} (a line per record made since, replayed on load), and the one file
  * per address of {@code created/} that earlier versions wrote. Read on first use only: a no-op run
  * never needs it. A damaged list counts as empty: Mosaic then deletes nothing of it.
+ *
+ * <p>A journal line is flushed before the path it names is created and reaches the disk folded
+ * into {@code created.json} when the run ends (the journal rule in {@code package-info}): a line a
+ * power loss takes only means that Mosaic keeps, rather than deletes, a path it made.
  */
 final class CreatedPaths {
 

@@ -2,12 +2,17 @@ package dev.mosaic.state;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.base.AtomicFile;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -31,6 +36,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * killed midway has a journal without summary and is listed as {@code interrupted}; a damaged
  * summary is rebuilt from the journal with a warning; a line cut by a crash is ignored. Nothing
  * here is ever trusted over the target itself: {@code restore} rewrites what the journal names.
+ *
+ * <p>Durability (the journal rule in {@code package-info}): a line is flushed before its path is
+ * changed, so a killed Mosaic loses none; the journal is forced to disk once, when the run ends,
+ * before its summary. Forcing each line would cost an fsync per path a first apply creates; what
+ * it would buy is a power loss in the middle of an apply that keeps every line: without it such a
+ * run, listed as {@code interrupted}, may have lost the journal's last lines, and {@code restore}
+ * then puts back only the paths its journal still names (the copies of their contents are on disk
+ * before the change, {@link BackupStore#put}).
  *
  * <p>Ids sort in time order: {@code 20240501-101500} (UTC), with {@code -2}, {@code -3}… when two
  * applies start in the same second.
@@ -105,6 +118,8 @@ public final class History {
         private final Set<String> seen = new HashSet<>();
         /** Opened at the first touch: a run that touches nothing leaves nothing behind. */
         private BufferedWriter journal;
+        /** The journal's file, forced to disk once, when the run ends. */
+        private FileChannel channel;
 
         private Recorder(Run run) {
             this.run = run;
@@ -128,8 +143,9 @@ public final class History {
 
         private synchronized void write(Map<String, Object> line) throws IOException {
             if (journal == null) { // CREATE_NEW: O_EXCL, never through a link
-                journal = Files.newBufferedWriter(dir.resolve(run.id() + ".journal"), StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                channel = FileChannel.open(dir.resolve(run.id() + ".journal"), Set.of(StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+                journal = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8));
                 journal.write(JSON.writeValueAsString(Map.of("run", run)));
                 journal.write('\n');
             }
@@ -152,11 +168,17 @@ public final class History {
             }
         }
 
-        /** Ends the run: its summary, written atomically. */
+        /**
+         * Ends the run: its journal forced to disk, then its summary written atomically (and
+         * durably), so that a run the history lists as ended has its whole journal.
+         */
         public synchronized void finish(List<String> changed, String outcome) throws IOException {
             if (journal != null) {
+                journal.flush();
+                AtomicFile.blocking(() -> channel.force(false));
                 journal.close();
                 journal = null;
+                AtomicFile.forceDirectory(dir);
             }
             Run done = new Run(run.id(), run.command(), run.started(), Instant.now().toString(), run.user(),
                     run.playbook(), run.target(), changed, outcome, seen.size());

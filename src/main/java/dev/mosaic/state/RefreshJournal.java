@@ -2,6 +2,7 @@ package dev.mosaic.state;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.base.AtomicFile;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,6 +26,8 @@ import java.util.function.Consumer;
  * The refreshes owed ({@code refresh.journal}): per notified resource, the notifiers that changed
  * and whose refresh it has not made yet. A line is forced to disk before the notifier's change
  * begins, so a run killed between a change and its refresh leaves the refresh owed to the next.
+ * The one journal forced line by line (see the journal rule in {@code package-info}): once the
+ * notifier has changed, no observation can tell that a refresh is owed.
  */
 final class RefreshJournal {
 
@@ -110,13 +113,16 @@ final class RefreshJournal {
             channel = FileChannel.open(file, Set.of(
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
                     LinkOption.NOFOLLOW_LINKS));
+            // The journal's name, when it was just made, must survive a power loss with its lines.
+            AtomicFile.forceDirectory(file.getParent());
         }
         byte[] bytes = (LINES.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {
             channel.write(buf);
         }
-        channel.force(false);
+        FileChannel open = channel;
+        AtomicFile.blocking(() -> open.force(false));
     }
 
     /** Rewrites the refresh journal with only what is still owed (atomically), or removes it. */

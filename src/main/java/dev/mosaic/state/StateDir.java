@@ -2,6 +2,7 @@ package dev.mosaic.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.base.AtomicFile;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,7 +21,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
@@ -231,50 +231,14 @@ public final class StateDir {
         }
     }
 
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-
-    private static final Set<OpenOption> CREATE_NEW = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-            LinkOption.NOFOLLOW_LINKS);
-
     /**
-     * Replaces {@code f} with {@code content}: a temp file beside it with a fresh random name
-     * ({@code .<name>.<16 hex>.tmp}), made with {@code O_CREAT|O_EXCL|O_NOFOLLOW} — whatever sits
-     * at that name (a planted link, another writer's temp file) is never followed nor shared —,
-     * synced, renamed over {@code f}. Two processes writing {@code f} at once each rename a whole
-     * file of their own. The I/O error as it comes (for files outside a state directory too:
-     * {@code mosaic.lock}).
+     * Replaces {@code f} with {@code content} through {@link AtomicFile}: a temp file beside it
+     * made with {@code O_EXCL} under a fresh random name (a planted link is never followed),
+     * forced to disk, renamed over {@code f}, the directory forced. The I/O error as it comes
+     * (for files outside a state directory too: {@code mosaic.lock}).
      */
     public static void replace(Path f, byte[] content) throws IOException {
-        Path tmp = null;
-        FileChannel ch = null;
-        for (int attempt = 0; ch == null; attempt++) {
-            byte[] random = new byte[8];
-            RANDOM.nextBytes(random);
-            tmp = f.resolveSibling("." + f.getFileName() + "." + java.util.HexFormat.of().formatHex(random) + ".tmp");
-            try {
-                ch = FileChannel.open(tmp, CREATE_NEW);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 4) {
-                    throw e; // 64 random bits taken five times: someone is guessing
-                }
-            }
-        }
-        boolean renamed = false;
-        try {
-            try (FileChannel open = ch) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    open.write(buf);
-                }
-                open.force(false);
-            }
-            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            renamed = true;
-        } finally {
-            if (!renamed) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        AtomicFile.write(f, content);
     }
 
     /** An error opening a state file, said in words (a link met with {@code O_NOFOLLOW} gives ELOOP). */

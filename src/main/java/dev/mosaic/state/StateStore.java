@@ -22,7 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>On disk: {@code state.json}, rewritten atomically at the end of a run, and
  * {@code state.journal}, one JSON line appended per converged resource during the run. A run
- * killed midway loses nothing already converged: the next load replays the journal. A damaged
+ * killed midway loses nothing already converged: the next load replays the journal (each line is
+ * flushed as its resource converges; the journal is forced to disk once, folded into
+ * {@code state.json}, when the run ends — see the journal rule in {@code package-info}: a line a
+ * power loss takes only makes the next plan check that resource again). A damaged
  * file is ignored (and reported by {@link #warnings()}): state only refines causes, it is never
  * trusted over what observation shows.
  *

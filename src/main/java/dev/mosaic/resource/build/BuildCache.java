@@ -1,11 +1,12 @@
 package dev.mosaic.resource.build;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.base.AtomicFile;
+import dev.mosaic.base.ContentStore;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
 import dev.mosaic.resource.BuiltOnce;
-import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.TargetPaths;
 
@@ -13,14 +14,10 @@ import org.apache.commons.io.file.PathUtils;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -85,23 +82,23 @@ final class BuildCache {
                 items.add(keep(host, out, s, tmp));
             }
         }
-        Files.writeString(tmp.resolve("manifest.json"), JSON.writeValueAsString(new Manifest(host.name(), items)));
+        AtomicFile.write(tmp.resolve("manifest.json"), JSON.writeValueAsBytes(new Manifest(host.name(), items)));
+        AtomicFile.forceDirectory(tmp.resolve("files"));
         PathUtils.delete(dir);
         Files.createDirectories(dir.getParent());
+        // The entry appears whole under its fingerprint, and stays there after a power loss.
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.forceDirectory(dir.getParent());
     }
 
     private static Item keep(Host host, String path, FileStat s, Path tmp) throws IOException {
         if (s.isSymlink()) {
             return new Item(path, 0777, null, s.linkTarget());
         }
-        MessageDigest md = Digests.newSha256();
-        Path blob = tmp.resolve("files").resolve(Integer.toString(path.hashCode() & 0x7fffffff) + "-" + System.nanoTime());
-        try (InputStream in = new DigestInputStream(host.open(path), md); OutputStream o = Files.newOutputStream(blob)) {
-            in.transferTo(o);
+        String sha;
+        try (InputStream in = host.open(path)) {
+            sha = new ContentStore(tmp.resolve("files")).put(in);
         }
-        String sha = HexFormat.of().formatHex(md.digest());
-        Files.move(blob, tmp.resolve("files").resolve(sha), StandardCopyOption.REPLACE_EXISTING);
         return new Item(path, s.mode(), sha, null);
     }
 

@@ -1,6 +1,7 @@
 package dev.mosaic.resource.image;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.base.AtomicFile;
 import org.apache.commons.io.file.PathUtils;
 
 import java.io.IOException;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * Node images built on the control machine, by the digest of their inputs
  * ({@code CACHE/node-images/<inputs>/image} and its {@code manifest.json}): built once, copied to
  * every target that declares the same image. An entry appears whole (a directory renamed into
- * place) or not at all.
+ * place, its files and the name forced to disk) or not at all.
  */
 final class ImageCache {
 
@@ -71,9 +72,12 @@ final class ImageCache {
     void store(String inputs, Path built, Manifest m) throws IOException {
         Path tmp = Files.createTempDirectory(root, ".entry-");
         Files.move(built, tmp.resolve("image"));
-        Files.writeString(tmp.resolve("manifest.json"), JSON.writeValueAsString(m));
+        AtomicFile.forceFile(tmp.resolve("image"));
+        AtomicFile.write(tmp.resolve("manifest.json"), JSON.writeValueAsBytes(m));
         Path dir = root.resolve(inputs);
         PathUtils.delete(dir); // an entry stored before (links inside are removed, never followed)
+        // The entry appears whole, and stays there after a power loss.
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.forceDirectory(root);
     }
 }

@@ -1,0 +1,114 @@
+package dev.mosaic.base;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ContentStoreTest {
+
+    @TempDir
+    Path tmp;
+    /** The store's directory; {@code tmp/outside} is beside it. */
+    Path dir;
+
+    @BeforeEach
+    void makeStore() throws IOException {
+        dir = Files.createDirectory(tmp.resolve("store"));
+    }
+
+    private ContentStore store() {
+        return new ContentStore(dir);
+    }
+
+    private String put(String text) throws IOException {
+        return store().put(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private long files() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void put_namesTheFileByItsDigest_andKeepsTheSameContentOnce() throws Exception {
+        String a = put("kernel");
+        String b = put("kernel");
+
+        assertThat(a).isEqualTo(b).isEqualTo(Sha256.hex("kernel"));
+        assertThat(dir.resolve(a)).hasContent("kernel");
+        assertThat(files()).as("one file, no temp file left").isEqualTo(1);
+        assertThat(store().get(a)).hasValueSatisfying(bytes -> assertThat(new String(bytes, StandardCharsets.UTF_8))
+                .isEqualTo("kernel"));
+    }
+
+    @Test
+    void put_againRenewsTheFile_soTrimRemovesIt_last() throws Exception {
+        String old = put("old");
+        String young = put("young");
+        Files.setLastModifiedTime(dir.resolve(old), FileTime.fromMillis(1_000));
+        Files.setLastModifiedTime(dir.resolve(young), FileTime.fromMillis(2_000));
+
+        put("old"); // stored again: now the most recent
+
+        assertThat(store().trim(3)).isEqualTo(1);
+        assertThat(dir.resolve(old)).exists();
+        assertThat(dir.resolve(young)).doesNotExist();
+    }
+
+    @Test
+    void get_aCopyDamagedOnDisk_isNoCopy() throws Exception {
+        String sha = put("intact");
+        Files.writeString(dir.resolve(sha), "damaged");
+
+        assertThat(store().get(sha)).isEmpty();
+    }
+
+    @Test
+    void get_aNameThatIsNoDigest_isNothing_andNeverLeavesTheStore() throws Exception {
+        assertThat(store().get("../../etc/passwd")).isEmpty();
+        assertThat(store().path("ABC")).isEmpty();
+    }
+
+    @Test
+    void aLinkAtADigestsName_isNeverReadNorWrittenThrough_norTrimmedThrough() throws Exception {
+        Path outside = tmp.resolve("outside");
+        Files.writeString(outside, "payload");
+        String sha = Sha256.hex("payload");
+        Files.createSymbolicLink(dir.resolve(sha), outside);
+
+        assertThat(store().get(sha)).as("a link is not a copy this store kept").isEmpty();
+        assertThat(store().trim(0)).isZero();
+        assertThat(outside).as("never trimmed through the link").exists();
+        assertThat(put("payload")).isEqualTo(sha);
+
+        assertThat(Files.isSymbolicLink(dir.resolve(sha))).as("the link was replaced").isFalse();
+        assertThat(Files.isRegularFile(dir.resolve(sha), LinkOption.NOFOLLOW_LINKS)).isTrue();
+        assertThat(outside).hasContent("payload");
+    }
+
+    @Test
+    void trim_removesTheLeastRecentlyStoredFirst_untilTheTotalFits() throws Exception {
+        String[] shas = {put("aaaa"), put("bbbb"), put("cccc")};
+        for (int i = 0; i < shas.length; i++) {
+            Files.setLastModifiedTime(dir.resolve(shas[i]), FileTime.fromMillis(1_000L * (i + 1)));
+        }
+
+        assertThat(store().trim(8)).isEqualTo(1);
+
+        assertThat(dir.resolve(shas[0])).doesNotExist();
+        assertThat(dir.resolve(shas[1])).exists();
+        assertThat(dir.resolve(shas[2])).exists();
+    }
+}
