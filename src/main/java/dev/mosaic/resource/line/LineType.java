@@ -111,7 +111,15 @@ public final class LineType implements ResourceType<LineSpec, LineType.Observed>
             throw new ResourceException(spec.path() + " holds " + stat.size() + " bytes; a line resource edits files of at most "
                     + LineSpec.MAX_FILE_BYTES);
         }
-        return new Observed(stat, host.read(spec.path()));
+        byte[] content = host.read(spec.path());
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(content));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // Edited as text, its other bytes could not be written back as they were.
+            throw new ResourceException(spec.path() + " is not UTF-8 text; a line resource edits text files only,"
+                    + " keeping every other line byte for byte");
+        }
+        return new Observed(stat, content);
     }
 
     @Override
@@ -129,16 +137,26 @@ public final class LineType implements ResourceType<LineSpec, LineType.Observed>
         return new Change(Action.UPDATE, List.of(new Diff.Content("content", Diff.Blob.of(o.content()), Diff.Blob.of(bytes(after)))));
     }
 
-    /** The file's text with the spec applied; the same text when nothing is to change. */
+    /**
+     * The file's text with the spec applied; the same text when nothing is to change. Lines are
+     * compared without their end: a file written on Windows keeps its CRLF ends, and a line
+     * added or replaced gets the end its file's first line has.
+     */
     static String edited(LineSpec spec, String text) {
         Optional<Pattern> match = spec.pattern();
-        List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
-        // split keeps what follows the last newline: "" for a file ending in one.
-        String tail = lines.remove(lines.size() - 1);
-        boolean endsWithNewline = tail.isEmpty();
-        if (!endsWithNewline) {
-            lines.add(tail);
+        List<String> lines = new ArrayList<>();
+        List<String> ends = new ArrayList<>();
+        int from = 0;
+        for (int nl; (nl = text.indexOf('\n', from)) >= 0; from = nl + 1) {
+            boolean crlf = nl > from && text.charAt(nl - 1) == '\r';
+            lines.add(text.substring(from, crlf ? nl - 1 : nl));
+            ends.add(crlf ? "\r\n" : "\n");
         }
+        if (from < text.length()) { // a last line without an end
+            lines.add(text.substring(from));
+            ends.add("");
+        }
+        String end = ends.isEmpty() || ends.get(0).isEmpty() ? "\n" : ends.get(0);
         if (spec.present()) {
             if (lines.contains(spec.line())) {
                 return text;
@@ -147,17 +165,31 @@ public final class LineType implements ResourceType<LineSpec, LineType.Observed>
             if (found >= 0) {
                 lines.set(found, spec.line());
             } else {
+                if (!ends.isEmpty() && ends.get(ends.size() - 1).isEmpty()) {
+                    ends.set(ends.size() - 1, end); // the file lacked a final newline
+                }
                 lines.add(spec.line());
-                endsWithNewline = true;
+                ends.add(end);
             }
         } else {
-            boolean removed = lines.removeIf(l -> l.equals(spec.line()) || match.map(m -> m.matcher(l).find()).orElse(false));
+            boolean removed = false;
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                String l = lines.get(i);
+                if (l.equals(spec.line()) || match.map(m -> m.matcher(l).find()).orElse(false)) {
+                    lines.remove(i);
+                    ends.remove(i);
+                    removed = true;
+                }
+            }
             if (!removed) {
                 return text;
             }
         }
-        String joined = String.join("\n", lines);
-        return lines.isEmpty() ? "" : endsWithNewline ? joined + "\n" : joined;
+        StringBuilder out = new StringBuilder(text.length() + 80);
+        for (int i = 0; i < lines.size(); i++) {
+            out.append(lines.get(i)).append(ends.get(i));
+        }
+        return out.toString();
     }
 
     private static int indexOfMatch(List<String> lines, Pattern match) {

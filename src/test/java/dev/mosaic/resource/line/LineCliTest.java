@@ -75,6 +75,28 @@ class LineCliTest {
         canary.assertUntouched();
     }
 
+    @Test
+    void aFileThatIsNotUtf8Text_failsThePlanNamingIt_andIsLeftByteForByte() throws IOException {
+        Path project = Files.createDirectories(tmp.resolve("project"));
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Files.createDirectories(root.resolve("etc"));
+        byte[] latin1 = "caf\u00e9=1\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Files.write(root.resolve("etc/motd"), latin1);
+        Files.writeString(project.resolve("lab.yml"), """
+                resources:
+                  motd:
+                    type: line
+                    path: /etc/motd
+                    line: welcome
+                """);
+        for (String command : List.of("plan", "apply")) {
+            Cli.Result r = Cli.in(project).run(command, "--root", root.toString(), "lab.yml");
+            assertThat(r.exitCode()).as("%s", r).isNotZero();
+            assertThat(r.stdout() + r.stderr()).contains("/etc/motd is not UTF-8 text").doesNotContain("Exception", "\tat ");
+        }
+        assertThat(Files.readAllBytes(root.resolve("etc/motd"))).isEqualTo(latin1);
+    }
+
     /** The target without Mosaic's state (under var/lib/mosaic, which every apply updates). */
     private static List<String> edited(Path root) throws IOException {
         return TreeSnapshot.of(new TreeMap<>(Map.of("etc", root.resolve("etc"), "tmp", root.resolve("tmp"))));

@@ -56,6 +56,21 @@ class LineTypeTest {
     }
 
     @Test
+    void aFileWithCrlfEnds_keepsThem_andALineAddedOrReplacedGetsThemToo() {
+        assertThat(LineType.edited(present("A=2", "^A="), "# x\r\nA=1\r\n")).isEqualTo("# x\r\nA=2\r\n");
+        assertThat(LineType.edited(present("B=1", null), "A=1\r\n")).isEqualTo("A=1\r\nB=1\r\n");
+        String has = "A=1\r\nB=1\r\n";
+        assertThat(LineType.edited(present("B=1", null), has)).as("the line is there, CRLF or not").isSameAs(has);
+        LineSpec noA = new LineSpec("/etc/x", "A=1", Optional.empty(), false);
+        assertThat(LineType.edited(noA, "A=1\r\nB=1\nC\r\n")).as("mixed ends kept as they were").isEqualTo("B=1\nC\r\n");
+    }
+
+    @Test
+    void aLineAppendedToAFileLackingItsLastEnd_endsThatLineFirst() {
+        assertThat(LineType.edited(present("B=1", null), "A=1\r\nC")).isEqualTo("A=1\r\nC\r\nB=1\r\n");
+    }
+
+    @Test
     void aBadRegex_isReportedAtTheMatchField() {
         assertThatThrownBy(() -> load("""
                 resources:
