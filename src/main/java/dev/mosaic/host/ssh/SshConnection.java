@@ -145,8 +145,11 @@ public final class SshConnection implements AutoCloseable {
                 if (verifier.problem.get() != null) {
                     throw new Failure(Failure.Kind.HOST_KEY, verifier.problem.get());
                 }
-                if (!session.isOpen() && ex.getMessage() != null && ex.getMessage().contains("timeout")) {
-                    throw new Failure(Failure.Kind.UNREACHABLE, "no answer from " + e.describe() + " within " + e.timeout().toSeconds() + " s");
+                // Still open or not, a login that ran out of time is a server that did not answer
+                // (overloaded, stuck, not an SSH server), never a key it refused: that is a reply.
+                if (ex.getMessage() != null && ex.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timeout")) {
+                    throw new Failure(Failure.Kind.UNREACHABLE, "no answer from " + e.describe() + " within "
+                            + e.timeout().toSeconds() + " s while logging in");
                 }
                 throw new Failure(Failure.Kind.AUTH, "authentication as " + e.user() + " failed: the server accepted none of "
                         + identityWords(e) + " (is the public key in ~" + e.user() + "/.ssh/authorized_keys?)");
