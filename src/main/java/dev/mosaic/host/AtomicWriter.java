@@ -1,5 +1,7 @@
 package dev.mosaic.host;
 
+import dev.mosaic.base.AtomicFile;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -298,42 +300,8 @@ public final class AtomicWriter {
         return -1;
     }
 
-    /**
-     * Runs a call that waits on the disk (an fsync) so that, in a fork-join pool, another worker
-     * may run meanwhile: the walk keeps its cores busy while files are flushed (see Walker).
-     */
+    /** {@link AtomicFile#blocking}: an fsync in a fork-join pool lets another worker run meanwhile (see Walker). */
     static void blocking(IoCall call) throws IOException {
-        if (!(Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread)) {
-            call.run();
-            return;
-        }
-        IOException[] failed = new IOException[1];
-        try {
-            java.util.concurrent.ForkJoinPool.managedBlock(new java.util.concurrent.ForkJoinPool.ManagedBlocker() {
-                private boolean done;
-
-                @Override
-                public boolean block() {
-                    try {
-                        call.run();
-                    } catch (IOException e) {
-                        failed[0] = e;
-                    }
-                    done = true;
-                    return true;
-                }
-
-                @Override
-                public boolean isReleasable() {
-                    return done;
-                }
-            });
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while writing");
-        }
-        if (failed[0] != null) {
-            throw failed[0];
-        }
+        AtomicFile.blocking(call::run);
     }
 }
