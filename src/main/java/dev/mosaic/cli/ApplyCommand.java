@@ -92,17 +92,7 @@ final class ApplyCommand implements Callable<Integer> {
     /** A plan file: checked against this Mosaic, the target, the playbook and its inputs before anything is touched. */
     private int applySaved(ApplyOptions how) throws IOException, InterruptedException {
         refuseTargetsWithPlan();
-        // The checksum is checked with this target's plan key. Where it has none, the plan was
-        // made for another target (or is given with --inventory): say that rather than "no key".
-        Path stateDir = SavedPlans.stateDir(options);
-        dev.mosaic.engine.SavedPlan plan = dev.mosaic.engine.SavedPlan.read(playbook, unverified -> {
-            if (inventory.active() || !java.nio.file.Files.exists(stateDir.resolve(dev.mosaic.engine.SavedPlan.KEY_FILE),
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                SavedPlans.checkBeforeLoading(playbook, unverified, options, inventory);
-            }
-            return dev.mosaic.engine.SavedPlan.key(stateDir, false);
-        });
-        SavedPlans.checkBeforeLoading(playbook, plan, options, inventory);
+        dev.mosaic.engine.SavedPlan plan = SavedPlans.read(playbook, options, inventory);
         options.vars.putAll(plan.playbook().vars());
         plan.playbook().moduleDirs().forEach(d -> options.moduleDirs.add(Path.of(d)));
         Session t = options.open(Path.of(plan.playbook().file()), true);

@@ -74,6 +74,24 @@ final class SavedPlans {
      * Refuses, in one paragraph, a plan made by another Mosaic or for another target, or one
      * given with options that would change what it means. Nothing has been touched yet.
      */
+    /**
+     * Reads a plan file and checks it with this target's plan key, then against this Mosaic and
+     * this target. Where the target has no key, the plan was made for another target (or is given
+     * with --inventory): that is said, rather than "no key".
+     */
+    static SavedPlan read(Path file, CommonOptions o, InventoryOptions inventory) throws IOException {
+        Path stateDir = stateDir(o);
+        SavedPlan plan = SavedPlan.read(file, unverified -> {
+            if (inventory.active() || !java.nio.file.Files.exists(stateDir.resolve(SavedPlan.KEY_FILE),
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                checkBeforeLoading(file, unverified, o, inventory);
+            }
+            return SavedPlan.key(stateDir, false);
+        });
+        checkBeforeLoading(file, plan, o, inventory);
+        return plan;
+    }
+
     static void checkBeforeLoading(Path file, SavedPlan plan, CommonOptions o, InventoryOptions inventory) {
         if (inventory.active()) {
             throw new UserError("a saved plan is for one target: --inventory does not go with a plan file; "

@@ -106,6 +106,53 @@ class ExplainCliTest {
     }
 
     @Test
+    void explain_savedPlan_explainsThePlanAsSaved_withoutReadingTheTarget() throws IOException {
+        String saved = tmp.resolve("change.mosaic").toString();
+        Cli.Result plan = Cli.inProcess("plan", playbook, "--root", root, "--var", "value=2", "--out", saved);
+        assertThat(plan.exitCode()).as("%s", plan).isZero();
+        Cli.Result live = Cli.inProcess("explain", "copy[mirror]", playbook, "--root", root, "--var", "value=2");
+        // After the plan was saved the target moves on: the saved plan still says what it will apply.
+        Files.writeString(Path.of(root, "etc/app.conf"), "value=2\n");
+
+        Cli.Result r = Cli.inProcess("explain", "mirror", saved, "--root", root);
+
+        assertThat(r.exitCode()).as("%s", r).isZero();
+        assertThat(r.stdoutLines()).first().isEqualTo("copy[mirror] will be updated in place (input changed: file[conf])");
+        assertThat(r.stdout())
+                .contains("  copy[mirror] ← input changed: file[copy] ← input changed: file[conf] ← config changed: content (changed)\n")
+                .contains("    after file[copy]: implicit: mirror reads the tree /srv/app\n");
+        assertThat(live.stdoutLines()).first().isEqualTo(r.stdoutLines().get(0));
+        Cli.Result json = Cli.inProcess("explain", "copy[mirror]", saved, "--root", root, "--json");
+        assertThat(new ObjectMapper().readTree(json.stdout()).get("paths").get(0)).extracting(JsonNode::asText)
+                .containsExactly("copy[mirror]", "file[copy]", "file[conf]");
+    }
+
+    @Test
+    void explain_savedPlanChangedByHand_isRefusedInOneSentence() throws IOException {
+        Path saved = tmp.resolve("change.mosaic");
+        assertThat(Cli.inProcess("plan", playbook, "--root", root, "--var", "value=2", "--out", saved.toString()).exitCode())
+                .isZero();
+        Files.writeString(saved, Files.readString(saved).replaceFirst("\"action\" : \"update\"", "\"action\" : \"create\""));
+
+        Cli.Result r = Cli.inProcess("explain", "copy[mirror]", saved.toString(), "--root", root);
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderr()).contains("its checksum does not match its content").doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void explain_savedPlanOfAnotherRoot_saysWhichRootItWasMadeFor() throws IOException {
+        String saved = tmp.resolve("change.mosaic").toString();
+        assertThat(Cli.inProcess("plan", playbook, "--root", root, "--var", "value=2", "--out", saved).exitCode()).isZero();
+
+        Cli.Result r = Cli.inProcess("explain", "copy[mirror]", saved, "--root", tmp.resolve("other").toString());
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr()).contains("it was made for root " + root);
+    }
+
+    @Test
     void explain_missingPlaybook_isAUsageError() {
         Cli.Result r = Cli.inProcess("explain", "copy[mirror]");
 
