@@ -7,11 +7,11 @@ import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Bound;
 import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
-import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.state.StateStore;
 
@@ -177,14 +177,14 @@ final class Applier {
             ResourceDecl d = graph.decl(a);
             try {
                 PlannedChange.Observed seen = observe(d, contexts.of(playbook, a), done);
-                Object observed = seen.state();
+                Bound.Seen<?, ?> observed = seen.seen();
                 Change change = seen.change();
                 if (change.isNoop()) {
                     record(d, observed);
                     outcomes.add(new Outcome(a, Outcome.Status.UNCHANGED, change, Cause.NONE, "", millis(start)));
                     continue;
                 }
-                Cause cause = causes.of(d, Kinds.inputDigest(d.type(), d.spec(), observed));
+                Cause cause = causes.of(d, observed.inputDigest());
                 started(d, change.action(), cause, playbook.shown(a, change.diffs()), List.of());
                 changing.add(d);
                 changes.add(change);
@@ -209,7 +209,7 @@ final class Applier {
                     absent.add(created.absentProduced(d));
                     causes.oweRefreshes(graph, d);
                 }
-                Kinds.applyBatch(first.type(), changing.stream().map(ResourceDecl::spec).toList(), changes,
+                first.bound().applyBatch(changing.stream().map(ResourceDecl::bound).toList(), changes,
                         contexts.of(playbook, first.address(), log, new ResourceHost(host, first.address().toString(), backups)));
                 for (int i = 0; i < changing.size(); i++) {
                     created.note(changing.get(i), null, absent.get(i));
@@ -234,8 +234,8 @@ final class Applier {
     private Outcome verify(ResourceDecl d, Change change, Cause cause, long start) {
         Address a = d.address();
         try {
-            Object after = Kinds.observe(d.type(), d.spec(), contexts.of(playbook, a));
-            Change left = Kinds.diff(d.type(), d.spec(), after);
+            Bound.Seen<?, ?> after = d.bound().observe(contexts.of(playbook, a));
+            Change left = after.diff();
             if (!left.isNoop()) {
                 return stillDiffers(d, change, cause, left, start);
             }
@@ -272,7 +272,7 @@ final class Applier {
             if (keep != backups) {
                 // What it produces may hold the secret, also what its commands write; a mere
                 // container directory does not (what is written inside is marked as it is written).
-                for (String p : Kinds.paths(d.type(), d.spec()).produces()) {
+                for (String p : d.bound().paths().produces()) {
                     if (!d.type().has(Capability.CONTAINERS_ONLY) || !host.stat(p).isDirectory()) {
                         keep.sensitive(List.of(p));
                     }
@@ -280,7 +280,7 @@ final class Applier {
             }
             // observe, diff (or what the plan saw, while nothing upstream moved it)
             PlannedChange.Observed seen = observe(d, ctx, done);
-            Object observed = seen.state();
+            Bound.Seen<?, ?> observed = seen.seen();
             Change change = seen.change();
             List<Address> notifiers = causes.notifiers(graph, d, u -> done.get(u) != null
                     && done.get(u).outcome().status() == Outcome.Status.CHANGED);
@@ -290,32 +290,32 @@ final class Applier {
                     return new Outcome(a, Outcome.Status.UNCHANGED, change, Cause.NONE, "", millis(start));
                 }
                 started(d, Action.REFRESH, Cause.NOTIFIED, List.of(), notifiers);
-                Kinds.refresh(d.type(), d.spec(), ctx);
+                d.bound().refresh(ctx);
                 state.refreshed(a.toString());
                 return new Outcome(a, Outcome.Status.REFRESHED, change, Cause.NOTIFIED, "notified by " + names(notifiers), millis(start));
             }
             // cause, owe refreshes, track what it creates, execute
-            Cause cause = causes.of(d, Kinds.inputDigest(d.type(), d.spec(), observed));
+            Cause cause = causes.of(d, observed.inputDigest());
             started(d, change.action(), cause, playbook.shown(a, change.diffs()), List.of());
             // What a kind that only writes through the host creates, the ResourceHost sees.
             Set<String> absent = d.type().has(Capability.ONLY_THROUGH_HOST) ? Set.of() : created.absentProduced(d);
             causes.oweRefreshes(graph, d);
             try {
-                Kinds.apply(d.type(), d.spec(), change, ctx);
+                d.bound().apply(change, ctx);
             } finally {
                 created.note(d, target, absent); // what a failed apply made is Mosaic's too
             }
             // verify, record
-            Object after = Kinds.observe(d.type(), d.spec(), ctx);
-            Change left = Kinds.diff(d.type(), d.spec(), after);
+            Bound.Seen<?, ?> after = d.bound().observe(ctx);
+            Change left = after.diff();
             if (!left.isNoop() && !(change.action() == Action.DELETE && left.action() == Action.NOOP)) {
                 return stillDiffers(d, change, cause, left, start);
             }
             record(d, after);
             String refreshed = "";
-            if (!notifiers.isEmpty() && d.type().has(Capability.REFRESHABLE) && Kinds.refreshAfter(d.type(), d.spec(), change)) {
+            if (!notifiers.isEmpty() && d.type().has(Capability.REFRESHABLE) && d.bound().refreshAfter(change)) {
                 // Its own change did not take in what its notifiers changed (a service only enabled).
-                Kinds.refresh(d.type(), d.spec(), ctx);
+                d.bound().refresh(ctx);
                 refreshed = "and refreshed: notified by " + names(notifiers);
             }
             state.refreshed(a.toString()); // converged anew: whatever it owed is done
@@ -343,8 +343,8 @@ final class Applier {
                 .filter(Edge::carriesData).noneMatch(in -> moved(done.get(in.from())))) {
             return e.observed();
         }
-        Object observed = Kinds.observe(d.type(), d.spec(), ctx);
-        return new PlannedChange.Observed(observed, Kinds.diff(d.type(), d.spec(), observed));
+        Bound.Seen<?, ?> observed = d.bound().observe(ctx);
+        return new PlannedChange.Observed(observed, observed.diff());
     }
 
     /** Whether an upstream resource's outcome may have moved what its dependents see. */
@@ -375,11 +375,11 @@ final class Applier {
         return addresses.stream().map(Address::toString).collect(Collectors.joining(", "));
     }
 
-    private void record(ResourceDecl d, Object observed) throws IOException {
+    private void record(ResourceDecl d, Bound.Seen<?, ?> observed) throws IOException {
         // What it notifies is kept too: a restore of its files owes their refreshes.
         List<String> notifies = d.notifies().stream().map(r -> playbook.byId(r.id())).flatMap(Optional::stream)
                 .map(n -> n.address().toString()).sorted().toList();
-        state.record(d.address().toString(), d.configDigest(), Kinds.inputDigest(d.type(), d.spec(), observed),
+        state.record(d.address().toString(), d.configDigest(), observed.inputDigest(),
                 d.keepOnRemove(), notifies);
     }
 }

@@ -4,7 +4,6 @@ import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Address;
 import dev.mosaic.resource.Capability;
-import dev.mosaic.resource.Kinds;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,7 +41,7 @@ final class Batches implements Walker.Dag<Batches.Unit> {
         Map<Address, String> groupOf = new HashMap<>();
         for (Address a : graph.order()) {
             ResourceDecl d = graph.decl(a);
-            String key = Kinds.batchKey(d.type(), d.spec());
+            String key = d.bound().batchKey();
             if (key != null && !d.type().has(Capability.REFRESHABLE)) {
                 depth = depth == null ? depths(graph) : depth;
                 String g = d.type().kind() + "\0" + key + "\0" + depth.get(a);

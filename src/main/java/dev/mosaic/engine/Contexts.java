@@ -7,7 +7,6 @@ import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Address;
 import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Context;
-import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Memory;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.Pins;
@@ -170,7 +169,7 @@ final class Contexts {
             if (d.address().equals(self)) {
                 continue;
             }
-            Paths p = Kinds.paths(d.type(), d.spec());
+            Paths p = d.bound().paths();
             boolean contentBelow = !d.type().has(Capability.CONTAINERS_ONLY);
             for (String other : p.produces()) {
                 if (other.equals(path) || TargetPaths.isUnder(other, path) || contentBelow && TargetPaths.isUnder(path, other)) {
@@ -196,7 +195,7 @@ final class Contexts {
         return owners.computeIfAbsent(playbook, p -> {
             TreeMap<String, Address> m = new TreeMap<>();
             for (ResourceDecl d : p.resources()) {
-                Kinds.paths(d.type(), d.spec()).produces().forEach(x -> m.putIfAbsent(x, d.address()));
+                d.bound().paths().produces().forEach(x -> m.putIfAbsent(x, d.address()));
             }
             return m;
         });

@@ -5,7 +5,6 @@ import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Capability;
-import dev.mosaic.resource.Kinds;
 import dev.mosaic.state.History;
 import dev.mosaic.state.StateStore;
 
@@ -33,7 +32,7 @@ final class Created {
     /** The paths the resource declares it produces that do not exist yet. */
     Set<String> absentProduced(ResourceDecl d) throws IOException {
         Set<String> out = new TreeSet<>();
-        for (String p : Kinds.paths(d.type(), d.spec()).produces()) {
+        for (String p : d.bound().paths().produces()) {
             if (!host.stat(p).exists()) {
                 out.add(p);
             }

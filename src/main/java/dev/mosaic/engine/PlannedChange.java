@@ -3,6 +3,7 @@ package dev.mosaic.engine;
 import dev.mosaic.graph.Edge;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Bound;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Command;
 import dev.mosaic.resource.Diff;
@@ -38,10 +39,12 @@ public record PlannedChange(Address address, String kind, String description, Ac
     }
 
     /**
-     * An observation and the change diffed from it, held in memory between a plan and the apply
-     * that made it; never written to a file.
+     * An observation (with the binding it was made through) and the change diffed from it, held
+     * in memory between a plan and the apply that made it; never written to a file. {@code seen} is
+     * null for the deletion of a resource the playbook dropped: no kind observes it, only its paths
+     * were looked at, and the apply deletes what the plan listed.
      */
-    public record Observed(Object state, Change change) {
+    public record Observed(Bound.Seen<?, ?> seen, Change change) {
     }
 
     public PlannedChange {
@@ -76,7 +79,7 @@ public record PlannedChange(Address address, String kind, String description, Ac
     }
 
     /** The same entry, carrying the observation it was planned from (in memory only). */
-    PlannedChange observed(Object state, Change change) {
+    PlannedChange observed(Bound.Seen<?, ?> state, Change change) {
         return new PlannedChange(address, kind, description, action, cause, diffs, after, status, error, seen, commands,
                 paths, because, new Observed(state, change));
     }

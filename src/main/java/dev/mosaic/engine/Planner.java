@@ -7,10 +7,10 @@ import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Bound;
 import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Command;
-import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceException;
 
@@ -116,11 +116,11 @@ final class Planner {
                 .filter(u -> done.get(u) != null && done.get(u).changes())
                 .sorted().toList();
         try {
-            Object observed = Kinds.observe(d.type(), d.spec(), contexts.of(playbook, d.address()));
-            Change change = Kinds.diff(d.type(), d.spec(), observed);
+            Bound.Seen<?, ?> observed = d.bound().observe(contexts.of(playbook, d.address()));
+            Change change = observed.diff();
             List<Address> notifiers = causes.notifiers(graph, d, u -> done.get(u) != null && done.get(u).change().isChange());
-            String inputDigest = Kinds.inputDigest(d.type(), d.spec(), observed);
-            Fingerprint seen = Fingerprint.of(change, inputDigest, Kinds.overwritesDigest(d.type(), d.spec(), observed));
+            String inputDigest = observed.inputDigest();
+            Fingerprint seen = Fingerprint.of(change, inputDigest, observed.overwritesDigest());
             if (change.isNoop() && !notifiers.isEmpty()) {
                 return new PlannedChange(d.address(), d.type().kind(), d.description(), Action.REFRESH, Cause.NOTIFIED,
                         List.of(), notifiers, PlannedChange.Status.PLANNED, "", seen)
@@ -187,11 +187,11 @@ final class Planner {
         }
         ResourceDecl d = graph.decl(c.address());
         boolean hidden = playbook.isSensitive(c.address());
-        Paths p = Kinds.paths(d.type(), d.spec());
+        Paths p = d.bound().paths();
         TreeSet<String> writes = new TreeSet<>(p.produces());
         writes.addAll(p.fills());
         writes.addAll(p.modifies());
-        return c.withRun(Kinds.commands(d.type(), d.spec()).stream()
+        return c.withRun(d.bound().commands().stream()
                 .map(k -> new Command(hidden ? "(sensitive)" : k.line(), k.dir(), k.network(), host.confinesCommands()))
                 .toList(), List.copyOf(writes));
     }

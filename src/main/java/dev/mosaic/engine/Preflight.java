@@ -4,8 +4,8 @@ import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Bound;
 import dev.mosaic.resource.Change;
-import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.ResourceException;
 
 import java.io.IOException;
@@ -56,10 +56,9 @@ final class Preflight {
             }
             ResourceDecl d = graph.decl(a);
             try {
-                Object observed = Kinds.observe(d.type(), d.spec(), contexts.of(playbook, a));
-                Change change = Kinds.diff(d.type(), d.spec(), observed);
-                Fingerprint now = Fingerprint.of(change, Kinds.inputDigest(d.type(), d.spec(), observed),
-                        Kinds.overwritesDigest(d.type(), d.spec(), observed));
+                Bound.Seen<?, ?> observed = d.bound().observe(contexts.of(playbook, a));
+                Change change = observed.diff();
+                Fingerprint now = Fingerprint.of(change, observed.inputDigest(), observed.overwritesDigest());
                 if (!now.digest().equals(e.seen().digest())) {
                     refused.put(a, new Outcome(a, Outcome.Status.STALE, Change.NOOP, Cause.NONE,
                             "changed since the plan, not applied: " + String.join("; ", Fingerprint.changes(e.seen(), now)), 0));

@@ -71,7 +71,8 @@ final class Removals {
         for (Removal r : removals(playbook)) {
             if (!r.keep() && !r.paths().isEmpty()) {
                 // What it saw travels with an in-memory plan: its own apply has nothing to check again.
-                out.add(r.planned().observed(r.paths(), new Change(Action.DELETE, r.planned().diffs())));
+                // No kind observed it (the playbook dropped it): the mark is the change alone.
+                out.add(r.planned().observed(null, new Change(Action.DELETE, r.planned().diffs())));
             }
         }
         return out;

@@ -6,7 +6,6 @@ import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.Ref;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Address;
-import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.TargetPaths;
 import org.jgrapht.Graph;
@@ -60,7 +59,7 @@ public final class GraphBuilder {
         }
         addExplicit(g, playbook.resources(), byId);
         Map<Address, Paths> paths = new HashMap<>();
-        playbook.resources().forEach(d -> paths.put(d.address(), Kinds.paths(d.type(), d.spec())));
+        playbook.resources().forEach(d -> paths.put(d.address(), d.bound().paths()));
         NavigableMap<String, ResourceDecl> producers = producers(playbook.resources(), paths, diags);
         if (diags.hasErrors()) {
             return null;

@@ -5,6 +5,7 @@ import dev.mosaic.diag.Diagnostics;
 import dev.mosaic.diag.SourcePos;
 import dev.mosaic.diag.Suggest;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Bound;
 import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.ResourceType;
@@ -230,7 +231,7 @@ final class Scope {
                 }
                 notifies.addAll(targets);
             }
-            out.add(new ResourceDecl(d.address(), d.id(), d.type(), d.spec(), d.pos(), requires, notifies,
+            out.add(new ResourceDecl(d.address(), d.id(), d.bound(), d.pos(), requires, notifies,
                     d.description(), d.configDigest(), d.baseDir(), d.keepOnRemove()));
         }
         return out;
@@ -242,8 +243,8 @@ final class Scope {
         String typeName = ((YNode.Scalar) body.get("type")).text();
         ResourceType<?, ?> type = loading.kinds.find(typeName).orElseThrow();
         SpecReader reader = new SpecReader(id, body, diags, baseDir, interp.variables(body.pos()));
-        Object spec = type.parse(reader);
-        if (reader.failed() || spec == null) {
+        Bound<?, ?> bound = Bound.parse(type, reader);
+        if (reader.failed() || bound == null) {
             return null;
         }
         String description = body.get("description") instanceof YNode.Scalar s ? s.text() : "";
@@ -251,7 +252,7 @@ final class Scope {
         if (holdsTainted(body) || reader.sensitive()) {
             loading.sensitive.add(address);
         }
-        return new ResourceDecl(address, prefix.isEmpty() ? id : address.toString(), type, spec, entry.keyPos(),
+        return new ResourceDecl(address, prefix.isEmpty() ? id : address.toString(), bound, entry.keyPos(),
                 refs(body.get("requires")), refs(body.get("notify")), description,
                 PlaybookLoader.configDigest(body), prefix.isEmpty() ? null : baseDir,
                 body.get("on_remove") instanceof YNode.Scalar keep && keep.text().equals("keep"));

@@ -1,6 +1,5 @@
 package dev.mosaic.resource;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -11,8 +10,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The registry of resource kinds by their YAML name, and the one place where the engine's untyped
- * specs meet the kinds' typed methods.
+ * The registry of resource kinds by their YAML name. A spec is bound to its kind where it is
+ * parsed ({@link Bound}); the engine calls the kind through that binding.
  */
 public final class Kinds {
 
@@ -51,63 +50,5 @@ public final class Kinds {
 
     public Collection<ResourceType<?, ?>> all() {
         return byName.values();
-    }
-
-    // The casts below are safe: a spec object is only ever created by its own kind's parse().
-
-    @SuppressWarnings("unchecked")
-    private static <S, O> ResourceType<S, O> typed(ResourceType<?, ?> type) {
-        return (ResourceType<S, O>) type;
-    }
-
-    public static Paths paths(ResourceType<?, ?> type, Object spec) {
-        return typed(type).paths(spec);
-    }
-
-    public static Object observe(ResourceType<?, ?> type, Object spec, Context ctx) throws IOException, ResourceException {
-        return typed(type).observe(spec, ctx);
-    }
-
-    public static Change diff(ResourceType<?, ?> type, Object spec, Object observed) throws ResourceException {
-        return typed(type).diff(spec, observed);
-    }
-
-    public static void apply(ResourceType<?, ?> type, Object spec, Change change, Context ctx)
-            throws IOException, ResourceException {
-        typed(type).apply(spec, change, ctx);
-    }
-
-    public static String inputDigest(ResourceType<?, ?> type, Object spec, Object observed) {
-        return typed(type).inputDigest(spec, observed);
-    }
-
-    public static String overwritesDigest(ResourceType<?, ?> type, Object spec, Object observed) {
-        return typed(type).overwritesDigest(spec, observed);
-    }
-
-    public static String batchKey(ResourceType<?, ?> type, Object spec) {
-        return typed(type).batchKey(spec);
-    }
-
-    public static void applyBatch(ResourceType<?, ?> type, List<Object> specs, List<Change> changes, Context ctx)
-            throws IOException, ResourceException {
-        typed(type).applyBatch(specs, changes, ctx);
-    }
-
-    public static List<Command> commands(ResourceType<?, ?> type, Object spec) {
-        return typed(type).commands(spec);
-    }
-
-    public static void refresh(ResourceType<?, ?> type, Object spec, Context ctx) throws IOException, ResourceException {
-        typed(type).refresh(spec, ctx);
-    }
-
-    public static void prefetch(ResourceType<?, ?> type, java.util.List<Object> specs, dev.mosaic.host.Host host)
-            throws IOException {
-        typed(type).prefetch(specs, host);
-    }
-
-    public static boolean refreshAfter(ResourceType<?, ?> type, Object spec, Change change) {
-        return typed(type).refreshAfter(spec, change);
     }
 }

@@ -17,7 +17,6 @@ import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.PlaybookLoader;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.playbook.SchemaCache;
-import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.state.ApplyLock;
 import dev.mosaic.state.StateDir;
@@ -191,7 +190,7 @@ public final class Session implements AutoCloseable {
         Path inTarget = Path.of("/").resolve(r.relativize(s));
         Diagnostics diags = new Diagnostics();
         for (ResourceDecl d : p.resources()) {
-            Paths paths = Kinds.paths(d.type(), d.spec());
+            Paths paths = d.bound().paths();
             SortedSet<String> all = new TreeSet<>(paths.produces());
             all.addAll(paths.reads());
             all.addAll(paths.modifies());

@@ -6,8 +6,8 @@ import dev.mosaic.host.ssh.SshHost;
 import dev.mosaic.playbook.InventoryHost;
 import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.ResourceDecl;
+import dev.mosaic.resource.Bound;
 import dev.mosaic.resource.Capability;
-import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.Paths;
 import dev.mosaic.resource.ResourceType;
 import dev.mosaic.state.StateStore;
@@ -142,7 +142,7 @@ public interface Transport {
         Set<String> singles = new LinkedHashSet<>();
         Set<String> trees = new LinkedHashSet<>();
         for (ResourceDecl d : playbook.resources()) {
-            Paths p = Kinds.paths(d.type(), d.spec());
+            Paths p = d.bound().paths();
             (d.type().has(Capability.CONTAINERS_ONLY) ? singles : trees).addAll(p.produces());
             trees.addAll(p.reads());
             trees.addAll(p.modifies());
@@ -151,10 +151,10 @@ public interface Transport {
         filesOnly.removeAll(trees);
         ssh.prefetch(filesOnly, trees);
         // …and each kind about its resources at once (one systemctl show for all the services).
-        Map<ResourceType<?, ?>, List<Object>> byKind = new java.util.LinkedHashMap<>();
-        playbook.resources().forEach(d -> byKind.computeIfAbsent(d.type(), t -> new ArrayList<>()).add(d.spec()));
-        for (Map.Entry<ResourceType<?, ?>, List<Object>> e : byKind.entrySet()) {
-            Kinds.prefetch(e.getKey(), e.getValue(), ssh);
+        Map<ResourceType<?, ?>, List<Bound<?, ?>>> byKind = new java.util.LinkedHashMap<>();
+        playbook.resources().forEach(d -> byKind.computeIfAbsent(d.type(), t -> new ArrayList<>()).add(d.bound()));
+        for (List<Bound<?, ?>> sameKind : byKind.values()) {
+            sameKind.get(0).prefetch(sameKind, ssh);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.mosaic.playbook.Ref;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Bound;
 import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
@@ -873,7 +874,7 @@ class EngineTest {
 
     private ResourceDecl decl(FakeType type, Spec spec, List<String> requires, List<String> notify) {
         SourcePos pos = new SourcePos("fake.yaml", line++, 3);
-        return new ResourceDecl(Address.of(type.kind(), spec.id()), spec.id(), type, spec, pos,
+        return new ResourceDecl(Address.of(type.kind(), spec.id()), spec.id(), new Bound<>(type, spec), pos,
                 requires.stream().map(r -> new Ref(r, pos)).toList(),
                 notify.stream().map(r -> new Ref(r, pos)).toList(),
                 "", spec.key() + "=" + spec.value());

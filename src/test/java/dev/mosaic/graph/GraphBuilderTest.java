@@ -10,6 +10,7 @@ import dev.mosaic.playbook.Ref;
 import dev.mosaic.playbook.ResourceDecl;
 import dev.mosaic.render.GraphText;
 import dev.mosaic.resource.Address;
+import dev.mosaic.resource.Bound;
 import dev.mosaic.resource.Capability;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
@@ -537,8 +538,8 @@ class GraphBuilderTest {
 
     private static ResourceDecl fake(String kind, String id, int line, String path, List<String> requires,
                                      List<String> notify) {
-        return new ResourceDecl(Address.of(kind, id), id, new FakeType(kind, kind.equals("service")),
-                new FakeSpec(path), new SourcePos(FILE.toString(), line, 3),
+        return new ResourceDecl(Address.of(kind, id), id, new Bound<>(new FakeType(kind, kind.equals("service")),
+                new FakeSpec(path)), new SourcePos(FILE.toString(), line, 3),
                 requires.stream().map(r -> new Ref(r, new SourcePos(FILE.toString(), line + 1, 5))).toList(),
                 notify.stream().map(r -> new Ref(r, new SourcePos(FILE.toString(), line + 1, 5))).toList(),
                 "", id);

@@ -3,7 +3,6 @@ package dev.mosaic.playbook;
 import dev.mosaic.cli.BuiltinKinds;
 import dev.mosaic.diag.Diagnostic;
 import dev.mosaic.diag.UserError;
-import dev.mosaic.resource.Kinds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -154,6 +153,6 @@ class KernelLookupTest {
     }
 
     private static List<String> paths(Playbook p) {
-        return p.resources().stream().flatMap(d -> Kinds.paths(d.type(), d.spec()).produces().stream()).toList();
+        return p.resources().stream().flatMap(d -> d.bound().paths().produces().stream()).toList();
     }
 }

@@ -504,7 +504,7 @@ public class ResourceContractTest {
     @MethodSource("fixtures")
     void diffIsPureTheSameObservationGivesEqualChanges(Fixture f) throws Exception {
         Subject s = prepare(f);
-        Object observed = s.observe();
+        Bound.Seen<?, ?> observed = s.observe();
         String observedText = String.valueOf(observed);
         Change first = s.diff(observed);
         Change second = s.diff(observed);
@@ -514,7 +514,7 @@ public class ResourceContractTest {
         assertThat(s.diff(s.observe())).as("diff of a fresh observation of the same target").isEqualTo(first);
 
         s.apply(first);
-        Object converged = s.observe();
+        Bound.Seen<?, ?> converged = s.observe();
         assertThat(s.diff(converged)).isEqualTo(s.diff(converged)).isEqualTo(Change.NOOP);
     }
 
@@ -563,7 +563,7 @@ public class ResourceContractTest {
                     path: /etc/conf.d
                     ensure: absent
                     """);
-            Object observed = s.observe();
+            Bound.Seen<?, ?> observed = s.observe();
             assertThatThrownBy(() -> s.diff(observed))
                     .isInstanceOf(ResourceException.class)
                     .hasMessageContaining("/etc/conf.d is a directory");
@@ -578,7 +578,7 @@ public class ResourceContractTest {
                     content: hello
                     """);
             List<String> before = snapshot();
-            Object observed = s.observe();
+            Bound.Seen<?, ?> observed = s.observe();
             assertThatThrownBy(() -> s.diff(observed))
                     .isInstanceOf(ResourceException.class)
                     .hasMessage("/etc/motd is a directory; refusing to replace it with a file");
@@ -789,7 +789,7 @@ public class ResourceContractTest {
                     type: directory
                     path: /srv/data
                     """);
-            Object observed = s.observe();
+            Bound.Seen<?, ?> observed = s.observe();
             assertThatThrownBy(() -> s.diff(observed))
                     .isInstanceOf(ResourceException.class)
                     .hasMessageContaining("/srv/data is a file");
@@ -829,7 +829,7 @@ public class ResourceContractTest {
                     target: /usr/share/zoneinfo/UTC
                     """);
             List<String> before = snapshot();
-            Object observed = s.observe();
+            Bound.Seen<?, ?> observed = s.observe();
             assertThatThrownBy(() -> s.diff(observed))
                     .isInstanceOf(ResourceException.class)
                     .hasMessage("/etc/localtime is a file; set 'force: true' to replace it with a link");
@@ -862,7 +862,7 @@ public class ResourceContractTest {
                     target: /usr/share/ca-certificates
                     force: true
                     """);
-            Object observed = s.observe();
+            Bound.Seen<?, ?> observed = s.observe();
             assertThatThrownBy(() -> s.diff(observed))
                     .isInstanceOf(ResourceException.class)
                     .hasMessageContaining("is a directory");
@@ -980,12 +980,12 @@ public class ResourceContractTest {
                     source: tree
                     dest: /opt/tree
                     """);
-            Object first = s.observe();
-            String digest = Kinds.inputDigest(s.decl.type(), s.decl.spec(), first);
+            Bound.Seen<?, ?> first = s.observe();
+            String digest = first.inputDigest();
             s.apply(s.diff(first));
-            assertThat(Kinds.inputDigest(s.decl.type(), s.decl.spec(), s.observe())).isEqualTo(digest);
+            assertThat(s.observe().inputDigest()).isEqualTo(digest);
             write(src.resolve("a.txt"), "v2\n");
-            assertThat(Kinds.inputDigest(s.decl.type(), s.decl.spec(), s.observe())).isNotEqualTo(digest);
+            assertThat(s.observe().inputDigest()).isNotEqualTo(digest);
         }
     }
 
@@ -1039,7 +1039,7 @@ public class ResourceContractTest {
                        three
                     """);
             List<String> before = snapshot();
-            Object observed = s.observe();
+            Bound.Seen<?, ?> observed = s.observe();
             assertThatThrownBy(() -> s.diff(observed))
                     .isInstanceOf(ResourceException.class)
                     .hasMessageContaining("does not apply to /usr/src/app")
@@ -1122,16 +1122,16 @@ public class ResourceContractTest {
             };
         }
 
-        Object observe() throws IOException, ResourceException {
-            return Kinds.observe(decl.type(), decl.spec(), ctx);
+        Bound.Seen<?, ?> observe() throws IOException, ResourceException {
+            return decl.bound().observe(ctx);
         }
 
-        Change diff(Object observed) throws ResourceException {
-            return Kinds.diff(decl.type(), decl.spec(), observed);
+        Change diff(Bound.Seen<?, ?> observed) throws ResourceException {
+            return observed.diff();
         }
 
         void apply(Change change) throws IOException, ResourceException {
-            Kinds.apply(decl.type(), decl.spec(), change, ctx);
+            decl.bound().apply(change, ctx);
         }
 
         /** Applies through the engine, with its state (and the kinds' memory) in the sandbox. */

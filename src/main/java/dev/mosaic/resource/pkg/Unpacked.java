@@ -1,6 +1,7 @@
 package dev.mosaic.resource.pkg;
 
 import dev.mosaic.resource.Action;
+import dev.mosaic.resource.Bound;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.Diff;
@@ -28,8 +29,11 @@ final class Unpacked {
     private Unpacked() {
     }
 
-    /** The version apt offers, and what the archive kind sees for that .deb in the tree. */
-    record State(Apt.Candidate candidate, ArchiveSpec archive, Object observed) {
+    /**
+     * The version apt offers, and what the archive kind sees for that .deb in the tree (bound to
+     * the archive's spec: the archive kind's observation type is its own).
+     */
+    record State(Apt.Candidate candidate, ArchiveSpec archive, Bound.Seen<ArchiveSpec, ?> observed) {
     }
 
     static ArchiveSpec archive(PackageSpec spec, Context ctx, Apt.Candidate c) {
@@ -61,13 +65,13 @@ final class Unpacked {
     static State observe(PackageSpec spec, Context ctx) throws IOException, ResourceException {
         Apt.Candidate c = Apt.controlCandidate(ctx.control(), spec);
         ArchiveSpec a = archive(spec, ctx, c);
-        return new State(c, a, dev.mosaic.resource.Kinds.observe(ARCHIVE, a, scoped(ctx)));
+        return new State(c, a, new Bound<>(ARCHIVE, a).observe(scoped(ctx)));
     }
 
     static Change diff(PackageSpec spec, State s) throws ResourceException {
         Change inner;
         {
-            inner = dev.mosaic.resource.Kinds.diff(ARCHIVE, s.archive(), s.observed());
+            inner = s.observed().diff();
         }
         if (inner.isNoop()) {
             return Change.NOOP;
@@ -83,7 +87,7 @@ final class Unpacked {
         Debs.fetch(ctx, spec.name() + "=" + c.version(), c.sha256());
         ArchiveSpec a = archive(spec, ctx, c);
         Context inner = scoped(ctx);
-        Change unpack = dev.mosaic.resource.Kinds.diff(ARCHIVE, a, dev.mosaic.resource.Kinds.observe(ARCHIVE, a, inner));
+        Change unpack = ARCHIVE.diff(a, ARCHIVE.observe(a, inner));
         if (!unpack.isNoop()) {
             ARCHIVE.apply(a, unpack, inner);
         }

@@ -9,7 +9,6 @@ import dev.mosaic.resource.Diff;
 import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.ResourceException;
-import dev.mosaic.resource.ResourceType;
 import dev.mosaic.resource.SpecReader;
 import dev.mosaic.resource.directory.DirectoryType;
 import dev.mosaic.resource.file.FileType;
@@ -40,7 +39,7 @@ import static org.assertj.core.api.Assertions.fail;
 abstract class ArchiveTestSupport {
 
     static final Kinds KINDS = new Kinds(List.of(new ArchiveType(), new FileType(), new DirectoryType()));
-    static final ResourceType<?, ?> ARCHIVE = KINDS.find("archive").orElseThrow();
+    static final ArchiveType ARCHIVE = (ArchiveType) KINDS.find("archive").orElseThrow();
 
     @TempDir
     Path tmp;
@@ -85,14 +84,14 @@ abstract class ArchiveTestSupport {
     }
 
     static Change plan(ArchiveSpec spec, Rig rig) throws IOException, ResourceException {
-        return Kinds.diff(ARCHIVE, spec, Kinds.observe(ARCHIVE, spec, rig));
+        return ARCHIVE.diff(spec, ARCHIVE.observe(spec, rig));
     }
 
     /** What the engine does in apply: converge, then observe again and expect nothing left. */
     static Change converge(ArchiveSpec spec, Rig rig) throws IOException, ResourceException {
         Change change = plan(spec, rig);
         if (!change.isNoop()) {
-            Kinds.apply(ARCHIVE, spec, change, rig);
+            ARCHIVE.apply(spec, change, rig);
             Change left = plan(spec, rig);
             assertThat(left.action()).as("after apply, the resource still differs: %s", left.diffs()).isEqualTo(Action.NOOP);
         }

@@ -338,7 +338,7 @@ class HostileArchiveTest extends ArchiveTestSupport {
         playbookFile("src.tar.gz", other);
 
         ResourceException e = org.assertj.core.api.Assertions.catchThrowableOfType(
-                () -> dev.mosaic.resource.Kinds.apply(ARCHIVE, spec, planned, rig), ResourceException.class);
+                () -> ARCHIVE.apply(spec, planned, rig), ResourceException.class);
 
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).contains("changed since it was observed").contains("sha256:" + sha256(other));
