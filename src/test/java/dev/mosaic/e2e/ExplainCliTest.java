@@ -153,6 +153,29 @@ class ExplainCliTest {
     }
 
     @Test
+    void explain_hostOfASavedInventoryPlan_readsThatHostsFile() throws IOException {
+        Path inventory = Files.writeString(tmp.resolve("inventory.yml"), """
+                hosts:
+                  lab1: { connection: local, root: roots/lab1, vars: { value: "7" } }
+                  lab2: { connection: local, root: roots/lab2 }
+                """);
+        Files.createDirectories(tmp.resolve("roots/lab1"));
+        Files.createDirectories(tmp.resolve("roots/lab2"));
+        String i = inventory.toString();
+        String dir = tmp.resolve("fleet-plan").toString();
+        Cli.Result plan = Cli.inProcess("plan", playbook, "-i", i, "--out", dir);
+        assertThat(plan.exitCode()).as("%s", plan).isZero();
+
+        Cli.Result r = Cli.inProcess("explain", "file[conf]", dir, "-i", i, "--host", "lab1");
+
+        assertThat(r.exitCode()).as("%s", r).isZero();
+        assertThat(r.stdoutLines()).first().isEqualTo("file[conf] will be created (new)");
+        Cli.Result none = Cli.inProcess("explain", "file[conf]", dir, "-i", i, "--host", "lab3");
+        assertThat(none.exitCode()).isEqualTo(1);
+        assertThat(none.stderr()).contains("no host lab3 in the inventory");
+    }
+
+    @Test
     void explain_missingPlaybook_isAUsageError() {
         Cli.Result r = Cli.inProcess("explain", "copy[mirror]");
 
