@@ -6,13 +6,17 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ForkJoinPool;
@@ -161,6 +165,49 @@ public final class AtomicFile {
     /** Whether a file name is one this class makes for its temp files: what a killed write left. */
     public static boolean isTemp(String fileName) {
         return TEMP.matcher(fileName).matches();
+    }
+
+    /**
+     * When this run (this process) started: every temp file it makes is younger, so one last
+     * modified before was left by another run.
+     */
+    public static final Instant RUN_START = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
+
+    /**
+     * Removes the temp files that killed writes left in {@code dir} and the directories below it
+     * (down to {@code depth} levels, {@code 1}: {@code dir} only): regular files named as
+     * {@link #isTemp} says, last modified before {@code before}. Anything else stays — a link
+     * (never followed, nor removed: it is no file this class made), a directory, a look-alike
+     * name, a temp file younger than {@code before} that a live writer may still rename. Errors
+     * are skipped: a leftover that cannot go now goes next time. Returns how many went.
+     */
+    public static int sweep(Path dir, int depth, Instant before) {
+        int[] removed = new int[1];
+        try {
+            Files.walkFileTree(dir, Set.of(), depth, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
+                    if (a.isRegularFile() && isTemp(file.getFileName().toString())
+                            && a.lastModifiedTime().toInstant().isBefore(before)) {
+                        try {
+                            Files.delete(file); // unlinks the name: the attributes were the file's own (no link followed)
+                            removed[0]++;
+                        } catch (IOException e) {
+                            // gone meanwhile, or not ours to remove
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            // an unreadable directory: nothing to sweep there now
+        }
+        return removed[0];
     }
 
     /** An I/O call that may wait on the disk. */

@@ -17,12 +17,15 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -35,6 +38,11 @@ import java.util.regex.Pattern;
 public final class ContentStore {
 
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+
+    /** How old a temp file must be, besides older than this run, for {@link #sweepOnce} to take it. */
+    static final Duration LEFTOVER_AGE = Duration.ofHours(1);
+    /** The directories this process swept already. */
+    private static final Set<Path> SWEPT = ConcurrentHashMap.newKeySet();
 
     private final Path dir;
 
@@ -79,6 +87,7 @@ public final class ContentStore {
      * returns a wrong digest files content under a wrong name, which every checked read refuses.
      */
     public Incoming receive(HashedContent content) throws IOException {
+        sweepOnce();
         String[] digest = new String[1];
         AtomicFile.Temp tmp = AtomicFile.stage(dir, "incoming", out -> digest[0] = content.writeTo(out));
         if (digest[0] == null || !isDigest(digest[0])) {
@@ -129,8 +138,22 @@ public final class ContentStore {
         if (!isDigest(sha256)) {
             throw new IOException("not a sha256 digest: " + sha256);
         }
+        sweepOnce();
         AtomicFile.forceFile(file); // a link is refused here, never moved in
         return publish(new AtomicFile.Temp(file), sha256);
+    }
+
+    /**
+     * At the first write of this process into this directory: removes the temp files that killed
+     * writes left ({@link AtomicFile#sweep}), those last modified before this run started and an
+     * hour ago — a store may be shared by concurrent runs (the download cache, by the applies of
+     * several targets), and another run's download that stalled before this one began is no leftover.
+     */
+    private void sweepOnce() {
+        if (SWEPT.add(dir.toAbsolutePath().normalize())) {
+            Instant hourAgo = Instant.now().minus(LEFTOVER_AGE);
+            AtomicFile.sweep(dir, 1, hourAgo.isBefore(AtomicFile.RUN_START) ? hourAgo : AtomicFile.RUN_START);
+        }
     }
 
     /** Renames {@code tmp} to the digest's name, or drops it when that content is kept already (renewing its time). */

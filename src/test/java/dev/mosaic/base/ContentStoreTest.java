@@ -178,4 +178,22 @@ class ContentStoreTest {
         assertThat(outside).hasContent("payload");
         assertThat(store().checked("not-a-digest")).isEmpty();
     }
+
+    @Test
+    void theFirstWriteOfARun_sweepsTempFilesKilledPutsLeft_olderThanAnHour() throws Exception {
+        java.time.Instant longAgo = AtomicFile.RUN_START.minus(ContentStore.LEFTOVER_AGE).minusSeconds(60);
+        Path leftover = Files.writeString(dir.resolve(".incoming.0123456789abcdef.tmp"), "half a download");
+        Files.setLastModifiedTime(leftover, FileTime.from(longAgo));
+        Path recent = Files.writeString(dir.resolve(".incoming.fedcba9876543210.tmp"), "another run's download, stalled");
+        Files.setLastModifiedTime(recent, FileTime.from(java.time.Instant.now().minusSeconds(600)));
+        Path lookAlike = Files.writeString(dir.resolve(".incoming.tmp"), "not ours");
+        Files.setLastModifiedTime(lookAlike, FileTime.from(longAgo));
+
+        String sha = put("whole");
+
+        assertThat(leftover).doesNotExist();
+        assertThat(recent).exists();
+        assertThat(lookAlike).exists();
+        assertThat(dir.resolve(sha)).hasContent("whole");
+    }
 }
