@@ -6,14 +6,15 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -182,32 +183,63 @@ public final class AtomicFile {
      * are skipped: a leftover that cannot go now goes next time. Returns how many went.
      */
     public static int sweep(Path dir, int depth, Instant before) {
-        int[] removed = new int[1];
-        try {
-            Files.walkFileTree(dir, Set.of(), depth, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
-                    if (a.isRegularFile() && isTemp(file.getFileName().toString())
-                            && a.lastModifiedTime().toInstant().isBefore(before)) {
-                        try {
-                            Files.delete(file); // unlinks the name: the attributes were the file's own (no link followed)
-                            removed[0]++;
-                        } catch (IOException e) {
-                            // gone meanwhile, or not ours to remove
+        try (DirectoryStream<Path> top = Files.newDirectoryStream(dir)) {
+            if (top instanceof SecureDirectoryStream<Path> secure) {
+                return sweep(secure, depth, before);
+            }
+        } catch (IOException e) {
+            // absent or unreadable: nothing to sweep there now
+        }
+        return 0; // no way to descend without following a link on this system: nothing is swept
+    }
+
+    /**
+     * One directory, through its open descriptor: a temp-named entry is looked at, and any other
+     * one that is a directory (not a link) is descended into when deeper levels are asked, opened
+     * with {@code O_NOFOLLOW} relative to its parent, so a link swapped in meanwhile is never followed.
+     */
+    private static int sweep(SecureDirectoryStream<Path> dir, int depth, Instant before) {
+        int removed = 0;
+        java.util.Iterator<Path> entries = dir.iterator();
+        while (hasNext(entries)) {
+            Path entry = entries.next();
+            Path name = entry.getFileName();
+            if (isTemp(name.toString())) {
+                try {
+                    BasicFileAttributes a = dir.getFileAttributeView(name, BasicFileAttributeView.class,
+                            LinkOption.NOFOLLOW_LINKS).readAttributes();
+                    if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(before)) {
+                        dir.deleteFile(name); // unlinks the name in this very directory
+                        removed++;
+                    }
+                } catch (IOException e) {
+                    // gone meanwhile, or not ours to remove
+                }
+            } else if (depth > 1) {
+                try {
+                    // Only a directory is opened: closing any descriptor of a file drops this
+                    // process's locks on it (the apply lock).
+                    if (dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                            .readAttributes().isDirectory()) {
+                        try (SecureDirectoryStream<Path> sub = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                            removed += sweep(sub, depth - 1, before);
                         }
                     }
-                    return FileVisitResult.CONTINUE;
+                } catch (IOException e) {
+                    // gone meanwhile, or unreadable: nothing below it is swept now
                 }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // an unreadable directory: nothing to sweep there now
+            }
         }
-        return removed[0];
+        return removed;
+    }
+
+    /** Whether a directory listing has another entry; one that cannot be read further has none. */
+    private static boolean hasNext(java.util.Iterator<Path> entries) {
+        try {
+            return entries.hasNext();
+        } catch (java.nio.file.DirectoryIteratorException e) {
+            return false;
+        }
     }
 
     /** An I/O call that may wait on the disk. */
