@@ -6,13 +6,18 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ForkJoinPool;
@@ -161,6 +166,80 @@ public final class AtomicFile {
     /** Whether a file name is one this class makes for its temp files: what a killed write left. */
     public static boolean isTemp(String fileName) {
         return TEMP.matcher(fileName).matches();
+    }
+
+    /**
+     * When this run (this process) started: every temp file it makes is younger, so one last
+     * modified before was left by another run.
+     */
+    public static final Instant RUN_START = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
+
+    /**
+     * Removes the temp files that killed writes left in {@code dir} and the directories below it
+     * (down to {@code depth} levels, {@code 1}: {@code dir} only): regular files named as
+     * {@link #isTemp} says, last modified before {@code before}. Anything else stays — a link
+     * (never followed, nor removed: it is no file this class made), a directory, a look-alike
+     * name, a temp file younger than {@code before} that a live writer may still rename. Errors
+     * are skipped: a leftover that cannot go now goes next time. Returns how many went.
+     */
+    public static int sweep(Path dir, int depth, Instant before) {
+        try (DirectoryStream<Path> top = Files.newDirectoryStream(dir)) {
+            if (top instanceof SecureDirectoryStream<Path> secure) {
+                return sweep(secure, depth, before);
+            }
+        } catch (IOException e) {
+            // absent or unreadable: nothing to sweep there now
+        }
+        return 0; // no way to descend without following a link on this system: nothing is swept
+    }
+
+    /**
+     * One directory, through its open descriptor: a temp-named entry is looked at, and any other
+     * one that is a directory (not a link) is descended into when deeper levels are asked, opened
+     * with {@code O_NOFOLLOW} relative to its parent, so a link swapped in meanwhile is never followed.
+     */
+    private static int sweep(SecureDirectoryStream<Path> dir, int depth, Instant before) {
+        int removed = 0;
+        java.util.Iterator<Path> entries = dir.iterator();
+        while (hasNext(entries)) {
+            Path entry = entries.next();
+            Path name = entry.getFileName();
+            if (isTemp(name.toString())) {
+                try {
+                    BasicFileAttributes a = dir.getFileAttributeView(name, BasicFileAttributeView.class,
+                            LinkOption.NOFOLLOW_LINKS).readAttributes();
+                    if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(before)) {
+                        dir.deleteFile(name); // unlinks the name in this very directory
+                        removed++;
+                    }
+                } catch (IOException e) {
+                    // gone meanwhile, or not ours to remove
+                }
+            } else if (depth > 1) {
+                try {
+                    // Only a directory is opened: closing any descriptor of a file drops this
+                    // process's locks on it (the apply lock).
+                    if (dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                            .readAttributes().isDirectory()) {
+                        try (SecureDirectoryStream<Path> sub = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                            removed += sweep(sub, depth - 1, before);
+                        }
+                    }
+                } catch (IOException e) {
+                    // gone meanwhile, or unreadable: nothing below it is swept now
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** Whether a directory listing has another entry; one that cannot be read further has none. */
+    private static boolean hasNext(java.util.Iterator<Path> entries) {
+        try {
+            return entries.hasNext();
+        } catch (java.nio.file.DirectoryIteratorException e) {
+            return false;
+        }
     }
 
     /** An I/O call that may wait on the disk. */

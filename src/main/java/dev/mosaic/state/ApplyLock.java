@@ -1,6 +1,7 @@
 package dev.mosaic.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mosaic.base.AtomicFile;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,7 +35,8 @@ import java.util.function.Consumer;
  * processes lock two different files of one name); while held it names its holder (PID, host,
  * user, start time) for the "busy" message, and a holder that ends normally empties it, so a
  * holder named there when the lock is free is one that was killed (said in a warning).
- * Plans never lock.
+ * Plans never lock. Once taken, the temp files that killed runs left in the state directory
+ * ({@link AtomicFile#sweep}: older than this run) are removed.
  *
  * <p>The kernel's lock belongs to the process, and closing any descriptor of the file drops it:
  * a second lock of the same file within this JVM is therefore refused from memory
@@ -43,6 +45,8 @@ import java.util.function.Consumer;
 public final class ApplyLock implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How deep temp files are swept below the state directory: {@code memory/<owner>/<key>} is the deepest file. */
+    static final int SWEEP_DEPTH = 3;
     /** The lock file, in the state directory. */
     public static final String NAME = "apply.lock";
     /** The lock files this JVM holds now (or is taking), with a token of the taker and the holder. */
@@ -107,6 +111,8 @@ public final class ApplyLock implements AutoCloseable {
                     Attempt a = attempt(file, me, warnings);
                     if (a.lock() != null) {
                         taken = true;
+                        // Now that no other apply of this target writes here: what killed runs left.
+                        AtomicFile.sweep(stateDir, SWEEP_DEPTH, AtomicFile.RUN_START);
                         return a.lock();
                     }
                     other = a.holder();

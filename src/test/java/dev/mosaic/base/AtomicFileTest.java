@@ -136,4 +136,62 @@ class AtomicFileTest {
 
         assertThat(stem).isEqualTo("x".repeat(49));
     }
+
+    /** A file named {@code name} below {@link #dir}, last modified at {@code when}. */
+    private Path plant(String name, java.time.Instant when) throws IOException {
+        Path f = dir.resolve(name);
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, "left");
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(when));
+        return f;
+    }
+
+    @Test
+    void sweep_removesOnlyOldTempFilesOfTheExactPattern_neverThroughALink() throws Exception {
+        java.time.Instant start = java.time.Instant.now().minusSeconds(60);
+        java.time.Instant before = start.minusSeconds(3600);
+        Path leftover = plant(".state.json.0123456789abcdef.tmp", before);
+        Path deeper = plant("memory/owner/.key.fedcba9876543210.tmp", before);
+        Path tooDeep = plant("memory/owner/sub/.key.fedcba9876543210.tmp", before);
+        List<Path> stay = List.of(
+                plant(".state.json.tmp", before), // no random part
+                plant("state.json.0123456789abcdef.tmp", before), // no leading dot
+                plant(".state.json.0123456789ABCDEF.tmp", before), // not lowercase hex
+                plant(".state.json.0123456789abcde.tmp", before), // 15 hex
+                plant(".state.json.0123456789abcdef.tmp.bak", before),
+                plant(".state.json.0123456789abcdef.tmp.d/x", before),
+                plant(".young.0123456789abcdef.tmp", start.plusSeconds(1))); // written during this run
+        Files.createDirectories(dir.resolve(".dir.0123456789abcdef.tmp"));
+        Path outside = Files.writeString(Files.createTempDirectory("sweep-outside").resolve(".victim.0123456789abcdef.tmp"), "keep");
+        Files.setLastModifiedTime(outside, java.nio.file.attribute.FileTime.from(before));
+        Path link = Files.createSymbolicLink(dir.resolve(".link.0123456789abcdef.tmp"), outside);
+        Path linkedDir = Files.createSymbolicLink(dir.resolve("linked"), outside.getParent());
+
+        assertThat(AtomicFile.sweep(dir, 3, start)).isEqualTo(2);
+
+        assertThat(leftover).doesNotExist();
+        assertThat(deeper).doesNotExist();
+        assertThat(tooDeep).as("below the depth asked").exists();
+        assertThat(stay).allSatisfy(p -> assertThat(p).exists());
+        assertThat(dir.resolve(".dir.0123456789abcdef.tmp")).isDirectory();
+        assertThat(Files.isSymbolicLink(link)).as("a link is no temp file of ours: left").isTrue();
+        assertThat(Files.isSymbolicLink(linkedDir)).isTrue();
+        assertThat(outside).as("nothing removed through a link").hasContent("keep");
+        Files.delete(outside);
+        Files.delete(outside.getParent());
+    }
+
+    @Test
+    void sweep_anAbsentDirectory_removesNothing_andDoesNotFail() {
+        assertThat(AtomicFile.sweep(dir.resolve("absent"), 3, java.time.Instant.now())).isZero();
+    }
+
+    @Test
+    void runStart_isBeforeAnyTempFileThisProcessMakes() throws Exception {
+        AtomicFile.Temp t = AtomicFile.stage(dir, "fresh", out -> out.write(1));
+
+        assertThat(AtomicFile.sweep(dir, 1, AtomicFile.RUN_START)).isZero();
+        assertThat(t.path()).exists();
+        t.discard();
+    }
 }

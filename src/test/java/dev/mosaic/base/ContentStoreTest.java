@@ -14,6 +14,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ContentStoreTest {
 
@@ -110,5 +111,89 @@ class ContentStoreTest {
         assertThat(dir.resolve(shas[0])).doesNotExist();
         assertThat(dir.resolve(shas[1])).exists();
         assertThat(dir.resolve(shas[2])).exists();
+    }
+
+    @Test
+    void receive_keepsOnlyWhatTheCallerKeeps_andLeavesNoTempFile() throws Exception {
+        String wanted;
+        try (ContentStore.Incoming in = store().receive(out -> {
+            out.write("refused".getBytes(StandardCharsets.UTF_8));
+            return Sha256.hex("refused");
+        })) {
+            assertThat(in.digest()).isEqualTo(Sha256.hex("refused"));
+            // not kept: closed
+        }
+        assertThat(files()).as("nothing left of what was not kept").isZero();
+
+        try (ContentStore.Incoming in = store().receive(out -> {
+            out.write("kept".getBytes(StandardCharsets.UTF_8));
+            return Sha256.hex("kept");
+        })) {
+            wanted = in.digest();
+            assertThat(in.keep()).isEqualTo(dir.resolve(wanted));
+        }
+        assertThat(dir.resolve(wanted)).hasContent("kept");
+        assertThat(files()).isEqualTo(1);
+    }
+
+    @Test
+    void receive_aWriterThatFails_orGivesNoDigest_leavesNothing() {
+        assertThatThrownBy(() -> store().receive(out -> {
+            out.write(1);
+            throw new IOException("connection reset");
+        })).hasMessage("connection reset");
+        assertThatThrownBy(() -> store().receive(out -> "../../etc/passwd")).hasMessageContaining("not a sha256");
+
+        assertThat(dir.toFile().list()).isEmpty();
+    }
+
+    @Test
+    void adopt_renamesAFileWrittenInTheStore_underTheGivenDigest_andRefusesALink() throws Exception {
+        Path work = Files.createDirectory(dir.resolve(".work"));
+        Path deb = Files.writeString(work.resolve("x.deb"), "package");
+        String sha = ContentStore.sha256Of(deb);
+
+        assertThat(store().adopt(deb, sha)).isEqualTo(dir.resolve(sha)).hasContent("package");
+        assertThat(deb).doesNotExist();
+
+        Path outside = Files.writeString(tmp.resolve("outside"), "payload");
+        Path link = Files.createSymbolicLink(work.resolve("y.deb"), outside);
+        assertThatThrownBy(() -> store().adopt(link, Sha256.hex("payload"))).isInstanceOf(IOException.class);
+        assertThat(dir.resolve(Sha256.hex("payload"))).doesNotExist();
+        assertThatThrownBy(() -> ContentStore.sha256Of(link)).as("hashing never follows a link").isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void checked_aDamagedCopyIsRemoved_anIntactOneKept_aLinkIgnored() throws Exception {
+        String intact = put("intact");
+        String damaged = put("damaged");
+        Files.writeString(dir.resolve(damaged), "DAMAGED");
+        Path outside = Files.writeString(tmp.resolve("outside"), "payload");
+        Files.createSymbolicLink(dir.resolve(Sha256.hex("payload")), outside);
+
+        assertThat(store().checked(intact)).contains(dir.resolve(intact));
+        assertThat(store().checked(damaged)).isEmpty();
+        assertThat(dir.resolve(damaged)).as("removed, so that it is stored again").doesNotExist();
+        assertThat(store().checked(Sha256.hex("payload"))).isEmpty();
+        assertThat(outside).hasContent("payload");
+        assertThat(store().checked("not-a-digest")).isEmpty();
+    }
+
+    @Test
+    void theFirstWriteOfARun_sweepsTempFilesKilledPutsLeft_olderThanAnHour() throws Exception {
+        java.time.Instant longAgo = AtomicFile.RUN_START.minus(ContentStore.LEFTOVER_AGE).minusSeconds(60);
+        Path leftover = Files.writeString(dir.resolve(".incoming.0123456789abcdef.tmp"), "half a download");
+        Files.setLastModifiedTime(leftover, FileTime.from(longAgo));
+        Path recent = Files.writeString(dir.resolve(".incoming.fedcba9876543210.tmp"), "another run's download, stalled");
+        Files.setLastModifiedTime(recent, FileTime.from(java.time.Instant.now().minusSeconds(600)));
+        Path lookAlike = Files.writeString(dir.resolve(".incoming.tmp"), "not ours");
+        Files.setLastModifiedTime(lookAlike, FileTime.from(longAgo));
+
+        String sha = put("whole");
+
+        assertThat(leftover).doesNotExist();
+        assertThat(recent).exists();
+        assertThat(lookAlike).exists();
+        assertThat(dir.resolve(sha)).hasContent("whole");
     }
 }

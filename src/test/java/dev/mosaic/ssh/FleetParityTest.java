@@ -51,6 +51,7 @@ class FleetParityTest {
 
     @TempDir
     static Path servers;
+    static SshServers lab;
     static final List<Sshd> sshd = new ArrayList<>();
     static Path userKey;
 
@@ -62,18 +63,15 @@ class FleetParityTest {
 
     @BeforeAll
     static void startServers() throws Exception {
-        userKey = Sshd.keygen(servers.resolve("client/id_ed25519"));
-        Path authorized = servers.resolve("client/authorized_keys");
-        Files.copy(servers.resolve("client/id_ed25519.pub"), authorized);
-        for (int i = 1; i <= 2; i++) {
-            sshd.add(Sshd.start(servers.resolve("lab" + i), authorized));
-        }
+        lab = SshServers.start(servers, "lab1", "lab2");
+        sshd.addAll(lab.all());
+        userKey = lab.userKey();
     }
 
     @AfterAll
     static void stopServers() throws InterruptedException {
-        for (Sshd s : sshd) {
-            s.close();
+        if (lab != null) {
+            lab.close();
         }
         sshd.clear();
     }

@@ -44,6 +44,7 @@ class TargetFleetTest {
 
     @TempDir
     static Path servers;
+    static SshServers lab;
     static Sshd sshd;
     static Path userKey;
 
@@ -52,16 +53,15 @@ class TargetFleetTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        userKey = Sshd.keygen(servers.resolve("client/id_ed25519"));
-        Path authorized = servers.resolve("client/authorized_keys");
-        Files.copy(servers.resolve("client/id_ed25519.pub"), authorized);
-        sshd = Sshd.start(servers.resolve("lab1"), authorized);
+        lab = SshServers.start(servers, "lab1");
+        sshd = lab.first();
+        userKey = lab.userKey();
     }
 
     @AfterAll
     static void stopServer() throws InterruptedException {
-        if (sshd != null) {
-            sshd.close();
+        if (lab != null) {
+            lab.close();
         }
     }
 

@@ -40,6 +40,7 @@ class TargetPathParityTest {
 
     @TempDir
     static Path servers;
+    private static SshServers lab;
     private static Sshd sshd;
     private static Path userKey;
 
@@ -53,16 +54,15 @@ class TargetPathParityTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        userKey = Sshd.keygen(servers.resolve("client/id_ed25519"));
-        Path authorized = servers.resolve("client/authorized_keys");
-        Files.copy(servers.resolve("client/id_ed25519.pub"), authorized);
-        sshd = Sshd.start(servers.resolve("lab"), authorized);
+        lab = SshServers.start(servers, "lab");
+        sshd = lab.first();
+        userKey = lab.userKey();
     }
 
     @AfterAll
     static void stopServer() throws InterruptedException {
-        if (sshd != null) {
-            sshd.close();
+        if (lab != null) {
+            lab.close();
         }
     }
 

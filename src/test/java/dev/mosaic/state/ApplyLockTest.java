@@ -204,4 +204,36 @@ class ApplyLockTest {
         cmd.addAll(List.of(args));
         return cmd;
     }
+
+    @Test
+    void takingTheLock_sweepsWhatKilledRunsLeft_andNothingElse() throws Exception {
+        java.time.Instant old = dev.mosaic.base.AtomicFile.RUN_START.minusSeconds(600);
+        Path leftover = Files.writeString(state.resolve(".state.json.0123456789abcdef.tmp"), "{\"half\":");
+        Path memory = Files.createDirectories(state.resolve("memory/owner")).resolve(".sha256.0123456789abcdef.tmp");
+        Files.writeString(memory, "half");
+        Path lookAlike = Files.writeString(state.resolve(".state.json.tmp"), "kept by hand");
+        Path young = Files.writeString(state.resolve(".state.json.fedcba9876543210.tmp"), "this run's");
+        for (Path p : List.of(leftover, memory, lookAlike)) {
+            Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(old));
+        }
+
+        try (ApplyLock lock = ApplyLock.acquire(state, Duration.ZERO, w -> { })) {
+            assertThat(leftover).doesNotExist();
+            assertThat(memory).doesNotExist();
+            assertThat(lookAlike).hasContent("kept by hand");
+            assertThat(young).as("younger than this run: a live writer's").exists();
+        }
+    }
+
+    @Test
+    void aBusyLock_sweepsNothing() throws Exception {
+        Path leftover = Files.writeString(state.resolve(".state.json.0123456789abcdef.tmp"), "another apply's");
+        Files.setLastModifiedTime(leftover, java.nio.file.attribute.FileTime.from(dev.mosaic.base.AtomicFile.RUN_START.minusSeconds(600)));
+        try (FileChannel ch = FileChannel.open(Files.createFile(state.resolve("apply.lock")), StandardOpenOption.WRITE);
+             FileLock held = ch.lock()) {
+            // the lock of this JVM's channel: ApplyLock sees it busy without touching the file
+            assertThatThrownBy(() -> ApplyLock.acquire(state, Duration.ZERO, w -> { })).isInstanceOf(ApplyLock.Busy.class);
+        }
+        assertThat(leftover).exists();
+    }
 }

@@ -1,7 +1,8 @@
 package dev.mosaic.resource.archive;
 
+import dev.mosaic.base.ContentStore;
+import dev.mosaic.base.Sha256;
 import dev.mosaic.resource.Context;
-import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.ResourceException;
 
 import java.io.IOException;
@@ -13,7 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -21,10 +22,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Downloads into the control machine's content-addressed cache: {@code <cacheDir>/sha256/<hex>}.
- * A download streams to a temp file in the cache directory while being hashed, is verified, and
- * only then renamed into place, so the cache never holds a partial or unverified archive and the
- * same digest is never fetched twice.
+ * Downloads into the control machine's content-addressed cache, a {@link ContentStore} in
+ * {@code <cacheDir>/sha256/}. A download streams to a temp file there while being hashed (by the
+ * system's {@code sha256sum} when it is large, {@link NativeDigest}), is forced to disk and
+ * checked against the size limit and the expected digest, and only then named by its digest, so
+ * the cache never holds a partial or unverified archive and the same digest is never fetched twice.
  */
 final class Fetcher {
 
@@ -42,27 +44,31 @@ final class Fetcher {
     private Fetcher() {
     }
 
-    /** The cache file for a digest (which may not exist). */
-    static Path cached(Path cacheDir, String sha256) {
-        return cacheDir.resolve("sha256").resolve(sha256);
+    /** The download cache of {@code cacheDir}. */
+    static ContentStore store(Path cacheDir) {
+        return new ContentStore(cacheDir.resolve("sha256"));
     }
 
-    /** The sha256 of a local file, streamed. */
+    /** The cache file for a digest (which may not exist). */
+    static Path cached(Path cacheDir, String sha256) {
+        return store(cacheDir).dir().resolve(sha256);
+    }
+
+    /** The sha256 of a local file, streamed (never through a link). */
     static String sha256(Path file) throws IOException {
-        MessageDigest md = Digests.newSha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buf)) != -1) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return ContentStore.sha256Of(file);
     }
 
     /** A URL that could not be fetched, for trying the next mirror. */
     static final class Unavailable extends IOException {
         Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    /** A body that turned out larger than max_size, carried out of the store's writer. */
+    private static final class TooLarge extends IOException {
+        TooLarge(String message) {
             super(message);
         }
     }
@@ -77,8 +83,8 @@ final class Fetcher {
      */
     static String fetch(String url, Optional<String> expected, long maxBytes, Context ctx)
             throws IOException, ResourceException {
-        Path cacheDir = ctx.cacheDir();
-        Files.createDirectories(cacheDir);
+        ContentStore store = store(ctx.cacheDir());
+        Files.createDirectories(store.dir());
         HttpRequest request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(60))
                 .header("User-Agent", "mosaic")
@@ -92,7 +98,6 @@ final class Fetcher {
         } catch (IOException e) {
             throw new Unavailable(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
-        Path tmp = Files.createTempFile(cacheDir, ".fetch-", ".part");
         try (InputStream body = response.body()) {
             if (response.statusCode() != 200) {
                 throw new Unavailable("HTTP " + response.statusCode());
@@ -103,39 +108,38 @@ final class Fetcher {
                         + ", more than max_size (" + Sizes.human(maxBytes) + ")");
             }
             ctx.output("fetching " + url + (total >= 0 ? " (" + Sizes.human(total) + ")" : ""));
-            MessageDigest md = Digests.newSha256();
-            long got = copy(body, tmp, md, total, maxBytes, url, ctx);
-            String digest = HexFormat.of().formatHex(md.digest());
-            if (expected.isPresent() && !expected.get().equals(digest)) {
-                throw new ResourceException("sha256 mismatch for " + url + ": expected sha256:" + expected.get()
-                        + ", got sha256:" + digest + "; nothing was unpacked");
+            long[] got = new long[1];
+            try (ContentStore.Incoming in = store.receive(out -> copy(body, out, got, total, maxBytes, url, ctx))) {
+                String digest = in.digest();
+                if (expected.isPresent() && !expected.get().equals(digest)) {
+                    throw new ResourceException("sha256 mismatch for " + url + ": expected sha256:" + expected.get()
+                            + ", got sha256:" + digest + "; nothing was unpacked");
+                }
+                in.keep();
+                ctx.output("fetched " + url + ": " + Sizes.human(got[0]) + ", sha256:" + digest);
+                return digest;
             }
-            Path target = cached(cacheDir, digest);
-            Files.createDirectories(target.getParent());
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            ctx.output("fetched " + url + ": " + Sizes.human(got) + ", sha256:" + digest);
-            return digest;
+        } catch (TooLarge e) {
+            throw new ResourceException(e.getMessage());
         } catch (IOException e) {
             if (e instanceof Unavailable) {
                 throw e;
             }
             throw new Unavailable("download failed: " + e.getMessage());
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 
-    private static long copy(InputStream body, Path tmp, MessageDigest md, long total, long maxBytes, String url,
-                             Context ctx) throws IOException, ResourceException {
-        long got = 0;
+    /** Copies the body to {@code out}, hashing it; returns its digest and leaves its size in {@code got[0]}. */
+    private static String copy(InputStream body, OutputStream out, long[] got, long total, long maxBytes, String url,
+                               Context ctx) throws IOException {
         long lastReport = System.nanoTime();
         byte[] buf = new byte[64 * 1024];
-        try (OutputStream out = Files.newOutputStream(tmp)) {
+        try (NativeDigest.Hasher md = total >= NativeDigest.NATIVE_FROM ? NativeDigest.hasher() : javaHasher()) {
             int n;
             while ((n = body.read(buf)) != -1) {
-                got += n;
-                if (got > maxBytes) {
-                    throw new ResourceException("refusing to fetch " + url + ": it sends more than max_size ("
+                got[0] += n;
+                if (got[0] > maxBytes) {
+                    throw new TooLarge("refusing to fetch " + url + ": it sends more than max_size ("
                             + Sizes.human(maxBytes) + ")");
                 }
                 md.update(buf, 0, n);
@@ -143,44 +147,51 @@ final class Fetcher {
                 long now = System.nanoTime();
                 if (now - lastReport >= PROGRESS_NANOS) {
                     lastReport = now;
-                    ctx.output(url + ": " + Sizes.human(got) + (total > 0
-                            ? " of " + Sizes.human(total) + String.format(Locale.ROOT, " (%d%%)", got * 100 / total) : ""));
+                    ctx.output(url + ": " + Sizes.human(got[0]) + (total > 0
+                            ? " of " + Sizes.human(total) + String.format(Locale.ROOT, " (%d%%)", got[0] * 100 / total) : ""));
                 }
             }
+            return md.digest();
         }
-        return got;
+    }
+
+    /** Java's SHA-256, for what is too small to be worth a process (or of unknown size). */
+    private static NativeDigest.Hasher javaHasher() {
+        MessageDigest md = Sha256.digest();
+        return new NativeDigest.Hasher() {
+            @Override
+            public void update(byte[] b, int off, int len) {
+                md.update(b, off, len);
+            }
+
+            @Override
+            public String digest() {
+                return HexFormat.of().formatHex(md.digest());
+            }
+        };
     }
 
     /**
      * Copies a control-side file into the cache under its digest (for formats that need random
-     * access), verifying it on the way.
+     * access), verifying it on the way; a copy already there is checked first.
      */
     static Path stage(InputStream in, String sha256, Path cacheDir, String what) throws IOException, ResourceException {
-        Path target = cached(cacheDir, sha256);
-        if (Files.isRegularFile(target)) {
-            return target;
+        ContentStore store = store(cacheDir);
+        Optional<Path> kept = store.checked(sha256);
+        if (kept.isPresent()) {
+            return kept.get();
         }
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(cacheDir, ".stage-", ".part");
-        try {
-            MessageDigest md = Digests.newSha256();
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                byte[] buf = new byte[64 * 1024];
-                int n;
-                while ((n = in.read(buf)) != -1) {
-                    md.update(buf, 0, n);
-                    out.write(buf, 0, n);
-                }
-            }
-            String digest = HexFormat.of().formatHex(md.digest());
-            if (!digest.equals(sha256)) {
+        Files.createDirectories(store.dir());
+        try (ContentStore.Incoming incoming = store.receive(out -> {
+            MessageDigest md = Sha256.digest();
+            in.transferTo(new DigestOutputStream(out, md));
+            return HexFormat.of().formatHex(md.digest());
+        })) {
+            if (!incoming.digest().equals(sha256)) {
                 throw new ResourceException(what + " changed while Mosaic was reading it (sha256:" + sha256
-                        + " when planned, sha256:" + digest + " now); nothing was unpacked");
+                        + " when planned, sha256:" + incoming.digest() + " now); nothing was unpacked");
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return target;
-        } finally {
-            Files.deleteIfExists(tmp);
+            return incoming.keep();
         }
     }
 }

@@ -1,21 +1,18 @@
 package dev.mosaic.resource.pkg;
 
+import dev.mosaic.base.ContentStore;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Context;
-import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.ResourceException;
 import dev.mosaic.resource.archive.ArchiveType;
 import org.apache.commons.io.file.PathUtils;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
+import java.nio.file.LinkOption;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +23,9 @@ import java.util.regex.Pattern;
 /**
  * Debian packages as files: which .debs a set of packages needs (apt's resolver, run on the
  * control machine's lists), each one's sha256 from apt's signed indexes, and the .deb itself,
- * fetched once into the content-addressed download cache and verified. Nothing here installs
- * anything; the {@code package} kind (state unpacked) and the {@code node_image} kind share it.
+ * fetched once into the download cache (the archives' {@link ContentStore}), verified before it
+ * is kept and again whenever it is used. Nothing here installs anything; the {@code package}
+ * kind (state unpacked) and the {@code node_image} kind share it.
  */
 public final class Debs {
 
@@ -142,6 +140,12 @@ public final class Debs {
         return ArchiveType.cachedPath(ctx.cacheDir(), sha256);
     }
 
+    /** The download cache the .debs share with the archives' downloads. */
+    private static ContentStore store(Context ctx) {
+        // The directory that names the archives' cache files, whatever the digest.
+        return new ContentStore(cached(ctx, "0".repeat(64)).getParent());
+    }
+
     /**
      * The .deb from the cache, fetched first with {@code apt-get download} (on the control
      * machine, in a private directory of the cache) when the cache lacks it; verified against
@@ -162,20 +166,23 @@ public final class Debs {
         download(ctx, all);
     }
 
-    /** Downloads {@code apt argument → sha256} that the cache lacks, and moves each verified .deb in. */
+    /**
+     * Downloads {@code apt argument → sha256} that the cache lacks (or holds damaged: such a copy
+     * is removed and fetched again), and keeps each verified .deb.
+     */
     private static void download(Context ctx, Map<String, String> wanted) throws IOException, ResourceException {
+        ContentStore store = store(ctx);
         Map<String, String> missing = new LinkedHashMap<>();
-        wanted.forEach((arg, sha) -> {
-            if (!Files.exists(cached(ctx, sha))) {
-                missing.put(arg, sha);
+        for (var e : wanted.entrySet()) {
+            if (store.checked(e.getValue()).isEmpty()) {
+                missing.put(e.getKey(), e.getValue());
             }
-        });
+        }
         if (missing.isEmpty()) {
             return;
         }
-        Path dir = cached(ctx, missing.values().iterator().next()).getParent();
-        Files.createDirectories(dir);
-        Path work = Files.createTempDirectory(dir, ".download-");
+        Files.createDirectories(store.dir());
+        Path work = Files.createTempDirectory(store.dir(), ".download-");
         try {
             String what = String.join(" ", missing.keySet());
             Exec.Result r = ctx.control().exec(new Exec(Apt.download(List.copyOf(missing.keySet())), work.toString(), Apt.ENV, Optional.empty(), Optional.empty(), ctx::output));
@@ -184,7 +191,8 @@ public final class Debs {
             }
             Map<String, Path> bySha = new java.util.HashMap<>();
             try (var files = Files.list(work)) {
-                for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".deb")).toList()) {
+                for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".deb")
+                        && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList()) {
                     bySha.put(sha256(f), f);
                 }
             }
@@ -194,22 +202,15 @@ public final class Debs {
                     throw new ResourceException("apt-get download " + e.getKey() + " gave no .deb with the sha256 of apt's index ("
                             + e.getValue() + "); nothing of it was used");
                 }
-                Files.move(got, cached(ctx, e.getValue()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                store.adopt(got, e.getValue()); // renamed in, never copied
             }
         } finally {
             PathUtils.delete(work); // whatever apt-get left there, subdirectories included
         }
     }
 
-    /** The sha256 of a local file, in hex. */
+    /** The sha256 of a local file, in hex (never through a link). */
     public static String sha256(Path file) throws IOException {
-        MessageDigest md = Digests.newSha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return ContentStore.sha256Of(file);
     }
 }
