@@ -60,14 +60,24 @@ final class AptCandidates {
 
     /** apt's answer for {@code aptArgument}: the kept one when apt's inputs did not change, else asked (and kept). */
     Apt.Candidate get(String aptArgument, Ask apt) throws IOException, dev.mosaic.resource.ResourceException {
-        Identity before = identity(aptArgument);
+        Identity before;
+        try {
+            before = identity(aptArgument);
+        } catch (IOException | java.io.UncheckedIOException unreadable) {
+            return apt.ask(); // an input this process cannot read: apt is asked, nothing is kept
+        }
         Path file = dir.resolve(before.key());
         Optional<Apt.Candidate> kept = read(file);
         if (kept.isPresent()) {
             return kept.get();
         }
         Apt.Candidate c = apt.ask();
-        Identity after = identity(aptArgument);
+        Identity after;
+        try {
+            after = identity(aptArgument);
+        } catch (IOException | java.io.UncheckedIOException unreadable) {
+            return c;
+        }
         // Not kept when an input changed while apt read it, or too recently to be trusted.
         if (after.key().equals(before.key()) && System.currentTimeMillis() * 1_000_000L - after.newest() > RACY_NANOS) {
             write(file, c);
