@@ -1,7 +1,6 @@
 package dev.mosaic.resource.archive;
 
 import dev.mosaic.resource.Change;
-import dev.mosaic.resource.Kinds;
 import dev.mosaic.resource.ResourceException;
 import org.junit.jupiter.api.Test;
 
@@ -96,7 +95,7 @@ class HashedSpoolTest extends ArchiveTestSupport {
         playbookFile("linux.tar.xz", v2);
         Map<String, String> before = snapshot(rig.root);
 
-        ResourceException e = catchThrowableOfType(() -> Kinds.apply(ARCHIVE, spec, planned, rig), ResourceException.class);
+        ResourceException e = catchThrowableOfType(() -> new ArchiveType().apply(spec, planned, rig), ResourceException.class);
 
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).contains("changed since it was observed").contains("sha256:" + sha256(v2));
