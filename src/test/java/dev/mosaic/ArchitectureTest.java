@@ -94,6 +94,7 @@ class ArchitectureTest {
             "playbook.SchemaCache", "engine.SavedPlan", "resource.BuiltOnce", "resource.Templates", "resource.TemplateSources",
             "resource.archive.Sources", "resource.archive.Fetcher", "resource.archive.NativeDecoder", "resource.archive.NativeDigest",
             "resource.build.BuildCache", "resource.image.ImageCache", "resource.image.NodeImageType",
+            "resource.pkg.AptCandidates",
             "resource.image.RootFs", "resource.image.Squashfs", "resource.initrd.Cpio", "resource.pkg.Debs");
 
     static final ArchRule ONE_WAY = classes().that().resideInAPackage("dev.mosaic..")

@@ -44,7 +44,20 @@ final class NativeDecoder {
      */
     static Optional<Spool> spool(ArchiveFormat format, ArchiveReader.Input input, Path spoolDir, long maxBytes,
                                  long maxEntries) throws IOException {
-        List<String> argv = command(format, input);
+        return spool(format, input, spoolDir, maxBytes, maxEntries, false);
+    }
+
+    /**
+     * As {@link #spool(ArchiveFormat, ArchiveReader.Input, Path, long, long)}; with {@code hash},
+     * the archive is fed to the tool by a thread of this process that hashes the same bytes
+     * ({@link NativeDigest#hasher}, on the other core): {@link Spool#digest} is the SHA-256 of
+     * exactly what the spool was decoded from, which replaces a separate read to verify it.
+     */
+    static Optional<Spool> spool(ArchiveFormat format, ArchiveReader.Input input, Path spoolDir, long maxBytes,
+                                 long maxEntries, boolean hash) throws IOException {
+        List<String> argv = hash && format == ArchiveFormat.DEB
+                ? new ArrayList<>(List.of("dpkg-deb", "--fsys-tarfile", "/dev/stdin"))
+                : command(format, input);
         if (argv.isEmpty() || which(argv.get(0)).isEmpty()) {
             return Optional.empty();
         }
@@ -55,10 +68,10 @@ final class NativeDecoder {
             made.add(d);
         }
         Files.createDirectories(spoolDir);
-        Spool spool = new Spool(Files.createTempFile(spoolDir, ".unpack-", ".tar"), List.copyOf(made));
+        Spool spool = new Spool(Files.createTempFile(spoolDir, ".unpack-", ".tar"), List.copyOf(made), new String[1]);
         boolean ok = false;
         try {
-            ok = run(argv, input, spool.tar(), bound);
+            ok = run(argv, input, spool.tar(), bound, hash ? spool.hashed() : null);
             return ok ? Optional.of(spool) : Optional.empty();
         } finally {
             if (!ok) {
@@ -69,9 +82,15 @@ final class NativeDecoder {
 
     /**
      * A spooled tar and the directories made for it, innermost first: a local archive leaves
-     * nothing behind in the cache.
+     * nothing behind in the cache. {@code hashed} holds the archive's SHA-256 when it was hashed
+     * on the way.
      */
-    record Spool(Path tar, List<Path> made) {
+    record Spool(Path tar, List<Path> made, String[] hashed) {
+        /** The SHA-256 of the archive the spool was decoded from; empty when it was not hashed, or the feed failed. */
+        Optional<String> digest() {
+            return Optional.ofNullable(hashed[0]);
+        }
+
         void delete() throws IOException {
             Files.deleteIfExists(tar);
             for (Path d : made) {
@@ -230,10 +249,11 @@ final class NativeDecoder {
         });
     }
 
-    private static boolean run(List<String> argv, ArchiveReader.Input input, Path out, long bound) throws IOException {
+    private static boolean run(List<String> argv, ArchiveReader.Input input, Path out, long bound, String[] digest)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD);
-        boolean fromFile = input.file() != null;
-        if (argv.get(0).endsWith("dpkg-deb")) {
+        boolean fromFile = input.file() != null && digest == null;
+        if (argv.get(0).endsWith("dpkg-deb") && fromFile) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         } else if (fromFile) {
             pb.redirectInput(input.file().toFile());
@@ -242,11 +262,23 @@ final class NativeDecoder {
         Thread feeder = null;
         try {
             if (!fromFile) {
-                // An archive on the target host: streamed to the tool by a thread of its own, as the
-                // tool's output is read here at the same time.
+                // An archive on the target host, or one hashed on the way: streamed to the tool by a
+                // thread of its own, as the tool's output is read here at the same time.
                 feeder = new Thread(() -> {
                     try (InputStream in = input.open(); OutputStream to = p.getOutputStream()) {
-                        in.transferTo(to);
+                        if (digest == null) {
+                            in.transferTo(to);
+                            return;
+                        }
+                        try (NativeDigest.Hasher md = NativeDigest.hasher()) {
+                            byte[] buf = new byte[BUFFER];
+                            for (int n; (n = in.read(buf)) != -1; ) {
+                                md.update(buf, 0, n);
+                                to.write(buf, 0, n);
+                            }
+                            to.close(); // the whole archive went to the tool
+                            digest[0] = md.digest();
+                        }
                     } catch (IOException e) {
                         p.destroy(); // the tool then fails, and the Java decoders take over
                     }
@@ -267,7 +299,11 @@ final class NativeDecoder {
                     to.write(buf, 0, n);
                 }
             }
-            return p.waitFor() == 0;
+            boolean ok = p.waitFor() == 0;
+            if (feeder != null) {
+                feeder.join(); // the digest is complete once the feed is
+            }
+            return ok;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while decompressing with " + argv.get(0), e);

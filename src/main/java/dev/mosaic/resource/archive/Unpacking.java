@@ -63,25 +63,49 @@ final class Unpacking {
                 }
             }
         }
-        Located checked = verified ? archive : Sources.verify(archive, ctx);
-        Extraction.Unpacked done = twoPasses(spec, format, Sources.input(checked, ctx), digest, single, limits, only, ctx);
+        Extraction.Unpacked done = twoPasses(spec, format, archive, verified, single, limits, only, ctx);
         return new Result(format, done.layout(), done.entries());
     }
 
     /**
      * The check pass over the whole archive, then the write pass: for a destination that exists
      * (or another resource writes into), a drift repair, and whatever the single pass could not
-     * read. Decompressed once into a spool where the system has the tool.
+     * read. Decompressed once into a spool where the system has the tool; an archive not yet
+     * verified ({@code verified} false: not just fetched) is hashed on its way into the spool and
+     * refused on a mismatch before its first entry is read, else (no spool) verified first.
      */
-    private static Extraction.Unpacked twoPasses(ArchiveSpec spec, ArchiveFormat format, ArchiveReader.Input input,
-                                                 String digest, String single, Unpacker.Limits limits, Set<String> only, Context ctx)
+    private static Extraction.Unpacked twoPasses(ArchiveSpec spec, ArchiveFormat format, Located archive, boolean verified,
+                                                 String single, Unpacker.Limits limits, Set<String> only, Context ctx)
             throws IOException, ResourceException {
+        String digest = archive.digest();
+        ArchiveReader.Input input = Sources.input(archive, ctx);
+        Optional<NativeDecoder.Spool> spool;
+        try {
+            spool = spool(spec, format, input, !verified, ctx);
+        } catch (ResourceException notThatFormat) {
+            if (!verified) {
+                Sources.verify(archive, ctx); // a damaged or changed archive is said to be so first
+            }
+            throw notThatFormat;
+        }
+        if (!verified && spool.isPresent()) {
+            Optional<String> actual = spool.get().digest();
+            if (actual.isEmpty()) { // the feed did not finish: verified by a read of its own
+                spool.get().delete();
+                spool = Optional.empty();
+            } else if (!actual.get().equals(digest)) {
+                spool.get().delete();
+                throw Sources.mismatchAfterRead(archive, actual.get(), ctx);
+            }
+        }
+        if (!verified && spool.isEmpty()) {
+            input = Sources.input(Sources.verify(archive, ctx), ctx);
+        }
         if (format == ArchiveFormat.ZIP && input.file() == null) {
             try (InputStream in = input.open()) {
                 input = new FileInput(Fetcher.stage(in, digest, ctx.cacheDir(), spec.source().written()), -1);
             }
         }
-        Optional<NativeDecoder.Spool> spool = spool(spec, format, input, ctx);
         try {
             Unpacker unpacker = spool.isPresent()
                     ? new Unpacker(ArchiveFormat.TAR, new FileInput(spool.get().tar(), input.size()), single, spec.stripComponents(),
@@ -105,8 +129,8 @@ final class Unpacking {
      * its format has one there (see {@link NativeDecoder}); empty: Java's decoders read it. The
      * first bytes are checked against the format first, as the Java reader would.
      */
-    private static Optional<NativeDecoder.Spool> spool(ArchiveSpec spec, ArchiveFormat format, ArchiveReader.Input input, Context ctx)
-            throws IOException, ResourceException {
+    private static Optional<NativeDecoder.Spool> spool(ArchiveSpec spec, ArchiveFormat format, ArchiveReader.Input input,
+                                                       boolean hash, Context ctx) throws IOException, ResourceException {
         if (format != ArchiveFormat.TAR_XZ && format != ArchiveFormat.TAR_GZ && format != ArchiveFormat.TAR_BZ2
                 && format != ArchiveFormat.DEB) {
             return Optional.empty();
@@ -114,7 +138,7 @@ final class Unpacking {
         ArchiveReader.checkMagic(format, input);
         double byRatio = Math.max(Budget.RATIO_GRACE, spec.maxRatio() * Math.max(input.size(), 1));
         long maxBytes = (long) Math.min(spec.maxSize(), Math.min(byRatio, (double) Long.MAX_VALUE));
-        return NativeDecoder.spool(format, input, NativeDecoder.spoolDir(ctx.cacheDir()), maxBytes, spec.maxEntries());
+        return NativeDecoder.spool(format, input, NativeDecoder.spoolDir(ctx.cacheDir()), maxBytes, spec.maxEntries(), hash);
     }
 
 }

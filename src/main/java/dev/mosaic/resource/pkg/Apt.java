@@ -68,14 +68,19 @@ final class Apt {
     private static final java.util.concurrent.ConcurrentHashMap<String, Candidate> CANDIDATES =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    static Candidate controlCandidate(Host host, PackageSpec spec) throws IOException, ResourceException {
-        // Read here, not through the control host, which would note apt's files as inputs of the plan.
+    /**
+     * The candidate of the control machine's apt ({@link #candidate}), asked once per process and
+     * kept between runs in the control machine's cache while none of apt's inputs changed
+     * ({@link AptCandidates}).
+     */
+    static Candidate controlCandidate(dev.mosaic.resource.Context ctx, PackageSpec spec) throws IOException, ResourceException {
         String key = Debs.changed("/var/lib/apt/lists") + " " + Debs.changed("/var/lib/dpkg/status") + " " + spec.aptArgument();
         Candidate known = CANDIDATES.get(key);
         if (known != null) {
             return known;
         }
-        Candidate c = candidate(host, spec);
+        Candidate c = new AptCandidates(ctx.cacheDir(), AptCandidates.APT_INPUTS)
+                .get(spec.aptArgument(), () -> candidate(ctx.control(), spec));
         CANDIDATES.put(key, c);
         return c;
     }

@@ -63,7 +63,7 @@ final class Unpacked {
     }
 
     static State observe(PackageSpec spec, Context ctx) throws IOException, ResourceException {
-        Apt.Candidate c = Apt.controlCandidate(ctx.control(), spec);
+        Apt.Candidate c = Apt.controlCandidate(ctx, spec);
         ArchiveSpec a = archive(spec, ctx, c);
         return new State(c, a, new Bound<>(ARCHIVE, a).observe(scoped(ctx)));
     }
@@ -83,7 +83,7 @@ final class Unpacked {
     }
 
     static void apply(PackageSpec spec, Change change, Context ctx) throws IOException, ResourceException {
-        Apt.Candidate c = Apt.controlCandidate(ctx.control(), spec);
+        Apt.Candidate c = Apt.controlCandidate(ctx, spec);
         Debs.fetch(ctx, spec.name() + "=" + c.version(), c.sha256());
         ArchiveSpec a = archive(spec, ctx, c);
         Context inner = scoped(ctx);
