@@ -60,9 +60,9 @@ final class Sources {
     static Located locate(ArchiveSpec spec, Context ctx) throws IOException, ResourceException {
         Optional<String> expected = expected(spec, ctx);
         if (expected.isPresent()) {
-            Path cached = Fetcher.cached(ctx.cacheDir(), expected.get());
-            if (Files.isRegularFile(cached)) {
-                return new Located(Origin.CACHED, expected.get(), cached.toString());
+            Optional<Path> cached = Fetcher.store(ctx.cacheDir()).path(expected.get()); // never through a link
+            if (cached.isPresent()) {
+                return new Located(Origin.CACHED, expected.get(), cached.get().toString());
             }
         }
         List<String> missing = new ArrayList<>();
@@ -118,9 +118,9 @@ final class Sources {
      */
     static Located obtain(ArchiveSpec spec, Context ctx) throws IOException, ResourceException {
         Optional<String> expected = expected(spec, ctx);
-        if (expected.isPresent() && Files.isRegularFile(Fetcher.cached(ctx.cacheDir(), expected.get()))) {
-            return verify(new Located(Origin.CACHED, expected.get(),
-                    Fetcher.cached(ctx.cacheDir(), expected.get()).toString()), ctx);
+        Optional<Path> cached = expected.isPresent() ? Fetcher.store(ctx.cacheDir()).path(expected.get()) : Optional.empty();
+        if (cached.isPresent()) {
+            return verify(new Located(Origin.CACHED, expected.get(), cached.get().toString()), ctx);
         }
         List<String> failures = new ArrayList<>();
         for (Location l : spec.candidates()) {

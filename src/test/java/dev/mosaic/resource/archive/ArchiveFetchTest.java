@@ -303,4 +303,21 @@ class ArchiveFetchTest extends ArchiveTestSupport {
         converge(spec, rig); // the next run fetches it anew
         assertThat(text(rig.at("/usr/src/linux-2.4.22/Makefile"))).contains("SUBLEVEL = 22");
     }
+
+    @Test
+    void aLinkPlantedAtTheCacheEntry_isNeverReadThrough_theArchiveIsFetchedAgain() throws Exception {
+        served.put("/pub/linux-2.4.22.tar.gz", KERNEL);
+        ArchiveSpec spec = kernel("sha256: " + sha256(KERNEL));
+        Path outside = tmp.resolve("outside.tar.gz");
+        Files.write(outside, KERNEL);
+        Path entry = cached(tmp.resolve("cache"), KERNEL);
+        Files.createDirectories(entry.getParent());
+        Files.createSymbolicLink(entry, outside);
+
+        converge(spec, rig);
+
+        assertThat(requestsFor("/pub/linux-2.4.22.tar.gz")).isEqualTo(1);
+        assertThat(Files.readAllBytes(outside)).isEqualTo(KERNEL);
+        assertThat(text(rig.at("/usr/src/linux-2.4.22/Makefile"))).contains("SUBLEVEL = 22");
+    }
 }
