@@ -38,11 +38,20 @@ final class Observer {
     private final StatCache statCache;
     private final boolean saveStatCache;
 
-    Observer(RemoteRoot remote, ProbeCache cache, StatCache statCache, boolean saveStatCache) {
+    /** Whether the next prefetch also hashes the files it sees (see {@link #Observer}). */
+    private volatile boolean hashWithProbe;
+
+    /**
+     * @param newStatCache this host's stat cache has never been written (a first run, or the
+     *                     plan after a first apply, whose writes it cannot key): it knows no hash,
+     *                     so the prefetch hashes the files it sees in the same round trip
+     */
+    Observer(RemoteRoot remote, ProbeCache cache, StatCache statCache, boolean saveStatCache, boolean newStatCache) {
         this.remote = remote;
         this.cache = cache;
         this.statCache = statCache;
         this.saveStatCache = saveStatCache;
+        this.hashWithProbe = newStatCache;
     }
 
     /** See {@link SshHost#prefetch}. */
@@ -53,7 +62,12 @@ final class Observer {
         Set<String> whole = new TreeSet<>();
         trees.stream().filter(t -> TargetPath.problem(t) == null).forEach(t -> whole.add(TargetPath.normalize(t)));
         all.addAll(whole);
-        probe(all, false);
+        if (hashWithProbe) {
+            hashWithProbe = false;
+            probeAndHash(all);
+        } else {
+            probe(all, false);
+        }
         // A tree inside another one comes with it; a tree that is a file or absent is known already.
         whole.removeIf(t -> !cache.known.get(t).stat().isDirectory()
                 || whole.stream().anyMatch(o -> !o.equals(t) && (o.equals("/") || t.startsWith(o + "/"))));
@@ -83,6 +97,42 @@ final class Observer {
         }
         for (String p : paths) {
             cache.asked(p, recursive);
+        }
+    }
+
+    /** {@link #probe} of single paths that also hashes every regular file among them. */
+    private void probeAndHash(Collection<String> paths) throws IOException {
+        List<String> remotes = new ArrayList<>();
+        for (String p : paths) {
+            remotes.add(remote.remote(p));
+        }
+        SshConnection conn = remote.conn();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = conn.run(Probe.statAndHashCommand(), Probe.nulList(remotes), out, err, null);
+        if (code == 127) {
+            throw new IOException(remote.name() + " has no 'find' (GNU findutils is needed on the server)");
+        }
+        if (code != 0) {
+            throw new IOException("probing files on " + conn.endpoint().describe() + " failed (exit " + code + ")");
+        }
+        Probe.Seen seen = Probe.parseStats(out.toByteArray());
+        Map<String, String> hashes = Probe.parseHashLines(err.toByteArray(), 0);
+        for (Map.Entry<String, Probe.Entry> e : seen.entries().entrySet()) {
+            if (!remote.holds(e.getKey())) {
+                continue;
+            }
+            String target = remote.target(e.getKey());
+            cache.saw(target, e.getValue());
+            String sha = e.getValue().stat().isFile() ? hashes.get(e.getKey()) : null;
+            if (sha != null) {
+                cache.hashes.put(target, sha);
+                FileStat st = e.getValue().stat();
+                statCache.record(e.getKey(), st.size(), st.mtimeNanos(), e.getValue().fileKey(), sha, seen.remoteNanos());
+            }
+        }
+        for (String p : paths) {
+            cache.asked(p, false);
         }
     }
 

@@ -43,6 +43,21 @@ final class Probe {
                 + "\"' sh 2>/dev/null; exit 0";
     }
 
+    /**
+     * The command for one probe (each path alone) that also hashes, in the same round trip, every
+     * regular file among them: the metadata on standard output as {@link #statCommand}'s, the
+     * {@code sha256sum -z} lines on standard error ({@link #parseHashLines}). Where standard
+     * output cannot be opened again as {@code /dev/fd/N} (a socket), it is {@link #statCommand}'s
+     * probe alone, and the hashes are asked later.
+     */
+    static String statAndHashCommand() {
+        return "LC_ALL=C; export LC_ALL; command -v find >/dev/null || exit 127; date +%s%N; "
+                + "if (: >/dev/fd/1) 2>/dev/null; then "
+                + "xargs -0 -r sh -c 'exec find -P \"$@\" -maxdepth 0 -fprintf /dev/fd/3 \"" + FORMAT
+                + "\" -type f -exec sha256sum -z -- {} +' sh 3>&1 1>&2 2>/dev/null; "
+                + "else xargs -0 -r sh -c 'exec find -P \"$@\" -maxdepth 0 -printf \"" + FORMAT + "\"' sh 2>/dev/null; fi; exit 0";
+    }
+
     static byte[] nulList(Collection<String> paths) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String p : paths) {
@@ -97,14 +112,19 @@ final class Probe {
             throw new IOException("unexpected answer to sha256sum (no clock line)");
         }
         long now = parseNanos(new String(out, 0, nl, StandardCharsets.US_ASCII).trim());
+        return new Hashes(now, parseHashLines(out, nl + 1));
+    }
+
+    /** {@code sha256sum -z} lines from {@code from} on: remote paths to their hashes. */
+    static Map<String, String> parseHashLines(byte[] out, int from) throws IOException {
         Map<String, String> hashes = new LinkedHashMap<>();
-        for (String line : split(out, nl + 1)) {
+        for (String line : split(out, from)) {
             if (line.length() < 67 || line.charAt(64) != ' ') {
                 throw new IOException("unexpected answer to sha256sum: " + line);
             }
             hashes.put(line.substring(66), line.substring(0, 64));
         }
-        return new Hashes(now, hashes);
+        return hashes;
     }
 
     private static List<String> split(byte[] out, int from) {

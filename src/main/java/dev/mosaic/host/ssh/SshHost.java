@@ -43,7 +43,8 @@ public final class SshHost implements Host, AutoCloseable {
      */
     public SshHost(String name, SshConnection conn, String root, Path statCacheFile, boolean saveStatCache) {
         this.remote = new RemoteRoot(name, conn, root);
-        this.observer = new Observer(remote, cache, StatCache.load(statCacheFile), saveStatCache);
+        this.observer = new Observer(remote, cache, StatCache.load(statCacheFile), saveStatCache,
+                statCacheFile != null && java.nio.file.Files.notExists(statCacheFile));
         this.files = new SftpFiles(remote, cache, observer);
         this.commands = new RemoteCommands(remote);
     }
