@@ -149,10 +149,13 @@ public final class Debs {
     /**
      * The .deb from the cache, fetched first with {@code apt-get download} (on the control
      * machine, in a private directory of the cache) when the cache lacks it; verified against
-     * the sha256 of apt's index before it enters the cache.
+     * the sha256 of apt's index before it enters the cache. A copy already kept is not hashed
+     * again here: the caller, the archive kind, hashes every byte it unpacks on the way and
+     * refuses (and removes) a copy that no longer holds that digest — a second read of 140 MB
+     * would only repeat it.
      */
     public static Path fetch(Context ctx, String aptArgument, String sha256) throws IOException, ResourceException {
-        download(ctx, Map.of(aptArgument, sha256));
+        download(ctx, Map.of(aptArgument, sha256), false);
         return cached(ctx, sha256);
     }
 
@@ -163,18 +166,20 @@ public final class Debs {
     public static void fetchAll(Context ctx, List<Deb> debs) throws IOException, ResourceException {
         Map<String, String> all = new LinkedHashMap<>();
         debs.forEach(d -> all.put(d.aptArgument(), d.sha256()));
-        download(ctx, all);
+        download(ctx, all, true);
     }
 
     /**
-     * Downloads {@code apt argument → sha256} that the cache lacks (or holds damaged: such a copy
-     * is removed and fetched again), and keeps each verified .deb.
+     * Downloads {@code apt argument → sha256} that the cache lacks (or, with {@code checkKept},
+     * holds damaged: such a copy is removed and fetched again), and keeps each verified .deb. A
+     * kept copy is never used through a link either way.
      */
-    private static void download(Context ctx, Map<String, String> wanted) throws IOException, ResourceException {
+    private static void download(Context ctx, Map<String, String> wanted, boolean checkKept)
+            throws IOException, ResourceException {
         ContentStore store = store(ctx);
         Map<String, String> missing = new LinkedHashMap<>();
         for (var e : wanted.entrySet()) {
-            if (store.checked(e.getValue()).isEmpty()) {
+            if ((checkKept ? store.checked(e.getValue()) : store.path(e.getValue())).isEmpty()) {
                 missing.put(e.getKey(), e.getValue());
             }
         }

@@ -69,10 +69,7 @@ final class Unpacked {
     }
 
     static Change diff(PackageSpec spec, State s) throws ResourceException {
-        Change inner;
-        {
-            inner = s.observed().diff();
-        }
+        Change inner = s.observed().diff();
         if (inner.isNoop()) {
             return Change.NOOP;
         }

@@ -140,13 +140,26 @@ class DebsCacheTest {
     }
 
     @Test
-    void aDamagedCachedDeb_isFetchedAgain() throws Exception {
+    void aDamagedCachedDeb_isFetchedAgain_forTheNodeImage() throws Exception {
         String sha = Sha256.hex("the real package");
         Path deb = Debs.fetch(ctx(), ARG, sha);
         Files.writeString(deb, "the real pack4ge"); // a flipped byte on disk
 
-        assertThat(Debs.fetch(ctx(), ARG, sha)).hasContent("the real package");
+        Debs.fetchAll(ctx(), java.util.List.of(new Debs.Deb("hello", "2.10-3", "amd64", sha)));
+
+        assertThat(deb).hasContent("the real package");
         assertThat(runs()).isEqualTo(2);
+    }
+
+    @Test
+    void aKeptDeb_isNotHashedAgainForTheArchiveKind_whichHashesWhatItUnpacks() throws Exception {
+        String sha = Sha256.hex("the real package");
+        Path deb = Debs.fetch(ctx(), ARG, sha);
+        Files.writeString(deb, "the real pack4ge");
+
+        // The archive kind refuses it on the way and removes it (HashedSpoolTest); here it is only found.
+        assertThat(Debs.fetch(ctx(), ARG, sha)).isEqualTo(deb);
+        assertThat(runs()).isEqualTo(1);
     }
 
     @Test
