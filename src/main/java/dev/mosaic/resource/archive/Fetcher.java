@@ -134,7 +134,7 @@ final class Fetcher {
                                Context ctx) throws IOException {
         long lastReport = System.nanoTime();
         byte[] buf = new byte[64 * 1024];
-        try (NativeDigest.Hasher md = total >= NativeDigest.NATIVE_FROM ? NativeDigest.hasher() : javaHasher()) {
+        try (NativeDigest.Hasher md = total >= NativeDigest.NATIVE_FROM ? NativeDigest.hasher() : NativeDigest.javaHasher()) {
             int n;
             while ((n = body.read(buf)) != -1) {
                 got[0] += n;
@@ -153,22 +153,6 @@ final class Fetcher {
             }
             return md.digest();
         }
-    }
-
-    /** Java's SHA-256, for what is too small to be worth a process (or of unknown size). */
-    private static NativeDigest.Hasher javaHasher() {
-        MessageDigest md = Sha256.digest();
-        return new NativeDigest.Hasher() {
-            @Override
-            public void update(byte[] b, int off, int len) {
-                md.update(b, off, len);
-            }
-
-            @Override
-            public String digest() {
-                return HexFormat.of().formatHex(md.digest());
-            }
-        };
     }
 
     /**

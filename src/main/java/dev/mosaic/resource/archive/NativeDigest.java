@@ -94,6 +94,11 @@ final class NativeDigest {
                 }
             };
         }
+        return javaHasher();
+    }
+
+    /** Java's SHA-256, for what is too small to be worth a process (or where no tool is). */
+    static Hasher javaHasher() {
         MessageDigest md = Digests.newSha256();
         return new Hasher() {
             @Override
