@@ -1,14 +1,13 @@
 package dev.mosaic.resource.pkg;
 
+import dev.mosaic.base.AtomicFile;
 import dev.mosaic.resource.Digests;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -129,12 +128,15 @@ final class AptCandidates {
     /** A kept answer: three lines, version, sha256, file name; anything else is ignored (apt is asked). */
     private static Optional<Apt.Candidate> read(Path file) {
         try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty(); // none kept; a link is never read through
+            }
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             if (lines.size() == 3 && !lines.get(0).isBlank() && lines.get(1).matches("[0-9a-f]{64}")) {
                 return Optional.of(new Apt.Candidate(lines.get(0), lines.get(1), lines.get(2)));
             }
         } catch (IOException e) {
-            // none kept, or unreadable: apt is asked
+            // unreadable: apt is asked
         }
         return Optional.empty();
     }
@@ -145,17 +147,7 @@ final class AptCandidates {
         }
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".candidate-", ".tmp");
-            try {
-                Files.writeString(tmp, c.version() + "\n" + c.sha256() + "\n" + c.filename() + "\n", StandardCharsets.UTF_8);
-                try {
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFile.write(file, (c.version() + "\n" + c.sha256() + "\n" + c.filename() + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // a cache that cannot be written only costs asking apt next time
         }
