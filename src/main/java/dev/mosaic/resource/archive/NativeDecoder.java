@@ -64,11 +64,24 @@ final class NativeDecoder {
         argv.set(0, which(argv.get(0)).get().toString());
         long bound = saturatedAdd(maxBytes, saturatedMul(maxEntries + 2, FRAMING));
         List<Path> made = new ArrayList<>();
-        for (Path d = spoolDir; d != null && !Files.isDirectory(d); d = d.getParent()) {
-            made.add(d);
+        Path tar = null;
+        for (int attempt = 1; tar == null; attempt++) {
+            made.clear();
+            for (Path d = spoolDir; d != null && !Files.isDirectory(d); d = d.getParent()) {
+                made.add(d);
+            }
+            try {
+                Files.createDirectories(spoolDir);
+                tar = Files.createTempFile(spoolDir, ".unpack-", ".tar");
+            } catch (java.nio.file.NoSuchFileException e) {
+                // Another unpack of this run, done with its spool, removed an emptied directory of
+                // the path meanwhile (packages of one wave unpack at once): make it again.
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
         }
-        Files.createDirectories(spoolDir);
-        Spool spool = new Spool(Files.createTempFile(spoolDir, ".unpack-", ".tar"), List.copyOf(made), new String[1]);
+        Spool spool = new Spool(tar, List.copyOf(made), new String[1]);
         boolean ok = false;
         try {
             ok = run(argv, input, spool.tar(), bound, hash ? spool.hashed() : null);

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
@@ -61,6 +62,35 @@ class NativeDecoderTest {
         assertThat(Files.readAllBytes(spool.get().tar())).isEqualTo(content);
         spool.get().delete();
         assertThat(tmp.resolve("cache")).doesNotExist();
+    }
+
+    @Test
+    void spoolsOfOneRunMadeAndDeletedAtOnce_neverLoseTheirDirectoryToAnother() throws Exception {
+        // Packages of one wave unpack at once: one deleting its spool (and the directory it made)
+        // while another is making its own must not fail the other ("no such file").
+        assumeTrue(Files.isExecutable(Path.of("/bin/gzip")) || Files.isExecutable(Path.of("/usr/bin/gzip")));
+        Path gz = gzipOf(new byte[4096]);
+        Path spoolDir = tmp.resolve("cache/unpack-spool/1");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<Boolean>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                runs.add(pool.submit(() -> {
+                    Optional<NativeDecoder.Spool> spool = NativeDecoder.spool(ArchiveFormat.TAR_GZ, file(gz), spoolDir, 1 << 20, 10);
+                    spool.orElseThrow().delete();
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> r : runs) {
+                assertThat(r.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // No spool is left; an emptied directory may be (the next run removes a gone process's).
+        if (Files.exists(spoolDir)) {
+            assertThat(spoolDir).isEmptyDirectory();
+        }
     }
 
     @Test
