@@ -133,8 +133,11 @@ final class NativeDecoder {
                             for (Path f : files.toList()) {
                                 Files.deleteIfExists(f);
                             }
+                            Files.deleteIfExists(d);
+                        } catch (java.nio.file.NoSuchFileException | java.nio.file.DirectoryNotEmptyException e) {
+                            // Another unpack of this run (packages of one wave start at once) is
+                            // removing the same leftover: it is gone, or soon will be.
                         }
-                        Files.deleteIfExists(d);
                     }
                 }
             }

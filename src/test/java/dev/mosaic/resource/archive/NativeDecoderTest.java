@@ -94,6 +94,33 @@ class NativeDecoderTest {
     }
 
     @Test
+    void unpacksStartingAtOnce_bothRemovingAKilledRunsSpool_neitherFails() throws Exception {
+        // A killed run left unpack-spool/<its pid>; the packages of the next run's first wave all
+        // find it at once, and each removes it (seen as "no such file: unpack-spool/PID").
+        Path cache = tmp.resolve("cache");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            for (int round = 0; round < 40; round++) {
+                Path left = cache.resolve("unpack-spool/" + (Integer.MAX_VALUE - round));
+                Files.createDirectories(left);
+                for (int f = 0; f < 20; f++) {
+                    Files.write(left.resolve(".unpack-" + f + ".tar"), new byte[16]);
+                }
+                List<java.util.concurrent.Future<Path>> runs = new java.util.ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    runs.add(pool.submit(() -> NativeDecoder.spoolDir(cache)));
+                }
+                for (java.util.concurrent.Future<Path> r : runs) {
+                    assertThat(r.get()).isEqualTo(cache.resolve("unpack-spool/" + ProcessHandle.current().pid()));
+                }
+                assertThat(left).doesNotExist();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aDecompressionPastTheLimitsGivesNoSpoolSoThatJavaReadsAndRefusesIt() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/bin/gzip")) || Files.isExecutable(Path.of("/usr/bin/gzip")));
         Path bomb = gzipOf(new byte[16 << 20]); // 16 MiB of zeros in a few KiB
