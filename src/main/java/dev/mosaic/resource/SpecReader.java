@@ -14,7 +14,9 @@ import java.util.Optional;
 /**
  * Reads one resource's YAML body into a typed spec. The body already passed the kind's JSON
  * Schema, so shapes are right; what is left are semantic checks, reported with the field's
- * position. Not thread-safe.
+ * position. An absent field takes its default from the kind's schema ({@link KindSchema}), and a
+ * word is checked against the schema's {@code enum}: no default and no word is written in Java.
+ * Not thread-safe.
  */
 public final class SpecReader {
 
@@ -25,6 +27,7 @@ public final class SpecReader {
     private final Diagnostics diags;
     private final Path baseDir;
     private final Variables variables;
+    private KindSchema schema;
     private boolean failed;
     private boolean sensitive;
 
@@ -33,11 +36,25 @@ public final class SpecReader {
     }
 
     public SpecReader(String id, YNode.Map body, Diagnostics diags, Path baseDir, Variables variables) {
+        this(id, body, diags, baseDir, variables, null);
+    }
+
+    /** @param schema the view of the kind's schema (null: the schema of the body's {@code type}) */
+    public SpecReader(String id, YNode.Map body, Diagnostics diags, Path baseDir, Variables variables, KindSchema schema) {
         this.id = id;
         this.body = body;
         this.diags = diags;
         this.baseDir = baseDir;
         this.variables = variables;
+        this.schema = schema;
+    }
+
+    /** The view of the kind's schema: defaults and words of its fields. */
+    public KindSchema schema() {
+        if (schema == null) {
+            schema = body.get("type") instanceof YNode.Scalar t ? KindSchema.of(t.text()) : KindSchema.none();
+        }
+        return schema;
     }
 
     /** The variables of the scope the resource is declared in (for kinds that render them). */
@@ -104,14 +121,16 @@ public final class SpecReader {
         return Optional.empty();
     }
 
-    public String string(String field, String fallback) {
-        return optString(field).orElse(fallback);
-    }
-
-    /** A required string; reports a missing field. */
+    /**
+     * A string: the field's value, else the schema's default, else (a required field) a report
+     * that it is missing.
+     */
     public String string(String field) {
         Optional<String> v = optString(field);
         if (v.isEmpty()) {
+            if (schema().hasDefault(field)) {
+                return schema().defaultText(field);
+            }
             if (!body.has(field)) {
                 failed = true;
                 diags.error(body.pos(), "resource '" + id + "': missing required field '" + field + "'");
@@ -121,21 +140,30 @@ public final class SpecReader {
         return v.get();
     }
 
-    public boolean bool(String field, boolean fallback) {
-        return optString(field).map(t -> new YNode.Scalar(t, YNode.Scalar.Kind.BOOLEAN, true, SourcePos.NONE).asBoolean())
-                .orElse(fallback);
+    /** A boolean: the field's value, else the schema's default. */
+    public boolean bool(String field) {
+        return optBool(field).orElseGet(() -> schema().defaultBool(field));
     }
 
-    public long integer(String field, long fallback) {
+    public Optional<Boolean> optBool(String field) {
+        return optString(field).map(t -> new YNode.Scalar(t, YNode.Scalar.Kind.BOOLEAN, true, SourcePos.NONE).asBoolean());
+    }
+
+    /** An integer: the field's value, else the schema's default. */
+    public long integer(String field) {
+        return optInteger(field).orElseGet(() -> schema().defaultInteger(field));
+    }
+
+    public Optional<Long> optInteger(String field) {
         Optional<String> v = optString(field);
         if (v.isEmpty()) {
-            return fallback;
+            return Optional.empty();
         }
         try {
-            return Long.parseLong(v.get().trim());
+            return Optional.of(Long.parseLong(v.get().trim()));
         } catch (NumberFormatException e) {
             error(field, "expected an integer, got '" + v.get() + "'");
-            return fallback;
+            return Optional.of(0L);
         }
     }
 
@@ -303,8 +331,12 @@ public final class SpecReader {
         return Optional.of(t);
     }
 
+    /** A list of strings (one string is a list of one): the field's, else the schema's default, else none. */
     public List<String> stringList(String field) {
         List<String> out = new ArrayList<>();
+        if (!has(field) && schema().hasDefault(field)) {
+            return schema().defaultList(field);
+        }
         YNode n = body.get(field);
         if (n instanceof YNode.Seq seq) {
             for (YNode item : seq.items()) {
@@ -320,16 +352,26 @@ public final class SpecReader {
         return out;
     }
 
-    /** One of the allowed words; the schema normally caught anything else already. */
-    public String oneOf(String field, String fallback, String... allowed) {
-        String v = string(field, fallback);
-        for (String a : allowed) {
-            if (a.equals(v)) {
-                return v;
-            }
+    /** One of the words of the field's schema {@code enum}: the field's, else the schema's default. */
+    public String word(String field) {
+        return optWord(field).orElseGet(() -> schema().defaultText(field));
+    }
+
+    /**
+     * The field's word, checked against its schema {@code enum} here too: a tree the schema cache
+     * let through unvalidated, or a reader built without the schema check, still gets the message.
+     */
+    public Optional<String> optWord(String field) {
+        List<String> allowed = schema().words(field);
+        if (allowed.isEmpty()) {
+            throw schema().noWords(field);
         }
-        error(field, "expected one of " + String.join(", ", allowed) + ", got '" + v + "'");
-        return fallback;
+        Optional<String> v = optString(field);
+        if (v.isPresent() && !allowed.contains(v.get())) {
+            error(field, "expected one of " + String.join(", ", allowed) + ", got '" + v.get() + "'");
+            return Optional.of(schema().hasDefault(field) ? schema().defaultText(field) : allowed.get(0));
+        }
+        return v;
     }
 
     public YNode raw(String field) {

@@ -1,5 +1,7 @@
 package dev.mosaic.resource.archive;
 
+import dev.mosaic.resource.KindSchema;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,10 +26,6 @@ public record ArchiveSpec(Location source, List<Location> mirrors, Optional<Stri
                           ArchiveFormat format, int stripComponents, Optional<String> creates, boolean allowSetuid,
                           long maxSize, double maxRatio, long maxEntries, List<String> include, boolean rootfs) {
 
-    static final long DEFAULT_MAX_SIZE = 8L << 30;
-    static final double DEFAULT_MAX_RATIO = 200;
-    static final long DEFAULT_MAX_ENTRIES = 200_000;
-
     public ArchiveSpec {
         mirrors = List.copyOf(mirrors);
         include = List.copyOf(include);
@@ -37,11 +35,13 @@ public record ArchiveSpec(Location source, List<Location> mirrors, Optional<Stri
      * A .deb known by its digest, unpacked as a root file system into {@code dest} — the package
      * kind's way of populating a tree. The package kind puts the file into the cache
      * ({@link ArchiveType#cachedPath}) before apply; {@code origin} (e.g. {@code apt:pxelinux=6.04})
-     * only names it in messages.
+     * only names it in messages. Its limits are the archive kind's defaults, read from its schema.
      */
     public static ArchiveSpec deb(String origin, String sha256, String dest, List<String> include) {
+        KindSchema archive = KindSchema.of("archive");
         return new ArchiveSpec(new Location(origin, true, null), List.of(), Optional.of(sha256), dest, ArchiveFormat.DEB, 0,
-                Optional.empty(), true, DEFAULT_MAX_SIZE, DEFAULT_MAX_RATIO, DEFAULT_MAX_ENTRIES, include, true);
+                Optional.empty(), true, Sizes.parse(archive.defaultText("max_size")),
+                SpecParser.ratio(archive.defaultText("max_ratio")), archive.defaultInteger("max_entries"), include, true);
     }
 
     /** Whether an unpacked path (relative to dest) is selected by {@code include}, or leads to one. */

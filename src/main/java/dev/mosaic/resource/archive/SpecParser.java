@@ -26,11 +26,11 @@ final class SpecParser {
         Optional<String> sha256 = r.optString("sha256").map(s -> s.trim().toLowerCase(Locale.ROOT))
                 .map(s -> s.startsWith("sha256:") ? s.substring(7) : s);
         if (sha256.isPresent() && !sha256.get().matches("[0-9a-f]{64}")) {
-            r.error("sha256", "expected 64 hexadecimal digits, got '" + r.string("sha256", "") + "'");
+            r.error("sha256", "expected 64 hexadecimal digits, got '" + r.optString("sha256").orElse("") + "'");
         }
         String dest = r.absolutePath("dest");
-        ArchiveFormat format = ArchiveFormat.ofWord(r.oneOf("format", "auto", ArchiveFormat.WORDS));
-        long strip = r.integer("strip_components", 0);
+        ArchiveFormat format = ArchiveFormat.ofWord(r.word("format"));
+        long strip = r.integer("strip_components");
         if (strip < 0 || strip > 1000) {
             r.error("strip_components", "expected a number of leading path parts to drop (0 or more), got " + strip);
         }
@@ -38,32 +38,21 @@ final class SpecParser {
             r.error("strip_components", "a " + format.word() + " file holds one file, without paths to strip");
         }
         Optional<String> creates = r.optString("creates").map(p -> r.checkAbsolute("creates", p));
-        boolean allowSetuid = r.bool("allow_setuid", false);
-        long maxSize = ArchiveSpec.DEFAULT_MAX_SIZE;
-        Optional<String> size = r.optString("max_size");
-        if (size.isPresent()) {
-            try {
-                maxSize = Sizes.parse(size.get());
-                if (maxSize <= 0) {
-                    r.error("max_size", "must be more than 0");
-                }
-            } catch (IllegalArgumentException e) {
-                r.error("max_size", e.getMessage());
+        boolean allowSetuid = r.bool("allow_setuid");
+        long maxSize = 0;
+        try {
+            maxSize = Sizes.parse(r.string("max_size"));
+            if (maxSize <= 0) {
+                r.error("max_size", "must be more than 0");
             }
+        } catch (IllegalArgumentException e) {
+            r.error("max_size", e.getMessage());
         }
-        double maxRatio = ArchiveSpec.DEFAULT_MAX_RATIO;
-        Optional<String> ratio = r.optString("max_ratio");
-        if (ratio.isPresent()) {
-            try {
-                maxRatio = Double.parseDouble(ratio.get().trim());
-            } catch (NumberFormatException e) {
-                maxRatio = -1;
-            }
-            if (!(maxRatio > 0) || Double.isInfinite(maxRatio)) {
-                r.error("max_ratio", "expected a positive number, got '" + ratio.get() + "'");
-            }
+        double maxRatio = ratio(r.string("max_ratio"));
+        if (!(maxRatio > 0) || Double.isInfinite(maxRatio)) {
+            r.error("max_ratio", "expected a positive number, got '" + r.string("max_ratio") + "'");
         }
-        long maxEntries = r.integer("max_entries", ArchiveSpec.DEFAULT_MAX_ENTRIES);
+        long maxEntries = r.integer("max_entries");
         if (maxEntries <= 0) {
             r.error("max_entries", "must be more than 0");
         }
@@ -72,7 +61,16 @@ final class SpecParser {
         }
         List<String> include = r.stringList("include");
         return new ArchiveSpec(source, mirrors, sha256, dest, format, (int) strip, creates, allowSetuid,
-                maxSize, maxRatio, maxEntries, include, r.bool("rootfs", false));
+                maxSize, maxRatio, maxEntries, include, r.bool("rootfs"));
+    }
+
+    /** A {@code max_ratio}'s text as a number; -1 when it is none. */
+    static double ratio(String text) {
+        try {
+            return Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static Location location(SpecReader r, String field, String text) {

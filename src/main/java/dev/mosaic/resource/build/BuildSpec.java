@@ -13,6 +13,4 @@ public record BuildSpec(String dir, List<String> commands, Map<String, String> e
                         List<String> inputs, List<String> outputs, List<String> toolchain,
                         Optional<Long> timeoutSeconds, Optional<String> stdin, boolean share,
                         boolean network) {
-
-    static final List<String> DEFAULT_TOOLCHAIN = List.of("cc --version", "make --version");
 }

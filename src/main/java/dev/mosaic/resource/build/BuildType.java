@@ -71,13 +71,13 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         if (r.raw("env") instanceof YNode.Map m) {
             m.entries().values().forEach(e -> env.put(e.key(), e.value() instanceof YNode.Scalar s ? s.text() : ""));
         }
-        Optional<Integer> jobs = r.has("jobs") ? Optional.of((int) r.integer("jobs", 1)) : Optional.empty();
+        Optional<Integer> jobs = r.optInteger("jobs").map(Long::intValue);
         List<String> inputs = r.stringList("inputs").stream().map(p -> r.checkAbsolute("inputs", p)).toList();
         List<String> outputs = r.stringList("outputs").stream().map(p -> r.checkAbsolute("outputs", p)).toList();
-        List<String> toolchain = r.has("toolchain") ? r.stringList("toolchain") : BuildSpec.DEFAULT_TOOLCHAIN;
-        Optional<Long> timeout = r.has("timeout") ? Optional.of(r.integer("timeout", 0)) : Optional.empty();
+        List<String> toolchain = r.stringList("toolchain");
+        Optional<Long> timeout = r.optInteger("timeout");
         return new BuildSpec(dir, commands, env, jobs, inputs, outputs, toolchain, timeout, r.optString("stdin"),
-                r.bool("share", true), r.bool("network", false));
+                r.bool("share"), r.bool("network"));
     }
 
     @Override

@@ -64,7 +64,7 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
         } else {
             r.pathText("source", source);
         }
-        return new CopySpec(source, r.absolutePath("dest"), r.bool("purge", false));
+        return new CopySpec(source, r.absolutePath("dest"), r.bool("purge"));
     }
 
     @Override

@@ -48,8 +48,8 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
     @Override
     public DirectorySpec parse(SpecReader r) {
         return new DirectorySpec(r.absolutePath("path"),
-                r.oneOf("ensure", "present", "present", "absent").equals("present"),
-                r.mode("mode"), r.account("owner"), r.account("group"), r.bool("force", false));
+                r.word("ensure").equals("present"),
+                r.mode("mode"), r.account("owner"), r.account("group"), r.bool("force"));
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
             r.error("source", "give either 'template' or 'source', not both");
         }
         Config c = new Config(path, r.optLine("interface").orElse(null), r.optLine("listen_address").orElse(null),
-                r.integer("dns_port", 0), r.optLine("tftp_root").orElse(null), r.optLine("range").orElse(null),
+                r.integer("dns_port"), r.optLine("tftp_root").orElse(null), r.optLine("range").orElse(null),
                 // Empty is "none", so that a playbook can leave it to a variable.
                 r.optLine("ra_only").filter(v -> !v.isBlank()).orElse(null), r.optLine("boot").orElse(null), r.optLine("ipxe_boot").orElse(null), nodes(r), extra(r));
         if (template.isEmpty() && source.isEmpty()) {

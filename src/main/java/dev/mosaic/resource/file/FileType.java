@@ -45,7 +45,7 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
     @Override
     public FileSpec parse(SpecReader r) {
         String path = r.absolutePath("path");
-        boolean present = r.oneOf("ensure", "present", "present", "absent").equals("present");
+        boolean present = r.word("ensure").equals("present");
         Optional<byte[]> content = r.optString("content").map(s -> s.getBytes(StandardCharsets.UTF_8));
         Optional<String> source = r.optString("source");
         if (content.isPresent() && source.isPresent()) {

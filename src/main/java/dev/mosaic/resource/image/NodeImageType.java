@@ -75,7 +75,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
     @Override
     public NodeImageSpec parse(SpecReader r) {
         String path = r.absolutePath("path");
-        NodeImageSpec.Format format = r.oneOf("format", "cpio", "cpio", "squashfs").equals("squashfs")
+        NodeImageSpec.Format format = r.word("format").equals("squashfs")
                 ? NodeImageSpec.Format.SQUASHFS : NodeImageSpec.Format.CPIO;
         List<String> packages = new ArrayList<>();
         for (String p : r.stringList("packages")) {
@@ -117,7 +117,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
         for (String d : r.stringList("dirs")) {
             dirs.add(imagePath(r, "dirs", d, seen));
         }
-        long epoch = r.integer("epoch", 0);
+        long epoch = r.integer("epoch");
         if (epoch < 0 || epoch > 0xFFFFFFFFL) {
             r.error("epoch", "expected seconds since 1970 between 0 and 4294967295, got " + epoch);
         }

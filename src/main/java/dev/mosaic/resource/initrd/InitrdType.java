@@ -107,7 +107,7 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
         if (init.isPresent() && seen.contains("/init")) {
             r.error("init", "'/init' is also declared among the entries");
         }
-        String compression = r.oneOf("compression", "gzip", "gzip", "none");
+        String compression = r.word("compression");
         return new InitrdSpec(path, init, files, trees, links, dirs, nodes, compression.equals("gzip"));
     }
 

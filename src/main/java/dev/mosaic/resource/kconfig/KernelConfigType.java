@@ -97,12 +97,12 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
             }
         }
         checkRanges(r, options);
-        String resolver = r.oneOf("resolver", "olddefconfig", "olddefconfig", "oldconfig");
+        String resolver = r.word("resolver");
         Map<String, String> env = new TreeMap<>();
         if (r.raw("env") instanceof YNode.Map m) {
             m.entries().values().forEach(e -> env.put(e.key(), e.value() instanceof YNode.Scalar s ? s.text() : ""));
         }
-        return new KernelConfigSpec(dir, base, options, resolver, env, r.bool("network", false));
+        return new KernelConfigSpec(dir, base, options, resolver, env, r.bool("network"));
     }
 
     /** {@code ranges: {CONFIG_X: {min: 2, max: 10}}} bounds numeric options at plan time. */

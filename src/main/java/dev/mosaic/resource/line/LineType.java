@@ -67,7 +67,7 @@ public final class LineType implements ResourceType<LineSpec, LineType.Observed>
     @Override
     public LineSpec parse(SpecReader r) {
         String path = r.absolutePath("path");
-        boolean present = r.oneOf("ensure", "present", "present", "absent").equals("present");
+        boolean present = r.word("ensure").equals("present");
         String line = r.optLine("line").orElse(null);
         Optional<String> match = r.optString("match");
         Optional<Pattern> pattern = Optional.empty();

@@ -40,14 +40,14 @@ public final class LinkType implements ResourceType<LinkSpec, FileStat> {
         if (path.startsWith("/") && TargetPaths.normalize(path).equals("/")) {
             r.error("path", "must name a link below the root, not the root directory itself");
         }
-        boolean present = r.oneOf("ensure", "present", "present", "absent").equals("present");
-        String target = present ? r.string("target") : r.string("target", "");
+        boolean present = r.word("ensure").equals("present");
+        String target = present ? r.string("target") : r.optString("target").orElse("");
         if (present && target.isEmpty() && r.has("target")) {
             r.error("target", "must not be empty");
         } else if (!target.isEmpty()) {
             r.pathValue("target", target);
         }
-        return new LinkSpec(path, target, present, r.bool("force", false));
+        return new LinkSpec(path, target, present, r.bool("force"));
     }
 
     /** A link reads its target (when it is inside the managed world), so it comes after it. */

@@ -70,8 +70,8 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         }
         source = source.map(s -> s.startsWith("/") ? r.checkAbsolute("source", s) : s);
         source.filter(s -> !s.startsWith("/")).ifPresent(s -> r.pathText("source", s));
-        long strip = r.integer("strip", 1);
-        long fuzz = r.integer("fuzz", 2);
+        long strip = r.integer("strip");
+        long fuzz = r.integer("fuzz");
         if (strip < 0 || fuzz < 0) {
             r.error(strip < 0 ? "strip" : "fuzz", "must not be negative");
         }

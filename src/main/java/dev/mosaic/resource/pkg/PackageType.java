@@ -43,7 +43,7 @@ public final class PackageType implements ResourceType<PackageSpec, PackageType.
         if (!name.matches("[a-z0-9][a-z0-9+.-]+")) {
             r.error("name", "'" + name + "' is not a Debian package name");
         }
-        PackageSpec.State state = switch (r.oneOf("state", "installed", "installed", "absent", "unpacked")) {
+        PackageSpec.State state = switch (r.word("state")) {
             case "absent" -> PackageSpec.State.ABSENT;
             case "unpacked" -> PackageSpec.State.UNPACKED;
             default -> PackageSpec.State.INSTALLED;

@@ -61,13 +61,13 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
     @Override
     public PxeSpec parse(SpecReader r) {
         String root = r.absolutePath("root");
-        List<String> loaders = r.has("loaders") ? r.stringList("loaders") : List.of("pxelinux");
+        List<String> loaders = r.stringList("loaders");
         for (String l : loaders) {
             if (!LOADERS.contains(l)) {
                 r.error("loaders", "unknown loader '" + l + "'; known: " + String.join(", ", LOADERS));
             }
         }
-        boolean classic = r.oneOf("style", "modern", "modern", "classic").equals("classic");
+        boolean classic = r.word("style").equals("classic");
         for (String field : List.of("menu", "labels", "nodes")) {
             oneLine(r, r.raw(field));
         }

@@ -78,15 +78,11 @@ public final class ServiceType implements ResourceType<ServiceSpec, ServiceType.
         }
         source = source.map(s -> s.startsWith("/") ? r.checkAbsolute("source", s) : s);
         source.filter(s -> !s.startsWith("/")).ifPresent(s -> r.pathText("source", s));
-        Optional<Boolean> enabled = r.has("enabled") ? Optional.of(r.bool("enabled", false)) : Optional.empty();
-        Optional<ServiceSpec.State> state = r.has("state")
-                ? Optional.of(r.oneOf("state", "running", "running", "stopped").equals("running")
-                        ? ServiceSpec.State.RUNNING : ServiceSpec.State.STOPPED)
-                : Optional.empty();
-        Optional<ServiceSpec.OnNotify> onNotify = r.has("on_notify")
-                ? Optional.of(r.oneOf("on_notify", "reload", "reload", "restart").equals("reload")
-                        ? ServiceSpec.OnNotify.RELOAD : ServiceSpec.OnNotify.RESTART)
-                : Optional.empty();
+        Optional<Boolean> enabled = r.optBool("enabled");
+        Optional<ServiceSpec.State> state = r.optWord("state")
+                .map(w -> w.equals("running") ? ServiceSpec.State.RUNNING : ServiceSpec.State.STOPPED);
+        Optional<ServiceSpec.OnNotify> onNotify = r.optWord("on_notify")
+                .map(w -> w.equals("reload") ? ServiceSpec.OnNotify.RELOAD : ServiceSpec.OnNotify.RESTART);
         return new ServiceSpec(name, unit, source, r.optString("dropin"), enabled, state, onNotify);
     }
 

@@ -96,7 +96,7 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
                 files.put(name, new TftpTreeSpec.Entry(source, mode));
             }
         }
-        return new TftpTreeSpec(root, files, r.bool("purge", false));
+        return new TftpTreeSpec(root, files, r.bool("purge"));
     }
 
     @Override
