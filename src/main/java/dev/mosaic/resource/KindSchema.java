@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What a kind's JSON Schema ({@code schemas/resources/KIND.schema.json}) says of its top-level
  * fields that {@link SpecReader} needs: each field's default and its allowed words (an
- * {@code enum}, also one inside an {@code anyOf} beside the editors' {@code ${…}} choice),
+ * {@code enum}, also one inside an {@code anyOf} beside the editors' {@code ${…}} choice, or
+ * that of a list's {@code items}),
  * following {@code $ref}s into {@code common.schema.json#/$defs/…} and the file's own
  * {@code #/$defs/…}. The schema is the one place a default or a word is written: parse reads
  * them from here. Read from the jar once per kind per process ({@link #of}); immutable.
@@ -42,7 +43,12 @@ public final class KindSchema {
 
     /** The view of kind {@code kind}'s schema file, read on the first call for that kind. */
     public static KindSchema of(String kind) {
-        return BY_KIND.computeIfAbsent(kind, k -> read(k, file("resources/" + k + ".schema.json"), file("common.schema.json")));
+        return BY_KIND.computeIfAbsent(kind, k -> read(k, file("resources/" + k + ".schema.json"), Common.FILE));
+    }
+
+    /** common.schema.json, read on the first kind's view. */
+    private static final class Common {
+        static final JsonNode FILE = file("common.schema.json");
     }
 
     /** The view of {@code schema}, whose {@code ../common.schema.json} references point into {@code common}. */
@@ -72,6 +78,9 @@ public final class KindSchema {
         if (words.isEmpty() && node.path("enum").isArray()) {
             node.get("enum").forEach(w -> words.add(w.asText()));
         }
+        if (node.has("items")) {
+            collect(node.get("items"), schema, common, new JsonNode[1], words, depth + 1); // a list's words: its items'
+        }
         for (JsonNode choice : node.path("anyOf")) {
             collect(choice, schema, common, defaultValue, words, depth + 1);
         }
@@ -98,7 +107,7 @@ public final class KindSchema {
         return kind;
     }
 
-    /** The words the field allows (its {@code enum}); empty when it has none. */
+    /** The words the field allows (its {@code enum}, or its items' for a list); empty when it has none. */
     public List<String> words(String field) {
         Field f = fields.get(field);
         return f == null ? List.of() : f.words();

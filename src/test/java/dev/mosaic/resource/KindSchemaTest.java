@@ -48,7 +48,8 @@ class KindSchemaTest {
               "force": {"$ref": "../common.schema.json#/$defs/boolean", "default": false},
               "fuzz": {"$ref": "../common.schema.json#/$defs/integer", "default": 2},
               "ratio": {"type": "number", "default": 200},
-              "loaders": {"$ref": "../common.schema.json#/$defs/array", "default": ["pxelinux"]},
+              "loaders": {"$ref": "../common.schema.json#/$defs/array", "default": ["pxelinux"],
+                          "items": {"anyOf": [{"$ref": "../common.schema.json#/$defs/interpolation"}, {"enum": ["pxelinux", "grub"]}]}},
               "kind": {"$ref": "#/$defs/word"},
               "path": {"type": "string"}
             },
@@ -77,6 +78,7 @@ class KindSchemaTest {
         assertThat(s.words("style")).containsExactly("modern", "classic");
         assertThat(s.words("state")).containsExactly("running", "stopped");
         assertThat(s.words("kind")).containsExactly("a", "b");
+        assertThat(s.words("loaders")).as("a list's words are its items'").containsExactly("pxelinux", "grub");
         assertThat(s.words("path")).isEmpty();
     }
 

@@ -37,7 +37,6 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String MEMORY_KEY = "files";
-    static final List<String> LOADERS = List.of("pxelinux", "ipxe", "grub");
 
     /** Current text of each file to render (null: absent) and files rendered before, no longer declared. */
     record Observed(Map<String, String> current, Map<String, String> desired, List<String> stale) {
@@ -62,9 +61,10 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
     public PxeSpec parse(SpecReader r) {
         String root = r.absolutePath("root");
         List<String> loaders = r.stringList("loaders");
+        List<String> known = r.schema().words("loaders");
         for (String l : loaders) {
-            if (!LOADERS.contains(l)) {
-                r.error("loaders", "unknown loader '" + l + "'; known: " + String.join(", ", LOADERS));
+            if (!known.contains(l)) {
+                r.error("loaders", "unknown loader '" + l + "'; known: " + String.join(", ", known));
             }
         }
         boolean classic = r.word("style").equals("classic");
