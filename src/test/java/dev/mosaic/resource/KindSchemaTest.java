@@ -1,13 +1,14 @@
 package dev.mosaic.resource;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.diag.Diagnostic;
 import dev.mosaic.diag.Diagnostics;
 import dev.mosaic.yaml.YNode;
 import dev.mosaic.yaml.YamlReader;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +28,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * default or as a word has one in the kind's schema.
  */
 class KindSchemaTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final String COMMON = """
             {"$defs": {
@@ -56,7 +55,8 @@ class KindSchemaTest {
             "$defs": {"word": {"enum": ["a", "b"], "default": "b"}}}""";
 
     private static KindSchema view() throws IOException {
-        return KindSchema.read("demo", JSON.readTree(SCHEMA), JSON.readTree(COMMON));
+        return KindSchema.read("demo", KindSchema.parse(new ByteArrayInputStream(SCHEMA.getBytes(StandardCharsets.UTF_8))),
+                KindSchema.parse(new ByteArrayInputStream(COMMON.getBytes(StandardCharsets.UTF_8))));
     }
 
     @Test
