@@ -1,8 +1,6 @@
 package dev.mosaic.cli;
 
 import dev.mosaic.playbook.Playbook;
-import dev.mosaic.playbook.PlaybookLoader;
-import dev.mosaic.playbook.SchemaCache;
 import dev.mosaic.session.Session;
 import dev.mosaic.session.Settings;
 import dev.mosaic.yaml.YNode;
@@ -65,14 +63,6 @@ public final class CommonOptions {
     Playbook load(Path playbook, Map<String, YNode> inventoryVars) {
         PathChecks.common(playbook, this);
         return Session.load(playbook, settings(), inventoryVars);
-    }
-
-    /**
-     * The playbook, parsed once, with these options' variables and an inventory host's own;
-     * {@code validated}: the trees this process validated already (shared by the hosts).
-     */
-    Playbook load(PlaybookLoader.Parsed playbook, Map<String, YNode> inventoryVars, SchemaCache validated) {
-        return Session.load(playbook, settings(), inventoryVars, validated);
     }
 
     Path cacheDir() {

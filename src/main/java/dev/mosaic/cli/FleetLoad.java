@@ -9,6 +9,7 @@ import dev.mosaic.playbook.Playbook;
 import dev.mosaic.playbook.PlaybookLoader;
 import dev.mosaic.playbook.SchemaCache;
 import dev.mosaic.session.Session;
+import dev.mosaic.session.Settings;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,8 +50,9 @@ final class FleetLoad {
         SchemaCache validated = SchemaCache.inMemory();
         List<Result> results = loadAll(hosts, Math.min(forks, Runtime.getRuntime().availableProcessors()), h -> {
             try {
-                Playbook p = o.load(parsed, inventory.varsFor(h), validated);
-                return new Result(new Fleet.Member(h, p, Session.graph(p, o.settings())), List.of());
+                Settings s = o.settings();
+                Playbook p = Session.load(parsed, s, inventory.varsFor(h), validated);
+                return new Result(new Fleet.Member(h, p, Session.graph(p, s)), List.of());
             } catch (UserError e) {
                 return new Result(null, e.diagnostics());
             }
