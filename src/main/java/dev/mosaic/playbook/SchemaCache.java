@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  *
  * <p>The file (in the target's state directory) is rewritten whole, by temp file and rename, and
  * ends with a checksum of its lines: a damaged file is ignored and everything is validated.
- * {@code mosaic validate} never uses it. Its methods are synchronized: the loads of an inventory's
- * hosts may share one ({@link #inMemory}).
+ * {@code mosaic validate} never uses the file (with an inventory, its hosts share an
+ * {@link #inMemory} cache). Its methods are synchronized: loads running at once may share one.
  */
 public final class SchemaCache {
 
