@@ -3,8 +3,6 @@ package dev.mosaic.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mosaic.diag.Diagnostic;
-import dev.mosaic.diag.Diagnostics;
 import dev.mosaic.diag.UserError;
 import dev.mosaic.engine.Engine;
 import dev.mosaic.engine.Events;
@@ -32,16 +30,15 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * A playbook run once per host of an inventory ({@code --inventory}, {@code --limit}). The
- * playbook is loaded for every selected host first, with that host's variables, so bad input
- * touches no host at all. Then hosts are planned or applied, {@code --forks} at a time, each in
- * its own section ({@code == host lab1 ==}, in inventory order), and a summary gives one line per
+ * playbook is loaded for every selected host first, with that host's variables ({@link FleetLoad}:
+ * parsed once, the hosts' loads in parallel), so bad input touches no host at all. Then hosts are
+ * planned or applied, {@code --forks} at a time, each in its own section ({@code == host lab1 ==}, in inventory order), and a summary gives one line per
  * host and the number of hosts ok / changed / failed / unreachable. A host that cannot be reached
  * or refuses us fails alone; the others still run.
  */
@@ -99,26 +96,7 @@ final class Fleet {
         PathChecks.common(playbookFile, o);
         Inventory inventory = new InventoryLoader().load(inv.inventory);
         List<InventoryHost> hosts = only == null ? inventory.select(inv.limit) : List.of(only.find(inventory));
-        Map<Diagnostic, List<String>> problems = new LinkedHashMap<>();
-        List<Member> members = new ArrayList<>();
-        for (InventoryHost h : hosts) {
-            try {
-                Playbook p = o.load(playbookFile, inventory.varsFor(h));
-                members.add(new Member(h, p, Session.graph(p, o.settings())));
-            } catch (UserError e) {
-                e.diagnostics().forEach(d -> problems.computeIfAbsent(d, k -> new ArrayList<>()).add(h.name()));
-            }
-        }
-        if (!problems.isEmpty()) {
-            // A problem every host has is the playbook's; one some hosts have says which.
-            Diagnostics diags = new Diagnostics();
-            List<Diagnostic> out = new ArrayList<>();
-            problems.forEach((d, names) -> out.add(names.size() == hosts.size() ? d
-                    : new Diagnostic(d.severity(), d.pos(), d.message() + " (host" + (names.size() > 1 ? "s " : " ")
-                    + String.join(", ", names) + ")")));
-            diags.addAll(out);
-            diags.throwIfErrors();
-        }
+        List<Member> members = FleetLoad.members(playbookFile, o, inventory, hosts, inv.forks);
         return new Fleet(playbookFile, members, o, inv);
     }
 

@@ -1,5 +1,6 @@
 package dev.mosaic.playbook;
 
+import dev.mosaic.diag.Diagnostic;
 import dev.mosaic.diag.Diagnostics;
 import dev.mosaic.diag.SourcePos;
 import dev.mosaic.diag.Suggest;
@@ -92,9 +93,38 @@ public final class PlaybookLoader {
     }
 
     public Playbook load(Path file, String text, Map<String, String> overrides, Map<String, YNode> inventoryVars) {
+        return load(parse(file, text), overrides, inventoryVars);
+    }
+
+    /**
+     * A playbook file read and parsed, once for all the hosts of an inventory: its YAML tree is
+     * immutable, and what the parser found (warnings, or errors when {@code root} is null or
+     * damaged) is reported again by each {@link #load(Parsed, Map, Map)}.
+     */
+    public record Parsed(Path file, YNode root, List<Diagnostic> problems, String digest) {
+        public Parsed {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /** Reads and parses {@code file}; a file that cannot be read is a {@link UserError}. */
+    public static Parsed parse(Path file) {
+        return parse(file, read(file));
+    }
+
+    static Parsed parse(Path file, String text) {
+        Diagnostics diags = new Diagnostics();
+        YNode root = YamlReader.read(file.toString(), text, diags);
+        return new Parsed(file, root, diags.sorted(), Digests.sha256(text));
+    }
+
+    /** The parsed playbook with these variables: what depends on them is done again at each call. */
+    public Playbook load(Parsed source, Map<String, String> overrides, Map<String, YNode> inventoryVars) {
+        Path file = source.file();
         String name = file.toString();
         Diagnostics diags = new Diagnostics();
-        YNode root = YamlReader.read(name, text, diags);
+        diags.addAll(source.problems());
+        YNode root = source.root();
         if (root == null) {
             diags.throwIfErrors(); // a syntax error: no tree to say more about
         }
@@ -163,7 +193,7 @@ public final class PlaybookLoader {
         }
         String title = resolved.get("name") instanceof YNode.Scalar s ? s.text()
                 : file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        return new Playbook(file, title, baseDir, scalarVars, decls, Digests.sha256(text), loading.sensitive, sensitiveVars,
+        return new Playbook(file, title, baseDir, scalarVars, decls, source.digest(), loading.sensitive, sensitiveVars,
                 loading.kernels.found());
     }
 

@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  *
  * <p>The file (in the target's state directory) is rewritten whole, by temp file and rename, and
  * ends with a checksum of its lines: a damaged file is ignored and everything is validated.
- * {@code mosaic validate} never uses it. Not thread-safe: one load at a time.
+ * {@code mosaic validate} never uses the file (with an inventory, its hosts share an
+ * {@link #inMemory} cache). Its methods are synchronized: loads running at once may share one.
  */
 public final class SchemaCache {
 
@@ -71,6 +72,16 @@ public final class SchemaCache {
      */
     public static SchemaCache open(Path file, Writer writer) {
         return new SchemaCache(file, writer, read(file));
+    }
+
+    /**
+     * A cache of this process only, never saved: the trees validated so far by the loads that
+     * share it, such as one playbook loaded for each host of an inventory, where hosts whose
+     * resolved trees are the same are validated once (a tree that differs is validated). Unlike
+     * a cache in a file, it may be shared by loads running at once.
+     */
+    public static SchemaCache inMemory() {
+        return new SchemaCache(null, null, new LinkedHashSet<>());
     }
 
     private static LinkedHashSet<String> read(Path file) {
@@ -123,15 +134,20 @@ public final class SchemaCache {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    boolean passed(String key) {
+    /** How many trees are known to pass. */
+    synchronized int size() {
+        return passed.size();
+    }
+
+    synchronized boolean passed(String key) {
         return passed.contains(key);
     }
 
-    void remember(String key) {
+    synchronized void remember(String key) {
         passed.remove(key);
         passed.add(key);
         changed = true;
-        while (passed.size() > KEEP) {
+        while (file != null && passed.size() > KEEP) {
             passed.remove(passed.iterator().next());
         }
     }
@@ -140,8 +156,8 @@ public final class SchemaCache {
      * Writes what was learnt since {@link #open}, if anything. A cache: a failure to write it is
      * not an error (the next run validates again).
      */
-    public void save() {
-        if (!changed) {
+    public synchronized void save() {
+        if (!changed || file == null) {
             return;
         }
         List<String> lines = new ArrayList<>();

@@ -84,6 +84,16 @@ public final class Session implements AutoCloseable {
         return new PlaybookLoader(s.kinds(), s.moduleDirs()).kernels(AptKernels.SYSTEM).load(playbook, s.vars(), inventoryVars);
     }
 
+    /**
+     * An inventory host's load of a playbook parsed once for all hosts; {@code validated} holds
+     * the trees already validated in this process ({@link SchemaCache#inMemory}).
+     */
+    public static Playbook load(PlaybookLoader.Parsed playbook, Settings s, Map<String, YNode> inventoryVars,
+                                SchemaCache validated) {
+        return new PlaybookLoader(s.kinds(), s.moduleDirs(), validated).kernels(AptKernels.SYSTEM)
+                .load(playbook, s.vars(), inventoryVars);
+    }
+
     /** The playbook's graph, or its problems as one {@link UserError}. */
     public static ResourceGraph graph(Playbook p) {
         Diagnostics diags = new Diagnostics();
