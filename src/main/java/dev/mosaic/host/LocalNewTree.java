@@ -23,11 +23,15 @@ import java.util.Set;
  *
  * <p>Flushed as {@link LocalWriteBatch} does, each file handed to the shared flushing threads as
  * soon as it is written (the disk works while the next files are written), every directory once
- * at the end, then the rename and the parent. Why not one {@code syncfs} ({@code sync -f DIR}, one
- * process for the whole tree), which costs least on a quiet machine: it flushes what every other
- * process wrote to the file system too, and waits for it. Measured on this project's shared
- * virtio disk with other jobs writing (bench/README.md, "Unpacking the kernel chain"): 10,000
- * new files of 16 KiB, 3.4–4.5 s with the flushing threads, 8.3–31.9 s with one syncfs.
+ * at the end, then the rename and the parent; a tree of more than {@link #SYNCFS_ABOVE} files
+ * (an unpacked kernel: 80,000) flushes its first ones so, then the whole file system once by
+ * {@code syncfs} ({@code sync -f DIR}) before the rename. Either way every file and directory of
+ * the tree is on disk before the rename that makes it appear, so a power loss shows the tree
+ * whole or not at all; a kill needs no flush for that (the rename alone). Why not {@code syncfs}
+ * for small trees: it waits for what every other process wrote to the file system too, which a
+ * tree of a few files must not pay for (round 2 measured 10,000 files: 3.4–4.5 s by the threads,
+ * 8.3–31.9 s by one syncfs with other jobs writing), whereas for 80,000 files the one call cost
+ * 2 s against 14 s by the threads (bench/README.md, "Unpacking the kernel chain", round 5).
  *
  * <p>Confinement: the destination is resolved as every write of the host is (inside the root, its
  * final name never followed); the staging directory is made with {@code mkdir}, mode 0700, and
@@ -51,6 +55,13 @@ final class LocalNewTree implements NewTree {
 
     /** Files whose flush may be under way at once: bounded descriptors, many more than the threads. */
     static final int IN_FLIGHT = 256;
+    /**
+     * Past this many files, the rest are not flushed one by one: {@link #commit} flushes the
+     * whole file system once ({@code syncfs}), which covers every file and directory of the tree.
+     */
+    static final int SYNCFS_ABOVE = 1_000;
+    /** Files written; past {@link #SYNCFS_ABOVE}, the tree is flushed by one {@code syncfs}. */
+    private int written;
 
     private LocalNewTree(Path target, Path staging, String dest, int mode, boolean fsync) {
         this.target = target;
@@ -155,8 +166,8 @@ final class LocalNewTree implements NewTree {
             ch.close();
             throw e;
         }
-        if (!fsync) {
-            ch.close();
+        if (!fsync || ++written > SYNCFS_ABOVE) {
+            ch.close(); // flushed at the commit by one syncfs, if at all
             return;
         }
         if (flushing.size() >= IN_FLIGHT) {
@@ -170,20 +181,68 @@ final class LocalNewTree implements NewTree {
         }));
     }
 
-    /** Every file's flush done, then every directory's (its entries), the tree's own included. */
+    /**
+     * Every file's flush done, then every directory's (its entries), the tree's own included. A
+     * tree of more than {@link #SYNCFS_ABOVE} files is flushed by one {@code syncfs} of its file
+     * system instead, which returns once every dirty page and inode there is on disk (since Linux
+     * 5.8 it reports a write-back error too): the same "all of the tree on disk before its rename"
+     * as the flushes one by one, at one call. Should {@code sync -f} be missing or fail, each file
+     * written since is flushed as the first ones were.
+     */
     private void flush() throws IOException {
         LocalWriteBatch.await(new java.util.ArrayList<>(flushing));
         flushing.clear();
-        java.util.List<java.util.concurrent.Future<?>> dirFlushes = new java.util.ArrayList<>(dirs.size());
+        if (written > SYNCFS_ABOVE && syncfs(staging)) {
+            return;
+        }
+        java.util.List<java.util.concurrent.Future<?>> flushes = new java.util.ArrayList<>(dirs.size());
+        if (written > SYNCFS_ABOVE) {
+            for (Path file : files) {
+                flushes.add(LocalWriteBatch.FLUSH.submit(() -> {
+                    if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                        try (FileChannel f = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                            f.force(true);
+                        }
+                    }
+                    return null;
+                }));
+            }
+        }
         for (Path dir : dirs) {
-            dirFlushes.add(LocalWriteBatch.FLUSH.submit(() -> {
+            flushes.add(LocalWriteBatch.FLUSH.submit(() -> {
                 try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
                     d.force(true);
                 }
                 return null;
             }));
         }
-        LocalWriteBatch.await(dirFlushes);
+        LocalWriteBatch.await(flushes);
+    }
+
+    /**
+     * {@code syncfs(2)} of the file system holding {@code dir}, by {@code sync -f} (Java has no
+     * call for it); whether it succeeded. Measured on this project's shared virtio disk right after
+     * the 80,000 files of a kernel tree were written (bench/README.md, "Round 5"): one
+     * {@code sync -f} 2 s, an fsync of each file by 16 threads 14 s.
+     */
+    static boolean syncfs(Path dir) throws IOException {
+        boolean[] ok = {false};
+        AtomicWriter.blocking(() -> {
+            try {
+                Process p = new ProcessBuilder("sync", "-f", dir.toString())
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .start();
+                ok[0] = p.waitFor() == 0;
+            } catch (IOException e) {
+                ok[0] = false; // no sync(1) here: flushed file by file
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while flushing " + dir);
+            }
+        });
+        return ok[0];
     }
 
     @Override

@@ -61,6 +61,32 @@ class NewTreeTest {
     }
 
     @Test
+    void aTreeOfMoreFilesThanFlushedOneByOne_isFlushedOnce_andCommittedWhole() throws IOException {
+        Path root = root();
+        LocalHost host = new LocalHost(root);
+        int files = LocalNewTree.SYNCFS_ABOVE + 300;
+        try (NewTree tree = host.newTree("/usr/src/linux", 0755).orElseThrow()) {
+            for (int i = 0; i < files; i++) {
+                tree.write("/usr/src/linux/d" + (i % 40) + "/f" + i + ".c", text("int f" + i + ";\n"), 0644);
+            }
+            tree.symlink("/usr/src/linux/latest", "d0");
+            assertThat(root.resolve("usr/src/linux")).as("before commit").doesNotExist();
+            tree.commit();
+        }
+        for (int i = 0; i < files; i++) {
+            assertThat(root.resolve("usr/src/linux/d" + (i % 40) + "/f" + i + ".c")).hasContent("int f" + i + ";");
+        }
+        assertThat(host.stat("/usr/src/linux/latest").linkTarget()).isEqualTo("d0");
+        assertThat(names(root.resolve("usr/src"))).containsExactly("linux");
+    }
+
+    @Test
+    void syncfs_tellsWhetherTheFileSystemWasFlushed() throws IOException {
+        assertThat(LocalNewTree.syncfs(root())).isTrue();
+        assertThat(LocalNewTree.syncfs(tmp.resolve("missing"))).as("a failed sync -f: flushed file by file").isFalse();
+    }
+
+    @Test
     void closeWithoutCommit_leavesTheDestinationAbsentAndNoStagingDirectory() throws IOException {
         Path root = root();
         LocalHost host = new LocalHost(root);

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -105,13 +106,17 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
     @Override
     public Observed observe(ArchiveSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
+        // Right after this resource's apply: what the unpack saw after its last write (AfterApply).
+        Optional<AfterApply.Observation> handed = AfterApply.take(ctx.memory());
         if (spec.creates().isPresent() && host.stat(spec.creates().get()).exists()) {
             return Observed.guarded(spec.creates().get());
         }
-        Manifest previous = Manifest.read(ctx.memory()).orElse(null);
+        Optional<String> text = ctx.memory().get(Manifest.KEY);
+        handed = handed.filter(h -> h.current(text));
+        Manifest previous = handed.map(AfterApply.Observation::manifest).or(() -> Manifest.parse(text)).orElse(null);
         Located archive = Sources.locate(spec, ctx);
         if (sameSettings(spec, previous) && (archive.digest() == null || archive.digest().equals(previous.archive()))) {
-            Drift.Found f = Drift.compare(previous, spec.dest(), host);
+            Drift.Found f = handed.isPresent() ? handed.get().found() : Drift.compare(previous, spec.dest(), host);
             return new Observed(null, archive, previous, f.added(), f.changed(), f.drifted(), f.overwrites());
         }
         return new Observed(null, archive, previous, List.of(), List.of(), List.of(), Drift.NOTHING);
@@ -198,15 +203,16 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         ArchiveFormat format = unpacked.format();
         // Recorded after the last write is on disk, with the identity each file has now. A drift
         // repair keeps the entries it did not rewrite as they were.
-        List<Manifest.Entry> stamped = Drift.stamped(entries, spec.dest(), host);
+        Drift.Stamped seen = Drift.stamp(entries, spec.dest(), host, !driftOnly);
+        List<Manifest.Entry> stamped = seen.entries();
         if (driftOnly) {
             java.util.Map<String, Manifest.Entry> all = new java.util.LinkedHashMap<>();
             prev.entries().forEach(e -> all.put(e.path(), e));
             stamped.forEach(e -> all.put(e.path(), e));
             stamped = new ArrayList<>(all.values());
         }
-        new Manifest(Manifest.VERSION, digest, Sources.pinKey(spec), spec.dest(), spec.format().word(), spec.stripComponents(),
-                stamped).write(ctx.memory());
+        AfterApply.write(new Manifest(Manifest.VERSION, digest, Sources.pinKey(spec), spec.dest(), spec.format().word(), spec.stripComponents(),
+                stamped), seen.found(), ctx.memory());
         ctx.output((driftOnly ? "restored " : "unpacked ") + entries.size() + " of " + layout.items().size()
                 + " entries (" + format.word() + ", " + Sizes.human(layout.totalBytes()) + ") into " + spec.dest());
         if (spec.creates().isPresent() && !host.stat(spec.creates().get()).exists()) {

@@ -40,14 +40,25 @@ final class Drift {
 
     /** Compares each manifest entry with what the destination holds now. */
     static Found compare(Manifest previous, String dest, Host host) throws IOException {
+        List<Manifest.Entry> entries = previous.entries();
+        FileStat[] stats = new FileStat[entries.size()];
+        for (int i = 0; i < stats.length; i++) {
+            stats[i] = host.stat(TargetPaths.join(dest, entries.get(i).path()));
+        }
+        return found(entries, stats, dest, host);
+    }
+
+    /** {@link #compare}'s verdict on entries whose {@code lstat}s were taken already. */
+    private static Found found(List<Manifest.Entry> entries, FileStat[] stats, String dest, Host host) throws IOException {
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         List<String> drifted = new ArrayList<>();
         // What restoring the drifted entries would overwrite, by content (see overwritesDigest).
         MessageDigest overwrites = Digests.newSha256();
-        for (Manifest.Entry e : previous.entries()) {
+        for (int i = 0; i < stats.length; i++) {
+            Manifest.Entry e = entries.get(i);
             String p = TargetPaths.join(dest, e.path());
-            FileStat s = host.stat(p);
+            FileStat s = stats[i];
             if (!s.exists()) {
                 added.add(e.label());
                 drifted.add(e.path());
@@ -121,6 +132,20 @@ final class Drift {
      * @param written the entries of this unpack, in archive order
      */
     static List<Manifest.Entry> stamped(List<Manifest.Entry> written, String dest, Host host) throws IOException {
+        return stamp(written, dest, host, false).entries();
+    }
+
+    /**
+     * {@link #stamped} entries, and with {@code compared} what {@link #compare} of them finds, from
+     * the same {@code lstat}s (symlinks' too): taken after the unpack's last write, they are the
+     * observation a compare would make right then.
+     *
+     * @param found {@link #compare}'s verdict, or null when not asked for
+     */
+    record Stamped(List<Manifest.Entry> entries, Found found) {
+    }
+
+    static Stamped stamp(List<Manifest.Entry> written, String dest, Host host, boolean compared) throws IOException {
         long newest = Math.max(host.stat(dest).mtimeNanos(),
                 TargetPaths.parent(dest) == null ? 0 : host.stat(TargetPaths.parent(dest)).mtimeNanos());
         FileStat[] stats = new FileStat[written.size()];
@@ -129,6 +154,8 @@ final class Drift {
             if (!e.kind().equals("symlink")) {
                 stats[i] = host.stat(TargetPaths.join(dest, e.path()));
                 newest = Math.max(newest, stats[i].mtimeNanos());
+            } else if (compared) {
+                stats[i] = host.stat(TargetPaths.join(dest, e.path()));
             }
         }
         List<Manifest.Entry> out = new ArrayList<>(written.size());
@@ -145,6 +172,6 @@ final class Drift {
                     && s.mtimeNanos() < limit;
             out.add(trusted ? e.identified(s.mtimeNanos(), s.inode()) : e);
         }
-        return out;
+        return new Stamped(out, compared ? found(out, stats, dest, host) : null);
     }
 }

@@ -83,7 +83,11 @@ record Manifest(int version, String archive, String source, String dest, String 
 
     /** The manifest of the last unpack, or empty when there was none (or it is unreadable). */
     static Optional<Manifest> read(Memory memory) throws IOException {
-        Optional<String> text = memory.get(KEY);
+        return parse(memory.get(KEY));
+    }
+
+    /** The manifest of a note's text, or empty when there was none (or it is unreadable). */
+    static Optional<Manifest> parse(Optional<String> text) {
         if (text.isEmpty()) {
             return Optional.empty();
         }
@@ -95,7 +99,10 @@ record Manifest(int version, String archive, String source, String dest, String 
         }
     }
 
-    void write(Memory memory) throws IOException {
-        memory.put(KEY, JSON.writeValueAsString(this));
+    /** Writes this manifest into the memory; returns the text written. */
+    String write(Memory memory) throws IOException {
+        String text = JSON.writeValueAsString(this);
+        memory.put(KEY, text);
+        return text;
     }
 }

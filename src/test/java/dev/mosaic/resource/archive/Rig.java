@@ -32,6 +32,17 @@ final class Rig implements Context {
     private final LocalHost host;
     private final Host control = new LocalHost(Path.of("/"));
     private final KeyValueDir notes;
+    private final Memory memory = new Memory() {
+        @Override
+        public Optional<String> get(String key) throws IOException {
+            return notes.get(key);
+        }
+
+        @Override
+        public void put(String key, String value) throws IOException {
+            notes.put(key, value);
+        }
+    };
 
     Rig(Path root, Path memoryDir, Path baseDir, Path cacheDir) {
         try {
@@ -74,19 +85,10 @@ final class Rig implements Context {
         output.add(line);
     }
 
+    /** One memory per context, as the engine's: an apply and the observe after it share it. */
     @Override
     public Memory memory() {
-        return new Memory() {
-            @Override
-            public Optional<String> get(String key) throws IOException {
-                return notes.get(key);
-            }
-
-            @Override
-            public void put(String key, String value) throws IOException {
-                notes.put(key, value);
-            }
-        };
+        return memory;
     }
 
     @Override
