@@ -6,6 +6,7 @@ import dev.mosaic.diag.Suggest;
 import dev.mosaic.diag.UserError;
 import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.Kinds;
+import dev.mosaic.yaml.TreeCache;
 import dev.mosaic.yaml.YNode;
 import dev.mosaic.yaml.YamlReader;
 
@@ -35,6 +36,7 @@ public final class PlaybookLoader {
     private final List<Path> moduleDirs;
     private final SchemaValidator schemas;
     private KernelLookup kernelLookup = KernelLookup.NONE;
+    private TreeCache trees = TreeCache.NONE;
 
     public PlaybookLoader(Kinds kinds) {
         this(kinds, List.of());
@@ -56,6 +58,12 @@ public final class PlaybookLoader {
     }
 
     /** Where {@code ${kernel:…}} is looked up (the session's apt); without it, the lookup is refused. */
+    /** Where the playbook's parsed tree is kept between runs (default: nowhere). */
+    public PlaybookLoader trees(TreeCache cache) {
+        this.trees = cache;
+        return this;
+    }
+
     public PlaybookLoader kernels(KernelLookup lookup) {
         this.kernelLookup = lookup;
         return this;
@@ -94,7 +102,7 @@ public final class PlaybookLoader {
     public Playbook load(Path file, String text, Map<String, String> overrides, Map<String, YNode> inventoryVars) {
         String name = file.toString();
         Diagnostics diags = new Diagnostics();
-        YNode root = YamlReader.read(name, text, diags);
+        YNode root = trees.read(name, text, diags);
         if (root == null) {
             diags.throwIfErrors(); // a syntax error: no tree to say more about
         }
