@@ -19,9 +19,6 @@ enum ArchiveFormat {
     XZ("xz"),
     DEB("deb");
 
-    /** Every word {@code format:} accepts; {@code tgz} is another name for {@code tar.gz}. */
-    static final String[] WORDS = {"auto", "tar", "tar.gz", "tgz", "tar.bz2", "tar.xz", "zip", "gz", "bz2", "xz", "deb"};
-
     private final String word;
 
     ArchiveFormat(String word) {
