@@ -14,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,6 +36,8 @@ import java.util.zip.CRC32C;
  * replaced. Only a parse without any diagnostic is kept, so warnings and errors always come from
  * SnakeYAML. Writes go through {@link AtomicFile}; one that fails is ignored (a cache is never a
  * reason for a run to fail), and nothing is written unless the cache directory already exists.
+ * Since an entry holds a copy of the playbook's text, entries are written only into a
+ * {@code yaml-trees} directory of this user that no one else may enter (made {@code 0700}).
  */
 public final class TreeCache {
 
@@ -297,11 +300,23 @@ public final class TreeCache {
             return;
         }
         try {
-            Files.createDirectories(dir);
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            if (!isPrivate(dir)) {
+                return; // an entry copies the playbook's text: kept only where no one else can read it
+            }
             AtomicFile.write(entry, bytes);
         } catch (IOException | RuntimeException e) {
             // not kept: the next run parses again
         }
+    }
+
+    /** Whether {@code dir} is a directory (not a link) of this user that no one else may enter. */
+    private static boolean isPrivate(Path dir) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return a.isDirectory() && a.owner().getName().equals(System.getProperty("user.name"))
+                && a.permissions().stream().allMatch(p -> p.name().startsWith("OWNER_"));
     }
 
     @Override

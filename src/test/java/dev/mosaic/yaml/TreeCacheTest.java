@@ -35,7 +35,10 @@ class TreeCacheTest {
 
     /** An entry for {@code text} holding {@code tree} instead of what the text parses to. */
     private void plant(String text, YNode tree) throws Exception {
-        Files.createDirectories(cache.resolve(TreeCache.DIR));
+        Path dir = cache.resolve(TreeCache.DIR);
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
         Files.write(entry(text), TreeCache.encode(FILE, text, tree));
     }
 
@@ -92,6 +95,20 @@ class TreeCacheTest {
         assertThat(TreeCache.in(cache).read(FILE, TEXT, new Diagnostics())).isEqualTo(parse(TEXT));
         Files.write(entry(TEXT), new byte[0]);
         assertThat(TreeCache.in(cache).read(FILE, TEXT, new Diagnostics())).isEqualTo(parse(TEXT));
+    }
+
+    @Test
+    void entriesCopyThePlaybooksText_soTheyAreKeptOnlyInADirectoryNoOneElseMayEnter() throws Exception {
+        TreeCache.in(cache).read(FILE, TEXT, new Diagnostics());
+        Path dir = cache.resolve(TreeCache.DIR);
+        assertThat(Files.getPosixFilePermissions(dir)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        assertThat(entry(TEXT)).isRegularFile();
+
+        // A directory others may read (made by hand, or by an older build): nothing is written there.
+        String other = TEXT + "# another text\n";
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(TreeCache.in(cache).read(FILE, other, new Diagnostics())).isEqualTo(parse(other));
+        assertThat(entry(other)).doesNotExist();
     }
 
     @Test
