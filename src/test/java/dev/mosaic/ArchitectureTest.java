@@ -90,7 +90,7 @@ class ArchitectureTest {
      * made in review, never an accident.
      */
     private static final Set<String> CONTROL_MACHINE = Set.of("base.AtomicFile", "base.ContentStore",
-            "yaml.YamlReader", "yaml.TreeCache", "playbook.Lookups", "playbook.InventoryLoader", "playbook.ModuleReader",
+            "yaml.YamlReader", "playbook.Lookups", "playbook.InventoryLoader", "playbook.ModuleReader",
             "playbook.SchemaCache", "engine.SavedPlan", "resource.BuiltOnce", "resource.Templates", "resource.TemplateSources",
             "resource.archive.Sources", "resource.archive.Fetcher", "resource.archive.NativeDecoder", "resource.archive.NativeDigest",
             "resource.build.BuildCache", "resource.image.ImageCache", "resource.image.NodeImageType",

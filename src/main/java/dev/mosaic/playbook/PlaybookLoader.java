@@ -7,7 +7,6 @@ import dev.mosaic.diag.Suggest;
 import dev.mosaic.diag.UserError;
 import dev.mosaic.resource.Digests;
 import dev.mosaic.resource.Kinds;
-import dev.mosaic.yaml.TreeCache;
 import dev.mosaic.yaml.YNode;
 import dev.mosaic.yaml.YamlReader;
 
@@ -37,7 +36,6 @@ public final class PlaybookLoader {
     private final List<Path> moduleDirs;
     private final SchemaValidator schemas;
     private KernelLookup kernelLookup = KernelLookup.NONE;
-    private TreeCache trees = TreeCache.NONE;
 
     public PlaybookLoader(Kinds kinds) {
         this(kinds, List.of());
@@ -59,12 +57,6 @@ public final class PlaybookLoader {
     }
 
     /** Where {@code ${kernel:…}} is looked up (the session's apt); without it, the lookup is refused. */
-    /** Where the playbook's parsed tree is kept between runs (default: nowhere). */
-    public PlaybookLoader trees(TreeCache cache) {
-        this.trees = cache;
-        return this;
-    }
-
     public PlaybookLoader kernels(KernelLookup lookup) {
         this.kernelLookup = lookup;
         return this;
@@ -101,7 +93,7 @@ public final class PlaybookLoader {
     }
 
     public Playbook load(Path file, String text, Map<String, String> overrides, Map<String, YNode> inventoryVars) {
-        return load(parse(file, text, trees), overrides, inventoryVars);
+        return load(parse(file, text), overrides, inventoryVars);
     }
 
     /**
@@ -121,13 +113,8 @@ public final class PlaybookLoader {
     }
 
     static Parsed parse(Path file, String text) {
-        return parse(file, text, TreeCache.NONE);
-    }
-
-    /** As {@link #parse(Path, String)}, the tree taken from {@code trees} when it holds this very name and text. */
-    private static Parsed parse(Path file, String text, TreeCache trees) {
         Diagnostics diags = new Diagnostics();
-        YNode root = trees.read(file.toString(), text, diags);
+        YNode root = YamlReader.read(file.toString(), text, diags);
         return new Parsed(file, root, diags.sorted(), Digests.sha256(text));
     }
 

@@ -22,7 +22,6 @@ import dev.mosaic.state.ApplyLock;
 import dev.mosaic.state.StateDir;
 import dev.mosaic.state.StateDirError;
 import dev.mosaic.state.StateStore;
-import dev.mosaic.yaml.TreeCache;
 import dev.mosaic.yaml.YNode;
 
 import java.io.IOException;
@@ -137,7 +136,7 @@ public final class Session implements AutoCloseable {
         checkStateDir(stateDir, root); // before anything is read there
         SchemaCache schemaCache = SchemaCache.open(stateDir.resolve(SCHEMA_CACHE), StateDir::writeAtomic);
         Playbook p = new PlaybookLoader(s.kinds(), s.moduleDirs(), schemaCache).kernels(AptKernels.SYSTEM)
-                .trees(TreeCache.in(s.cacheDir())).load(playbookFile, s.vars());
+                .load(playbookFile, s.vars());
         String name = root.toString().equals("/") ? "local" : "local (root " + root + ")";
         return local(p, graph(p, s), root, stateDir, s, writes, name, schemaCache);
     }
