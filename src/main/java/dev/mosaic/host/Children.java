@@ -121,6 +121,12 @@ public final class Children {
             try (InputStream in = Files.newInputStream(record, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 f = new String(in.readNBytes(256), StandardCharsets.UTF_8).trim().split(" ");
             }
+            if (f.length == 1 && f[0].isEmpty()) {
+                // What a kill leaves between the record's creation and its one write: it names no
+                // process group, so there is nothing to stop and nothing to warn about.
+                Files.deleteIfExists(record);
+                continue;
+            }
             try {
                 long group = Long.parseLong(f[0]);
                 long since = f.length > 1 ? Long.parseLong(f[1]) : 0;

@@ -33,6 +33,19 @@ class ChildrenRecordsTest {
     }
 
     @Test
+    void stopLeftovers_anEmptyRecordLeftByAKillBeforeItsWrite_isRemovedQuietly_aGarbledOneWithAWarning() throws Exception {
+        Path running = Files.createDirectories(tmp.resolve("state/running"));
+        Files.createFile(running.resolve("4242")); // created, then the kill came before its one write
+        Files.writeString(running.resolve("4343"), "not a number\n");
+        List<String> warnings = new ArrayList<>();
+
+        Children.stopLeftovers(running, warnings::add);
+
+        assertThat(warnings).singleElement().asString().contains("damaged record").contains("4343");
+        assertThat(running).isEmptyDirectory();
+    }
+
+    @Test
     void startedAndStopLeftovers_runningIsALinkToADirectoryOutside_isRefusedNamingIt() throws Exception {
         Canary canary = Canary.plant(tmp.resolve("outside"));
         Path root = Files.createDirectories(tmp.resolve("root"));
