@@ -38,8 +38,9 @@ import java.util.function.Consumer;
  * A playbook run once per host of an inventory ({@code --inventory}, {@code --limit}). The
  * playbook is loaded for every selected host first, with that host's variables ({@link FleetLoad}:
  * parsed once, the hosts' loads in parallel), so bad input touches no host at all. Then hosts are
- * planned or applied, {@code --forks} at a time, each in its own section ({@code == host lab1 ==}, in inventory order), and a summary gives one line per
- * host and the number of hosts ok / changed / failed / unreachable. A host that cannot be reached
+ * planned or applied, {@code --forks} at a time, each in its own section ({@code == host lab1 ==},
+ * in inventory order), and a summary gives one line per host and the number of hosts ok / changed
+ * / failed / unreachable. A host that cannot be reached
  * or refuses us fails alone; the others still run.
  */
 final class Fleet {
