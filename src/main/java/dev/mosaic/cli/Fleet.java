@@ -40,8 +40,8 @@ import java.util.function.Consumer;
  * parsed once, the hosts' loads in parallel), so bad input touches no host at all. Then hosts are
  * planned or applied, {@code --forks} at a time, each in its own section ({@code == host lab1 ==},
  * in inventory order), and a summary gives one line per host and the number of hosts ok / changed
- * / failed / unreachable. A host that cannot be reached
- * or refuses us fails alone; the others still run.
+ * / failed / unreachable. A host that cannot be reached or refuses us fails alone; the others
+ * still run.
  */
 final class Fleet {
 
