@@ -244,6 +244,8 @@ final class Scope {
         ResourceType<?, ?> type = loading.kinds.find(typeName).orElseThrow();
         SpecReader reader = new SpecReader(id, body, diags, baseDir, interp.variables(body.pos()));
         Bound<?, ?> bound = Bound.parse(type, reader);
+        // An engine field, but its words and default are those of the kind's schema (common's onRemove).
+        boolean keepOnRemove = reader.word("on_remove").equals("keep");
         if (reader.failed() || bound == null) {
             return null;
         }
@@ -255,7 +257,7 @@ final class Scope {
         return new ResourceDecl(address, prefix.isEmpty() ? id : address.toString(), bound, entry.keyPos(),
                 refs(body.get("requires")), refs(body.get("notify")), description,
                 PlaybookLoader.configDigest(body), prefix.isEmpty() ? null : baseDir,
-                body.get("on_remove") instanceof YNode.Scalar keep && keep.text().equals("keep"));
+                keepOnRemove);
     }
 
     /** Whether a resource's resolved body holds a value built from a sensitive one, anywhere. */

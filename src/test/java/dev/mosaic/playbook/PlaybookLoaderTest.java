@@ -167,6 +167,38 @@ class PlaybookLoaderTest {
     }
 
     @Test
+    void onRemove_takesTheWordsAndDefaultOfTheSchema_andAnUnknownWordIsRefusedAtItsPosition() {
+        String body = """
+                vars:
+                  how: keep
+                resources:
+                  absent: { type: directory, path: /a }
+                  kept: { type: directory, path: /b, on_remove: keep }
+                  deleted: { type: directory, path: /c, on_remove: delete }
+                  referenced: { type: directory, path: /d, on_remove: "${how}" }
+                """;
+        Map<String, Boolean> keep = new java.util.TreeMap<>();
+        load(body).resources().forEach(d -> keep.put(d.id(), d.keepOnRemove()));
+        assertThat(keep).containsExactly(Map.entry("absent", false), Map.entry("deleted", false),
+                Map.entry("kept", true), Map.entry("referenced", true));
+        assertThat(errors("""
+                resources:
+                  d: { type: directory, path: /a, on_remove: kep }
+                """)).containsExactly("site.yaml:2:46: error: resource 'd', field 'on_remove': expected one of delete,"
+                + " keep, got 'kep'");
+        assertThat(errors("""
+                vars:
+                  how: kep
+                resources:
+                  d:
+                    type: directory
+                    path: /a
+                    on_remove: ${how}
+                """)).containsExactly("site.yaml:7:16: error: resource 'd', field 'on_remove': expected one of delete,"
+                + " keep, got 'kep'");
+    }
+
+    @Test
     void unknownTopLevelField_pointsAtKey() {
         assertThat(errors("""
                 name: lab
