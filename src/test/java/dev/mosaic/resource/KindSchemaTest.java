@@ -6,9 +6,7 @@ import dev.mosaic.yaml.YNode;
 import dev.mosaic.yaml.YamlReader;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,8 +53,7 @@ class KindSchemaTest {
             "$defs": {"word": {"enum": ["a", "b"], "default": "b"}}}""";
 
     private static KindSchema view() throws IOException {
-        return KindSchema.read("demo", KindSchema.parse(new ByteArrayInputStream(SCHEMA.getBytes(StandardCharsets.UTF_8))),
-                KindSchema.parse(new ByteArrayInputStream(COMMON.getBytes(StandardCharsets.UTF_8))));
+        return KindTableTest.view("demo", SCHEMA, COMMON);
     }
 
     @Test
