@@ -46,7 +46,9 @@ final class KindTable {
                     f("on_remove", "delete", "delete", "keep"));
             case "initrd" -> Map.ofEntries(
                     f("compression", "gzip", "gzip", "none"),
+                    f("files.sensitive", false),
                     f("nodes.kind", null, "char", "block"),
+                    f("nodes.mode", "0600"),
                     f("on_remove", "delete", "delete", "keep"));
             case "kernel_config" -> Map.ofEntries(
                     f("network", false),
@@ -61,6 +63,10 @@ final class KindTable {
                     f("on_remove", "delete", "delete", "keep"));
             case "node_image" -> Map.ofEntries(
                     f("epoch", 0L),
+                    f("files.group", 0L),
+                    f("files.mode", "0644"),
+                    f("files.owner", 0L),
+                    f("files.sensitive", false),
                     f("format", "cpio", "cpio", "squashfs"),
                     f("on_remove", "delete", "delete", "keep"));
             case "package" -> Map.ofEntries(
@@ -72,6 +78,8 @@ final class KindTable {
                     f("strip", 1L));
             case "pxe" -> Map.ofEntries(
                     f("loaders", List.of("pxelinux"), "pxelinux", "ipxe", "grub"),
+                    f("menu.prompt", 0L),
+                    f("menu.timeout", 0L),
                     f("on_remove", "delete", "delete", "keep"),
                     f("style", "modern", "modern", "classic"));
             case "service" -> Map.ofEntries(
@@ -81,6 +89,7 @@ final class KindTable {
             case "template" -> Map.ofEntries(
                     f("on_remove", "delete", "delete", "keep"));
             case "tftp_tree" -> Map.ofEntries(
+                    f("files.mode", "0644"),
                     f("on_remove", "delete", "delete", "keep"),
                     f("purge", false));
             default -> null;

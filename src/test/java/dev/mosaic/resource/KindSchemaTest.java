@@ -33,7 +33,9 @@ class KindSchemaTest {
               "ensure": {"anyOf": [{"$ref": "#/$defs/interpolation"}, {"enum": ["present", "absent"]}], "default": "present"},
               "boolean": {"anyOf": [{"$ref": "#/$defs/interpolation"}, {"type": "boolean"}]},
               "integer": {"anyOf": [{"$ref": "#/$defs/interpolation"}, {"type": "integer"}]},
-              "array": {"type": "array"}
+              "array": {"type": "array"},
+              "object": {"anyOf": [{"type": "string"}, {"type": "object"}]},
+              "mode": {"type": ["string", "integer"]}
             }}""";
 
     private static final String SCHEMA = """
@@ -48,7 +50,13 @@ class KindSchemaTest {
               "loaders": {"$ref": "../common.schema.json#/$defs/array", "default": ["pxelinux"],
                           "items": {"anyOf": [{"$ref": "../common.schema.json#/$defs/interpolation"}, {"enum": ["pxelinux", "grub"]}]}},
               "kind": {"$ref": "#/$defs/word"},
-              "path": {"type": "string"}
+              "path": {"type": "string"},
+              "menu": {"$ref": "../common.schema.json#/$defs/object",
+                       "properties": {"prompt": {"$ref": "../common.schema.json#/$defs/integer", "default": 0}}},
+              "labels": {"$ref": "../common.schema.json#/$defs/array",
+                         "items": {"properties": {"append": {"type": "string"}, "boot": {"enum": ["a", "b"], "default": "a"}}}},
+              "files": {"additionalProperties": {"oneOf": [{"type": "string"},
+                        {"type": "object", "properties": {"mode": {"$ref": "../common.schema.json#/$defs/mode", "default": "0644"}}}]}}
             },
             "$defs": {"word": {"enum": ["a", "b"], "default": "b"}}}""";
 
@@ -77,6 +85,20 @@ class KindSchemaTest {
         assertThat(s.words("kind")).containsExactly("a", "b");
         assertThat(s.words("loaders")).as("a list's words are its items'").containsExactly("pxelinux", "grub");
         assertThat(s.words("path")).isEmpty();
+    }
+
+    @Test
+    void aNestedField_isNamedByItsPath_throughAListsItemsAndAMapsValues() throws IOException {
+        KindSchema s = view();
+        assertThat(s.defaultInteger("menu.prompt")).isZero();
+        assertThat(s.words("labels.boot")).containsExactly("a", "b");
+        assertThat(s.defaultText("labels.boot")).isEqualTo("a");
+        assertThat(s.defaultText("files.mode")).isEqualTo("0644");
+        assertThat(s.hasDefault("labels.append")).isFalse();
+        assertThatThrownBy(() -> s.defaultText("labels.append")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("kind 'demo' reads field 'labels.append' with a default");
+        assertThat(KindSchema.of("pxe").defaultInteger("menu.timeout")).isZero();
+        assertThat(KindSchema.of("tftp_tree").defaultText("files.mode")).isEqualTo("0644");
     }
 
     @Test
@@ -115,16 +137,33 @@ class KindSchemaTest {
     /** {@code r.word("ensure")}, {@code r.bool("force")}… in a kind's source: reads that take the schema's default. */
     private static final Pattern DEFAULTED = Pattern.compile("\\br\\.(word|bool|integer|optWord)\\(\"([a-z_]+)\"\\)");
 
+    /** {@code r.schema().defaultInteger("menu.prompt")}, {@code r.schema().words("loaders")}: a kind's own reads of the view. */
+    private static final Pattern VIEWED = Pattern.compile("\\bschema\\(\\)\\.(default[A-Z][a-z]+|words)\\(\"([a-z_.]+)\"\\)");
+
     @Test
     void everyFieldAKindReadsWithADefaultOrAsAWord_hasOneInItsSchema() throws IOException {
         Kinds kinds = Kinds.installed();
         List<String> checked = new ArrayList<>();
         for (ResourceType<?, ?> kind : kinds.all()) {
             KindSchema s = KindSchema.of(kind.kind());
+            // The loader reads on_remove of every kind as a word (playbook.Scope).
+            assertThat(s.words("on_remove")).as(kind.kind() + ".on_remove").containsExactly("delete", "keep");
+            assertThat(s.defaultText("on_remove")).as(kind.kind() + ".on_remove").isEqualTo("delete");
             Path dir = Path.of("src/main/java/" + kind.getClass().getPackageName().replace('.', '/'));
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                    Matcher m = DEFAULTED.matcher(Files.readString(f));
+                    String source = Files.readString(f);
+                    Matcher v = VIEWED.matcher(source);
+                    while (v.find()) {
+                        String where = f + ": schema()." + v.group(1) + "(\"" + v.group(2) + "\")";
+                        if (v.group(1).equals("words")) {
+                            assertThat(s.words(v.group(2))).as(where + " needs an enum").isNotEmpty();
+                        } else {
+                            assertThat(s.hasDefault(v.group(2))).as(where + " needs a default").isTrue();
+                        }
+                        checked.add(kind.kind() + "." + v.group(2));
+                    }
+                    Matcher m = DEFAULTED.matcher(source);
                     while (m.find()) {
                         String field = m.group(2);
                         String where = f + ": r." + m.group(1) + "(\"" + field + "\")";
@@ -139,7 +178,9 @@ class KindSchemaTest {
                 }
             }
         }
-        assertThat(checked).contains("file.ensure", "archive.format", "patch.fuzz", "service.state", "build.share");
+        assertThat(checked).contains("file.ensure", "archive.format", "patch.fuzz", "service.state", "build.share",
+                "pxe.menu.prompt", "pxe.menu.timeout", "pxe.loaders", "initrd.files.sensitive", "initrd.nodes.mode",
+                "node_image.files.mode", "node_image.files.owner", "node_image.files.group", "tftp_tree.files.mode");
     }
 
     @Test

@@ -103,10 +103,11 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
             if (content.isPresent() == source.isPresent()) {
                 r.error("files", p + ": give either 'content' or 'source'");
             }
-            int mode = opt(m, "mode").map(t -> octal(r, "files", t)).orElse(0644);
-            int uid = opt(m, "owner").map(t -> id(r, "owner", t)).orElse(0);
-            int gid = opt(m, "group").map(t -> id(r, "group", t)).orElse(0);
-            boolean sensitive = opt(m, "sensitive").map(Boolean::parseBoolean).orElse(false);
+            int mode = octal(r, "files", opt(m, "mode").orElseGet(() -> r.schema().defaultText("files.mode")));
+            int uid = id(r, "owner", opt(m, "owner").orElseGet(() -> r.schema().defaultText("files.owner")));
+            int gid = id(r, "group", opt(m, "group").orElseGet(() -> r.schema().defaultText("files.group")));
+            boolean sensitive = opt(m, "sensitive").map(Boolean::parseBoolean)
+                    .orElseGet(() -> r.schema().defaultBool("files.sensitive"));
             files.add(new NodeImageSpec.FileEntry(p, content, source, mode, uid, gid, sensitive));
         }
         List<NodeImageSpec.LinkEntry> links = new ArrayList<>();

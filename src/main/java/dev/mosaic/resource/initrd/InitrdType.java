@@ -77,7 +77,8 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
             if (content.isPresent() == source.isPresent()) {
                 r.error("files", p + ": give either 'content' or 'source'");
             }
-            boolean sensitive = opt(m, "sensitive").map(Boolean::parseBoolean).orElse(false);
+            boolean sensitive = opt(m, "sensitive").map(Boolean::parseBoolean)
+                    .orElseGet(() -> r.schema().defaultBool("files.sensitive"));
             files.add(new InitrdSpec.FileEntry(imagePath(r, "files", p, seen), content, source, opt(m, "mode").map(t -> octal(r, "files", t)),
                     sensitive));
         }
@@ -97,7 +98,7 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
         for (YNode.Map m : maps(r, "nodes")) {
             nodes.add(new InitrdSpec.NodeEntry(imagePath(r, "nodes", text(m, "path"), seen), "block".equals(text(m, "kind")),
                     number(r, "nodes", text(m, "major")), number(r, "nodes", text(m, "minor")),
-                    opt(m, "mode").map(t -> octal(r, "nodes", t)).orElse(0600)));
+                    octal(r, "nodes", opt(m, "mode").orElseGet(() -> r.schema().defaultText("nodes.mode")))));
         }
         if (files.stream().anyMatch(InitrdSpec.FileEntry::sensitive)) {
             // The image holds a secret: plans show no digest of it, backups keep none of it.

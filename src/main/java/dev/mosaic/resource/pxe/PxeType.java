@@ -72,8 +72,8 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
             oneLine(r, r.raw(field));
         }
         YNode.Map menu = r.raw("menu") instanceof YNode.Map m ? m : null;
-        int prompt = menu == null ? 0 : intOf(menu, "prompt", 0);
-        int timeout = menu == null ? 0 : intOf(menu, "timeout", 0);
+        int prompt = intOf(menu, "prompt", r.schema().defaultInteger("menu.prompt"));
+        int timeout = intOf(menu, "timeout", r.schema().defaultInteger("menu.timeout"));
 
         List<PxeSpec.Label> labels = new ArrayList<>();
         Map<String, SourcePos> labelPos = new HashMap<>();
@@ -201,15 +201,16 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
         return names;
     }
 
-    private static int intOf(YNode.Map m, String key, int fallback) {
-        if (m.get(key) instanceof YNode.Scalar s) {
+    /** A nested integer (the menu's), else {@code fallback}: the schema's default. */
+    private static int intOf(YNode.Map m, String key, long fallback) {
+        if (m != null && m.get(key) instanceof YNode.Scalar s) {
             try {
                 return Integer.parseInt(s.text().trim());
             } catch (NumberFormatException e) {
-                return fallback;
+                return (int) fallback;
             }
         }
-        return fallback;
+        return (int) fallback;
     }
 
     private static String text(YNode.Map m, String key, String fallback) {

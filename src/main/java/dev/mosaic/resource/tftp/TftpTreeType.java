@@ -75,7 +75,7 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
                     continue;
                 }
                 String source;
-                int mode = 0644;
+                int mode = Integer.parseInt(r.schema().defaultText("files.mode"), 8);
                 if (e.value() instanceof YNode.Map fm) {
                     source = fm.get("source") instanceof YNode.Scalar s ? s.text() : "";
                     if (fm.get("mode") instanceof YNode.Scalar ms) {
