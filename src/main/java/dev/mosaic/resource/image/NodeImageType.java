@@ -1,5 +1,6 @@
 package dev.mosaic.resource.image;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.resource.Action;
@@ -151,8 +152,8 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
 
     @Override
     public Observed observe(NodeImageSpec spec, Context ctx) throws IOException, ResourceException {
-        FileStat stat = ctx.host().stat(spec.path());
-        Diff.Blob current = stat.isFile() ? new Diff.Blob(stat.size(), ctx.host().sha256(spec.path()), null) : null;
+        FileStat stat = ctx.host().stat(TargetPath.of(spec.path()));
+        Diff.Blob current = stat.isFile() ? new Diff.Blob(stat.size(), ctx.host().sha256(TargetPath.of(spec.path())), null) : null;
         List<Debs.Deb> debs = Debs.closure(ctx.control(), spec.packages());
         Map<String, String> declared = declared(spec, ctx);
         String inputs = inputsDigest(spec, debs, declared);
@@ -271,10 +272,10 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
                 sha = Digests.sha256(f.content().get());
             } else {
                 Source s = Source.of(f.source().orElseThrow(), ctx);
-                if (!s.host().stat(s.path()).isFile()) {
+                if (!s.host().stat(TargetPath.of(s.path())).isFile()) {
                     throw new ResourceException("source " + f.source().get() + " of " + f.path() + " is not a file");
                 }
-                sha = s.host().sha256(s.path());
+                sha = s.host().sha256(TargetPath.of(s.path()));
             }
             out.put(f.path(), Digests.sha256("file " + Integer.toOctalString(f.mode()) + " " + f.uid() + ":" + f.gid() + " " + sha));
         }
@@ -353,7 +354,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
                     content = f.content().get().getBytes(StandardCharsets.UTF_8);
                 } else {
                     Source s = Source.of(f.source().orElseThrow(), ctx);
-                    content = s.host().read(s.path());
+                    content = s.host().read(TargetPath.of(s.path()));
                 }
                 fs.addFile(f.path(), content, f.mode(), f.uid(), f.gid());
             }

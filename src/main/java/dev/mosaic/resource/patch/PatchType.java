@@ -1,5 +1,6 @@
 package dev.mosaic.resource.patch;
 
+import dev.mosaic.base.TargetPath;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
@@ -99,10 +100,10 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         Source src = Source.of(source, ctx);
         Host from = src.host();
         String path = src.path();
-        if (!from.stat(path).exists()) {
+        if (!from.stat(TargetPath.of(path)).exists()) {
             throw new ResourceException("patch file " + source + " does not exist");
         }
-        return from.read(path);
+        return from.read(TargetPath.of(path));
     }
 
     private static Exec patch(PatchSpec spec, byte[] diff, boolean reverse, boolean dryRun) {
@@ -141,7 +142,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
     @Override
     public Observed observe(PatchSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
-        if (!host.stat(spec.dir()).exists()) {
+        if (!host.stat(TargetPath.of(spec.dir())).exists()) {
             throw new ResourceException("directory " + spec.dir() + " does not exist");
         }
         byte[] diff = patchBytes(spec, ctx);
@@ -184,7 +185,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         Map<String, String> out = new java.util.TreeMap<>();
         for (String f : files) {
             String path = TargetPaths.normalize(TargetPaths.join(spec.dir(), f));
-            out.put(f, host.stat(path).isFile() ? host.sha256(path) : "absent");
+            out.put(f, host.stat(TargetPath.of(path)).isFile() ? host.sha256(TargetPath.of(path)) : "absent");
         }
         return out;
     }
@@ -202,7 +203,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         List<String> changed = new ArrayList<>();
         List<String> created = new ArrayList<>();
         for (String f : files(forward.lines())) {
-            (host.stat(TargetPaths.normalize(TargetPaths.join(spec.dir(), f))).exists() ? changed : created).add(f);
+            (host.stat(TargetPath.of(TargetPaths.normalize(TargetPaths.join(spec.dir(), f)))).exists() ? changed : created).add(f);
         }
         return new Observed(State.NOT_APPLIED, changed, created, List.of(), digest);
     }
@@ -296,16 +297,16 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         Map<String, Saved> backup = new LinkedHashMap<>();
         for (String f : files(dry.lines())) {
             String path = TargetPaths.normalize(TargetPaths.join(spec.dir(), f));
-            FileStat s = host.stat(path);
-            backup.put(path, s.isFile() ? new Saved(host.read(path), s.mode()) : null);
+            FileStat s = host.stat(TargetPath.of(path));
+            backup.put(path, s.isFile() ? new Saved(host.read(TargetPath.of(path)), s.mode()) : null);
         }
         Run real = run(host, patch(spec, diff, false, false), ctx::output);
         if (!real.ok()) {
             for (Map.Entry<String, Saved> e : backup.entrySet()) {
                 if (e.getValue() == null) {
-                    host.delete(e.getKey());
+                    host.delete(TargetPath.of(e.getKey()));
                 } else {
-                    host.writeAtomic(e.getKey(), new ByteArrayInputStream(e.getValue().bytes()), e.getValue().mode());
+                    host.writeAtomic(TargetPath.of(e.getKey()), new ByteArrayInputStream(e.getValue().bytes()), e.getValue().mode());
                 }
             }
             throw new ResourceException(real.result().refusal() + "GNU patch failed while applying; the touched files were restored:\n"

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.pkg;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.base.ContentStore;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.Host;
@@ -55,7 +56,7 @@ public final class Debs {
      * only: no download, no lock.
      */
     public static List<Deb> closure(Host control, List<String> names) throws IOException, ResourceException {
-        String key = control.stat("/var/lib/apt/lists").mtimeNanos() + " " + String.join(" ", names);
+        String key = control.stat(TargetPath.of("/var/lib/apt/lists")).mtimeNanos() + " " + String.join(" ", names);
         List<Deb> known = RESOLVED.get(key);
         if (known != null) {
             return known;
