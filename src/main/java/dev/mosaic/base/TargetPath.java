@@ -70,11 +70,6 @@ public final class TargetPath implements Comparable<TargetPath> {
         return true;
     }
 
-    /** {@code of(p).text()}: for callers that still hand hosts text. */
-    public static String checked(String p) throws IOException {
-        return of(p).text();
-    }
-
     /** The normalized text, e.g. {@code /srv/tftp}. */
     public String text() {
         return text;

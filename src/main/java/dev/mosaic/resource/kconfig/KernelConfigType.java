@@ -159,7 +159,8 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
     @Override
     public Observed observe(KernelConfigSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
-        if (!host.stat(TargetPath.of(spec.dir())).isDirectory() && !host.stat(TargetPath.of(spec.dir())).isSymlink()) {
+        FileStat dir = host.stat(TargetPath.of(spec.dir()));
+        if (!dir.isDirectory() && !dir.isSymlink()) {
             throw new ResourceException("kernel tree " + spec.dir() + " does not exist");
         }
         FileStat s = host.stat(TargetPath.of(spec.dotConfig()));

@@ -184,8 +184,8 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
             throws IOException {
         Map<String, String> out = new java.util.TreeMap<>();
         for (String f : files) {
-            String path = TargetPaths.normalize(TargetPaths.join(spec.dir(), f));
-            out.put(f, host.stat(TargetPath.of(path)).isFile() ? host.sha256(TargetPath.of(path)) : "absent");
+            TargetPath p = TargetPath.of(spec.dir()).join(f);
+            out.put(f, host.stat(p).isFile() ? host.sha256(p) : "absent");
         }
         return out;
     }
@@ -203,7 +203,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         List<String> changed = new ArrayList<>();
         List<String> created = new ArrayList<>();
         for (String f : files(forward.lines())) {
-            (host.stat(TargetPath.of(TargetPaths.normalize(TargetPaths.join(spec.dir(), f)))).exists() ? changed : created).add(f);
+            (host.stat(TargetPath.of(spec.dir()).join(f)).exists() ? changed : created).add(f);
         }
         return new Observed(State.NOT_APPLIED, changed, created, List.of(), digest);
     }
