@@ -300,7 +300,7 @@ public final class LocalHost implements Host {
     @Override
     public Exec.Result exec(Exec exec) throws IOException {
         try {
-            return Processes.run(exec, resolve(TargetPath.of(exec.dir()), true), root, confined ? sandbox : null, paths.stateDirs());
+            return Processes.run(exec, resolve(exec.dir(), true), root, confined ? sandbox : null, paths.stateDirs());
         } finally {
             // the process may have put a symlink where a directory was: look again
             paths.forgetDirs();

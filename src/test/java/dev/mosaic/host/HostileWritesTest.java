@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import dev.mosaic.base.TargetPath;
 import static dev.mosaic.testing.Tp.tp;
 import dev.mosaic.testing.Canary;
 import org.junit.jupiter.api.BeforeEach;
@@ -225,7 +226,7 @@ class HostileWritesTest {
     @Test
     void write_afterACommandReplacedAKnownDirectoryWithALinkOut_staysInsideTheRoot() throws IOException {
         host.writeAtomic(tp("/srv/out/a"), new ByteArrayInputStream("a".getBytes()), 0644); // /srv/out now known as a directory
-        Exec.Result r = host.exec(Exec.of("/", "sh", "-c", "rm -rf srv/out && ln -s " + canary.subdir() + " srv/out"));
+        Exec.Result r = host.exec(Exec.of(TargetPath.ROOT, "sh", "-c", "rm -rf srv/out && ln -s " + canary.subdir() + " srv/out"));
         assertThat(r.exitCode()).as("%s", r).isZero();
         host.writeAtomic(tp("/srv/out/b"), new ByteArrayInputStream("b".getBytes()), 0644);
         host.mkdirs(tp("/srv/out/c"), 0755);

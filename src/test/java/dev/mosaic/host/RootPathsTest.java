@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import dev.mosaic.base.TargetPath;
 import static dev.mosaic.testing.Tp.tp;
 import dev.mosaic.testing.Canary;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +47,7 @@ class RootPathsTest {
         file("/srv/out/a", "1");
         assertThat(host.stat(tp("/srv/out/a")).size()).isEqualTo(1);
         assertThat(host.stat(tp("/srv/out/a")).size()).isEqualTo(1); // its directories known now
-        Exec.Result r = host.exec(Exec.of("/", "sh", "-c", "rm -rf srv/out && ln -s " + canary.subdir() + " srv/out"));
+        Exec.Result r = host.exec(Exec.of(TargetPath.ROOT, "sh", "-c", "rm -rf srv/out && ln -s " + canary.subdir() + " srv/out"));
         assertThat(r.exitCode()).as("%s", r).isZero();
         file(canary.subdir() + "/a", "inside the root");
 

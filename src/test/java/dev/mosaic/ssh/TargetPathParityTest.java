@@ -36,8 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (a real OpenSSH on loopback) below a root of the same shape: both hosts name the same file or
  * refuse with the same words, and nothing outside either root changes. A host takes a
  * {@link TargetPath}, so a hostile string is refused where it would become one ({@link
- * TargetPath#of}), before either host is reached; a command's working directory is refused by
- * each host alike. A {@code ..} is refused by
+ * TargetPath#of}), before either host is reached, a command's working directory too. A {@code ..} is refused by
  * both, never collapsed: {@code /deep/../y}, collapsed as text, would be {@code /y}, while the
  * kernel, following the link {@code deep}, would find {@code /a/b/y}.
  */
@@ -148,7 +147,7 @@ class TargetPathParityTest {
         calls.put("chown", () -> h.chown(TargetPath.of(path), -1, -1));
         calls.put("delete", () -> h.delete(TargetPath.of(path)));
         calls.put("deleteTree", () -> h.deleteTree(TargetPath.of(path)));
-        calls.put("exec", () -> h.exec(new Exec(List.of("touch", "pwned"), path, Map.of(), Optional.empty(),
+        calls.put("exec", () -> h.exec(new Exec(List.of("touch", "pwned"), TargetPath.of(path), Map.of(), Optional.empty(),
                 Optional.empty(), line -> { })));
         Map<String, String> out = new LinkedHashMap<>();
         List<String> accepted = new ArrayList<>();

@@ -195,7 +195,7 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         spec.jobs().ifPresent(j -> env.put("MAKEFLAGS", "-j" + j));
         for (String command : spec.commands()) {
-            Exec exec = new Exec(List.of("sh", "-e", "-c", command), spec.dir(), env,
+            Exec exec = new Exec(List.of("sh", "-e", "-c", command), TargetPath.of(spec.dir()), env,
                     spec.stdin().map(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                     spec.timeoutSeconds().map(Duration::ofSeconds), ctx::output, spec.network());
             Exec.Result r = host.exec(exec);
@@ -234,7 +234,7 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         for (String probe : spec.toolchain()) {
             String version;
             try {
-                version = host.query(Exec.of("/", "sh", "-c", probe + " 2>&1 | head -n 1")).tailText();
+                version = host.query(Exec.of(TargetPath.ROOT, "sh", "-c", probe + " 2>&1 | head -n 1")).tailText();
             } catch (IOException e) {
                 // Nothing runs on a target whose root does not exist yet (a fresh --root): the plan
                 // says "new" instead of failing, and the run, once the root exists, probes for real.

@@ -336,7 +336,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
                 // dpkg-deb decompresses at native speed; the tar it writes is read here, entry by
                 // entry, never unpacked by a tool that would trust its paths.
                 Exec.Result r = ctx.control().exec(new Exec(List.of("sh", "-c", "exec dpkg-deb --fsys-tarfile \"$1\" > \"$2\"", "sh",
-                        deb.toString(), tar.toString()), staging.toString(), Map.of("LC_ALL", "C"), Optional.empty(), Optional.empty(),
+                        deb.toString(), tar.toString()), TargetPath.of(staging.toString()), Map.of("LC_ALL", "C"), Optional.empty(), Optional.empty(),
                         ctx::output));
                 if (!r.ok()) {
                     throw new ResourceException("dpkg-deb --fsys-tarfile " + deb + " (" + d.name() + " " + d.version() + ") failed (exit "

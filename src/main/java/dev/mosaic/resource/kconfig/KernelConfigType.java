@@ -273,7 +273,7 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
     private static void make(KernelConfigSpec spec, Context ctx, String target, byte[] stdin)
             throws IOException, ResourceException {
         Map<String, String> env = new LinkedHashMap<>(spec.env());
-        Exec exec = new Exec(List.of("make", target), spec.dir(), env, Optional.ofNullable(stdin), Optional.empty(), ctx::output,
+        Exec exec = new Exec(List.of("make", target), TargetPath.of(spec.dir()), env, Optional.ofNullable(stdin), Optional.empty(), ctx::output,
                 spec.network());
         Exec.Result r = ctx.host().exec(exec);
         if (!r.ok()) {

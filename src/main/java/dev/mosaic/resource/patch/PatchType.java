@@ -88,7 +88,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
     /** GNU patch applying the diff it reads on its standard input (dry runs first: they change nothing). */
     @Override
     public List<dev.mosaic.resource.Command> commands(PatchSpec spec) {
-        return List.of(new dev.mosaic.resource.Command(String.join(" ", patch(spec, new byte[0], false, false).argv())
+        return List.of(new dev.mosaic.resource.Command(String.join(" ", argv(spec, false, false, spec.fuzz()))
                 + " < " + spec.source().orElse("(the patch's content)"), spec.dir(), false));
     }
 
@@ -106,11 +106,16 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         return from.read(TargetPath.of(path));
     }
 
-    private static Exec patch(PatchSpec spec, byte[] diff, boolean reverse, boolean dryRun) {
+    private static Exec patch(PatchSpec spec, byte[] diff, boolean reverse, boolean dryRun) throws IOException {
         return patch(spec, diff, reverse, dryRun, spec.fuzz());
     }
 
-    private static Exec patch(PatchSpec spec, byte[] diff, boolean reverse, boolean dryRun, int fuzz) {
+    private static Exec patch(PatchSpec spec, byte[] diff, boolean reverse, boolean dryRun, int fuzz) throws IOException {
+        return new Exec(argv(spec, reverse, dryRun, fuzz), TargetPath.of(spec.dir()), Map.of("LC_ALL", "C"), Optional.of(diff),
+                Optional.empty(), l -> { });
+    }
+
+    private static List<String> argv(PatchSpec spec, boolean reverse, boolean dryRun, int fuzz) {
         List<String> argv = new ArrayList<>(List.of("patch", "-p" + spec.strip(), "--fuzz=" + fuzz, "--force",
                 "--no-backup-if-mismatch", "--reject-file=-", "--batch"));
         if (reverse) {
@@ -119,7 +124,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         if (dryRun) {
             argv.add("--dry-run");
         }
-        return new Exec(argv, spec.dir(), Map.of("LC_ALL", "C"), Optional.of(diff), Optional.empty(), l -> { });
+        return argv;
     }
 
     /** GNU patch's whole output (a kernel patch touches hundreds of files) and how it ended. */
