@@ -1,5 +1,6 @@
 package dev.mosaic.engine;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.graph.Edge;
 import dev.mosaic.graph.ResourceGraph;
 import dev.mosaic.host.Host;
@@ -273,7 +274,7 @@ final class Applier {
                 // What it produces may hold the secret, also what its commands write; a mere
                 // container directory does not (what is written inside is marked as it is written).
                 for (String p : d.bound().paths().produces()) {
-                    if (!d.type().has(Capability.CONTAINERS_ONLY) || !host.stat(p).isDirectory()) {
+                    if (!d.type().has(Capability.CONTAINERS_ONLY) || !host.stat(TargetPath.of(p)).isDirectory()) {
                         keep.sensitive(List.of(p));
                     }
                 }

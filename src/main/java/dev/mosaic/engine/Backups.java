@@ -1,5 +1,6 @@
 package dev.mosaic.engine;
 
+import dev.mosaic.base.TargetPath;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.host.FileStat;
@@ -71,14 +72,15 @@ final class Backups {
     }
 
     /** Records what {@code path} holds now, unless this run recorded it already. */
-    void before(Host host, String address, String path) throws IOException {
-        if (forSensitive || !run.seen(path)) {
+    void before(Host host, String address, TargetPath path) throws IOException {
+        if (forSensitive || !run.seen(path.text())) {
             before(host, address, path, host.stat(path));
         }
     }
 
     /** The same, given what {@code path} is now ({@code host.stat(path)}). */
-    void before(Host host, String address, String path, FileStat st) throws IOException {
+    void before(Host host, String address, TargetPath target, FileStat st) throws IOException {
+        String path = target.text();
         if (forSensitive) {
             // What it holds may be the secret (a directory holds none itself: what a sensitive
             // resource writes inside is marked as it is written, see rewritten).
@@ -94,7 +96,7 @@ final class Backups {
             case ABSENT -> new History.Touch(address, path, "absent", null, 0, null);
             case FILE -> {
                 String sha;
-                try (InputStream in = host.open(path)) {
+                try (InputStream in = host.open(target)) {
                     sha = store.put(in);
                 }
                 yield new History.Touch(address, path, "file", sha, st.mode(), null);
@@ -112,7 +114,8 @@ final class Backups {
     }
 
     /** {@code path} was rewritten whole: by a sensitive resource it stays marked, by another it is clear. */
-    void rewritten(String path) throws IOException {
+    void rewritten(TargetPath target) throws IOException {
+        String path = target.text();
         if (forSensitive) {
             sensitive.add(List.of(path));
         } else {

@@ -1,5 +1,6 @@
 package dev.mosaic.engine;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeDigest;
@@ -31,7 +32,8 @@ final class ControlInputs extends ForwardingHost {
         this.ignored = ignored;
     }
 
-    private void note(String path) {
+    private void note(TargetPath target) {
+        String path = target.text();
         if (ignored == null || !(path.equals(ignored) || path.startsWith(ignored + "/"))) {
             read.add(path);
         }
@@ -59,7 +61,8 @@ final class ControlInputs extends ForwardingHost {
     }
 
     /** What a path is, as one string: absent, a file's sha256, a tree's digest, a link's target. */
-    static String digestOf(Host host, String path) throws IOException {
+    static String digestOf(Host host, String text) throws IOException {
+        TargetPath path = TargetPath.of(text);
         FileStat st = host.stat(path);
         return switch (st.kind()) {
             case ABSENT -> "absent";
@@ -77,43 +80,43 @@ final class ControlInputs extends ForwardingHost {
     }
 
     @Override
-    public FileStat stat(String path) throws IOException {
+    public FileStat stat(TargetPath path) throws IOException {
         note(path);
         return inner.stat(path);
     }
 
     @Override
-    public byte[] read(String path) throws IOException {
+    public byte[] read(TargetPath path) throws IOException {
         note(path);
         return inner.read(path);
     }
 
     @Override
-    public InputStream open(String path) throws IOException {
+    public InputStream open(TargetPath path) throws IOException {
         note(path);
         return inner.open(path);
     }
 
     @Override
-    public String sha256(String path) throws IOException {
+    public String sha256(TargetPath path) throws IOException {
         note(path);
         return inner.sha256(path);
     }
 
     @Override
-    public List<TreeEntry> walk(String dir) throws IOException {
+    public List<TreeEntry> walk(TargetPath dir) throws IOException {
         note(dir);
         return inner.walk(dir);
     }
 
     @Override
-    public TreeDigest digestTree(String dir) throws IOException {
+    public TreeDigest digestTree(TargetPath dir) throws IOException {
         note(dir);
         return inner.digestTree(dir);
     }
 
     @Override
-    public TreeDigest digestTree(String dir, Predicate<String> names) throws IOException {
+    public TreeDigest digestTree(TargetPath dir, Predicate<String> names) throws IOException {
         note(dir);
         return inner.digestTree(dir, names);
     }

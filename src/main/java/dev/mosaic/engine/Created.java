@@ -1,5 +1,6 @@
 package dev.mosaic.engine;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
@@ -33,7 +34,7 @@ final class Created {
     Set<String> absentProduced(ResourceDecl d) throws IOException {
         Set<String> out = new TreeSet<>();
         for (String p : d.bound().paths().produces()) {
-            if (!host.stat(p).exists()) {
+            if (!host.stat(TargetPath.of(p)).exists()) {
                 out.add(p);
             }
         }
@@ -56,13 +57,14 @@ final class Created {
             now.addAll(target.created());
         }
         for (String p : absentBefore) {
-            FileStat st = host.stat(p);
+            TargetPath path = TargetPath.of(p);
+            FileStat st = host.stat(path);
             if (!st.exists()) {
                 continue;
             }
             now.add(p);
             if (st.isDirectory() && !d.type().has(Capability.CONTAINERS_ONLY)) {
-                for (TreeEntry e : host.walk(p)) {
+                for (TreeEntry e : host.walk(path)) {
                     now.add(p + "/" + e.relativePath());
                 }
             }
@@ -86,7 +88,7 @@ final class Created {
             Map<String, SortedSet<String>> found = new TreeMap<>();
             for (History.Touch t : history.touches(id)) {
                 if ("absent".equals(t.before()) && t.address() != null && t.path() != null && t.path().startsWith("/")
-                        && t.path().indexOf('\0') < 0 && host.stat(t.path()).exists()) {
+                        && t.path().indexOf('\0') < 0 && host.stat(TargetPath.of(t.path())).exists()) {
                     found.computeIfAbsent(t.address(), a -> new TreeSet<>(state.created(a))).add(t.path());
                 }
             }

@@ -1,5 +1,6 @@
 package dev.mosaic.engine;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
@@ -41,67 +42,67 @@ class ForwardingHost implements Host {
     }
 
     @Override
-    public FileStat stat(String path) throws IOException {
+    public FileStat stat(TargetPath path) throws IOException {
         return inner.stat(path);
     }
 
     @Override
-    public byte[] read(String path) throws IOException {
+    public byte[] read(TargetPath path) throws IOException {
         return inner.read(path);
     }
 
     @Override
-    public InputStream open(String path) throws IOException {
+    public InputStream open(TargetPath path) throws IOException {
         return inner.open(path);
     }
 
     @Override
-    public String sha256(String path) throws IOException {
+    public String sha256(TargetPath path) throws IOException {
         return inner.sha256(path);
     }
 
     @Override
-    public List<TreeEntry> walk(String dir) throws IOException {
+    public List<TreeEntry> walk(TargetPath dir) throws IOException {
         return inner.walk(dir);
     }
 
     @Override
-    public void writeAtomic(String path, InputStream content, int mode) throws IOException {
+    public void writeAtomic(TargetPath path, InputStream content, int mode) throws IOException {
         inner.writeAtomic(path, content, mode);
     }
 
     @Override
-    public java.util.Optional<dev.mosaic.host.NewTree> newTree(String dest, int mode) throws IOException {
+    public java.util.Optional<dev.mosaic.host.NewTree> newTree(TargetPath dest, int mode) throws IOException {
         return inner.newTree(dest, mode);
     }
 
     @Override
-    public void mkdirs(String path, int mode) throws IOException {
+    public void mkdirs(TargetPath path, int mode) throws IOException {
         inner.mkdirs(path, mode);
     }
 
     @Override
-    public void symlink(String path, String target) throws IOException {
+    public void symlink(TargetPath path, String target) throws IOException {
         inner.symlink(path, target);
     }
 
     @Override
-    public void chmod(String path, int mode) throws IOException {
+    public void chmod(TargetPath path, int mode) throws IOException {
         inner.chmod(path, mode);
     }
 
     @Override
-    public void chown(String path, int uid, int gid) throws IOException {
+    public void chown(TargetPath path, int uid, int gid) throws IOException {
         inner.chown(path, uid, gid);
     }
 
     @Override
-    public void delete(String path) throws IOException {
+    public void delete(TargetPath path) throws IOException {
         inner.delete(path);
     }
 
     @Override
-    public void deleteTree(String path) throws IOException {
+    public void deleteTree(TargetPath path) throws IOException {
         inner.deleteTree(path);
     }
 
@@ -121,12 +122,12 @@ class ForwardingHost implements Host {
     }
 
     @Override
-    public TreeDigest digestTree(String dir) throws IOException {
+    public TreeDigest digestTree(TargetPath dir) throws IOException {
         return inner.digestTree(dir);
     }
 
     @Override
-    public TreeDigest digestTree(String dir, Predicate<String> names) throws IOException {
+    public TreeDigest digestTree(TargetPath dir, Predicate<String> names) throws IOException {
         return inner.digestTree(dir, names);
     }
 

@@ -1,5 +1,6 @@
 package dev.mosaic.engine;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.playbook.Playbook;
@@ -95,7 +96,7 @@ final class Removals {
             SortedMap<String, FileStat> paths = new TreeMap<>();
             if (!keep) {
                 for (String p : state.created(text)) {
-                    FileStat st = host.stat(p);
+                    FileStat st = host.stat(TargetPath.of(p));
                     if (st.exists() && !contexts.managedByPlaybook(playbook, p)) {
                         paths.put(p, st);
                     }
@@ -155,11 +156,12 @@ final class Removals {
             Removal r = e.getValue();
             String p = e.getKey();
             try {
-                FileStat st = host.stat(p);
-                if (st.isDirectory() && !host.walk(p).isEmpty()) {
+                TargetPath path = TargetPath.of(p);
+                FileStat st = host.stat(path);
+                if (st.isDirectory() && !host.walk(path).isEmpty()) {
                     kept.computeIfAbsent(r, k -> new ArrayList<>()).add(p);
                 } else if (st.exists()) {
-                    hosts.get(r).delete(p);
+                    hosts.get(r).delete(path);
                 }
             } catch (IOException ex) {
                 failures.merge(r, p + ": " + message(ex), (x, y) -> x + "; " + y);

@@ -1,11 +1,11 @@
 package dev.mosaic.engine;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.NewTree;
 import dev.mosaic.host.TreeEntry;
 import dev.mosaic.host.WriteBatch;
-import dev.mosaic.resource.TargetPaths;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,39 +53,39 @@ final class ResourceHost extends ForwardingHost {
         return deleted;
     }
 
-    private void before(String path) throws IOException {
+    private void before(TargetPath path) throws IOException {
         if (backups != null) {
             backups.before(inner, address, path);
         }
     }
 
     /** Notes {@code path} and its missing parents, before they are made. */
-    private void creating(String path) throws IOException {
+    private void creating(TargetPath path) throws IOException {
         creating(path, inner.stat(path));
     }
 
     /** The same, knowing what {@code path} is now. */
-    private void creating(String path, FileStat now) throws IOException {
-        String p = path;
+    private void creating(TargetPath path, FileStat now) throws IOException {
+        TargetPath p = path;
         FileStat st = now;
-        while (p != null && !p.equals("/") && !st.exists()) {
-            created.add(p);
+        while (p != null && !p.isRoot() && !st.exists()) {
+            created.add(p.text());
             before(p, st); // absent: a restore removes it again
-            p = TargetPaths.parent(p);
-            if (p != null && !p.equals("/")) {
+            p = p.parent();
+            if (p != null && !p.isRoot()) {
                 st = inner.stat(p);
             }
         }
     }
 
-    private void before(String path, FileStat now) throws IOException {
+    private void before(TargetPath path, FileStat now) throws IOException {
         if (backups != null) {
             backups.before(inner, address, path, now);
         }
     }
 
     @Override
-    public void writeAtomic(String path, InputStream content, int mode) throws IOException {
+    public void writeAtomic(TargetPath path, InputStream content, int mode) throws IOException {
         FileStat now = inner.stat(path); // one look serves the backup and the record of what is created
         before(path, now);
         creating(path, now);
@@ -103,10 +103,10 @@ final class ResourceHost extends ForwardingHost {
     @Override
     public WriteBatch writes() {
         WriteBatch batch = inner.writes();
-        List<String> written = new ArrayList<>();
+        List<TargetPath> written = new ArrayList<>();
         return new WriteBatch() {
             @Override
-            public void write(String path, InputStream content, int mode) throws IOException {
+            public void write(TargetPath path, InputStream content, int mode) throws IOException {
                 FileStat now = inner.stat(path);
                 before(path, now);
                 creating(path, now);
@@ -121,7 +121,7 @@ final class ResourceHost extends ForwardingHost {
             public void commit() throws IOException {
                 batch.commit();
                 if (backups != null && !backups.isForSensitive()) {
-                    for (String p : written) {
+                    for (TargetPath p : written) {
                         backups.rewritten(p);
                     }
                 }
@@ -140,7 +140,7 @@ final class ResourceHost extends ForwardingHost {
      * parents) before the tree is made, then each path written below it, all absent before.
      */
     @Override
-    public Optional<NewTree> newTree(String dest, int mode) throws IOException {
+    public Optional<NewTree> newTree(TargetPath dest, int mode) throws IOException {
         FileStat now = inner.stat(dest);
         if (now.exists()) {
             return Optional.empty();
@@ -151,25 +151,25 @@ final class ResourceHost extends ForwardingHost {
         }
         creating(dest, now); // before the commit makes it appear
         NewTree tree = inside.get();
-        Set<String> noted = new HashSet<>();
-        List<String> written = new ArrayList<>();
+        Set<TargetPath> noted = new HashSet<>();
+        List<TargetPath> written = new ArrayList<>();
         return Optional.of(new NewTree() {
             /** A path below dest and its parents up to dest: nothing was there, no stat needed. */
-            private void noting(String path) throws IOException {
-                for (String p = path; p != null && !p.equals(dest) && noted.add(p); p = TargetPaths.parent(p)) {
-                    created.add(p);
+            private void noting(TargetPath path) throws IOException {
+                for (TargetPath p = path; p != null && !p.equals(dest) && noted.add(p); p = p.parent()) {
+                    created.add(p.text());
                     before(p, FileStat.ABSENT);
                 }
             }
 
             @Override
-            public void mkdir(String path, int mode) throws IOException {
+            public void mkdir(TargetPath path, int mode) throws IOException {
                 noting(path);
                 tree.mkdir(path, mode);
             }
 
             @Override
-            public void write(String path, InputStream content, int mode) throws IOException {
+            public void write(TargetPath path, InputStream content, int mode) throws IOException {
                 noting(path);
                 if (backups != null && backups.isForSensitive()) {
                     backups.rewritten(path);
@@ -179,18 +179,18 @@ final class ResourceHost extends ForwardingHost {
             }
 
             @Override
-            public void symlink(String path, String target) throws IOException {
+            public void symlink(TargetPath path, String target) throws IOException {
                 noting(path);
                 tree.symlink(path, target);
             }
 
             @Override
-            public InputStream open(String path) throws IOException {
+            public InputStream open(TargetPath path) throws IOException {
                 return tree.open(path);
             }
 
             @Override
-            public void chmod(String path, int mode) throws IOException {
+            public void chmod(TargetPath path, int mode) throws IOException {
                 tree.chmod(path, mode);
             }
 
@@ -198,7 +198,7 @@ final class ResourceHost extends ForwardingHost {
             public void commit() throws IOException {
                 tree.commit();
                 if (backups != null && !backups.isForSensitive()) {
-                    for (String p : written) {
+                    for (TargetPath p : written) {
                         backups.rewritten(p);
                     }
                 }
@@ -212,43 +212,43 @@ final class ResourceHost extends ForwardingHost {
     }
 
     @Override
-    public void mkdirs(String path, int mode) throws IOException {
+    public void mkdirs(TargetPath path, int mode) throws IOException {
         creating(path);
         inner.mkdirs(path, mode);
     }
 
     @Override
-    public void symlink(String path, String target) throws IOException {
+    public void symlink(TargetPath path, String target) throws IOException {
         before(path);
         creating(path);
         inner.symlink(path, target);
     }
 
     @Override
-    public void chmod(String path, int mode) throws IOException {
+    public void chmod(TargetPath path, int mode) throws IOException {
         before(path);
         inner.chmod(path, mode);
     }
 
     @Override
-    public void chown(String path, int uid, int gid) throws IOException {
+    public void chown(TargetPath path, int uid, int gid) throws IOException {
         before(path);
         inner.chown(path, uid, gid);
     }
 
     @Override
-    public void delete(String path) throws IOException {
+    public void delete(TargetPath path) throws IOException {
         before(path);
         inner.delete(path);
         gone(path);
     }
 
     @Override
-    public void deleteTree(String path) throws IOException {
+    public void deleteTree(TargetPath path) throws IOException {
         FileStat st = inner.stat(path);
         if (st.isDirectory() && backups != null) {
             for (TreeEntry e : inner.walk(path)) {
-                before(path + "/" + e.relativePath());
+                before(path.join(e.relativePath()));
             }
         }
         before(path);
@@ -256,7 +256,8 @@ final class ResourceHost extends ForwardingHost {
         gone(path);
     }
 
-    private void gone(String path) {
+    private void gone(TargetPath target) {
+        String path = target.text();
         deleted.add(path);
         created.remove(path);
         created.removeIf(p -> p.startsWith(path + "/"));

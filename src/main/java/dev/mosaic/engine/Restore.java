@@ -1,5 +1,6 @@
 package dev.mosaic.engine;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.diag.UserError;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
@@ -99,13 +100,14 @@ public final class Restore {
         try {
             for (History.Touch t : created) {
                 Host h = new ResourceHost(host, t.address(), backups);
-                FileStat now = host.stat(t.path());
-                if (now.isDirectory() && !host.walk(t.path()).stream()
+                TargetPath path = TargetPath.of(t.path());
+                FileStat now = host.stat(path);
+                if (now.isDirectory() && !host.walk(path).stream()
                         .allMatch(e -> removed.contains(t.path() + "/" + e.relativePath()))) {
                     problems.add(t.path() + ": kept, a directory that is not empty (it did not exist before " + id + ")");
                 } else if (now.exists()) {
                     if (!dryRun) {
-                        h.delete(t.path());
+                        h.delete(path);
                     }
                     removed.add(t.path());
                     changedAddresses.add(t.address());
@@ -114,7 +116,8 @@ public final class Restore {
             }
             for (History.Touch t : existed) {
                 Host h = new ResourceHost(host, t.address(), backups);
-                FileStat now = host.stat(t.path());
+                TargetPath path = TargetPath.of(t.path());
+                FileStat now = host.stat(path);
                 switch (t.before()) {
                     case "file" -> {
                         Optional<byte[]> content = t.sha256() == null ? Optional.empty() : store.get(t.sha256());
@@ -123,9 +126,9 @@ public final class Restore {
                                     + BackupStore.DEFAULT_CAP / (1024 * 1024) + " MiB, oldest out first)");
                         } else if (now.isDirectory()) {
                             problems.add(t.path() + ": a directory is there now; not replaced");
-                        } else if (!(now.isFile() && now.mode() == t.mode() && t.sha256().equals(host.sha256(t.path())))) {
+                        } else if (!(now.isFile() && now.mode() == t.mode() && t.sha256().equals(host.sha256(path)))) {
                             if (!dryRun) {
-                                h.writeAtomic(t.path(), new ByteArrayInputStream(content.get()), t.mode());
+                                h.writeAtomic(path, new ByteArrayInputStream(content.get()), t.mode());
                             }
                             changedAddresses.add(t.address());
                             restored.add(verb(dryRun, "restored") + t.path() + " (" + t.address() + ")");
@@ -136,7 +139,7 @@ public final class Restore {
                             problems.add(t.path() + ": a directory is there now; not replaced");
                         } else if (!(now.isSymlink() && t.linkTarget().equals(now.linkTarget()))) {
                             if (!dryRun) {
-                                h.symlink(t.path(), t.linkTarget());
+                                h.symlink(path, t.linkTarget());
                             }
                             changedAddresses.add(t.address());
                             restored.add(verb(dryRun, "restored") + "link " + t.path() + " -> " + t.linkTarget() + " (" + t.address() + ")");
@@ -145,7 +148,7 @@ public final class Restore {
                     case "directory" -> {
                         if (!now.exists()) {
                             if (!dryRun) {
-                                h.mkdirs(t.path(), t.mode());
+                                h.mkdirs(path, t.mode());
                             }
                             changedAddresses.add(t.address());
                             restored.add(verb(dryRun, "restored") + "directory " + t.path() + " (" + t.address() + ")");

@@ -1,5 +1,6 @@
 package dev.mosaic.engine;
 
+import dev.mosaic.base.TargetPath;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -145,7 +146,7 @@ public record SavedPlan(String mosaicVersion, String createdAt, Source playbook,
         }
         for (String m : modules) {
             b.append("module ").append(m).append(' ')
-                    .append(control.stat(m).isFile() ? control.sha256(m) : "absent").append('\n');
+                    .append(control.stat(TargetPath.of(m)).isFile() ? control.sha256(TargetPath.of(m)) : "absent").append('\n');
         }
         return Digests.sha256(b.toString());
     }

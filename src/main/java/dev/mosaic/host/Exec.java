@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import dev.mosaic.base.TargetPath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -8,12 +9,12 @@ import java.util.function.Consumer;
 
 /**
  * A process to run on a host: an argument vector (never a shell string unless argv says
- * {@code sh -c}), a working directory (a target path), extra environment, optional standard input
+ * {@code sh -c}), a working directory (a {@link TargetPath}), extra environment, optional standard input
  * and timeout. Each output line (stdout and stderr merged) goes to {@code output} as it comes.
  * {@code network}: a command confined for a target with {@code --root} ({@link Sandbox}) may use
  * the network; without it, it has only a loopback of its own. Other hosts ignore it.
  */
-public record Exec(List<String> argv, String dir, Map<String, String> env, Optional<byte[]> stdin,
+public record Exec(List<String> argv, TargetPath dir, Map<String, String> env, Optional<byte[]> stdin,
                    Optional<Duration> timeout, Consumer<String> output, boolean network) {
 
     public Exec {
@@ -22,12 +23,12 @@ public record Exec(List<String> argv, String dir, Map<String, String> env, Optio
     }
 
     /** A command without network access when confined. */
-    public Exec(List<String> argv, String dir, Map<String, String> env, Optional<byte[]> stdin,
+    public Exec(List<String> argv, TargetPath dir, Map<String, String> env, Optional<byte[]> stdin,
                 Optional<Duration> timeout, Consumer<String> output) {
         this(argv, dir, env, stdin, timeout, output, false);
     }
 
-    public static Exec of(String dir, String... argv) {
+    public static Exec of(TargetPath dir, String... argv) {
         return new Exec(List.of(argv), dir, Map.of(), Optional.empty(), Optional.empty(), line -> { });
     }
 

@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import dev.mosaic.base.TargetPath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -29,18 +30,18 @@ public interface Host {
     }
 
     /** {@code lstat}: never follows a final symlink; {@link FileStat#ABSENT} when nothing is there. */
-    FileStat stat(String path) throws IOException;
+    FileStat stat(TargetPath path) throws IOException;
 
     /** The whole content of a regular file (follows symlinks). */
-    byte[] read(String path) throws IOException;
+    byte[] read(TargetPath path) throws IOException;
 
-    InputStream open(String path) throws IOException;
+    InputStream open(TargetPath path) throws IOException;
 
     /** Hex sha256 of a regular file's content, streamed. */
-    String sha256(String path) throws IOException;
+    String sha256(TargetPath path) throws IOException;
 
     /** The entries of a directory tree below {@code dir}, sorted by path, not following symlinks. */
-    List<TreeEntry> walk(String dir) throws IOException;
+    List<TreeEntry> walk(TargetPath dir) throws IOException;
 
     /**
      * Replaces {@code path} with a regular file holding {@code content} and permission {@code mode}
@@ -48,7 +49,7 @@ public interface Host {
      * file has a fresh name and is created exclusively: nothing planted at its name is followed.
      * A symlink or hard link at {@code path} is replaced, never written through.
      */
-    void writeAtomic(String path, InputStream content, int mode) throws IOException;
+    void writeAtomic(TargetPath path, InputStream content, int mode) throws IOException;
 
     /**
      * A batch of atomic writes that share their flushes ({@link WriteBatch}): for a resource that
@@ -64,33 +65,33 @@ public interface Host {
      * {@code dest} already, or when this host cannot stage a tree: then write through
      * {@link #writes}.
      */
-    default Optional<NewTree> newTree(String dest, int mode) throws IOException {
+    default Optional<NewTree> newTree(TargetPath dest, int mode) throws IOException {
         return Optional.empty();
     }
 
     /** Creates a directory and its missing parents (parents get mode 0755). */
-    void mkdirs(String path, int mode) throws IOException;
+    void mkdirs(TargetPath path, int mode) throws IOException;
 
     /** Creates or replaces (atomically) a symbolic link at {@code path} pointing to {@code target}. */
-    void symlink(String path, String target) throws IOException;
+    void symlink(TargetPath path, String target) throws IOException;
 
     /**
      * Never through a symlink (refused: a link has no mode of its own). A regular file with other
      * hard links gets an inode of its own first, so the other names keep theirs.
      */
-    void chmod(String path, int mode) throws IOException;
+    void chmod(TargetPath path, int mode) throws IOException;
 
     /**
      * Changes owner and/or group; -1 leaves that one unchanged. Does not follow a final symlink; a
      * regular file with other hard links gets an inode of its own first, as for {@link #chmod}.
      */
-    void chown(String path, int uid, int gid) throws IOException;
+    void chown(TargetPath path, int uid, int gid) throws IOException;
 
     /** Removes a file, symlink or empty directory; nothing when absent. */
-    void delete(String path) throws IOException;
+    void delete(TargetPath path) throws IOException;
 
     /** Removes a directory tree (never following symlinks out of it). */
-    void deleteTree(String path) throws IOException;
+    void deleteTree(TargetPath path) throws IOException;
 
     /**
      * Runs a process on the host and waits for it. The working directory is a target path (below
@@ -128,13 +129,13 @@ public interface Host {
      * only files whose {@code lstat} changed since the last call (a stat cache, guarded against
      * the same-timestamp race as git does). Absent tree: digest of nothing.
      */
-    TreeDigest digestTree(String dir) throws IOException;
+    TreeDigest digestTree(TargetPath dir) throws IOException;
 
     /**
      * Like {@link #digestTree(String)}, over the regular files whose name {@code names} accepts
      * only (e.g. every {@code Kconfig} of a kernel tree); directories do not count.
      */
-    TreeDigest digestTree(String dir, java.util.function.Predicate<String> names) throws IOException;
+    TreeDigest digestTree(TargetPath dir, java.util.function.Predicate<String> names) throws IOException;
 
     Optional<Integer> uidOf(String user) throws IOException;
 

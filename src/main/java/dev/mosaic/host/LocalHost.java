@@ -74,32 +74,32 @@ public final class LocalHost implements Host {
 
     /**
      * Maps a target path to a local path. Intermediate symlinks are followed inside the root; the
-     * final component is followed only when {@code followLast}. A path that {@link TargetPath}
-     * refuses (relative, or with a {@code ..}) is refused here, as by every host.
+     * final component is followed only when {@code followLast}. A {@link TargetPath} holds no
+     * {@code ..}: only a link's text may climb, and never above the root.
      */
-    public Path resolve(String target, boolean followLast) throws IOException {
+    public Path resolve(TargetPath target, boolean followLast) throws IOException {
         return paths.resolve(target, followLast);
     }
 
     @Override
-    public FileStat stat(String path) throws IOException {
+    public FileStat stat(TargetPath path) throws IOException {
         return LocalFiles.stat(resolve(path, false));
     }
 
     @Override
-    public byte[] read(String path) throws IOException {
+    public byte[] read(TargetPath path) throws IOException {
         try (FileChannel ch = openToRead(path)) {
             return Channels.newInputStream(ch).readAllBytes();
         }
     }
 
     @Override
-    public InputStream open(String path) throws IOException {
+    public InputStream open(TargetPath path) throws IOException {
         return Channels.newInputStream(openToRead(path));
     }
 
     @Override
-    public String sha256(String path) throws IOException {
+    public String sha256(TargetPath path) throws IOException {
         try (FileChannel ch = openToRead(path)) {
             return LocalFiles.sha256Of(ch);
         }
@@ -110,7 +110,7 @@ public final class LocalHost implements Host {
      * are no symlinks: they are opened without following one ({@code O_NOFOLLOW}), which saves
      * the lstat that would look for one; only when that fails is the link resolved.
      */
-    private FileChannel openToRead(String path) throws IOException {
+    private FileChannel openToRead(TargetPath path) throws IOException {
         if (confined) {
             try {
                 return FileChannel.open(resolve(path, false), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
@@ -124,12 +124,12 @@ public final class LocalHost implements Host {
     }
 
     @Override
-    public List<TreeEntry> walk(String dir) throws IOException {
+    public List<TreeEntry> walk(TargetPath dir) throws IOException {
         return LocalFiles.walk(resolve(dir, true));
     }
 
     @Override
-    public void writeAtomic(String path, InputStream content, int mode) throws IOException {
+    public void writeAtomic(TargetPath path, InputStream content, int mode) throws IOException {
         Path target = writable(path);
         AtomicWriter.write(target, content::transferTo, mode, fsync, remake(target.getParent()), null);
     }
@@ -147,7 +147,7 @@ public final class LocalHost implements Host {
 
     /** A staging directory beside {@code dest}, filled in place, flushed once, renamed: {@link LocalNewTree}. */
     @Override
-    public Optional<NewTree> newTree(String dest, int mode) throws IOException {
+    public Optional<NewTree> newTree(TargetPath dest, int mode) throws IOException {
         return LocalNewTree.open(this, dest, mode, fsync);
     }
 
@@ -155,7 +155,7 @@ public final class LocalHost implements Host {
      * The local path a write of {@code path} replaces, its directory made (parents 0755) and
      * swept of the temp files a killed run left there.
      */
-    Path writable(String path) throws IOException {
+    Path writable(TargetPath path) throws IOException {
         Path target = paths.changeable(path, false);
         Path dir = paths.parentInRoot(path, target);
         if (!paths.isPlainDir(dir)) {
@@ -199,7 +199,7 @@ public final class LocalHost implements Host {
     }
 
     @Override
-    public void mkdirs(String path, int mode) throws IOException {
+    public void mkdirs(TargetPath path, int mode) throws IOException {
         Path p = paths.changeable(path, true);
         if (Files.isDirectory(p)) {
             return;
@@ -216,7 +216,7 @@ public final class LocalHost implements Host {
     }
 
     @Override
-    public void symlink(String path, String target) throws IOException {
+    public void symlink(TargetPath path, String target) throws IOException {
         Path p = paths.changeable(path, false);
         Path dir = paths.parentInRoot(path, p);
         LocalFiles.createParents(dir);
@@ -242,18 +242,18 @@ public final class LocalHost implements Host {
      * replaced by a copy of its own, so that the other names (maybe outside the root) keep theirs.
      */
     @Override
-    public void chmod(String path, int mode) throws IOException {
-        Inodes.chmod(paths.changeable(path, false), path, mode, fsync);
+    public void chmod(TargetPath path, int mode) throws IOException {
+        Inodes.chmod(paths.changeable(path, false), path.text(), mode, fsync);
     }
 
     /** Does not follow a final symlink ({@code lchown}); a hard-linked file is first unshared, as for chmod. */
     @Override
-    public void chown(String path, int uid, int gid) throws IOException {
+    public void chown(TargetPath path, int uid, int gid) throws IOException {
         Inodes.chown(paths.changeable(path, false), uid, gid, fsync);
     }
 
     @Override
-    public void delete(String path) throws IOException {
+    public void delete(TargetPath path) throws IOException {
         Path p = paths.changeable(path, false);
         try {
             Files.deleteIfExists(p);
@@ -264,7 +264,7 @@ public final class LocalHost implements Host {
     }
 
     @Override
-    public void deleteTree(String path) throws IOException {
+    public void deleteTree(TargetPath path) throws IOException {
         Path p = paths.changeable(path, false);
         paths.refuseHoldingState(path, p);
         LocalFiles.deleteTree(p);
@@ -308,12 +308,12 @@ public final class LocalHost implements Host {
     }
 
     @Override
-    public TreeDigest digestTree(String dir) throws IOException {
+    public TreeDigest digestTree(TargetPath dir) throws IOException {
         return digestTree(dir, null);
     }
 
     @Override
-    public TreeDigest digestTree(String dir, java.util.function.Predicate<String> names) throws IOException {
+    public TreeDigest digestTree(TargetPath dir, java.util.function.Predicate<String> names) throws IOException {
         if (statCache == null) {
             synchronized (this) {
                 if (statCache == null) {

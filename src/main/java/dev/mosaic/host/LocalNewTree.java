@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import dev.mosaic.base.TargetPath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -44,7 +45,7 @@ final class LocalNewTree implements NewTree {
 
     private final Path target;
     private final Path staging;
-    private final String dest;
+    private final TargetPath dest;
     private final boolean fsync;
     private final Set<Path> dirs = new HashSet<>();
     private final Set<Path> files = new HashSet<>();
@@ -63,18 +64,18 @@ final class LocalNewTree implements NewTree {
     /** Files written; past {@link #SYNCFS_ABOVE}, the tree is flushed by one {@code syncfs}. */
     private int written;
 
-    private LocalNewTree(Path target, Path staging, String dest, int mode, boolean fsync) {
+    private LocalNewTree(Path target, Path staging, TargetPath dest, int mode, boolean fsync) {
         this.target = target;
         this.staging = staging;
-        this.dest = dest.endsWith("/") ? dest.substring(0, dest.length() - 1) : dest;
+        this.dest = dest;
         this.mode = mode;
         this.fsync = fsync;
         dirs.add(staging);
     }
 
     /** A tree for {@code dest}, or empty when something is there already (or it is {@code /}, the root itself). */
-    static Optional<NewTree> open(LocalHost host, String dest, int mode, boolean fsync) throws IOException {
-        if (Path.of(dest).normalize().getFileName() == null) {
+    static Optional<NewTree> open(LocalHost host, TargetPath dest, int mode, boolean fsync) throws IOException {
+        if (dest.isRoot()) {
             return Optional.empty(); // the root has no directory beside it to stage in
         }
         Path target = host.writable(dest);
@@ -110,24 +111,21 @@ final class LocalNewTree implements NewTree {
     }
 
     /** The staging path of a target path below the destination; its parents made when asked. */
-    private Path inside(String path, boolean makeParents) throws IOException {
-        if (!path.startsWith(dest + "/")) {
+    private Path inside(TargetPath path, boolean makeParents) throws IOException {
+        if (!path.isUnder(dest)) {
             throw new IOException(path + " is not below " + dest + ", the tree being written");
         }
         Path p = staging;
-        String[] parts = path.substring(dest.length() + 1).split("/");
+        String[] parts = path.relativeTo(dest).split("/"); // plain names: a TargetPath is normalized
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i];
-            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
-                throw new IOException("refusing " + path + ": not a plain path below " + dest);
-            }
             if (i == parts.length - 1) {
                 return p.resolve(part);
             }
             p = p.resolve(part);
             if (!dirs.contains(p)) {
                 if (!makeParents) {
-                    throw new NoSuchFileException(path);
+                    throw new NoSuchFileException(path.text());
                 }
                 // mkdir(2) never follows a link at its name: what is there already and was not made
                 // as a directory by this tree (a symlink of the archive, a file) stops the write.
@@ -139,7 +137,7 @@ final class LocalNewTree implements NewTree {
     }
 
     @Override
-    public void mkdir(String path, int mode) throws IOException {
+    public void mkdir(TargetPath path, int mode) throws IOException {
         Path p = inside(path, true);
         if (dirs.contains(p)) {
             return;
@@ -149,7 +147,7 @@ final class LocalNewTree implements NewTree {
     }
 
     @Override
-    public void write(String path, InputStream content, int mode) throws IOException {
+    public void write(TargetPath path, InputStream content, int mode) throws IOException {
         Path p = inside(path, true);
         if (!files.add(p)) {
             Files.delete(p); // an archive's later copy of one file wins
@@ -246,7 +244,7 @@ final class LocalNewTree implements NewTree {
     }
 
     @Override
-    public void symlink(String path, String linkTarget) throws IOException {
+    public void symlink(TargetPath path, String linkTarget) throws IOException {
         Path p = inside(path, true);
         if (dirs.contains(p)) {
             throw new IOException("refusing " + path + ": a directory of the tree being written");
@@ -258,7 +256,7 @@ final class LocalNewTree implements NewTree {
     }
 
     @Override
-    public InputStream open(String path) throws IOException {
+    public InputStream open(TargetPath path) throws IOException {
         Path p = inside(path, false);
         if (!files.contains(p) || Files.isSymbolicLink(p)) {
             throw new NoSuchFileException(path + " (not a file this tree wrote)");
@@ -267,7 +265,7 @@ final class LocalNewTree implements NewTree {
     }
 
     @Override
-    public void chmod(String path, int mode) throws IOException {
+    public void chmod(TargetPath path, int mode) throws IOException {
         Path p = inside(path, false);
         if (!dirs.contains(p)) {
             throw new IOException("refusing to change the mode of " + path + ": not a directory this tree made");

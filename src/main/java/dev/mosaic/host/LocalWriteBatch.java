@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import dev.mosaic.base.TargetPath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -63,7 +64,7 @@ final class LocalWriteBatch implements WriteBatch {
     }
 
     @Override
-    public void write(String path, InputStream content, int mode) throws IOException {
+    public void write(TargetPath path, InputStream content, int mode) throws IOException {
         Path target = host.writable(path);
         AtomicWriter.Staged staged = AtomicWriter.stage(target, content::transferTo, mode, host.remake(target.getParent()), null);
         FileChannel ch = staged.channel();

@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import dev.mosaic.base.TargetPath;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -18,19 +19,19 @@ import java.io.InputStream;
 public interface NewTree extends AutoCloseable {
 
     /** Makes a directory (and its missing parents, 0755), writable by its owner until {@link #chmod}. */
-    void mkdir(String path, int mode) throws IOException;
+    void mkdir(TargetPath path, int mode) throws IOException;
 
     /** Writes a new regular file holding {@code content} with permission {@code mode}; a second write replaces the first. */
-    void write(String path, InputStream content, int mode) throws IOException;
+    void write(TargetPath path, InputStream content, int mode) throws IOException;
 
     /** Makes a symbolic link; a second one of the same path replaces the first. */
-    void symlink(String path, String target) throws IOException;
+    void symlink(TargetPath path, String target) throws IOException;
 
     /** The content of a file this tree wrote (a hard link of an archive is unpacked as its copy). */
-    InputStream open(String path) throws IOException;
+    InputStream open(TargetPath path) throws IOException;
 
     /** Sets the mode of a directory this tree made (last, so that a read-only one could be filled). */
-    void chmod(String path, int mode) throws IOException;
+    void chmod(TargetPath path, int mode) throws IOException;
 
     /** Flushes the whole tree, then renames it to the destination; returns once that is on disk. */
     void commit() throws IOException;

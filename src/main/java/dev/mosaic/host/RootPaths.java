@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link LocalHost}'s confinement: target paths mapped to local paths below a root the way
  * {@code chroot} would (an absolute symlink inside the root points back into the root, a link's
  * {@code ..} never climbs above it), and Mosaic's state directory kept out of reach of every
- * change. A target path itself is checked by {@link TargetPath} first: it never holds a
+ * change. A target path is a {@link TargetPath}, checked where it was made: it never holds a
  * {@code ..}. Thread-safe.
  */
 final class RootPaths {
@@ -60,8 +60,8 @@ final class RootPaths {
     }
 
     /** See {@link LocalHost#resolve}. */
-    Path resolve(String target, boolean followLast) throws IOException {
-        String path = TargetPath.checked(target); // no '..' in it: only a link's text may climb
+    Path resolve(TargetPath target, boolean followLast) throws IOException {
+        String path = target.text(); // normalized, no '..' in it: only a link's text may climb
         if (!confined) {
             return Path.of(path);
         }
@@ -74,7 +74,7 @@ final class RootPaths {
                 return next;
             }
         }
-        Path resolved = walk(target, path, followLast);
+        Path resolved = walk(path, followLast);
         if (slash > 0 && parent == null) {
             rememberPlainParent(path.substring(0, slash));
         }
@@ -100,7 +100,7 @@ final class RootPaths {
         }
     }
 
-    private Path walk(String target, String path, boolean followLast) throws IOException {
+    private Path walk(String path, boolean followLast) throws IOException {
         List<String> todo = new ArrayList<>(List.of(path.substring(1).split("/")));
         Path cur = root;
         int hops = 0;
@@ -121,7 +121,7 @@ final class RootPaths {
             }
             if (Files.isSymbolicLink(next)) {
                 if (++hops > MAX_LINK_HOPS) {
-                    throw new IOException("too many levels of symbolic links: " + target);
+                    throw new IOException("too many levels of symbolic links: " + path);
                 }
                 String link = Files.readSymbolicLink(next).toString();
                 List<String> linkParts = new ArrayList<>(List.of(link.split("/")));
@@ -151,7 +151,7 @@ final class RootPaths {
     }
 
     /** {@link #resolve}, refused when the local path is at or below a {@linkplain #protect state directory}. */
-    Path changeable(String path, boolean followLast) throws IOException {
+    Path changeable(TargetPath path, boolean followLast) throws IOException {
         Path p = resolve(path, followLast);
         Path abs = p.toAbsolutePath().normalize();
         for (Path state : stateDirs) {
@@ -164,7 +164,7 @@ final class RootPaths {
     }
 
     /** Refuses a tree delete at {@code p} (resolved from {@code path}) when a state directory lies below it. */
-    void refuseHoldingState(String path, Path p) throws IOException {
+    void refuseHoldingState(TargetPath path, Path p) throws IOException {
         for (Path state : stateDirs) {
             if (state.startsWith(p)) {
                 throw insideState(path + " holds Mosaic's state directory " + state);
@@ -181,7 +181,7 @@ final class RootPaths {
      * The directory a write of {@code path} makes its temp file in: never above the root, where
      * {@code /} would put it.
      */
-    Path parentInRoot(String path, Path resolved) throws IOException {
+    Path parentInRoot(TargetPath path, Path resolved) throws IOException {
         Path dir = resolved.getParent();
         if (dir == null || (confined && !dir.startsWith(root))) {
             throw new IOException("cannot replace " + path + ": it is the root directory");

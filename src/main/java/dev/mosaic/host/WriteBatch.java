@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import dev.mosaic.base.TargetPath;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -26,7 +27,7 @@ public interface WriteBatch extends AutoCloseable {
      * {@code path}, with permission {@code mode}, at the next commit. A symlink at {@code path} is
      * replaced, never written through. Two writes of one path: the later one wins.
      */
-    void write(String path, InputStream content, int mode) throws IOException;
+    void write(TargetPath path, InputStream content, int mode) throws IOException;
 
     /** Every write so far has replaced its path, durably where the host flushes; returns when it has. */
     void commit() throws IOException;
@@ -39,7 +40,7 @@ public interface WriteBatch extends AutoCloseable {
     static WriteBatch oneByOne(Host host) {
         return new WriteBatch() {
             @Override
-            public void write(String path, InputStream content, int mode) throws IOException {
+            public void write(TargetPath path, InputStream content, int mode) throws IOException {
                 host.writeAtomic(path, content, mode);
             }
 

@@ -1,5 +1,6 @@
 package dev.mosaic.resource;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Host;
 
 import java.io.IOException;
@@ -32,9 +33,9 @@ public final class BuiltOnce {
      */
     public static void copy(Path blob, Host host, String path, int mode, String sha256) throws IOException, ResourceException {
         try (InputStream in = Files.newInputStream(blob)) {
-            host.writeAtomic(path, in, mode);
+            host.writeAtomic(TargetPath.of(path), in, mode);
         }
-        String arrived = host.sha256(path);
+        String arrived = host.sha256(TargetPath.of(path));
         if (!arrived.equals(sha256)) {
             throw new ResourceException("the copy of " + path + " from the control machine's cache arrived with sha256 "
                     + arrived + " instead of " + sha256);

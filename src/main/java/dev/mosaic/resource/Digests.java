@@ -1,5 +1,6 @@
 package dev.mosaic.resource;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.base.Sha256;
 
 import java.nio.ByteBuffer;
@@ -30,7 +31,7 @@ public final class Digests {
             throws java.io.IOException {
         String what = st.kindWord() + " " + Integer.toOctalString(st.mode());
         if (st.isFile()) {
-            what += " " + st.size() + " " + host.sha256(path);
+            what += " " + st.size() + " " + host.sha256(TargetPath.of(path));
         } else if (st.isSymlink()) {
             what += " -> " + st.linkTarget();
         }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 
@@ -60,10 +61,10 @@ public final class Ownership {
     public static void converge(Host host, String path, Optional<Integer> mode, int wantUid, int wantGid)
             throws IOException {
         if (wantUid != -1 || wantGid != -1) {
-            host.chown(path, wantUid, wantGid);
+            host.chown(TargetPath.of(path), wantUid, wantGid);
         }
         if (mode.isPresent()) {
-            host.chmod(path, mode.get()); // after chown, which clears setuid bits
+            host.chmod(TargetPath.of(path), mode.get()); // after chown, which clears setuid bits
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Host;
 
 /**
@@ -15,6 +16,6 @@ public record Source(Host host, String path) {
     }
 
     public boolean exists() throws java.io.IOException {
-        return host.stat(path).exists();
+        return host.stat(TargetPath.of(path)).exists();
     }
 }

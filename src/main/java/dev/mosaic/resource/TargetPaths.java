@@ -3,8 +3,10 @@ package dev.mosaic.resource;
 import dev.mosaic.base.TargetPath;
 
 /**
- * Helpers for absolute, '/'-separated target paths (which are not local {@code Path}s). What a
- * target path may be, and its one normalization, are {@link TargetPath}'s, which hosts use too.
+ * Helpers on the raw text of target paths, before it is a {@link TargetPath}: a spec's field (kept
+ * as text, since specs are digested as they are written), a path a graph or a plan compares as
+ * text, or a link's text, which may hold {@code ..}. What a target path may be, and its one
+ * normalization, are {@link TargetPath}'s; a host takes only the value.
  */
 public final class TargetPaths {
 

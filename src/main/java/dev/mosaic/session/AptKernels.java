@@ -1,5 +1,6 @@
 package dev.mosaic.session;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.LocalHost;
@@ -64,7 +65,7 @@ final class AptKernels implements KernelLookup {
         Exec.Result r;
         try {
             // LC_ALL=C: the field names and messages parsed below are apt's untranslated ones.
-            r = control.query(new Exec(argv, "/", Map.of("LC_ALL", "C"), Optional.empty(), Optional.empty(), lines::add));
+            r = control.query(new Exec(argv, TargetPath.ROOT, Map.of("LC_ALL", "C"), Optional.empty(), Optional.empty(), lines::add));
         } catch (IOException e) {
             String reason = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
             throw new Failed("the kernel is read from apt's package lists on this machine, and " + aptCache

@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import static dev.mosaic.testing.Tp.tp;
 import dev.mosaic.testing.Canary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,8 +131,8 @@ class AtomicWriterTest {
             go.countDown();
             first.get();
             second.get();
-            assertThat(host.read(one)).as("round %d: %s", round, one).isEqualTo(a);
-            assertThat(host.read(two)).as("round %d: %s", round, two).isEqualTo(b);
+            assertThat(host.read(tp(one))).as("round %d: %s", round, one).isEqualTo(a);
+            assertThat(host.read(tp(two))).as("round %d: %s", round, two).isEqualTo(b);
         }
     }
 
@@ -139,14 +140,14 @@ class AtomicWriterTest {
     void write_nameOf84ThreeByteCharacters_fitsItsTempNameWithinNameMax() throws IOException {
         LocalHost host = new LocalHost(tmp.resolve("root"));
         String path = "/srv/" + "€".repeat(84);
-        host.writeAtomic(path, new ByteArrayInputStream("euro\n".getBytes()), 0644);
-        assertThat(new String(host.read(path))).isEqualTo("euro\n");
+        host.writeAtomic(tp(path), new ByteArrayInputStream("euro\n".getBytes()), 0644);
+        assertThat(new String(host.read(tp(path)))).isEqualTo("euro\n");
     }
 
     private static void write(LocalHost host, CountDownLatch go, String path, byte[] content) {
         try {
             go.await();
-            host.writeAtomic(path, new ByteArrayInputStream(content), 0644);
+            host.writeAtomic(tp(path), new ByteArrayInputStream(content), 0644);
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }

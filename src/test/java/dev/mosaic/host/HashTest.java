@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import static dev.mosaic.testing.Tp.tp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +29,7 @@ class HashTest {
             random.nextBytes(content);
             Files.write(root.resolve("f" + size), content);
             String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-            assertThat(host.sha256("/f" + size)).as("%d bytes", size).isEqualTo(expected);
+            assertThat(host.sha256(tp("/f" + size))).as("%d bytes", size).isEqualTo(expected);
         }
     }
 }

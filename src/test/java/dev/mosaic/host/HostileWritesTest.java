@@ -1,5 +1,7 @@
 package dev.mosaic.host;
 
+import dev.mosaic.base.TargetPath;
+import static dev.mosaic.testing.Tp.tp;
 import dev.mosaic.testing.Canary;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,24 +139,24 @@ class HostileWritesTest {
 
     private static void call(Call call, Host host, String path) throws IOException {
         switch (call) {
-            case WRITE -> host.writeAtomic(path, new ByteArrayInputStream("written by mosaic\n".getBytes()), 0600);
-            case CHMOD -> host.chmod(path, 0600);
-            case CHOWN -> host.chown(path, 4321, 4321);
-            case MKDIRS -> host.mkdirs(path + "/sub", 0700);
-            case SYMLINK -> host.symlink(path, "/nowhere");
-            case DELETE -> host.delete(path);
-            case DELETE_TREE -> host.deleteTree(path);
+            case WRITE -> host.writeAtomic(tp(path), new ByteArrayInputStream("written by mosaic\n".getBytes()), 0600);
+            case CHMOD -> host.chmod(tp(path), 0600);
+            case CHOWN -> host.chown(tp(path), 4321, 4321);
+            case MKDIRS -> host.mkdirs(tp(path + "/sub"), 0700);
+            case SYMLINK -> host.symlink(tp(path), "/nowhere");
+            case DELETE -> host.delete(tp(path));
+            case DELETE_TREE -> host.deleteTree(tp(path));
             default -> throw new IllegalStateException();
         }
     }
 
     /** Besides the canary: what a successful call leaves, seen through the host. */
     private static void assertWhatTheCallPromises(Call call, Host host, String path) throws IOException {
-        FileStat st = host.stat(path);
+        FileStat st = host.stat(tp(path));
         switch (call) {
             case WRITE -> {
                 assertThat(st.isFile()).as("%s after a write", path).isTrue();
-                assertThat(new String(host.read(path))).isEqualTo("written by mosaic\n");
+                assertThat(new String(host.read(tp(path)))).isEqualTo("written by mosaic\n");
                 assertThat(st.mode()).isEqualTo(0600);
             }
             case SYMLINK -> assertThat(st.linkTarget()).as("%s after symlink", path).isEqualTo("/nowhere");
@@ -170,7 +172,7 @@ class HostileWritesTest {
                 }
             }
             case MKDIRS -> {
-                FileStat sub = host.stat(path + "/sub");
+                FileStat sub = host.stat(tp(path + "/sub"));
                 assertThat(sub.isDirectory() || !st.exists() || st.isFile()).as("%s/sub after mkdirs", path).isTrue();
             }
             default -> throw new IllegalStateException();
@@ -178,7 +180,7 @@ class HostileWritesTest {
         if (call == Call.WRITE || call == Call.SYMLINK) {
             // no temp file stays behind, and the one planted at a guessed name is gone (unlinked)
             String dir = path.substring(0, path.lastIndexOf('/'));
-            try (Stream<TreeEntry> t = host.walk(dir).stream()) {
+            try (Stream<TreeEntry> t = host.walk(tp(dir)).stream()) {
                 assertThat(t.map(TreeEntry::relativePath)).noneMatch(AtomicWriter::isTemp);
             }
         }
@@ -190,12 +192,12 @@ class HostileWritesTest {
     void chmod_fileHardLinkedFromOutsideTheRoot_getsAnInodeOfItsOwn_outsideKeepsItsMode() throws IOException {
         Files.createDirectories(root.resolve("etc"));
         Files.createLink(root.resolve("etc/x"), canary.file());
-        host.chmod("/etc/x", 0600);
+        host.chmod(tp("/etc/x"), 0600);
         canary.assertUntouched();
-        FileStat st = host.stat("/etc/x");
+        FileStat st = host.stat(tp("/etc/x"));
         assertThat(st.mode()).isEqualTo(0600);
         assertThat(Files.getAttribute(root.resolve("etc/x"), "unix:nlink")).isEqualTo(1);
-        assertThat(new String(host.read("/etc/x"))).isEqualTo(Files.readString(canary.file()));
+        assertThat(new String(host.read(tp("/etc/x")))).isEqualTo(Files.readString(canary.file()));
         assertThat(Files.getLastModifiedTime(root.resolve("etc/x"))).isEqualTo(Files.getLastModifiedTime(canary.file()));
     }
 
@@ -203,9 +205,9 @@ class HostileWritesTest {
     void chown_fileHardLinkedFromOutsideTheRoot_keepsTheOutsideOwner_andTheModeInside() throws IOException {
         Files.createDirectories(root.resolve("etc"));
         Files.createLink(root.resolve("etc/x"), canary.file());
-        host.chown("/etc/x", 4321, -1);
+        host.chown(tp("/etc/x"), 4321, -1);
         canary.assertUntouched();
-        FileStat st = host.stat("/etc/x");
+        FileStat st = host.stat(tp("/etc/x"));
         assertThat(st.uid()).isEqualTo(4321);
         assertThat(st.gid()).isEqualTo((Integer) Files.getAttribute(canary.file(), "unix:gid"));
         assertThat(st.mode()).isEqualTo(0644);
@@ -216,18 +218,18 @@ class HostileWritesTest {
     @Test
     void chmod_symlinkAtThePath_isRefusedNamingThePath() throws IOException {
         link(root.resolve("etc/x"), canary.file());
-        assertThatThrownBy(() -> host.chmod("/etc/x", 0600))
+        assertThatThrownBy(() -> host.chmod(tp("/etc/x"), 0600))
                 .hasMessage("cannot change the mode of /etc/x: it is a symbolic link");
         canary.assertUntouched();
     }
 
     @Test
     void write_afterACommandReplacedAKnownDirectoryWithALinkOut_staysInsideTheRoot() throws IOException {
-        host.writeAtomic("/srv/out/a", new ByteArrayInputStream("a".getBytes()), 0644); // /srv/out now known as a directory
-        Exec.Result r = host.exec(Exec.of("/", "sh", "-c", "rm -rf srv/out && ln -s " + canary.subdir() + " srv/out"));
+        host.writeAtomic(tp("/srv/out/a"), new ByteArrayInputStream("a".getBytes()), 0644); // /srv/out now known as a directory
+        Exec.Result r = host.exec(Exec.of(TargetPath.ROOT, "sh", "-c", "rm -rf srv/out && ln -s " + canary.subdir() + " srv/out"));
         assertThat(r.exitCode()).as("%s", r).isZero();
-        host.writeAtomic("/srv/out/b", new ByteArrayInputStream("b".getBytes()), 0644);
-        host.mkdirs("/srv/out/c", 0755);
+        host.writeAtomic(tp("/srv/out/b"), new ByteArrayInputStream("b".getBytes()), 0644);
+        host.mkdirs(tp("/srv/out/c"), 0755);
         canary.assertUntouched();
         assertThat(root.resolve(canary.subdir().toString().substring(1)).resolve("b")).hasContent("b");
     }
@@ -237,7 +239,7 @@ class HostileWritesTest {
         Path etc = Files.createDirectories(root.resolve("etc"));
         Path left = Files.writeString(etc.resolve(AtomicWriter.tempName("motd")), "half a motd");
         Path leftLink = Files.createSymbolicLink(etc.resolve(AtomicWriter.tempName("hosts")), canary.file());
-        host.writeAtomic("/etc/issue", new ByteArrayInputStream("Debian\n".getBytes()), 0644);
+        host.writeAtomic(tp("/etc/issue"), new ByteArrayInputStream("Debian\n".getBytes()), 0644);
         assertThat(left).doesNotExist();
         assertThat(Files.exists(leftLink, LinkOption.NOFOLLOW_LINKS)).isFalse();
         try (Stream<Path> s = Files.list(etc)) {
@@ -254,10 +256,11 @@ class HostileWritesTest {
         try (Stream<Path> s = Files.list(tmp)) {
             beside = s.sorted().toList();
         }
-        assertThatThrownBy(() -> host.writeAtomic(path, new ByteArrayInputStream("x".getBytes()), 0644))
-                .hasMessage("cannot replace " + path + ": it is the root directory");
-        assertThatThrownBy(() -> host.symlink(path, "/nowhere"))
-                .hasMessage("cannot replace " + path + ": it is the root directory");
+        // every spelling of the root is the one target path /, and the message names it so
+        assertThatThrownBy(() -> host.writeAtomic(tp(path), new ByteArrayInputStream("x".getBytes()), 0644))
+                .hasMessage("cannot replace /: it is the root directory");
+        assertThatThrownBy(() -> host.symlink(tp(path), "/nowhere"))
+                .hasMessage("cannot replace /: it is the root directory");
         try (Stream<Path> s = Files.list(tmp)) {
             assertThat(s.sorted().toList()).as("entries beside the root").isEqualTo(beside);
         }
@@ -276,8 +279,8 @@ class HostileWritesTest {
         }
         List<String> inside = dev.mosaic.testing.TreeSnapshot.of(root);
         String refusal = "refusing '" + path + "': a target path may not hold '..' (it is never resolved, on any host)";
-        assertThatThrownBy(() -> host.writeAtomic(path, new ByteArrayInputStream("x".getBytes()), 0644)).hasMessage(refusal);
-        assertThatThrownBy(() -> host.symlink(path, "/nowhere")).hasMessage(refusal);
+        assertThatThrownBy(() -> host.writeAtomic(tp(path), new ByteArrayInputStream("x".getBytes()), 0644)).hasMessage(refusal);
+        assertThatThrownBy(() -> host.symlink(tp(path), "/nowhere")).hasMessage(refusal);
         try (Stream<Path> s = Files.list(tmp)) {
             assertThat(s.sorted().toList()).as("entries beside the root").isEqualTo(beside);
         }
@@ -299,7 +302,7 @@ class HostileWritesTest {
         AtomicWriter.setMode(tree, 0555);
         AtomicWriter.setMode(root.resolve("srv/tree/ro"), 0500);
 
-        host.deleteTree("/srv/tree");
+        host.deleteTree(tp("/srv/tree"));
 
         assertThat(Files.exists(root.resolve("srv/tree"), LinkOption.NOFOLLOW_LINKS)).isFalse();
         assertThat(Files.isDirectory(root.resolve("srv"))).isTrue();

@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import static dev.mosaic.testing.Tp.tp;
 import dev.mosaic.testing.Canary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,23 +41,23 @@ class NewTreeTest {
     void newTree_showsNothingBeforeCommit_andTheWholeTreeAfter() throws IOException {
         Path root = root();
         LocalHost host = new LocalHost(root);
-        try (NewTree tree = host.newTree("/srv/tree", 0750).orElseThrow()) {
-            tree.mkdir("/srv/tree/etc", 0555);
-            tree.write("/srv/tree/etc/lts.conf", text("SERVER = 192.168.0.254\n"), 0644);
-            tree.write("/srv/tree/bin/startx", text("#!/bin/sh\n"), 04755);
-            tree.symlink("/srv/tree/etc/X11", "../X11R6/etc");
-            try (InputStream in = tree.open("/srv/tree/etc/lts.conf")) {
+        try (NewTree tree = host.newTree(tp("/srv/tree"), 0750).orElseThrow()) {
+            tree.mkdir(tp("/srv/tree/etc"), 0555);
+            tree.write(tp("/srv/tree/etc/lts.conf"), text("SERVER = 192.168.0.254\n"), 0644);
+            tree.write(tp("/srv/tree/bin/startx"), text("#!/bin/sh\n"), 04755);
+            tree.symlink(tp("/srv/tree/etc/X11"), "../X11R6/etc");
+            try (InputStream in = tree.open(tp("/srv/tree/etc/lts.conf"))) {
                 assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("SERVER = 192.168.0.254\n");
             }
-            tree.chmod("/srv/tree/etc", 0555);
+            tree.chmod(tp("/srv/tree/etc"), 0555);
             assertThat(root.resolve("srv/tree")).as("before commit").doesNotExist();
             tree.commit();
         }
         assertThat(Files.readString(root.resolve("srv/tree/etc/lts.conf"))).isEqualTo("SERVER = 192.168.0.254\n");
-        assertThat(host.stat("/srv/tree").mode()).isEqualTo(0750);
-        assertThat(host.stat("/srv/tree/etc").mode()).isEqualTo(0555);
-        assertThat(host.stat("/srv/tree/bin/startx").mode()).isEqualTo(04755);
-        assertThat(host.stat("/srv/tree/etc/X11").linkTarget()).isEqualTo("../X11R6/etc");
+        assertThat(host.stat(tp("/srv/tree")).mode()).isEqualTo(0750);
+        assertThat(host.stat(tp("/srv/tree/etc")).mode()).isEqualTo(0555);
+        assertThat(host.stat(tp("/srv/tree/bin/startx")).mode()).isEqualTo(04755);
+        assertThat(host.stat(tp("/srv/tree/etc/X11")).linkTarget()).isEqualTo("../X11R6/etc");
         assertThat(names(root.resolve("srv"))).containsExactly("tree");
     }
 
@@ -65,18 +66,18 @@ class NewTreeTest {
         Path root = root();
         LocalHost host = new LocalHost(root);
         int files = LocalNewTree.SYNCFS_ABOVE + 300;
-        try (NewTree tree = host.newTree("/usr/src/linux", 0755).orElseThrow()) {
+        try (NewTree tree = host.newTree(tp("/usr/src/linux"), 0755).orElseThrow()) {
             for (int i = 0; i < files; i++) {
-                tree.write("/usr/src/linux/d" + (i % 40) + "/f" + i + ".c", text("int f" + i + ";\n"), 0644);
+                tree.write(tp("/usr/src/linux/d" + (i % 40) + "/f" + i + ".c"), text("int f" + i + ";\n"), 0644);
             }
-            tree.symlink("/usr/src/linux/latest", "d0");
+            tree.symlink(tp("/usr/src/linux/latest"), "d0");
             assertThat(root.resolve("usr/src/linux")).as("before commit").doesNotExist();
             tree.commit();
         }
         for (int i = 0; i < files; i++) {
             assertThat(root.resolve("usr/src/linux/d" + (i % 40) + "/f" + i + ".c")).hasContent("int f" + i + ";");
         }
-        assertThat(host.stat("/usr/src/linux/latest").linkTarget()).isEqualTo("d0");
+        assertThat(host.stat(tp("/usr/src/linux/latest")).linkTarget()).isEqualTo("d0");
         assertThat(names(root.resolve("usr/src"))).containsExactly("linux");
     }
 
@@ -90,10 +91,10 @@ class NewTreeTest {
     void closeWithoutCommit_leavesTheDestinationAbsentAndNoStagingDirectory() throws IOException {
         Path root = root();
         LocalHost host = new LocalHost(root);
-        try (NewTree tree = host.newTree("/srv/tree", 0755).orElseThrow()) {
-            tree.mkdir("/srv/tree/ro", 0500);
-            tree.write("/srv/tree/ro/a", text("a"), 0400);
-            tree.chmod("/srv/tree/ro", 0500);
+        try (NewTree tree = host.newTree(tp("/srv/tree"), 0755).orElseThrow()) {
+            tree.mkdir(tp("/srv/tree/ro"), 0500);
+            tree.write(tp("/srv/tree/ro/a"), text("a"), 0400);
+            tree.chmod(tp("/srv/tree/ro"), 0500);
         }
         assertThat(names(root.resolve("srv"))).isEmpty();
     }
@@ -108,8 +109,8 @@ class NewTreeTest {
         Files.writeString(other.resolve("a"), "another resource's tree, maybe being written");
         LocalHost host = new LocalHost(root);
 
-        try (NewTree tree = host.newTree("/srv/tree", 0755).orElseThrow()) {
-            tree.write("/srv/tree/a", text("a"), 0644);
+        try (NewTree tree = host.newTree(tp("/srv/tree"), 0755).orElseThrow()) {
+            tree.write(tp("/srv/tree/a"), text("a"), 0644);
             tree.commit();
         }
 
@@ -123,7 +124,7 @@ class NewTreeTest {
         Files.createSymbolicLink(root.resolve("srv/tree"), Path.of("/nowhere"));
         LocalHost host = new LocalHost(root);
 
-        assertThat(host.newTree("/srv/tree", 0755)).isEmpty();
+        assertThat(host.newTree(tp("/srv/tree"), 0755)).isEmpty();
         assertThat(names(root.resolve("srv"))).containsExactly("tree");
     }
 
@@ -131,7 +132,7 @@ class NewTreeTest {
     void theRootItself_getsNoNewTree_evenBeforeItExists() throws IOException {
         LocalHost host = new LocalHost(tmp.resolve("not-yet"));
 
-        assertThat(host.newTree("/", 0755)).isEmpty();
+        assertThat(host.newTree(tp("/"), 0755)).isEmpty();
         assertThat(tmp.resolve("not-yet")).doesNotExist();
     }
 
@@ -140,12 +141,12 @@ class NewTreeTest {
         Path root = root();
         Canary canary = Canary.plant(tmp.resolve("outside"));
         LocalHost host = new LocalHost(root);
-        try (NewTree tree = host.newTree("/srv/tree", 0755).orElseThrow()) {
-            tree.symlink("/srv/tree/out", canary.dir().toString());
+        try (NewTree tree = host.newTree(tp("/srv/tree"), 0755).orElseThrow()) {
+            tree.symlink(tp("/srv/tree/out"), canary.dir().toString());
 
-            assertThatThrownBy(() -> tree.write("/srv/tree/out/planted", text("x"), 0644)).isInstanceOf(IOException.class);
-            assertThatThrownBy(() -> tree.mkdir("/srv/tree/out/sub", 0755)).isInstanceOf(IOException.class);
-            assertThatThrownBy(() -> tree.write("/srv/tree/../escaped", text("x"), 0644)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> tree.write(tp("/srv/tree/out/planted"), text("x"), 0644)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> tree.mkdir(tp("/srv/tree/out/sub"), 0755)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> tree.write(tp("/srv/tree/../escaped"), text("x"), 0644)).isInstanceOf(IOException.class);
         }
         canary.assertUntouched();
         assertThat(root.resolve("srv/tree")).doesNotExist();
@@ -155,8 +156,8 @@ class NewTreeTest {
     void aDestinationMadeMeanwhile_stopsTheCommit_andIsKept() throws IOException {
         Path root = root();
         LocalHost host = new LocalHost(root);
-        try (NewTree tree = host.newTree("/srv/tree", 0755).orElseThrow()) {
-            tree.write("/srv/tree/a", text("a"), 0644);
+        try (NewTree tree = host.newTree(tp("/srv/tree"), 0755).orElseThrow()) {
+            tree.write(tp("/srv/tree/a"), text("a"), 0644);
             Files.createDirectory(root.resolve("srv/tree"));
             Files.writeString(root.resolve("srv/tree/mine"), "someone else's");
 

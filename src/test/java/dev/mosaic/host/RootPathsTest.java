@@ -1,5 +1,7 @@
 package dev.mosaic.host;
 
+import dev.mosaic.base.TargetPath;
+import static dev.mosaic.testing.Tp.tp;
 import dev.mosaic.testing.Canary;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,14 +45,14 @@ class RootPathsTest {
     @Test
     void stat_afterACommandReplacedAKnownDirectoryWithALinkOut_readsInsideTheRoot() throws IOException {
         file("/srv/out/a", "1");
-        assertThat(host.stat("/srv/out/a").size()).isEqualTo(1);
-        assertThat(host.stat("/srv/out/a").size()).isEqualTo(1); // its directories known now
-        Exec.Result r = host.exec(Exec.of("/", "sh", "-c", "rm -rf srv/out && ln -s " + canary.subdir() + " srv/out"));
+        assertThat(host.stat(tp("/srv/out/a")).size()).isEqualTo(1);
+        assertThat(host.stat(tp("/srv/out/a")).size()).isEqualTo(1); // its directories known now
+        Exec.Result r = host.exec(Exec.of(TargetPath.ROOT, "sh", "-c", "rm -rf srv/out && ln -s " + canary.subdir() + " srv/out"));
         assertThat(r.exitCode()).as("%s", r).isZero();
         file(canary.subdir() + "/a", "inside the root");
 
-        assertThat(host.stat("/srv/out/a").size()).isEqualTo("inside the root".length());
-        assertThat(host.resolve("/srv/out/a", false)).isEqualTo(root.resolve(canary.subdir().toString().substring(1)).resolve("a"));
+        assertThat(host.stat(tp("/srv/out/a")).size()).isEqualTo("inside the root".length());
+        assertThat(host.resolve(tp("/srv/out/a"), false)).isEqualTo(root.resolve(canary.subdir().toString().substring(1)).resolve("a"));
         canary.assertUntouched();
     }
 
@@ -58,16 +60,16 @@ class RootPathsTest {
     void stat_afterTheHostReplacedAKnownDirectoryWithALink_followsTheLinkInsideTheRoot() throws IOException {
         file("/usr/src/tree/a", "1");
         file("/elsewhere/a", "12345");
-        assertThat(host.stat("/usr/src/tree/a").size()).isEqualTo(1);
-        assertThat(host.stat("/usr/src/tree/a").size()).isEqualTo(1);
+        assertThat(host.stat(tp("/usr/src/tree/a")).size()).isEqualTo(1);
+        assertThat(host.stat(tp("/usr/src/tree/a")).size()).isEqualTo(1);
 
-        host.deleteTree("/usr/src/tree");
-        host.symlink("/usr/src/tree", "/elsewhere");
+        host.deleteTree(tp("/usr/src/tree"));
+        host.symlink(tp("/usr/src/tree"), "/elsewhere");
 
-        assertThat(host.stat("/usr/src/tree/a").size()).isEqualTo(5);
-        host.delete("/usr/src/tree");
-        host.mkdirs("/usr/src/tree", 0755);
-        assertThat(host.stat("/usr/src/tree/a").exists()).isFalse();
+        assertThat(host.stat(tp("/usr/src/tree/a")).size()).isEqualTo(5);
+        host.delete(tp("/usr/src/tree"));
+        host.mkdirs(tp("/usr/src/tree"), 0755);
+        assertThat(host.stat(tp("/usr/src/tree/a")).exists()).isFalse();
     }
 
     @Test
@@ -82,8 +84,8 @@ class RootPathsTest {
         for (int round = 0; round < 3; round++) {
             for (String p : paths) {
                 for (boolean followLast : new boolean[] {false, true}) {
-                    assertThat(host.resolve(p, followLast)).as("%s, followLast %s, round %d", p, followLast, round)
-                            .isEqualTo(new LocalHost(root).resolve(p, followLast));
+                    assertThat(host.resolve(tp(p), followLast)).as("%s, followLast %s, round %d", p, followLast, round)
+                            .isEqualTo(new LocalHost(root).resolve(tp(p), followLast));
                 }
             }
         }
@@ -92,10 +94,10 @@ class RootPathsTest {
     @Test
     void stat_ofAFileWrittenBelowKnownDirectories_seesEachWrite() throws IOException {
         for (int i = 0; i < 50; i++) {
-            host.writeAtomic("/var/lib/d" + (i % 5) + "/f" + i, new ByteArrayInputStream(new byte[i]), 0644);
+            host.writeAtomic(tp("/var/lib/d" + (i % 5) + "/f" + i), new ByteArrayInputStream(new byte[i]), 0644);
         }
         for (int i = 0; i < 50; i++) {
-            assertThat(host.stat("/var/lib/d" + (i % 5) + "/f" + i).size()).isEqualTo(i);
+            assertThat(host.stat(tp("/var/lib/d" + (i % 5) + "/f" + i)).size()).isEqualTo(i);
         }
     }
 }

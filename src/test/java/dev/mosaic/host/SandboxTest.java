@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import static dev.mosaic.testing.Tp.tp;
 import dev.mosaic.testing.BesideTheBuild;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ class SandboxTest {
     }
 
     private static Exec sh(String script) {
-        return Exec.of("/work", "sh", "-c", script);
+        return Exec.of(tp("/work"), "sh", "-c", script);
     }
 
     @Test

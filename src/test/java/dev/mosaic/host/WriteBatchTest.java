@@ -1,5 +1,6 @@
 package dev.mosaic.host;
 
+import static dev.mosaic.testing.Tp.tp;
 import dev.mosaic.testing.Canary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,15 +44,15 @@ class WriteBatchTest {
         Files.writeString(root.resolve("srv/a"), "old a");
         LocalHost host = new LocalHost(root);
         try (WriteBatch batch = host.writes()) {
-            batch.write("/srv/a", text("new a"), 0644);
-            batch.write("/srv/sub/b", text("new b"), 0600);
+            batch.write(tp("/srv/a"), text("new a"), 0644);
+            batch.write(tp("/srv/sub/b"), text("new b"), 0600);
             assertThat(Files.readString(root.resolve("srv/a"))).as("before commit").isEqualTo("old a");
             assertThat(root.resolve("srv/sub/b")).as("before commit").doesNotExist();
             batch.commit();
         }
         assertThat(Files.readString(root.resolve("srv/a"))).isEqualTo("new a");
         assertThat(Files.readString(root.resolve("srv/sub/b"))).isEqualTo("new b");
-        assertThat(host.stat("/srv/sub/b").mode()).isEqualTo(0600);
+        assertThat(host.stat(tp("/srv/sub/b")).mode()).isEqualTo(0600);
         assertThat(names(root.resolve("srv"))).containsExactly("a", "sub");
         assertThat(names(root.resolve("srv/sub"))).containsExactly("b");
     }
@@ -61,8 +62,8 @@ class WriteBatchTest {
         Path root = root();
         LocalHost host = new LocalHost(root);
         try (WriteBatch batch = host.writes()) {
-            batch.write("/f", text("first"), 0644);
-            batch.write("/f", text("second"), 0644);
+            batch.write(tp("/f"), text("first"), 0644);
+            batch.write(tp("/f"), text("second"), 0644);
             batch.commit();
         }
         assertThat(Files.readString(root.resolve("f"))).isEqualTo("second");
@@ -75,8 +76,8 @@ class WriteBatchTest {
         Files.writeString(root.resolve("kept"), "old");
         LocalHost host = new LocalHost(root);
         try (WriteBatch batch = host.writes()) {
-            batch.write("/kept", text("new"), 0644);
-            batch.write("/fresh", text("new"), 0644);
+            batch.write(tp("/kept"), text("new"), 0644);
+            batch.write(tp("/fresh"), text("new"), 0644);
         }
         assertThat(Files.readString(root.resolve("kept"))).isEqualTo("old");
         assertThat(names(root)).containsExactly("kept");
@@ -99,8 +100,8 @@ class WriteBatchTest {
             }
         };
         try (WriteBatch batch = host.writes()) {
-            assertThatThrownBy(() -> batch.write("/a", broken, 0644)).hasMessageContaining("source went away");
-            batch.write("/b", text("b"), 0644);
+            assertThatThrownBy(() -> batch.write(tp("/a"), broken, 0644)).hasMessageContaining("source went away");
+            batch.write(tp("/b"), text("b"), 0644);
             batch.commit();
         }
         assertThat(Files.readString(root.resolve("a"))).isEqualTo("old");
@@ -114,7 +115,7 @@ class WriteBatchTest {
         int n = LocalWriteBatch.MAX_FILES + 10;
         try (WriteBatch batch = host.writes()) {
             for (int i = 0; i < n; i++) {
-                batch.write("/d/f" + i, text("file " + i), 0644);
+                batch.write(tp("/d/f" + i), text("file " + i), 0644);
             }
             // the first MAX_FILES were committed by the write that filled the batch
             assertThat(Files.readString(root.resolve("d/f0"))).isEqualTo("file 0");
@@ -136,7 +137,7 @@ class WriteBatchTest {
         String leftover = AtomicWriter.tempName("a");
         Files.writeString(dir.resolve(leftover), "half");
         try (WriteBatch batch = new LocalHost(root).writes()) {
-            batch.write("/srv/a", text("a"), 0644);
+            batch.write(tp("/srv/a"), text("a"), 0644);
             batch.commit();
         }
         assertThat(names(dir)).containsExactly("a");
@@ -148,7 +149,7 @@ class WriteBatchTest {
         Canary canary = Canary.plant(tmp.resolve("outside"));
         Files.createSymbolicLink(root.resolve("link"), canary.file());
         try (WriteBatch batch = new LocalHost(root).writes()) {
-            batch.write("/link", text("mine"), 0644);
+            batch.write(tp("/link"), text("mine"), 0644);
             batch.commit();
         }
         assertThat(Files.isSymbolicLink(root.resolve("link"))).isFalse();
@@ -161,12 +162,12 @@ class WriteBatchTest {
         Path root = root();
         LocalHost host = new LocalHost(root, false, null, false);
         try (WriteBatch batch = host.writes()) {
-            batch.write("/x", text("x"), 0640);
+            batch.write(tp("/x"), text("x"), 0640);
             assertThat(root.resolve("x")).doesNotExist();
             batch.commit();
         }
         assertThat(Files.readString(root.resolve("x"))).isEqualTo("x");
-        assertThat(host.stat("/x").mode()).isEqualTo(0640);
+        assertThat(host.stat(tp("/x")).mode()).isEqualTo(0640);
     }
 
     @Test
@@ -176,7 +177,7 @@ class WriteBatchTest {
         LocalHost host = new LocalHost(root);
         host.protectStateDir(state);
         try (WriteBatch batch = host.writes()) {
-            assertThatThrownBy(() -> batch.write("/var/lib/mosaic/state.json", text("{}"), 0644))
+            assertThatThrownBy(() -> batch.write(tp("/var/lib/mosaic/state.json"), text("{}"), 0644))
                     .hasMessageContaining("state directory");
         }
         assertThat(names(state)).isEmpty();

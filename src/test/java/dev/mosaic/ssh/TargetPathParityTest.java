@@ -1,5 +1,7 @@
 package dev.mosaic.ssh;
 
+import static dev.mosaic.testing.Tp.tp;
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.LocalHost;
@@ -32,7 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The same target path strings, hostile ones included, asked of a local root and of an SSH server
  * (a real OpenSSH on loopback) below a root of the same shape: both hosts name the same file or
- * refuse with the same words, and nothing outside either root changes. A {@code ..} is refused by
+ * refuse with the same words, and nothing outside either root changes. A host takes a
+ * {@link TargetPath}, so a hostile string is refused where it would become one ({@link
+ * TargetPath#of}), before either host is reached, a command's working directory too. A {@code ..} is refused by
  * both, never collapsed: {@code /deep/../y}, collapsed as text, would be {@code /y}, while the
  * kernel, following the link {@code deep}, would find {@code /a/b/y}.
  */
@@ -117,10 +121,10 @@ class TargetPathParityTest {
     @ValueSource(strings = {"//x/./y", "/x/y/", "/x//y", "/./x/y"})
     void write_ofAPathWithRedundantSlashesOrDots_namesTheSameFileOnBothHosts(String path) throws IOException {
         for (Host h : List.of(local, ssh)) {
-            h.writeAtomic(path, text("written as " + path + "\n"), 0640);
-            assertThat(h.stat(path)).as(h.name()).isEqualTo(h.stat("/x/y"));
-            assertThat(new String(h.read("/x/y"), StandardCharsets.UTF_8)).as(h.name()).isEqualTo("written as " + path + "\n");
-            assertThat(h.sha256(path)).as(h.name()).isEqualTo(h.sha256("/x/y"));
+            h.writeAtomic(tp(path), text("written as " + path + "\n"), 0640);
+            assertThat(h.stat(tp(path))).as(h.name()).isEqualTo(h.stat(tp("/x/y")));
+            assertThat(new String(h.read(tp("/x/y")), StandardCharsets.UTF_8)).as(h.name()).isEqualTo("written as " + path + "\n");
+            assertThat(h.sha256(tp(path))).as(h.name()).isEqualTo(h.sha256(tp("/x/y")));
         }
         assertThat(TreeSnapshot.shape(sshRoot)).isEqualTo(TreeSnapshot.shape(localRoot));
         assertThat(Files.readString(localRoot.resolve("x/y"))).isEqualTo("written as " + path + "\n");
@@ -128,22 +132,22 @@ class TargetPathParityTest {
         canary.assertUntouched();
     }
 
-    /** Every call of the host with {@code path}, each expected to fail: the message of each, by call. */
+    /** Every call of the host with {@code path} made a target path, each expected to fail: the message of each, by call. */
     private static Map<String, String> refusals(Host h, String path) {
         Map<String, IoCall> calls = new LinkedHashMap<>();
-        calls.put("stat", () -> h.stat(path));
-        calls.put("read", () -> h.read(path));
-        calls.put("sha256", () -> h.sha256(path));
-        calls.put("walk", () -> h.walk(path));
-        calls.put("digestTree", () -> h.digestTree(path));
-        calls.put("writeAtomic", () -> h.writeAtomic(path, text("pwned\n"), 0644));
-        calls.put("mkdirs", () -> h.mkdirs(path, 0755));
-        calls.put("symlink", () -> h.symlink(path, "/etc/passwd"));
-        calls.put("chmod", () -> h.chmod(path, 0777));
-        calls.put("chown", () -> h.chown(path, -1, -1));
-        calls.put("delete", () -> h.delete(path));
-        calls.put("deleteTree", () -> h.deleteTree(path));
-        calls.put("exec", () -> h.exec(new Exec(List.of("touch", "pwned"), path, Map.of(), Optional.empty(),
+        calls.put("stat", () -> h.stat(TargetPath.of(path)));
+        calls.put("read", () -> h.read(TargetPath.of(path)));
+        calls.put("sha256", () -> h.sha256(TargetPath.of(path)));
+        calls.put("walk", () -> h.walk(TargetPath.of(path)));
+        calls.put("digestTree", () -> h.digestTree(TargetPath.of(path)));
+        calls.put("writeAtomic", () -> h.writeAtomic(TargetPath.of(path), text("pwned\n"), 0644));
+        calls.put("mkdirs", () -> h.mkdirs(TargetPath.of(path), 0755));
+        calls.put("symlink", () -> h.symlink(TargetPath.of(path), "/etc/passwd"));
+        calls.put("chmod", () -> h.chmod(TargetPath.of(path), 0777));
+        calls.put("chown", () -> h.chown(TargetPath.of(path), -1, -1));
+        calls.put("delete", () -> h.delete(TargetPath.of(path)));
+        calls.put("deleteTree", () -> h.deleteTree(TargetPath.of(path)));
+        calls.put("exec", () -> h.exec(new Exec(List.of("touch", "pwned"), TargetPath.of(path), Map.of(), Optional.empty(),
                 Optional.empty(), line -> { })));
         Map<String, String> out = new LinkedHashMap<>();
         List<String> accepted = new ArrayList<>();

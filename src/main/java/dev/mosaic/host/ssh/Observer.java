@@ -181,8 +181,8 @@ final class Observer {
                 a.getUserId(), a.getGroupId(), link), ""));
     }
 
-    FileStat stat(String path) throws IOException {
-        String p = RemoteRoot.normalize(path);
+    FileStat stat(TargetPath path) throws IOException {
+        String p = path.text();
         FileStat s = cache.cached(p);
         if (s == null) {
             probe(List.of(p), false);
@@ -191,12 +191,12 @@ final class Observer {
         return s;
     }
 
-    String sha256(String path) throws IOException {
-        String p = RemoteRoot.normalize(path);
-        FileStat s = stat(p);
+    String sha256(TargetPath path) throws IOException {
+        String p = path.text();
+        FileStat s = stat(path);
         if (!s.isFile()) {
             if (!s.exists()) {
-                throw new java.nio.file.NoSuchFileException(path);
+                throw new java.nio.file.NoSuchFileException(p);
             }
             // A symlink (followed, as a local read would) or something else: ask directly.
             Probe.Hashes h = hash(List.of(remote.remote(p)));
@@ -213,7 +213,7 @@ final class Observer {
         hashPending(p);
         sha = cache.hashes.get(p);
         if (sha == null) {
-            throw new java.nio.file.NoSuchFileException(path);
+            throw new java.nio.file.NoSuchFileException(p);
         }
         return sha;
     }
@@ -279,8 +279,8 @@ final class Observer {
         return Probe.parseHashes(r.stdout());
     }
 
-    List<TreeEntry> walk(String dir) throws IOException {
-        String d = RemoteRoot.normalize(dir);
+    List<TreeEntry> walk(TargetPath dir) throws IOException {
+        String d = dir.text();
         ensureListed(d);
         List<TreeEntry> out = new ArrayList<>();
         Probe.Entry base = cache.known.get(d);
@@ -309,9 +309,9 @@ final class Observer {
         probe(List.of(d), true);
     }
 
-    TreeDigest digestTree(String dir, Predicate<String> names) throws IOException {
-        String d = RemoteRoot.normalize(dir);
-        List<TreeEntry> entries = walk(d);
+    TreeDigest digestTree(TargetPath dir, Predicate<String> names) throws IOException {
+        String d = dir.text();
+        List<TreeEntry> entries = walk(dir);
         String prefix = d.equals("/") ? "/" : d + "/";
         List<String> missing = new ArrayList<>();
         for (TreeEntry e : entries) {

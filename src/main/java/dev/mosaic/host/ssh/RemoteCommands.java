@@ -34,7 +34,7 @@ final class RemoteCommands {
     }
 
     Exec.Result run(Exec exec) throws IOException {
-        String dir = remote.remote(exec.dir());
+        String dir = remote.remote(exec.dir().text());
         StringBuilder cmd = new StringBuilder();
         cmd.append("cd -- ").append(Shell.quote(dir)).append(" 2>/dev/null || exit ").append(NO_DIR).append("; exec env");
         exec.env().forEach((k, v) -> cmd.append(' ').append(Shell.quote(k + "=" + v)));

@@ -44,14 +44,11 @@ final class RemoteRoot {
         return prefix.isEmpty() ? "/" : prefix;
     }
 
-    /** {@link TargetPath#checked}: refused (relative, a {@code ..} in it) as on a local root, never collapsed. */
-    static String normalize(String path) throws IOException {
-        return TargetPath.checked(path);
-    }
-
-    /** The remote path of a target path. */
-    String remote(String path) throws IOException {
-        String norm = normalize(path);
+    /**
+     * The remote path of a target path, given as the text of a {@link TargetPath} (normalized, no
+     * {@code ..}: checked where the path was made, never here again).
+     */
+    String remote(String norm) {
         return prefix.isEmpty() ? norm : norm.equals("/") ? prefix : prefix + norm;
     }
 

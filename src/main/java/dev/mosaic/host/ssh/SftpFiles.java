@@ -1,5 +1,6 @@
 package dev.mosaic.host.ssh;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.base.Sha256;
 import dev.mosaic.host.AtomicWriter;
 import org.apache.sshd.sftp.client.SftpClient;
@@ -41,21 +42,21 @@ final class SftpFiles {
         this.observer = observer;
     }
 
-    InputStream open(String path) throws IOException {
+    InputStream open(TargetPath path) throws IOException {
         SshConnection conn = remote.conn();
         SftpClient sftp = conn.sftp();
         conn.count(2);
         try {
-            return sftp.read(remote.remote(path));
+            return sftp.read(remote.remote(path.text()));
         } catch (SftpException e) {
-            throw remote.sftpError(e, path);
+            throw remote.sftpError(e, path.text());
         } catch (RuntimeException e) {
-            throw remote.failed(path, e);
+            throw remote.failed(path.text(), e);
         }
     }
 
-    void writeAtomic(String path, InputStream content, int mode) throws IOException {
-        String p = RemoteRoot.normalize(path);
+    void writeAtomic(TargetPath path, InputStream content, int mode) throws IOException {
+        String p = path.text();
         cache.forget(p);
         String dest = remote.remote(p);
         String dir = RemoteRoot.parent(dest);
@@ -69,16 +70,16 @@ final class SftpFiles {
         try {
             h = openForWrite(sftp, tmp);
         } catch (RuntimeException e) {
-            throw remote.failed(path, e);
+            throw remote.failed(path.text(), e);
         } catch (SftpException e) {
             if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
-                throw remote.sftpError(e, path);
+                throw remote.sftpError(e, path.text());
             }
             remote.shell("umask 022 && mkdir -p -- " + Shell.quote(dir));
             try {
                 h = openForWrite(sftp, tmp);
             } catch (SftpException again) {
-                throw remote.sftpError(again, path);
+                throw remote.sftpError(again, p);
             }
         }
         boolean done = false;
@@ -107,7 +108,7 @@ final class SftpFiles {
             observer.learn(p);
             cache.hashes.put(p, HexFormat.of().formatHex(md.digest()));
         } catch (SftpException e) {
-            throw remote.sftpError(e, path);
+            throw remote.sftpError(e, path.text());
         } catch (IOException | RuntimeException e) {
             if (!conn.isOpen()) {
                 throw conn.lost();

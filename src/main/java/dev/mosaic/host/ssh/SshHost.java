@@ -1,5 +1,6 @@
 package dev.mosaic.host.ssh;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
@@ -80,52 +81,52 @@ public final class SshHost implements Host, AutoCloseable {
     // ---------------------------------------------------------------- reading
 
     @Override
-    public FileStat stat(String path) throws IOException {
+    public FileStat stat(TargetPath path) throws IOException {
         return observer.stat(path);
     }
 
     @Override
-    public String sha256(String path) throws IOException {
+    public String sha256(TargetPath path) throws IOException {
         return observer.sha256(path);
     }
 
     @Override
-    public List<TreeEntry> walk(String dir) throws IOException {
+    public List<TreeEntry> walk(TargetPath dir) throws IOException {
         return observer.walk(dir);
     }
 
     @Override
-    public TreeDigest digestTree(String dir) throws IOException {
+    public TreeDigest digestTree(TargetPath dir) throws IOException {
         return observer.digestTree(dir, null);
     }
 
     @Override
-    public TreeDigest digestTree(String dir, Predicate<String> names) throws IOException {
+    public TreeDigest digestTree(TargetPath dir, Predicate<String> names) throws IOException {
         return observer.digestTree(dir, names);
     }
 
     @Override
-    public byte[] read(String path) throws IOException {
+    public byte[] read(TargetPath path) throws IOException {
         try (InputStream in = open(path)) {
             return in.readAllBytes();
         }
     }
 
     @Override
-    public InputStream open(String path) throws IOException {
+    public InputStream open(TargetPath path) throws IOException {
         return files.open(path);
     }
 
     // ---------------------------------------------------------------- writing
 
     @Override
-    public void writeAtomic(String path, InputStream content, int mode) throws IOException {
+    public void writeAtomic(TargetPath path, InputStream content, int mode) throws IOException {
         files.writeAtomic(path, content, mode);
     }
 
     @Override
-    public void mkdirs(String path, int mode) throws IOException {
-        String p = RemoteRoot.normalize(path);
+    public void mkdirs(TargetPath path, int mode) throws IOException {
+        String p = path.text();
         cache.forget(p);
         String r = Shell.quote(remote.remote(p));
         remote.shell("[ -d " + r + " ] || { umask 022 && mkdir -p -- " + r + " && chmod " + Integer.toOctalString(mode & 07777) + " -- " + r + "; }");
@@ -133,8 +134,8 @@ public final class SshHost implements Host, AutoCloseable {
     }
 
     @Override
-    public void symlink(String path, String target) throws IOException {
-        String p = RemoteRoot.normalize(path);
+    public void symlink(TargetPath path, String target) throws IOException {
+        String p = path.text();
         cache.forget(p);
         String dest = remote.remote(p);
         String dir = RemoteRoot.parent(dest);
@@ -151,8 +152,8 @@ public final class SshHost implements Host, AutoCloseable {
      * the other names keep theirs — as on a local root.
      */
     @Override
-    public void chmod(String path, int mode) throws IOException {
-        String p = RemoteRoot.normalize(path);
+    public void chmod(TargetPath path, int mode) throws IOException {
+        String p = path.text();
         cache.touch(p);
         String r = Shell.quote(remote.remote(p));
         remote.shell("if [ -L " + r + " ]; then echo " + Shell.quote("cannot change the mode of " + p + ": it is a symbolic link")
@@ -173,8 +174,8 @@ public final class SshHost implements Host, AutoCloseable {
     }
 
     @Override
-    public void chown(String path, int uid, int gid) throws IOException {
-        String p = RemoteRoot.normalize(path); // refused before anything else, as on a local root
+    public void chown(TargetPath path, int uid, int gid) throws IOException {
+        String p = path.text();
         if (uid == -1 && gid == -1) {
             return;
         }
@@ -185,8 +186,8 @@ public final class SshHost implements Host, AutoCloseable {
     }
 
     @Override
-    public void delete(String path) throws IOException {
-        String p = RemoteRoot.normalize(path);
+    public void delete(TargetPath path) throws IOException {
+        String p = path.text();
         cache.forget(p);
         String r = Shell.quote(remote.remote(p));
         remote.shell("if [ -d " + r + " ] && [ ! -L " + r + " ]; then rmdir -- " + r + " 2>/dev/null || { echo 'directory not empty: "
@@ -195,8 +196,8 @@ public final class SshHost implements Host, AutoCloseable {
     }
 
     @Override
-    public void deleteTree(String path) throws IOException {
-        String p = RemoteRoot.normalize(path);
+    public void deleteTree(TargetPath path) throws IOException {
+        String p = path.text();
         cache.forget(p);
         remote.shell("rm -rf -- " + Shell.quote(remote.remote(p)));
         cache.gone(p);

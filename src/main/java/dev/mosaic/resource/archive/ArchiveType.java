@@ -1,5 +1,6 @@
 package dev.mosaic.resource.archive;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
@@ -108,7 +109,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
         Host host = ctx.host();
         // Right after this resource's apply: what the unpack saw after its last write (AfterApply).
         Optional<AfterApply.Observation> handed = AfterApply.take(ctx.memory());
-        if (spec.creates().isPresent() && host.stat(spec.creates().get()).exists()) {
+        if (spec.creates().isPresent() && host.stat(TargetPath.of(spec.creates().get())).exists()) {
             return Observed.guarded(spec.creates().get());
         }
         Optional<String> text = ctx.memory().get(Manifest.KEY);
@@ -183,7 +184,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
             return;
         }
         Host host = ctx.host();
-        FileStat source = o.archive().origin() == Origin.LOCAL ? ctx.control().stat(o.archive().where()) : null;
+        FileStat source = o.archive().origin() == Origin.LOCAL ? ctx.control().stat(TargetPath.of(o.archive().where())) : null;
         // A fetch verifies what it downloads; what observe found is verified while it is unpacked.
         boolean fetched = o.archive().origin() == Origin.REMOTE;
         Located archive = fetched ? Sources.obtain(spec, ctx) : o.archive();
@@ -215,7 +216,7 @@ public final class ArchiveType implements ResourceType<ArchiveSpec, ArchiveType.
                 stamped), seen.found(), ctx.memory());
         ctx.output((driftOnly ? "restored " : "unpacked ") + entries.size() + " of " + layout.items().size()
                 + " entries (" + format.word() + ", " + Sizes.human(layout.totalBytes()) + ") into " + spec.dest());
-        if (spec.creates().isPresent() && !host.stat(spec.creates().get()).exists()) {
+        if (spec.creates().isPresent() && !host.stat(TargetPath.of(spec.creates().get())).exists()) {
             ctx.output("note: " + spec.creates().get() + " (creates) still does not exist after unpacking;"
                     + " the guard will not stop later runs");
         }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.archive;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Digests;
@@ -42,8 +43,9 @@ final class Drift {
     static Found compare(Manifest previous, String dest, Host host) throws IOException {
         List<Manifest.Entry> entries = previous.entries();
         FileStat[] stats = new FileStat[entries.size()];
+        TargetPath d = TargetPath.of(dest);
         for (int i = 0; i < stats.length; i++) {
-            stats[i] = host.stat(TargetPaths.join(dest, entries.get(i).path()));
+            stats[i] = host.stat(d.join(entries.get(i).path()));
         }
         return found(entries, stats, dest, host);
     }
@@ -100,11 +102,11 @@ final class Drift {
 
     private static boolean sameContent(Manifest.Entry e, String path, Host host) throws IOException {
         if (e.crc32c() != null) {
-            try (InputStream in = host.open(path)) {
+            try (InputStream in = host.open(TargetPath.of(path))) {
                 return crc32c(in).equals(e.crc32c());
             }
         }
-        return host.sha256(path).equals(e.sha256());
+        return host.sha256(TargetPath.of(path)).equals(e.sha256());
     }
 
     /** The CRC32C of a stream, read to its end, as 8 hex digits. */
@@ -146,16 +148,16 @@ final class Drift {
     }
 
     static Stamped stamp(List<Manifest.Entry> written, String dest, Host host, boolean compared) throws IOException {
-        long newest = Math.max(host.stat(dest).mtimeNanos(),
-                TargetPaths.parent(dest) == null ? 0 : host.stat(TargetPaths.parent(dest)).mtimeNanos());
+        TargetPath d = TargetPath.of(dest);
+        long newest = Math.max(host.stat(d).mtimeNanos(), d.parent() == null ? 0 : host.stat(d.parent()).mtimeNanos());
         FileStat[] stats = new FileStat[written.size()];
         for (int i = 0; i < stats.length; i++) {
             Manifest.Entry e = written.get(i);
             if (!e.kind().equals("symlink")) {
-                stats[i] = host.stat(TargetPaths.join(dest, e.path()));
+                stats[i] = host.stat(d.join(e.path()));
                 newest = Math.max(newest, stats[i].mtimeNanos());
             } else if (compared) {
-                stats[i] = host.stat(TargetPaths.join(dest, e.path()));
+                stats[i] = host.stat(d.join(e.path()));
             }
         }
         List<Manifest.Entry> out = new ArrayList<>(written.size());

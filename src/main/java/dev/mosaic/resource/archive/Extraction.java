@@ -1,5 +1,6 @@
 package dev.mosaic.resource.archive;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.NewTree;
@@ -55,19 +56,19 @@ final class Extraction {
             throws IOException, ResourceException {
         // A drift repair of a destination removed whole writes all of it again: a new tree too.
         String parent = TargetPaths.parent(dest);
-        if (alone && parent != null && (only == null || !host.stat(dest).exists())) {
-            if (!host.stat(parent).exists()) {
-                host.mkdirs(parent, 0755); // by the host's own call: what it creates is noted as such
+        if (alone && parent != null && (only == null || !host.stat(TargetPath.of(dest)).exists())) {
+            if (!host.stat(TargetPath.of(parent)).exists()) {
+                host.mkdirs(TargetPath.of(parent), 0755); // by the host's own call: what it creates is noted as such
             }
-            Optional<NewTree> tree = host.newTree(dest, 0755);
+            Optional<NewTree> tree = host.newTree(TargetPath.of(dest), 0755);
             if (tree.isPresent()) {
                 try (NewTree t = tree.get()) {
                     return fresh(v -> eachChecked(layout.items(), only, v), t, host, () -> { });
                 }
             }
         }
-        if (!host.stat(dest).exists()) {
-            host.mkdirs(dest, 0755);
+        if (!host.stat(TargetPath.of(dest)).exists()) {
+            host.mkdirs(TargetPath.of(dest), 0755);
         }
         return inPlace(layout, only, host);
     }
@@ -85,17 +86,17 @@ final class Extraction {
     Optional<Unpacked> singlePass(NativeDecoder.Stream decoded, Unpacker.Limits limits, String sha256, Host host,
                                   DigestCheck mismatch) throws IOException, ResourceException {
         String parent = TargetPaths.parent(dest);
-        if (parent == null || host.stat(dest).exists()) {
+        if (parent == null || host.stat(TargetPath.of(dest)).exists()) {
             return Optional.empty();
         }
         // The staging directory needs the destination's parent; made here, it is removed again
         // unless the tree is committed (a refused archive leaves no trace).
         List<String> made = new ArrayList<>();
-        for (String p = parent; p != null && !host.stat(p).exists(); p = TargetPaths.parent(p)) {
+        for (String p = parent; p != null && !host.stat(TargetPath.of(p)).exists(); p = TargetPaths.parent(p)) {
             made.add(p);
         }
         if (!made.isEmpty()) {
-            host.mkdirs(parent, 0755);
+            host.mkdirs(TargetPath.of(parent), 0755);
         }
         Optional<Unpacked> done = Optional.empty();
         try {
@@ -104,7 +105,7 @@ final class Extraction {
         } finally {
             if (done.isEmpty()) {
                 for (String p : made) {
-                    host.delete(p);
+                    host.delete(TargetPath.of(p));
                 }
             }
         }
@@ -112,7 +113,7 @@ final class Extraction {
 
     private Optional<Unpacked> writeTree(NativeDecoder.Stream decoded, Unpacker.Limits limits, String sha256, Host host,
                                          DigestCheck mismatch) throws IOException, ResourceException {
-        Optional<NewTree> tree = host.newTree(dest, 0755);
+        Optional<NewTree> tree = host.newTree(TargetPath.of(dest), 0755);
         if (tree.isEmpty()) {
             return Optional.empty();
         }
@@ -167,15 +168,15 @@ final class Extraction {
         feed.each((item, p, data) -> {
             switch (item.kind()) {
                 case DIRECTORY -> {
-                    tree.mkdir(p, item.mode());
+                    tree.mkdir(TargetPath.of(p), item.mode());
                     dirs.add(item);
                     written.put(item.path(), Manifest.Entry.dir(item.path(), item.mode()));
                 }
-                case FILE -> written.put(item.path(), write(item, data, in -> tree.write(p, in, item.mode())));
+                case FILE -> written.put(item.path(), write(item, data, in -> tree.write(TargetPath.of(p), in, item.mode())));
                 case HARDLINK -> {
                     // Unpacked as a copy of its target, read back from the tree.
-                    try (InputStream in = tree.open(TargetPaths.join(dest, item.link()))) {
-                        written.put(item.path(), write(item, in, c -> tree.write(p, c, item.mode())));
+                    try (InputStream in = tree.open(TargetPath.of(dest).join(item.link()))) {
+                        written.put(item.path(), write(item, in, c -> tree.write(TargetPath.of(p), c, item.mode())));
                     }
                 }
                 case SYMLINK -> {
@@ -187,16 +188,16 @@ final class Extraction {
         });
         gate.pass();
         for (Item link : links) {
-            tree.symlink(TargetPaths.join(dest, link.path()), link.link());
+            tree.symlink(TargetPath.of(dest).join(link.path()), link.link());
         }
         dirs.sort(Comparator.comparing(Item::path).reversed()); // children before their parents
         for (Item dir : dirs) {
-            tree.chmod(TargetPaths.join(dest, dir.path()), dir.mode());
+            tree.chmod(TargetPath.of(dest).join(dir.path()), dir.mode());
         }
         tree.commit();
         for (Item link : links) {
             // The manifest keeps the target as the host stored it (e.g. without a trailing slash).
-            String stored = host.stat(TargetPaths.join(dest, link.path())).linkTarget();
+            String stored = host.stat(TargetPath.of(dest).join(link.path())).linkTarget();
             written.put(link.path(), Manifest.Entry.symlink(link.path(), stored == null ? link.link() : stored));
         }
         return new ArrayList<>(written.values());
@@ -216,9 +217,9 @@ final class Extraction {
         for (Item item : items) {
             if (item.kind() == Kind.DIRECTORY && (item.mode() & 0200) == 0) {
                 String p = TargetPaths.join(dest, item.path());
-                FileStat s = host.stat(p);
+                FileStat s = host.stat(TargetPath.of(p));
                 if (s.isDirectory() && (s.mode() & 0700) != 0700) {
-                    host.chmod(p, s.mode() | 0700);
+                    host.chmod(TargetPath.of(p), s.mode() | 0700);
                     dirs.add(item);
                 }
             }
@@ -231,19 +232,19 @@ final class Extraction {
             eachChecked(items, only, (item, p, data) -> {
                 switch (item.kind()) {
                     case DIRECTORY -> {
-                        FileStat s = host.stat(p);
+                        FileStat s = host.stat(TargetPath.of(p));
                         if (!s.isSymlink()) { // a symlink to a directory put there by the admin is kept
                             if (!s.exists()) {
-                                host.mkdirs(p, item.mode() | 0700);
+                                host.mkdirs(TargetPath.of(p), item.mode() | 0700);
                             } else if ((s.mode() & 0700) != 0700) {
-                                host.chmod(p, s.mode() | 0700);
+                                host.chmod(TargetPath.of(p), s.mode() | 0700);
                             }
                             dirs.add(item);
                         }
                         written.put(item.path(), Manifest.Entry.dir(item.path(), item.mode()));
                     }
                     case FILE -> {
-                        written.put(item.path(), write(item, data, in -> batch.write(p, in, item.mode())));
+                        written.put(item.path(), write(item, data, in -> batch.write(TargetPath.of(p), in, item.mode())));
                         staged.add(item.path());
                     }
                     case HARDLINK -> {
@@ -252,8 +253,8 @@ final class Extraction {
                             staged.clear();
                         }
                         // Unpacked as a copy of its target: the Host interface has no hard links.
-                        try (InputStream in = host.open(TargetPaths.join(dest, item.link()))) {
-                            written.put(item.path(), write(item, in, c -> batch.write(p, c, item.mode())));
+                        try (InputStream in = host.open(TargetPath.of(dest).join(item.link()))) {
+                            written.put(item.path(), write(item, in, c -> batch.write(TargetPath.of(p), c, item.mode())));
                         }
                         staged.add(item.path());
                     }
@@ -269,16 +270,16 @@ final class Extraction {
         }
         for (Item link : links) {
             String p = TargetPaths.join(dest, link.path());
-            host.symlink(p, link.link());
+            host.symlink(TargetPath.of(p), link.link());
             // The manifest keeps the target as the host stored it (e.g. without a trailing slash).
-            String stored = host.stat(p).linkTarget();
+            String stored = host.stat(TargetPath.of(p)).linkTarget();
             written.put(link.path(), Manifest.Entry.symlink(link.path(), stored == null ? link.link() : stored));
         }
         dirs.sort(Comparator.comparing(Item::path).reversed()); // children before their parents
         for (Item dir : dirs) {
             String p = TargetPaths.join(dest, dir.path());
-            if (host.stat(p).isDirectory()) {
-                host.chmod(p, dir.mode());
+            if (host.stat(TargetPath.of(p)).isDirectory()) {
+                host.chmod(TargetPath.of(p), dir.mode());
             }
         }
         return new ArrayList<>(written.values());

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.archive;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.ResourceException;
@@ -33,7 +34,7 @@ final class Obstacles {
      * @param only the paths to write, or null for all
      */
     void check(Unpacker.Layout layout, Set<String> only, Host host) throws IOException, ResourceException {
-        FileStat d = host.stat(dest);
+        FileStat d = host.stat(TargetPath.of(dest));
         if (d.exists() && !d.isDirectory() && !d.isSymlink()) {
             throw new ResourceException("cannot unpack " + what + ": the destination " + dest + " is a " + d.kindWord()
                     + ", not a directory; nothing was written");
@@ -47,7 +48,7 @@ final class Obstacles {
                 continue;
             }
             String p = TargetPaths.join(dest, item.path());
-            FileStat s = host.stat(p);
+            FileStat s = host.stat(TargetPath.of(p));
             boolean blocked = switch (item.kind()) {
                 case DIRECTORY -> s.exists() && !s.isDirectory() && !s.isSymlink();
                 default -> s.isDirectory();
@@ -57,7 +58,7 @@ final class Obstacles {
             }
             for (String dir = parent(item.path()); dir != null && seenParents.add(dir); dir = parent(dir)) {
                 String dp = TargetPaths.join(dest, dir);
-                FileStat ds = host.stat(dp);
+                FileStat ds = host.stat(TargetPath.of(dp));
                 if (ds.exists() && !ds.isDirectory() && !ds.isSymlink()) {
                     throw occupied(dp, ds, "directory", item.entryName());
                 }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.archive;
 
+import dev.mosaic.base.TargetPath;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.host.FileStat;
@@ -53,7 +54,7 @@ final class SourceDigest {
                 return fast.get();
             }
         }
-        return control.sha256(path);
+        return control.sha256(TargetPath.of(path));
     }
 
     /**
@@ -61,7 +62,7 @@ final class SourceDigest {
      * did not change while it was hashed ({@code before}, taken before hashing).
      */
     static void remember(Host control, String path, FileStat before, String sha256, Memory memory) throws IOException {
-        FileStat after = control.stat(path);
+        FileStat after = control.stat(TargetPath.of(path));
         if (!after.isFile() || after.size() != before.size() || after.mtimeNanos() != before.mtimeNanos()
                 || after.inode() != before.inode()) {
             return;

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.archive;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.diag.Sensitive;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
@@ -92,14 +93,14 @@ final class Sources {
     private static Optional<Located> local(ArchiveSpec spec, Location l, Context ctx) throws IOException, ResourceException {
         Host where = l.onTarget() ? ctx.host() : ctx.control();
         String path = l.onTarget() ? l.path() : l.controlPath(ctx.baseDir());
-        FileStat s = where.stat(path);
+        FileStat s = where.stat(TargetPath.of(path));
         if (!s.exists()) {
             return Optional.empty();
         }
         if (s.isDirectory()) {
             throw new ResourceException("archive " + l.written() + " is a directory; use a copy resource for trees");
         }
-        String digest = l.onTarget() ? where.sha256(path) : SourceDigest.of(where, path, s, ctx.memory());
+        String digest = l.onTarget() ? where.sha256(TargetPath.of(path)) : SourceDigest.of(where, path, s, ctx.memory());
         if (spec.sha256().isPresent() && !spec.sha256().get().equals(digest)) {
             throw mismatch(l.written(), spec.sha256().get(), digest);
         }
@@ -159,9 +160,9 @@ final class Sources {
     static Located verify(Located archive, Context ctx) throws IOException, ResourceException {
         String actual;
         if (archive.origin() == Origin.TARGET) {
-            actual = ctx.host().sha256(archive.where());
+            actual = ctx.host().sha256(TargetPath.of(archive.where()));
         } else if (archive.origin() == Origin.LOCAL) {
-            actual = SourceDigest.of(ctx.control(), archive.where(), ctx.control().stat(archive.where()));
+            actual = SourceDigest.of(ctx.control(), archive.where(), ctx.control().stat(TargetPath.of(archive.where())));
         } else {
             Path cached = Path.of(archive.where());
             Optional<String> fast = Files.size(cached) >= NativeDigest.NATIVE_FROM ? NativeDigest.ofFile(cached) : Optional.empty();
@@ -193,12 +194,12 @@ final class Sources {
         return new ArchiveReader.Input() {
             @Override
             public InputStream open() throws IOException {
-                return control.open(path);
+                return control.open(TargetPath.of(path));
             }
 
             @Override
             public long size() throws IOException {
-                return control.stat(path).size();
+                return control.stat(TargetPath.of(path)).size();
             }
 
             @Override

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.archive;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.ResourceException;
@@ -47,7 +48,7 @@ final class Unpacking {
         Unpacker.Limits limits = new Unpacker.Limits(spec.maxSize(), spec.maxRatio(), spec.maxEntries(),
                 spec.allowSetuid(), spec.rootfs(), spec::selects);
         if (only == null && !ctx.sharedWithOther(spec.dest()) && NativeDecoder.streams(format)
-                && !host.stat(spec.dest()).exists()) {
+                && !host.stat(TargetPath.of(spec.dest())).exists()) {
             // A new destination of its own: checked and written in one pass, verified on the way.
             ArchiveReader.checkMagic(format, input);
             Optional<NativeDecoder.Stream> stream = NativeDecoder.stream(format, input);

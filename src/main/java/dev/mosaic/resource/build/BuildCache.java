@@ -1,5 +1,6 @@
 package dev.mosaic.resource.build;
 
+import dev.mosaic.base.TargetPath;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.base.AtomicFile;
 import dev.mosaic.base.ContentStore;
@@ -71,9 +72,9 @@ final class BuildCache {
         Files.createDirectories(tmp.resolve("files"));
         List<Item> items = new ArrayList<>();
         for (String out : outputs) {
-            FileStat s = host.stat(out);
+            FileStat s = host.stat(TargetPath.of(out));
             if (s.isDirectory()) {
-                for (TreeEntry e : host.walk(out)) {
+                for (TreeEntry e : host.walk(TargetPath.of(out))) {
                     if (!e.stat().isDirectory()) {
                         items.add(keep(host, TargetPaths.join(out, e.relativePath()), e.stat(), tmp));
                     }
@@ -96,7 +97,7 @@ final class BuildCache {
             return new Item(path, 0777, null, s.linkTarget());
         }
         String sha;
-        try (InputStream in = host.open(path)) {
+        try (InputStream in = host.open(TargetPath.of(path))) {
             sha = new ContentStore(tmp.resolve("files")).put(in);
         }
         return new Item(path, s.mode(), sha, null);
@@ -109,7 +110,7 @@ final class BuildCache {
     void copyTo(Host host, Manifest m) throws IOException, ResourceException {
         for (Item item : m.items()) {
             if (item.link() != null) {
-                host.symlink(item.path(), item.link());
+                host.symlink(TargetPath.of(item.path()), item.link());
                 continue;
             }
             BuiltOnce.copy(dir.resolve("files").resolve(item.sha256()), host, item.path(), item.mode(), item.sha256());

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.build;
 
+import dev.mosaic.base.TargetPath;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
@@ -186,7 +187,7 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
 
     private void run(BuildSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
-        if (!host.stat(spec.dir()).exists()) {
+        if (!host.stat(TargetPath.of(spec.dir())).exists()) {
             // Else the process start fails with "cannot run sh", naming the wrong culprit.
             throw new ResourceException("directory " + spec.dir() + " does not exist; the commands run there");
         }
@@ -194,7 +195,7 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         spec.jobs().ifPresent(j -> env.put("MAKEFLAGS", "-j" + j));
         for (String command : spec.commands()) {
-            Exec exec = new Exec(List.of("sh", "-e", "-c", command), spec.dir(), env,
+            Exec exec = new Exec(List.of("sh", "-e", "-c", command), TargetPath.of(spec.dir()), env,
                     spec.stdin().map(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                     spec.timeoutSeconds().map(Duration::ofSeconds), ctx::output, spec.network());
             Exec.Result r = host.exec(exec);
@@ -233,7 +234,7 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
         for (String probe : spec.toolchain()) {
             String version;
             try {
-                version = host.query(Exec.of("/", "sh", "-c", probe + " 2>&1 | head -n 1")).tailText();
+                version = host.query(Exec.of(TargetPath.ROOT, "sh", "-c", probe + " 2>&1 | head -n 1")).tailText();
             } catch (IOException e) {
                 // Nothing runs on a target whose root does not exist yet (a fresh --root): the plan
                 // says "new" instead of failing, and the run, once the root exists, probes for real.
@@ -242,12 +243,12 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
             update(md, "toolchain", probe + "=" + version);
         }
         for (String in : spec.inputs()) {
-            FileStat s = host.stat(in);
+            FileStat s = host.stat(TargetPath.of(in));
             String digest = switch (s.kind()) {
                 case ABSENT -> "absent";
-                case FILE -> "file:" + host.sha256(in);
-                case SYMLINK -> "link:" + s.linkTarget() + (host.stat(in).exists() ? ":" + host.digestTree(in).sha256() : "");
-                default -> "tree:" + host.digestTree(in).sha256();
+                case FILE -> "file:" + host.sha256(TargetPath.of(in));
+                case SYMLINK -> "link:" + s.linkTarget() + (host.stat(TargetPath.of(in)).exists() ? ":" + host.digestTree(TargetPath.of(in)).sha256() : "");
+                default -> "tree:" + host.digestTree(TargetPath.of(in)).sha256();
             };
             update(md, "input", in + "=" + digest);
         }
@@ -262,11 +263,11 @@ public final class BuildType implements ResourceType<BuildSpec, BuildType.Observ
     private static Map<String, String> outputs(BuildSpec spec, Host host) throws IOException {
         Map<String, String> out = new TreeMap<>();
         for (String o : spec.outputs()) {
-            FileStat s = host.stat(o);
+            FileStat s = host.stat(TargetPath.of(o));
             out.put(o, switch (s.kind()) {
                 case ABSENT -> null;
-                case FILE -> host.sha256(o);
-                case DIRECTORY -> host.digestTree(o).sha256();
+                case FILE -> host.sha256(TargetPath.of(o));
+                case DIRECTORY -> host.digestTree(TargetPath.of(o)).sha256();
                 default -> s.kindWord() + ":" + s.linkTarget();
             });
         }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.copy;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.host.TreeEntry;
@@ -85,19 +86,19 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
         Host src = sourceHost(spec, ctx);
         Host dst = ctx.host();
         String srcRoot = sourceRoot(spec, ctx);
-        FileStat srcStat = src.stat(srcRoot);
+        FileStat srcStat = src.stat(TargetPath.of(srcRoot));
         if (!srcStat.isDirectory() && !srcStat.isSymlink()) {
             throw new ResourceException("source " + spec.source() + " is not a directory"
                     + (srcStat.exists() ? " (it is a " + srcStat.kindWord() + ")" : " (it does not exist)"));
         }
-        FileStat destStat = dst.stat(spec.dest());
+        FileStat destStat = dst.stat(TargetPath.of(spec.dest()));
         if (destStat.exists() && !destStat.isDirectory()) {
             throw new ResourceException("destination " + spec.dest() + " is a " + destStat.kindWord() + ", not a directory");
         }
-        List<TreeEntry> source = src.walk(srcRoot);
+        List<TreeEntry> source = src.walk(TargetPath.of(srcRoot));
         Map<String, FileStat> dest = new HashMap<>();
         if (destStat.exists()) {
-            for (TreeEntry e : dst.walk(spec.dest())) {
+            for (TreeEntry e : dst.walk(TargetPath.of(spec.dest()))) {
                 dest.put(e.relativePath(), e.stat());
             }
         }
@@ -116,9 +117,9 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
                     differs = d == null || !d.isSymlink() || !d.linkTarget().equals(s.linkTarget());
                 }
                 case FILE -> {
-                    contentId = src.sha256(TargetPaths.join(srcRoot, rel));
+                    contentId = src.sha256(TargetPath.of(srcRoot).join(rel));
                     differs = d == null || !d.isFile() || d.size() != s.size() || d.mode() != s.mode()
-                            || !dst.sha256(TargetPaths.join(spec.dest(), rel)).equals(contentId);
+                            || !dst.sha256(TargetPath.of(spec.dest()).join(rel)).equals(contentId);
                 }
                 default -> throw new ResourceException("source " + spec.source() + "/" + rel
                         + " is a special file (device, fifo or socket); copy handles files, directories and symlinks only");
@@ -133,7 +134,7 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
         for (CopyPlan.Item item : write) {
             // A destination directory replaced by a file or link goes with everything inside it,
             // purge or not: say so in the plan.
-            FileStat was = destStat.exists() ? dst.stat(TargetPaths.join(spec.dest(), item.relativePath())) : FileStat.ABSENT;
+            FileStat was = destStat.exists() ? dst.stat(TargetPath.of(spec.dest()).join(item.relativePath())) : FileStat.ABSENT;
             if (was.isDirectory() && !item.source().isDirectory()) {
                 String prefix = item.relativePath() + "/";
                 dest.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(remove::add);
@@ -156,12 +157,12 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
         for (CopyPlan.Item item : write) {
             if (item.replaces()) {
                 String p = TargetPaths.join(spec.dest(), item.relativePath());
-                overwrites.update(Digests.onTarget(dst, p, dst.stat(p)).getBytes(StandardCharsets.UTF_8));
+                overwrites.update(Digests.onTarget(dst, p, dst.stat(TargetPath.of(p))).getBytes(StandardCharsets.UTF_8));
             }
         }
         for (String r : remove) {
             String p = TargetPaths.join(spec.dest(), r);
-            overwrites.update(Digests.onTarget(dst, p, dst.stat(p)).getBytes(StandardCharsets.UTF_8));
+            overwrites.update(Digests.onTarget(dst, p, dst.stat(TargetPath.of(p))).getBytes(StandardCharsets.UTF_8));
         }
         return new Observed(new CopyPlan(!destStat.exists(), write, remove, removedDirs), HexFormat.of().formatHex(tree.digest()),
                 HexFormat.of().formatHex(overwrites.digest()));
@@ -194,14 +195,14 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
         Host dst = ctx.host();
         String srcRoot = sourceRoot(spec, ctx);
         if (plan.createDest()) {
-            dst.mkdirs(spec.dest(), 0755);
+            dst.mkdirs(TargetPath.of(spec.dest()), 0755);
         }
         for (String rel : plan.remove()) {
             String path = TargetPaths.join(spec.dest(), rel);
-            if (dst.stat(path).isDirectory()) {
-                dst.deleteTree(path);
+            if (dst.stat(TargetPath.of(path)).isDirectory()) {
+                dst.deleteTree(TargetPath.of(path));
             } else {
-                dst.delete(path);
+                dst.delete(TargetPath.of(path));
             }
         }
         List<CopyPlan.Item> dirs = new ArrayList<>();
@@ -210,23 +211,23 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
             for (CopyPlan.Item item : plan.write()) {
                 String to = TargetPaths.join(spec.dest(), item.relativePath());
                 FileStat s = item.source();
-                FileStat existing = dst.stat(to);
+                FileStat existing = dst.stat(TargetPath.of(to));
                 if (existing.exists() && existing.kind() != s.kind()) {
                     if (existing.isDirectory()) {
-                        dst.deleteTree(to);
+                        dst.deleteTree(TargetPath.of(to));
                     } else {
-                        dst.delete(to);
+                        dst.delete(TargetPath.of(to));
                     }
                 }
                 switch (s.kind()) {
                     case DIRECTORY -> {
-                        dst.mkdirs(to, s.mode());
+                        dst.mkdirs(TargetPath.of(to), s.mode());
                         dirs.add(item);
                     }
-                    case SYMLINK -> dst.symlink(to, s.linkTarget());
+                    case SYMLINK -> dst.symlink(TargetPath.of(to), s.linkTarget());
                     default -> {
-                        try (InputStream in = src.open(TargetPaths.join(srcRoot, item.relativePath()))) {
-                            files.write(to, in, s.mode());
+                        try (InputStream in = src.open(TargetPath.of(srcRoot).join(item.relativePath()))) {
+                            files.write(TargetPath.of(to), in, s.mode());
                         }
                     }
                 }
@@ -235,7 +236,7 @@ public final class CopyType implements ResourceType<CopySpec, CopyType.Observed>
             files.commit();
         }
         for (CopyPlan.Item dir : dirs) {
-            dst.chmod(TargetPaths.join(spec.dest(), dir.relativePath()), dir.source().mode());
+            dst.chmod(TargetPath.of(spec.dest()).join(dir.relativePath()), dir.source().mode());
         }
     }
 

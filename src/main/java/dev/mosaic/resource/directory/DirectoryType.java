@@ -1,5 +1,6 @@
 package dev.mosaic.resource.directory;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
@@ -60,11 +61,11 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
     @Override
     public Observed observe(DirectorySpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
-        FileStat stat = host.stat(spec.path());
+        FileStat stat = host.stat(TargetPath.of(spec.path()));
         List<String> contents = new ArrayList<>();
         java.security.MessageDigest overwrites = dev.mosaic.resource.Digests.newSha256();
         if (!spec.present() && stat.isDirectory()) {
-            for (dev.mosaic.host.TreeEntry e : host.walk(spec.path())) {
+            for (dev.mosaic.host.TreeEntry e : host.walk(TargetPath.of(spec.path()))) {
                 FileStat s = e.stat();
                 contents.add(s.isDirectory() ? e.relativePath() + "/" : e.relativePath());
                 overwrites.update((e.relativePath() + '\0' + s.kindWord() + ' ' + Integer.toOctalString(s.mode()) + ' '
@@ -112,16 +113,16 @@ public final class DirectoryType implements ResourceType<DirectorySpec, Director
         Host host = ctx.host();
         if (change.action() == Action.DELETE) {
             if (spec.force()) {
-                host.deleteTree(spec.path());
-            } else if (!host.walk(spec.path()).isEmpty()) {
+                host.deleteTree(TargetPath.of(spec.path()));
+            } else if (!host.walk(TargetPath.of(spec.path())).isEmpty()) {
                 throw new ResourceException(spec.path() + " is not empty; set 'force: true' to delete it with its content");
             } else {
-                host.delete(spec.path());
+                host.delete(TargetPath.of(spec.path()));
             }
             return;
         }
         if (change.action() == Action.CREATE) {
-            host.mkdirs(spec.path(), spec.mode().orElse(DirectorySpec.DEFAULT_MODE));
+            host.mkdirs(TargetPath.of(spec.path()), spec.mode().orElse(DirectorySpec.DEFAULT_MODE));
         }
         Ownership.converge(host, spec.path(), spec.mode(), Ownership.uid(host, spec.owner()), Ownership.gid(host, spec.group()));
     }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.dnsmasq;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.Context;
@@ -216,8 +217,8 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
 
     @Override
     public Observed observe(Spec spec, Context ctx) throws IOException {
-        FileStat s = ctx.host().stat(spec.path());
-        return new Observed(s, s.isFile() ? new String(ctx.host().read(spec.path()), StandardCharsets.UTF_8) : null);
+        FileStat s = ctx.host().stat(TargetPath.of(spec.path()));
+        return new Observed(s, s.isFile() ? new String(ctx.host().read(TargetPath.of(spec.path())), StandardCharsets.UTF_8) : null);
     }
 
     @Override
@@ -235,6 +236,6 @@ public final class DnsmasqType implements ResourceType<DnsmasqType.Spec, Dnsmasq
 
     @Override
     public void apply(Spec spec, Change change, Context ctx) throws IOException {
-        ctx.host().writeAtomic(spec.path(), new ByteArrayInputStream(spec.text().getBytes(StandardCharsets.UTF_8)), 0644);
+        ctx.host().writeAtomic(TargetPath.of(spec.path()), new ByteArrayInputStream(spec.text().getBytes(StandardCharsets.UTF_8)), 0644);
     }
 }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.file;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
@@ -68,18 +69,18 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
     @Override
     public FileObserved observe(FileSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
-        FileStat stat = host.stat(spec.path());
+        FileStat stat = host.stat(TargetPath.of(spec.path()));
         Diff.Blob desired = spec.present() && spec.managesContent() ? desiredBlob(spec, ctx) : null;
         Diff.Blob current = null;
         if (stat.isFile() && desired != null) {
             // Same size: the digest decides, and the content is read only if it differs (for the
             // diff). A host that batches its probes answers the digest without a round trip.
-            String sha = stat.size() == desired.size() || stat.size() > Diff.Blob.MAX_TEXT ? host.sha256(spec.path()) : null;
+            String sha = stat.size() == desired.size() || stat.size() > Diff.Blob.MAX_TEXT ? host.sha256(TargetPath.of(spec.path())) : null;
             if (desired.sha256().equals(sha)) {
                 current = desired;
             } else {
                 current = stat.size() <= Diff.Blob.MAX_TEXT
-                        ? Diff.Blob.of(host.read(spec.path()))
+                        ? Diff.Blob.of(host.read(TargetPath.of(spec.path())))
                         : new Diff.Blob(stat.size(), sha, null);
             }
         }
@@ -95,12 +96,12 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
         Source src = Source.of(source, ctx);
         Host from = src.host();
         String where = src.path();
-        FileStat s = from.stat(where);
+        FileStat s = from.stat(TargetPath.of(where));
         if (!s.exists()) {
             throw new ResourceException("source file " + source + " does not exist");
         }
-        long size = from.stat(where).size();
-        return size <= Diff.Blob.MAX_TEXT ? Diff.Blob.of(from.read(where)) : new Diff.Blob(size, from.sha256(where), null);
+        long size = from.stat(TargetPath.of(where)).size();
+        return size <= Diff.Blob.MAX_TEXT ? Diff.Blob.of(from.read(TargetPath.of(where))) : new Diff.Blob(size, from.sha256(TargetPath.of(where)), null);
     }
 
     @Override
@@ -148,25 +149,25 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
         Host host = ctx.host();
         String path = spec.path();
         if (change.action() == Action.DELETE) {
-            host.delete(path);
+            host.delete(TargetPath.of(path));
             return;
         }
         boolean rewrite = change.action() != Action.UPDATE || change.touches("content");
         // A create follows an observation that found nothing there: no need to look again.
-        FileStat before = change.action() == Action.CREATE ? FileStat.ABSENT : host.stat(path);
+        FileStat before = change.action() == Action.CREATE ? FileStat.ABSENT : host.stat(TargetPath.of(path));
         int uid = Ownership.uid(host, spec.owner());
         int gid = Ownership.gid(host, spec.group());
         if (rewrite) {
             int mode = spec.mode().orElse(change.action() == Action.UPDATE ? before.mode() : FileSpec.DEFAULT_MODE);
             try (InputStream in = contentStream(spec, ctx)) {
-                host.writeAtomic(path, in, mode);
+                host.writeAtomic(TargetPath.of(path), in, mode);
             }
             // The new file belongs to whoever runs Mosaic: give it back the owner it had, unless
             // the playbook says otherwise.
             if (before.isFile()) {
                 uid = uid != -1 ? uid : before.uid();
                 gid = gid != -1 ? gid : before.gid();
-                FileStat now = host.stat(path);
+                FileStat now = host.stat(TargetPath.of(path));
                 uid = now.uid() == uid ? -1 : uid;
                 gid = now.gid() == gid ? -1 : gid;
             }
@@ -182,7 +183,7 @@ public final class FileType implements ResourceType<FileSpec, FileObserved> {
         }
         if (spec.source().isPresent()) {
             Source src = Source.of(spec.source().get(), ctx);
-            return src.host().open(src.path());
+            return src.host().open(TargetPath.of(src.path()));
         }
         return new ByteArrayInputStream(new byte[0]);
     }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.image;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.resource.Action;
@@ -152,8 +153,8 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
 
     @Override
     public Observed observe(NodeImageSpec spec, Context ctx) throws IOException, ResourceException {
-        FileStat stat = ctx.host().stat(spec.path());
-        Diff.Blob current = stat.isFile() ? new Diff.Blob(stat.size(), ctx.host().sha256(spec.path()), null) : null;
+        FileStat stat = ctx.host().stat(TargetPath.of(spec.path()));
+        Diff.Blob current = stat.isFile() ? new Diff.Blob(stat.size(), ctx.host().sha256(TargetPath.of(spec.path())), null) : null;
         List<Debs.Deb> debs = Debs.closure(ctx.control(), spec.packages());
         Map<String, String> declared = declared(spec, ctx);
         String inputs = inputsDigest(spec, debs, declared);
@@ -272,10 +273,10 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
                 sha = Digests.sha256(f.content().get());
             } else {
                 Source s = Source.of(f.source().orElseThrow(), ctx);
-                if (!s.host().stat(s.path()).isFile()) {
+                if (!s.host().stat(TargetPath.of(s.path())).isFile()) {
                     throw new ResourceException("source " + f.source().get() + " of " + f.path() + " is not a file");
                 }
-                sha = s.host().sha256(s.path());
+                sha = s.host().sha256(TargetPath.of(s.path()));
             }
             out.put(f.path(), Digests.sha256("file " + Integer.toOctalString(f.mode()) + " " + f.uid() + ":" + f.gid() + " " + sha));
         }
@@ -336,7 +337,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
                 // dpkg-deb decompresses at native speed; the tar it writes is read here, entry by
                 // entry, never unpacked by a tool that would trust its paths.
                 Exec.Result r = ctx.control().exec(new Exec(List.of("sh", "-c", "exec dpkg-deb --fsys-tarfile \"$1\" > \"$2\"", "sh",
-                        deb.toString(), tar.toString()), staging.toString(), Map.of("LC_ALL", "C"), Optional.empty(), Optional.empty(),
+                        deb.toString(), tar.toString()), TargetPath.of(staging.toString()), Map.of("LC_ALL", "C"), Optional.empty(), Optional.empty(),
                         ctx::output));
                 if (!r.ok()) {
                     throw new ResourceException("dpkg-deb --fsys-tarfile " + deb + " (" + d.name() + " " + d.version() + ") failed (exit "
@@ -354,7 +355,7 @@ public final class NodeImageType implements ResourceType<NodeImageSpec, NodeImag
                     content = f.content().get().getBytes(StandardCharsets.UTF_8);
                 } else {
                     Source s = Source.of(f.source().orElseThrow(), ctx);
-                    content = s.host().read(s.path());
+                    content = s.host().read(TargetPath.of(s.path()));
                 }
                 fs.addFile(f.path(), content, f.mode(), f.uid(), f.gid());
             }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.image;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.resource.Context;
 import dev.mosaic.resource.ResourceException;
@@ -43,7 +44,7 @@ final class Squashfs {
         List<String> argv = List.of("mksquashfs", root.toString(), image.toString(), "-noappend", "-reproducible",
                 "-mkfs-time", Long.toString(epoch), "-all-time", Long.toString(epoch), "-root-uid", "0", "-root-gid", "0",
                 "-pf", pf.toString(), "-no-progress", "-quiet");
-        Exec.Result r = ctx.control().exec(new Exec(argv, staging.toString(), Map.of("LC_ALL", "C"), Optional.empty(),
+        Exec.Result r = ctx.control().exec(new Exec(argv, TargetPath.of(staging.toString()), Map.of("LC_ALL", "C"), Optional.empty(),
                 Optional.empty(), ctx::output));
         if (!r.ok()) {
             throw new ResourceException("mksquashfs failed (exit " + r.exitCode() + ")"

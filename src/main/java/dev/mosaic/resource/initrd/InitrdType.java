@@ -1,5 +1,6 @@
 package dev.mosaic.resource.initrd;
 
+import dev.mosaic.base.TargetPath;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
@@ -137,8 +138,8 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
     @Override
     public Observed observe(InitrdSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
-        FileStat stat = host.stat(spec.path());
-        Diff.Blob current = stat.isFile() ? new Diff.Blob(stat.size(), host.sha256(spec.path()), null) : null;
+        FileStat stat = host.stat(TargetPath.of(spec.path()));
+        Diff.Blob current = stat.isFile() ? new Diff.Blob(stat.size(), host.sha256(TargetPath.of(spec.path())), null) : null;
         String inputs = inputsDigest(spec, ctx);
         Optional<Record> last = ctx.memory().get(MEMORY_KEY).map(InitrdType::readRecord);
         if (current != null && last.isPresent() && last.get().inputs().equals(inputs) && last.get().image().equals(current.sha256())) {
@@ -167,7 +168,7 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
     @Override
     public void apply(InitrdSpec spec, Change change, Context ctx) throws IOException, ResourceException {
         byte[] image = build(spec, ctx);
-        ctx.host().writeAtomic(spec.path(), new ByteArrayInputStream(image), 0644);
+        ctx.host().writeAtomic(TargetPath.of(spec.path()), new ByteArrayInputStream(image), 0644);
         ctx.memory().put(MEMORY_KEY, JSON.writeValueAsString(new Record(inputsDigest(spec, ctx), Digests.sha256(image))));
     }
 
@@ -183,18 +184,18 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
         for (InitrdSpec.FileEntry f : spec.files()) {
             if (f.source().isPresent()) {
                 Source s = source(f.source().get(), ctx);
-                if (!s.host().stat(s.path()).exists()) {
+                if (!s.host().stat(TargetPath.of(s.path())).exists()) {
                     throw new ResourceException("source " + f.source().get() + " of " + f.path() + " does not exist");
                 }
-                md.update(s.host().sha256(s.path()).getBytes(StandardCharsets.UTF_8));
+                md.update(s.host().sha256(TargetPath.of(s.path())).getBytes(StandardCharsets.UTF_8));
             }
         }
         for (InitrdSpec.TreeEntry t : spec.trees()) {
             Source s = source(t.source(), ctx);
-            if (!s.host().stat(s.path()).exists()) {
+            if (!s.host().stat(TargetPath.of(s.path())).exists()) {
                 throw new ResourceException("source tree " + t.source() + " of " + t.path() + " does not exist");
             }
-            md.update(s.host().digestTree(s.path()).sha256().getBytes(StandardCharsets.UTF_8));
+            md.update(s.host().digestTree(TargetPath.of(s.path())).sha256().getBytes(StandardCharsets.UTF_8));
         }
         return HexFormat.of().formatHex(md.digest());
     }
@@ -211,12 +212,12 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
         for (InitrdSpec.TreeEntry t : spec.trees()) {
             Source s = source(t.source(), ctx);
             cpio.dir(t.path(), 0755);
-            for (TreeEntry e : s.host().walk(s.path())) {
+            for (TreeEntry e : s.host().walk(TargetPath.of(s.path()))) {
                 String to = TargetPaths.join(t.path(), e.relativePath());
                 switch (e.stat().kind()) {
                     case DIRECTORY -> cpio.dir(to, e.stat().mode() & 07777);
                     case SYMLINK -> cpio.symlink(to, e.stat().linkTarget());
-                    case FILE -> cpio.file(to, s.host().read(TargetPaths.join(s.path(), e.relativePath())), e.stat().mode() & 07777);
+                    case FILE -> cpio.file(to, s.host().read(TargetPath.of(s.path()).join(e.relativePath())), e.stat().mode() & 07777);
                     default -> throw new ResourceException("source tree " + t.source() + " holds a special file: " + e.relativePath());
                 }
             }
@@ -226,11 +227,11 @@ public final class InitrdType implements ResourceType<InitrdSpec, InitrdType.Obs
                 cpio.file(f.path(), f.content().get().getBytes(StandardCharsets.UTF_8), f.mode().orElse(0644));
             } else {
                 Source s = source(f.source().orElseThrow(), ctx);
-                FileStat st = s.host().stat(s.path());
+                FileStat st = s.host().stat(TargetPath.of(s.path()));
                 if (!st.exists()) {
                     throw new ResourceException("source " + f.source().get() + " of " + f.path() + " does not exist");
                 }
-                cpio.file(f.path(), s.host().read(s.path()), f.mode().orElse(st.isFile() ? st.mode() & 07777 : 0644));
+                cpio.file(f.path(), s.host().read(TargetPath.of(s.path())), f.mode().orElse(st.isFile() ? st.mode() & 07777 : 0644));
             }
         }
         for (InitrdSpec.LinkEntry l : spec.links()) {

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.kconfig;
 
+import dev.mosaic.base.TargetPath;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
@@ -57,7 +58,7 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
     }
 
     private static String kconfigDigest(KernelConfigSpec spec, Context ctx) throws IOException {
-        return ctx.host().digestTree(spec.dir(), KernelConfigType::isKconfig).sha256();
+        return ctx.host().digestTree(TargetPath.of(spec.dir()), KernelConfigType::isKconfig).sha256();
     }
 
     @Override
@@ -158,14 +159,15 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
     @Override
     public Observed observe(KernelConfigSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
-        if (!host.stat(spec.dir()).isDirectory() && !host.stat(spec.dir()).isSymlink()) {
+        FileStat dir = host.stat(TargetPath.of(spec.dir()));
+        if (!dir.isDirectory() && !dir.isSymlink()) {
             throw new ResourceException("kernel tree " + spec.dir() + " does not exist");
         }
-        FileStat s = host.stat(spec.dotConfig());
+        FileStat s = host.stat(TargetPath.of(spec.dotConfig()));
         Map<String, String> config = null;
         String configDigest = null;
         if (s.isFile()) {
-            byte[] bytes = host.read(spec.dotConfig());
+            byte[] bytes = host.read(TargetPath.of(spec.dotConfig()));
             config = DotConfig.parse(new String(bytes, StandardCharsets.UTF_8));
             configDigest = Digests.sha256(bytes);
         }
@@ -184,10 +186,10 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
         Source src = Source.of(spec.base(), ctx);
         Host from = src.host();
         String path = src.path();
-        if (!from.stat(path).exists()) {
+        if (!from.stat(TargetPath.of(path)).exists()) {
             throw new ResourceException("base config " + spec.base() + " does not exist");
         }
-        return from.read(path);
+        return from.read(TargetPath.of(path));
     }
 
     @Override
@@ -234,18 +236,18 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
         String text;
         if (spec.baseIsTarget() && !spec.base().contains("/")) {
             make(spec, ctx, spec.base(), null);
-            text = new String(host.read(spec.dotConfig()), StandardCharsets.UTF_8);
+            text = new String(host.read(TargetPath.of(spec.dotConfig())), StandardCharsets.UTF_8);
         } else {
             text = new String(baseBytes(spec, ctx), StandardCharsets.UTF_8);
         }
-        host.writeAtomic(spec.dotConfig(), new ByteArrayInputStream(
+        host.writeAtomic(TargetPath.of(spec.dotConfig()), new ByteArrayInputStream(
                 DotConfig.set(text, spec.options()).getBytes(StandardCharsets.UTF_8)), 0644);
         if (spec.resolver().equals("oldconfig")) {
             make(spec, ctx, "oldconfig", "\n".repeat(20000).getBytes(StandardCharsets.UTF_8));
         } else {
             make(spec, ctx, "olddefconfig", null);
         }
-        byte[] result = host.read(spec.dotConfig());
+        byte[] result = host.read(TargetPath.of(spec.dotConfig()));
         Map<String, String> resolved = DotConfig.parse(new String(result, StandardCharsets.UTF_8));
         List<String> dropped = new ArrayList<>();
         for (Map.Entry<String, String> opt : spec.options().entrySet()) {
@@ -271,7 +273,7 @@ public final class KernelConfigType implements ResourceType<KernelConfigSpec, Ke
     private static void make(KernelConfigSpec spec, Context ctx, String target, byte[] stdin)
             throws IOException, ResourceException {
         Map<String, String> env = new LinkedHashMap<>(spec.env());
-        Exec exec = new Exec(List.of("make", target), spec.dir(), env, Optional.ofNullable(stdin), Optional.empty(), ctx::output,
+        Exec exec = new Exec(List.of("make", target), TargetPath.of(spec.dir()), env, Optional.ofNullable(stdin), Optional.empty(), ctx::output,
                 spec.network());
         Exec.Result r = ctx.host().exec(exec);
         if (!r.ok()) {

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.line;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
@@ -100,7 +101,7 @@ public final class LineType implements ResourceType<LineSpec, LineType.Observed>
     @Override
     public Observed observe(LineSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
-        FileStat stat = host.stat(spec.path());
+        FileStat stat = host.stat(TargetPath.of(spec.path()));
         if (!stat.exists()) {
             return new Observed(stat, null);
         }
@@ -111,7 +112,7 @@ public final class LineType implements ResourceType<LineSpec, LineType.Observed>
             throw new ResourceException(spec.path() + " holds " + stat.size() + " bytes; a line resource edits files of at most "
                     + LineSpec.MAX_FILE_BYTES);
         }
-        byte[] content = host.read(spec.path());
+        byte[] content = host.read(TargetPath.of(spec.path()));
         try {
             StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(content));
         } catch (java.nio.charset.CharacterCodingException e) {
@@ -208,16 +209,16 @@ public final class LineType implements ResourceType<LineSpec, LineType.Observed>
         Host host = ctx.host();
         Observed now = observe(spec, ctx);
         if (now.content() == null) {
-            host.writeAtomic(spec.path(), new ByteArrayInputStream(bytes(spec.line() + "\n")), LineSpec.NEW_FILE_MODE);
+            host.writeAtomic(TargetPath.of(spec.path()), new ByteArrayInputStream(bytes(spec.line() + "\n")), LineSpec.NEW_FILE_MODE);
             return;
         }
         String before = new String(now.content(), StandardCharsets.UTF_8);
         FileStat stat = now.stat();
-        host.writeAtomic(spec.path(), new ByteArrayInputStream(bytes(edited(spec, before))), stat.mode());
+        host.writeAtomic(TargetPath.of(spec.path()), new ByteArrayInputStream(bytes(edited(spec, before))), stat.mode());
         // The rewritten file belongs to whoever runs Mosaic: give it back the owner it had.
-        FileStat written = host.stat(spec.path());
+        FileStat written = host.stat(TargetPath.of(spec.path()));
         if (written.uid() != stat.uid() || written.gid() != stat.gid()) {
-            host.chown(spec.path(), stat.uid(), stat.gid());
+            host.chown(TargetPath.of(spec.path()), stat.uid(), stat.gid());
         }
     }
 

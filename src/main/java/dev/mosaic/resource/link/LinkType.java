@@ -1,5 +1,6 @@
 package dev.mosaic.resource.link;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.resource.Action;
 import dev.mosaic.resource.Capability;
@@ -66,7 +67,7 @@ public final class LinkType implements ResourceType<LinkSpec, FileStat> {
 
     @Override
     public FileStat observe(LinkSpec spec, Context ctx) throws IOException {
-        return ctx.host().stat(spec.path());
+        return ctx.host().stat(TargetPath.of(spec.path()));
     }
 
     @Override
@@ -96,9 +97,9 @@ public final class LinkType implements ResourceType<LinkSpec, FileStat> {
     @Override
     public void apply(LinkSpec spec, Change change, Context ctx) throws IOException {
         if (change.action() == Action.DELETE) {
-            ctx.host().delete(spec.path());
+            ctx.host().delete(TargetPath.of(spec.path()));
         } else {
-            ctx.host().symlink(spec.path(), spec.target());
+            ctx.host().symlink(TargetPath.of(spec.path()), spec.target());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.patch;
 
+import dev.mosaic.base.TargetPath;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
@@ -87,7 +88,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
     /** GNU patch applying the diff it reads on its standard input (dry runs first: they change nothing). */
     @Override
     public List<dev.mosaic.resource.Command> commands(PatchSpec spec) {
-        return List.of(new dev.mosaic.resource.Command(String.join(" ", patch(spec, new byte[0], false, false).argv())
+        return List.of(new dev.mosaic.resource.Command(String.join(" ", argv(spec, false, false, spec.fuzz()))
                 + " < " + spec.source().orElse("(the patch's content)"), spec.dir(), false));
     }
 
@@ -99,17 +100,22 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         Source src = Source.of(source, ctx);
         Host from = src.host();
         String path = src.path();
-        if (!from.stat(path).exists()) {
+        if (!from.stat(TargetPath.of(path)).exists()) {
             throw new ResourceException("patch file " + source + " does not exist");
         }
-        return from.read(path);
+        return from.read(TargetPath.of(path));
     }
 
-    private static Exec patch(PatchSpec spec, byte[] diff, boolean reverse, boolean dryRun) {
+    private static Exec patch(PatchSpec spec, byte[] diff, boolean reverse, boolean dryRun) throws IOException {
         return patch(spec, diff, reverse, dryRun, spec.fuzz());
     }
 
-    private static Exec patch(PatchSpec spec, byte[] diff, boolean reverse, boolean dryRun, int fuzz) {
+    private static Exec patch(PatchSpec spec, byte[] diff, boolean reverse, boolean dryRun, int fuzz) throws IOException {
+        return new Exec(argv(spec, reverse, dryRun, fuzz), TargetPath.of(spec.dir()), Map.of("LC_ALL", "C"), Optional.of(diff),
+                Optional.empty(), l -> { });
+    }
+
+    private static List<String> argv(PatchSpec spec, boolean reverse, boolean dryRun, int fuzz) {
         List<String> argv = new ArrayList<>(List.of("patch", "-p" + spec.strip(), "--fuzz=" + fuzz, "--force",
                 "--no-backup-if-mismatch", "--reject-file=-", "--batch"));
         if (reverse) {
@@ -118,7 +124,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         if (dryRun) {
             argv.add("--dry-run");
         }
-        return new Exec(argv, spec.dir(), Map.of("LC_ALL", "C"), Optional.of(diff), Optional.empty(), l -> { });
+        return argv;
     }
 
     /** GNU patch's whole output (a kernel patch touches hundreds of files) and how it ended. */
@@ -141,7 +147,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
     @Override
     public Observed observe(PatchSpec spec, Context ctx) throws IOException, ResourceException {
         Host host = ctx.host();
-        if (!host.stat(spec.dir()).exists()) {
+        if (!host.stat(TargetPath.of(spec.dir())).exists()) {
             throw new ResourceException("directory " + spec.dir() + " does not exist");
         }
         byte[] diff = patchBytes(spec, ctx);
@@ -183,8 +189,8 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
             throws IOException {
         Map<String, String> out = new java.util.TreeMap<>();
         for (String f : files) {
-            String path = TargetPaths.normalize(TargetPaths.join(spec.dir(), f));
-            out.put(f, host.stat(path).isFile() ? host.sha256(path) : "absent");
+            TargetPath p = TargetPath.of(spec.dir()).join(f);
+            out.put(f, host.stat(p).isFile() ? host.sha256(p) : "absent");
         }
         return out;
     }
@@ -202,7 +208,7 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         List<String> changed = new ArrayList<>();
         List<String> created = new ArrayList<>();
         for (String f : files(forward.lines())) {
-            (host.stat(TargetPaths.normalize(TargetPaths.join(spec.dir(), f))).exists() ? changed : created).add(f);
+            (host.stat(TargetPath.of(spec.dir()).join(f)).exists() ? changed : created).add(f);
         }
         return new Observed(State.NOT_APPLIED, changed, created, List.of(), digest);
     }
@@ -296,16 +302,16 @@ public final class PatchType implements ResourceType<PatchSpec, PatchType.Observ
         Map<String, Saved> backup = new LinkedHashMap<>();
         for (String f : files(dry.lines())) {
             String path = TargetPaths.normalize(TargetPaths.join(spec.dir(), f));
-            FileStat s = host.stat(path);
-            backup.put(path, s.isFile() ? new Saved(host.read(path), s.mode()) : null);
+            FileStat s = host.stat(TargetPath.of(path));
+            backup.put(path, s.isFile() ? new Saved(host.read(TargetPath.of(path)), s.mode()) : null);
         }
         Run real = run(host, patch(spec, diff, false, false), ctx::output);
         if (!real.ok()) {
             for (Map.Entry<String, Saved> e : backup.entrySet()) {
                 if (e.getValue() == null) {
-                    host.delete(e.getKey());
+                    host.delete(TargetPath.of(e.getKey()));
                 } else {
-                    host.writeAtomic(e.getKey(), new ByteArrayInputStream(e.getValue().bytes()), e.getValue().mode());
+                    host.writeAtomic(TargetPath.of(e.getKey()), new ByteArrayInputStream(e.getValue().bytes()), e.getValue().mode());
                 }
             }
             throw new ResourceException(real.result().refusal() + "GNU patch failed while applying; the touched files were restored:\n"

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.pkg;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.ResourceException;
@@ -51,7 +52,7 @@ final class Apt {
 
     /** The installed version, empty when the package is not installed (or only configured-files remain). */
     static Optional<String> installedVersion(Host host, String name) throws IOException {
-        Exec.Result r = host.query(new Exec(dpkgQuery(name), "/", ENV, Optional.empty(), Optional.empty(), l -> { }));
+        Exec.Result r = host.query(new Exec(dpkgQuery(name), TargetPath.ROOT, ENV, Optional.empty(), Optional.empty(), l -> { }));
         if (!r.ok() || r.tail().isEmpty()) {
             return Optional.empty();
         }
@@ -87,7 +88,7 @@ final class Apt {
 
     static Candidate candidate(Host host, PackageSpec spec) throws IOException, ResourceException {
         List<String> lines = new ArrayList<>();
-        Exec.Result r = host.query(new Exec(aptCacheShow(spec), "/", ENV, Optional.empty(), Optional.empty(), lines::add));
+        Exec.Result r = host.query(new Exec(aptCacheShow(spec), TargetPath.ROOT, ENV, Optional.empty(), Optional.empty(), lines::add));
         String version = null;
         String sha = null;
         String file = null;

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.pkg;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.base.ContentStore;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.Host;
@@ -55,7 +56,7 @@ public final class Debs {
      * only: no download, no lock.
      */
     public static List<Deb> closure(Host control, List<String> names) throws IOException, ResourceException {
-        String key = control.stat("/var/lib/apt/lists").mtimeNanos() + " " + String.join(" ", names);
+        String key = control.stat(TargetPath.of("/var/lib/apt/lists")).mtimeNanos() + " " + String.join(" ", names);
         List<Deb> known = RESOLVED.get(key);
         if (known != null) {
             return known;
@@ -70,7 +71,7 @@ public final class Debs {
                 "-o", "APT::Install-Recommends=false", "-o", "Debug::NoLocking=1"));
         argv.addAll(names);
         List<String> lines = new ArrayList<>();
-        Exec.Result r = control.query(new Exec(argv, "/", Apt.ENV, Optional.empty(), Optional.empty(), lines::add));
+        Exec.Result r = control.query(new Exec(argv, TargetPath.ROOT, Apt.ENV, Optional.empty(), Optional.empty(), lines::add));
         if (!r.ok()) {
             List<String> errors = lines.stream().filter(l -> l.startsWith("E: ")).toList();
             throw new ResourceException("apt cannot resolve " + String.join(" ", names) + " (run apt-get update, or check the names): "
@@ -106,7 +107,7 @@ public final class Debs {
         List<String> argv = new ArrayList<>(List.of("apt-cache", "show", "--no-all-versions"));
         inst.forEach((name, v) -> argv.add(name + "=" + v[0]));
         List<String> lines = new ArrayList<>();
-        Exec.Result r = control.query(new Exec(argv, "/", Apt.ENV, Optional.empty(), Optional.empty(), lines::add));
+        Exec.Result r = control.query(new Exec(argv, TargetPath.ROOT, Apt.ENV, Optional.empty(), Optional.empty(), lines::add));
         if (!r.ok()) {
             throw new ResourceException("apt-cache show failed (exit " + r.exitCode() + "): " + r.tailText());
         }
@@ -190,7 +191,7 @@ public final class Debs {
         Path work = Files.createTempDirectory(store.dir(), ".download-");
         try {
             String what = String.join(" ", missing.keySet());
-            Exec.Result r = ctx.control().exec(new Exec(Apt.download(List.copyOf(missing.keySet())), work.toString(), Apt.ENV, Optional.empty(), Optional.empty(), ctx::output));
+            Exec.Result r = ctx.control().exec(new Exec(Apt.download(List.copyOf(missing.keySet())), TargetPath.of(work.toString()), Apt.ENV, Optional.empty(), Optional.empty(), ctx::output));
             if (!r.ok()) {
                 throw new ResourceException("apt-get download " + what + " failed (exit " + r.exitCode() + "):\n" + r.tailText());
             }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.pkg;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.Action;
@@ -134,7 +135,7 @@ public final class PackageType implements ResourceType<PackageSpec, PackageType.
     }
 
     private static void run(List<String> argv, Context ctx) throws IOException, ResourceException {
-        Exec.Result r = ctx.host().exec(new Exec(argv, "/", Apt.ENV, Optional.empty(), Optional.empty(), ctx::output));
+        Exec.Result r = ctx.host().exec(new Exec(argv, TargetPath.ROOT, Apt.ENV, Optional.empty(), Optional.empty(), ctx::output));
         if (!r.ok()) {
             throw new ResourceException(r.refusal() + String.join(" ", argv) + " failed (exit " + r.exitCode() + "):\n" + r.tailText());
         }

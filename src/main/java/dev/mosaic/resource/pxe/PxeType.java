@@ -264,7 +264,7 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
             named.addAll(l.initrds());
             for (String n : named) {
                 String file = bootFile(spec, n);
-                if (!host.stat(file).exists()) {
+                if (!host.stat(TargetPath.of(file)).exists()) {
                     boolean someoneMakesIt = ctx.producedByOther(file);
                     produced &= someoneMakesIt;
                     missing.add("label '" + l.name() + "' (" + l.pos() + ") names " + n + ", which is not in " + spec.root()
@@ -282,12 +282,12 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
         Map<String, String> current = new TreeMap<>();
         for (String f : desired.keySet()) {
             String path = TargetPaths.join(spec.root(), f);
-            FileStat s = host.stat(path);
-            current.put(f, s.isFile() ? new String(host.read(path), StandardCharsets.UTF_8) : null);
+            FileStat s = host.stat(TargetPath.of(path));
+            current.put(f, s.isFile() ? new String(host.read(TargetPath.of(path)), StandardCharsets.UTF_8) : null);
         }
         List<String> stale = new ArrayList<>();
         for (String f : previous(ctx)) {
-            if (!desired.containsKey(f) && host.stat(TargetPaths.join(spec.root(), f)).exists()) {
+            if (!desired.containsKey(f) && host.stat(TargetPath.of(spec.root()).join(f)).exists()) {
                 stale.add(f);
             }
         }
@@ -336,11 +336,11 @@ public final class PxeType implements ResourceType<PxeSpec, PxeType.Observed> {
         Map<String, String> desired = Renderers.render(spec);
         for (Diff d : change.diffs()) {
             if (d instanceof Diff.Content c) {
-                host.writeAtomic(TargetPaths.join(spec.root(), c.field()),
+                host.writeAtomic(TargetPath.of(spec.root()).join(c.field()),
                         new ByteArrayInputStream(desired.get(c.field()).getBytes(StandardCharsets.UTF_8)), 0644);
             } else if (d instanceof Diff.Tree t) {
                 for (String f : t.removed()) {
-                    host.delete(TargetPaths.join(spec.root(), f));
+                    host.delete(TargetPath.of(spec.root()).join(f));
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.service;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
@@ -137,19 +138,19 @@ public final class ServiceType implements ResourceType<ServiceSpec, ServiceType.
 
     private static byte[] sourceBytes(ServiceSpec spec, Context ctx) throws IOException, ResourceException {
         Source src = Source.of(spec.source().orElseThrow(), ctx);
-        if (!src.host().stat(src.path()).isFile()) {
+        if (!src.host().stat(TargetPath.of(src.path())).isFile()) {
             throw new ResourceException("source file " + spec.source().get() + " does not exist");
         }
-        return src.host().read(src.path());
+        return src.host().read(TargetPath.of(src.path()));
     }
 
     /** A unit file or drop-in as it is: null when absent or not a regular file (a mask's link to /dev/null). */
     private static Diff.Blob current(Host host, String path) throws IOException, ResourceException {
-        FileStat st = host.stat(path);
+        FileStat st = host.stat(TargetPath.of(path));
         if (st.isDirectory()) {
             throw new ResourceException(path + " is a directory; refusing to replace it with a unit file");
         }
-        return st.isFile() ? Diff.Blob.of(host.read(path)) : null;
+        return st.isFile() ? Diff.Blob.of(host.read(TargetPath.of(path))) : null;
     }
 
     @Override
@@ -244,8 +245,8 @@ public final class ServiceType implements ResourceType<ServiceSpec, ServiceType.
         if (!Diff.Blob.of(content).sha256().equals(observed.sha256())) {
             throw new ResourceException("the content for " + path + " changed while it was applied; nothing written");
         }
-        host.mkdirs(path.substring(0, path.lastIndexOf('/')), 0755);
-        host.writeAtomic(path, new ByteArrayInputStream(content), 0644);
+        host.mkdirs(TargetPath.of(path.substring(0, path.lastIndexOf('/'))), 0755);
+        host.writeAtomic(TargetPath.of(path), new ByteArrayInputStream(content), 0644);
     }
 
     /**

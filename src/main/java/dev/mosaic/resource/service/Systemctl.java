@@ -1,5 +1,6 @@
 package dev.mosaic.resource.service;
 
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.Host;
 import dev.mosaic.resource.ResourceException;
@@ -69,13 +70,13 @@ final class Systemctl {
 
     static Output query(Host host, List<String> argv) throws IOException {
         List<String> lines = new ArrayList<>();
-        Exec.Result r = host.query(new Exec(argv, "/", ENV, Optional.empty(), Optional.empty(), lines::add));
+        Exec.Result r = host.query(new Exec(argv, TargetPath.ROOT, ENV, Optional.empty(), Optional.empty(), lines::add));
         return new Output(r, lines);
     }
 
     /** Runs a command that changes the host, its output going to the resource's log. */
     static Exec.Result run(Host host, List<String> argv, Consumer<String> output) throws IOException {
-        return host.exec(new Exec(argv, "/", ENV, Optional.empty(), Optional.empty(), output));
+        return host.exec(new Exec(argv, TargetPath.ROOT, ENV, Optional.empty(), Optional.empty(), output));
     }
 
     /** What one {@code systemctl show} for all the services of a host said, and when ({@link Host#generation}). */

@@ -123,22 +123,22 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
         MessageDigest all = Digests.newSha256();
         for (Map.Entry<String, TftpTreeSpec.Entry> e : spec.files().entrySet()) {
             Source src = source(e.getValue().source(), ctx);
-            FileStat ss = src.host().stat(src.path());
+            FileStat ss = src.host().stat(TargetPath.of(src.path()));
             if (!ss.exists()) {
                 throw new ResourceException("source " + e.getValue().source() + " of " + e.getKey() + " does not exist");
             }
-            Diff.Blob source = new Diff.Blob(src.host().stat(src.path()).isSymlink() ? -1 : ss.size(),
-                    src.host().sha256(src.path()), null);
+            Diff.Blob source = new Diff.Blob(src.host().stat(TargetPath.of(src.path())).isSymlink() ? -1 : ss.size(),
+                    src.host().sha256(TargetPath.of(src.path())), null);
             String path = TargetPaths.join(spec.root(), e.getKey());
-            FileStat ds = host.stat(path);
-            Diff.Blob current = ds.isFile() ? new Diff.Blob(ds.size(), host.sha256(path), null) : null;
+            FileStat ds = host.stat(TargetPath.of(path));
+            Diff.Blob current = ds.isFile() ? new Diff.Blob(ds.size(), host.sha256(TargetPath.of(path)), null) : null;
             files.put(e.getKey(), new FileState(source, current, ds.mode()));
             all.update((e.getKey() + "\0" + source.sha256() + "\n").getBytes(StandardCharsets.UTF_8));
         }
         List<String> extra = new ArrayList<>();
-        FileStat rs = host.stat(spec.root());
+        FileStat rs = host.stat(TargetPath.of(spec.root()));
         if (spec.purge() && rs.exists()) {
-            for (TreeEntry t : host.walk(spec.root())) {
+            for (TreeEntry t : host.walk(TargetPath.of(spec.root()))) {
                 String path = TargetPaths.join(spec.root(), t.relativePath());
                 if (t.stat().isDirectory() || spec.files().containsKey(t.relativePath()) || ctx.managedByOther(path)
                         || AtomicWriter.isTemp(t.relativePath().substring(t.relativePath().lastIndexOf('/') + 1))) {
@@ -178,17 +178,17 @@ public final class TftpTreeType implements ResourceType<TftpTreeSpec, TftpTreeTy
     @Override
     public void apply(TftpTreeSpec spec, Change change, Context ctx) throws IOException {
         Host host = ctx.host();
-        host.mkdirs(spec.root(), 0755);
+        host.mkdirs(TargetPath.of(spec.root()), 0755);
         for (Diff d : change.diffs()) {
             if (d instanceof Diff.Content c) {
                 TftpTreeSpec.Entry e = spec.files().get(c.field());
                 Source src = source(e.source(), ctx);
-                try (InputStream in = src.host().open(src.path())) {
-                    host.writeAtomic(TargetPaths.join(spec.root(), c.field()), in, e.mode());
+                try (InputStream in = src.host().open(TargetPath.of(src.path()))) {
+                    host.writeAtomic(TargetPath.of(spec.root()).join(c.field()), in, e.mode());
                 }
             } else if (d instanceof Diff.Tree t) {
                 for (String f : t.removed()) {
-                    host.delete(TargetPaths.join(spec.root(), f));
+                    host.delete(TargetPath.of(spec.root()).join(f));
                 }
             }
         }

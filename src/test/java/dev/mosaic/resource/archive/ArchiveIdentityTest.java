@@ -1,5 +1,6 @@
 package dev.mosaic.resource.archive;
 
+import static dev.mosaic.testing.Tp.tp;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.resource.Change;
 import dev.mosaic.resource.TargetPaths;
@@ -51,7 +52,7 @@ class ArchiveIdentityTest extends ArchiveTestSupport {
     }
 
     private FileStat stat(Manifest.Entry e) throws Exception {
-        return rig.host().stat(TargetPaths.join("/opt", e.path()));
+        return rig.host().stat(tp(TargetPaths.join("/opt", e.path())));
     }
 
     @Test
@@ -165,7 +166,7 @@ class ArchiveIdentityTest extends ArchiveTestSupport {
         List<Manifest.Entry> stamped = Drift.stamped(written, "/srv", rig.host());
 
         assertThat(stamped.get(0).mtime()).isEqualTo(1_000_000_000_000L * 1_000_000L);
-        assertThat(stamped.get(0).inode()).isEqualTo(rig.host().stat("/srv/old").inode());
+        assertThat(stamped.get(0).inode()).isEqualTo(rig.host().stat(tp("/srv/old")).inode());
         assertThat(stamped.get(1).mtime()).isNull();
     }
 

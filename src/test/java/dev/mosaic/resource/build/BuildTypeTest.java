@@ -1,5 +1,6 @@
 package dev.mosaic.resource.build;
 
+import static dev.mosaic.testing.Tp.tp;
 import dev.mosaic.host.LocalHost;
 import dev.mosaic.host.TreeDigest;
 import dev.mosaic.kernel.Sandbox;
@@ -443,15 +444,15 @@ class BuildTypeTest {
         Sandbox.writeFile(root.resolve("src/kernel/sched.c"), "void schedule(void) {}\n");
         LocalHost host = new LocalHost(root, false, cacheFile, true);
 
-        TreeDigest before = host.digestTree("/src");
+        TreeDigest before = host.digestTree(tp("/src"));
         FileTime mtime = Files.getLastModifiedTime(file);
         Object inode = Files.getAttribute(file, "unix:ino");
         Files.writeString(file, "printk(\"Linux 2.0\");\n");
         Files.setLastModifiedTime(file, mtime);
         assertThat(Files.getLastModifiedTime(file)).as("same mtime").isEqualTo(mtime);
         assertThat(Files.getAttribute(file, "unix:ino")).as("same inode").isEqualTo(inode);
-        TreeDigest after = host.digestTree("/src");
-        TreeDigest nextRun = new LocalHost(root, false, cacheFile, true).digestTree("/src");
+        TreeDigest after = host.digestTree(tp("/src"));
+        TreeDigest nextRun = new LocalHost(root, false, cacheFile, true).digestTree(tp("/src"));
 
         assertThat(before.files()).isEqualTo(2);
         assertThat(after.sha256()).as("the digest after the rewrite").isNotEqualTo(before.sha256());
@@ -464,11 +465,11 @@ class BuildTypeTest {
         Path cacheFile = tmp.resolve("statcache.bin");
         Path file = Sandbox.writeFile(root.resolve("src/init/main.c"), "printk(\"Linux 1.0\");\n");
 
-        TreeDigest before = new LocalHost(root, false, cacheFile, true).digestTree("/src");
+        TreeDigest before = new LocalHost(root, false, cacheFile, true).digestTree(tp("/src"));
         FileTime mtime = Files.getLastModifiedTime(file);
         Files.writeString(file, "printk(\"Linux 2.0\");\n");
         Files.setLastModifiedTime(file, mtime);
-        TreeDigest after = new LocalHost(root, false, cacheFile, true).digestTree("/src");
+        TreeDigest after = new LocalHost(root, false, cacheFile, true).digestTree(tp("/src"));
 
         assertThat(cacheFile).exists();
         assertThat(after.sha256()).isNotEqualTo(before.sha256());
@@ -482,10 +483,10 @@ class BuildTypeTest {
             Sandbox.touch(Sandbox.writeFile(root.resolve("src/" + f), f + "\n"), -3600);
         }
 
-        TreeDigest first = new LocalHost(root, false, cacheFile, true).digestTree("/src");
-        TreeDigest second = new LocalHost(root, false, cacheFile, true).digestTree("/src");
+        TreeDigest first = new LocalHost(root, false, cacheFile, true).digestTree(tp("/src"));
+        TreeDigest second = new LocalHost(root, false, cacheFile, true).digestTree(tp("/src"));
         Sandbox.touch(root.resolve("src/b.c"), -60);
-        TreeDigest touched = new LocalHost(root, false, cacheFile, true).digestTree("/src");
+        TreeDigest touched = new LocalHost(root, false, cacheFile, true).digestTree(tp("/src"));
 
         assertThat(first.rehashed()).isEqualTo(3);
         assertThat(second.rehashed()).as("files read by the second run").isZero();

@@ -1,5 +1,6 @@
 package dev.mosaic.resource.patch;
 
+import dev.mosaic.base.TargetPath;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
@@ -618,72 +619,72 @@ class PatchTypeTest {
         }
 
         @Override
-        public FileStat stat(String path) throws IOException {
+        public FileStat stat(TargetPath path) throws IOException {
             return d.stat(path);
         }
 
         @Override
-        public byte[] read(String path) throws IOException {
+        public byte[] read(TargetPath path) throws IOException {
             return d.read(path);
         }
 
         @Override
-        public InputStream open(String path) throws IOException {
+        public InputStream open(TargetPath path) throws IOException {
             return d.open(path);
         }
 
         @Override
-        public String sha256(String path) throws IOException {
+        public String sha256(TargetPath path) throws IOException {
             return d.sha256(path);
         }
 
         @Override
-        public List<TreeEntry> walk(String dir) throws IOException {
+        public List<TreeEntry> walk(TargetPath dir) throws IOException {
             return d.walk(dir);
         }
 
         @Override
-        public void writeAtomic(String path, InputStream content, int mode) throws IOException {
+        public void writeAtomic(TargetPath path, InputStream content, int mode) throws IOException {
             d.writeAtomic(path, content, mode);
         }
 
         @Override
-        public void mkdirs(String path, int mode) throws IOException {
+        public void mkdirs(TargetPath path, int mode) throws IOException {
             d.mkdirs(path, mode);
         }
 
         @Override
-        public void symlink(String path, String target) throws IOException {
+        public void symlink(TargetPath path, String target) throws IOException {
             d.symlink(path, target);
         }
 
         @Override
-        public void chmod(String path, int mode) throws IOException {
+        public void chmod(TargetPath path, int mode) throws IOException {
             d.chmod(path, mode);
         }
 
         @Override
-        public void chown(String path, int uid, int gid) throws IOException {
+        public void chown(TargetPath path, int uid, int gid) throws IOException {
             d.chown(path, uid, gid);
         }
 
         @Override
-        public void delete(String path) throws IOException {
+        public void delete(TargetPath path) throws IOException {
             d.delete(path);
         }
 
         @Override
-        public void deleteTree(String path) throws IOException {
+        public void deleteTree(TargetPath path) throws IOException {
             d.deleteTree(path);
         }
 
         @Override
-        public TreeDigest digestTree(String dir) throws IOException {
+        public TreeDigest digestTree(TargetPath dir) throws IOException {
             return d.digestTree(dir);
         }
 
         @Override
-        public TreeDigest digestTree(String dir, java.util.function.Predicate<String> names) throws IOException {
+        public TreeDigest digestTree(TargetPath dir, java.util.function.Predicate<String> names) throws IOException {
             return d.digestTree(dir, names);
         }
 

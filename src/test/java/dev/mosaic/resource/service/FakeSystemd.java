@@ -1,5 +1,7 @@
 package dev.mosaic.resource.service;
 
+import static dev.mosaic.testing.Tp.tp;
+import dev.mosaic.base.TargetPath;
 import dev.mosaic.host.Exec;
 import dev.mosaic.host.FileStat;
 import dev.mosaic.host.Host;
@@ -95,7 +97,7 @@ final class FakeSystemd implements Host {
             for (Map.Entry<String, Unit> e : units.entrySet()) {
                 load(e.getKey(), e.getValue());
             }
-            try (var list = Files.list(files.resolve("/etc/systemd/system", true))) {
+            try (var list = Files.list(files.resolve(tp("/etc/systemd/system"), true))) {
                 for (Path p : list.filter(p -> p.toString().endsWith(".service")).toList()) {
                     load(p.getFileName().toString(), units.computeIfAbsent(p.getFileName().toString(), k -> new Unit()));
                 }
@@ -151,9 +153,9 @@ final class FakeSystemd implements Host {
     }
 
     private void load(String name, Unit u) throws IOException {
-        FileStat st = files.stat("/etc/systemd/system/" + name);
+        FileStat st = files.stat(tp("/etc/systemd/system/" + name));
         if (st.isFile()) {
-            String text = new String(files.read("/etc/systemd/system/" + name), StandardCharsets.UTF_8);
+            String text = new String(files.read(tp("/etc/systemd/system/" + name)), StandardCharsets.UTF_8);
             u.loaded = true;
             u.canReload = text.contains("ExecReload=");
             u.dies = text.contains("ExecStart=/bin/false");
@@ -178,32 +180,32 @@ final class FakeSystemd implements Host {
     }
 
     @Override
-    public FileStat stat(String path) throws IOException {
+    public FileStat stat(TargetPath path) throws IOException {
         return files.stat(path);
     }
 
     @Override
-    public byte[] read(String path) throws IOException {
+    public byte[] read(TargetPath path) throws IOException {
         return files.read(path);
     }
 
     @Override
-    public InputStream open(String path) throws IOException {
+    public InputStream open(TargetPath path) throws IOException {
         return files.open(path);
     }
 
     @Override
-    public String sha256(String path) throws IOException {
+    public String sha256(TargetPath path) throws IOException {
         return files.sha256(path);
     }
 
     @Override
-    public List<TreeEntry> walk(String dir) throws IOException {
+    public List<TreeEntry> walk(TargetPath dir) throws IOException {
         return files.walk(dir);
     }
 
     @Override
-    public void writeAtomic(String path, InputStream content, int mode) throws IOException {
+    public void writeAtomic(TargetPath path, InputStream content, int mode) throws IOException {
         synchronized (this) {
             generation++;
         }
@@ -211,42 +213,42 @@ final class FakeSystemd implements Host {
     }
 
     @Override
-    public void mkdirs(String path, int mode) throws IOException {
+    public void mkdirs(TargetPath path, int mode) throws IOException {
         files.mkdirs(path, mode);
     }
 
     @Override
-    public void symlink(String path, String target) throws IOException {
+    public void symlink(TargetPath path, String target) throws IOException {
         files.symlink(path, target);
     }
 
     @Override
-    public void chmod(String path, int mode) throws IOException {
+    public void chmod(TargetPath path, int mode) throws IOException {
         files.chmod(path, mode);
     }
 
     @Override
-    public void chown(String path, int uid, int gid) throws IOException {
+    public void chown(TargetPath path, int uid, int gid) throws IOException {
         files.chown(path, uid, gid);
     }
 
     @Override
-    public void delete(String path) throws IOException {
+    public void delete(TargetPath path) throws IOException {
         files.delete(path);
     }
 
     @Override
-    public void deleteTree(String path) throws IOException {
+    public void deleteTree(TargetPath path) throws IOException {
         files.deleteTree(path);
     }
 
     @Override
-    public TreeDigest digestTree(String dir) throws IOException {
+    public TreeDigest digestTree(TargetPath dir) throws IOException {
         return files.digestTree(dir);
     }
 
     @Override
-    public TreeDigest digestTree(String dir, Predicate<String> names) throws IOException {
+    public TreeDigest digestTree(TargetPath dir, Predicate<String> names) throws IOException {
         return files.digestTree(dir, names);
     }
 
