@@ -114,6 +114,25 @@ final class NativeDigest {
         return javaHasher();
     }
 
+    /** A pipe's buffer on Linux: a write of no more than this returns once the reader has room. */
+    private static final int SLICE = 64 * 1024;
+
+    /**
+     * Copies {@code in} to {@code to} and hands the same bytes to {@code md}, in slices of one
+     * pipe's buffer: a write of 1 MiB to one tool returns only once it has read most of it, while
+     * the other waits with an empty pipe, so the decoder and the hasher took turns; sliced, both
+     * work at once and the copy waits only for the slower one.
+     */
+    static void copyHashed(InputStream in, OutputStream to, Hasher md, byte[] buf) throws IOException {
+        for (int n; (n = in.read(buf)) != -1; ) {
+            for (int off = 0; off < n; off += SLICE) {
+                int len = Math.min(SLICE, n - off);
+                md.update(buf, off, len);
+                to.write(buf, off, len);
+            }
+        }
+    }
+
     /** Java's SHA-256, for what is too small to be worth a process (or where no tool is). */
     static Hasher javaHasher() {
         MessageDigest md = Digests.newSha256();

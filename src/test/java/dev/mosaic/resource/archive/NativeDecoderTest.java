@@ -133,6 +133,18 @@ class NativeDecoderTest {
     }
 
     @Test
+    void aHashedDecompressionPastTheLimitsGivesNoSpoolAndNoDigest() throws Exception {
+        assumeTrue(NativeDecoder.which("gzip").isPresent(), "gzip on the PATH");
+        Path bomb = gzipOf(new byte[64 << 20]); // 64 MiB of zeros, fed through this process and hashed
+
+        Optional<NativeDecoder.Spool> spool = NativeDecoder.spool(ArchiveFormat.TAR_GZ, file(bomb),
+                tmp.resolve("cache/unpack-spool/1"), 1 << 20, 1, true);
+
+        assertThat(spool).isEmpty();
+        assertThat(tmp.resolve("cache")).doesNotExist();
+    }
+
+    @Test
     void aFormatWithoutANativeToolGivesNoSpool() throws Exception {
         Path zip = Files.write(tmp.resolve("a.zip"), new byte[] {'P', 'K', 5, 6});
 
