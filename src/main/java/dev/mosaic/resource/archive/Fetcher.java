@@ -24,9 +24,10 @@ import java.util.Optional;
 /**
  * Downloads into the control machine's content-addressed cache, a {@link ContentStore} in
  * {@code <cacheDir>/sha256/}. A download streams to a temp file there while being hashed (by the
- * system's {@code sha256sum} when it is large, {@link NativeDigest}), is forced to disk and
- * checked against the size limit and the expected digest, and only then named by its digest, so
- * the cache never holds a partial or unverified archive and the same digest is never fetched twice.
+ * system's {@code openssl} or {@code sha256sum} when it is large, {@link NativeDigest}), is forced
+ * to disk and checked against the size limit and the expected digest, and only then named by its
+ * digest, so the cache never holds a partial or unverified archive and the same digest is never
+ * fetched twice.
  */
 final class Fetcher {
 

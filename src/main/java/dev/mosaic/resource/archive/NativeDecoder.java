@@ -196,11 +196,7 @@ final class NativeDecoder {
         private void feed(ArchiveReader.Input input) {
             try (InputStream in = input.open(); OutputStream to = process.getOutputStream();
                  NativeDigest.Hasher md = NativeDigest.hasher()) {
-                byte[] buf = new byte[BUFFER];
-                for (int n; (n = in.read(buf)) != -1; ) {
-                    md.update(buf, 0, n);
-                    to.write(buf, 0, n);
-                }
+                NativeDigest.copyHashed(in, to, md, new byte[BUFFER]);
                 to.close(); // the end of the archive, before the digest is said to be complete
                 digest = md.digest();
             } catch (IOException e) {
@@ -267,7 +263,19 @@ final class NativeDecoder {
 
     private static boolean run(List<String> argv, ArchiveReader.Input input, Path out, long bound, String[] digest)
             throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD);
+        // The tool writes the spool itself, bounded by the kernel (RLIMIT_FSIZE: a write past it
+        // fails and the tool dies of SIGXFSZ), instead of through a pipe that this process reads
+        // and copies to the file: 140 MB less to read and write for the linux-source .deb.
+        Optional<Path> prlimit = which("prlimit");
+        List<String> command = argv;
+        if (prlimit.isPresent()) {
+            command = new ArrayList<>(List.of(prlimit.get().toString(), "--fsize=" + bound, "--"));
+            command.addAll(argv);
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        if (prlimit.isPresent()) {
+            pb.redirectOutput(out.toFile());
+        }
         boolean fromFile = input.file() != null && digest == null;
         if (argv.get(0).endsWith("dpkg-deb") && fromFile) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -287,11 +295,7 @@ final class NativeDecoder {
                             return;
                         }
                         try (NativeDigest.Hasher md = NativeDigest.hasher()) {
-                            byte[] buf = new byte[BUFFER];
-                            for (int n; (n = in.read(buf)) != -1; ) {
-                                md.update(buf, 0, n);
-                                to.write(buf, 0, n);
-                            }
+                            NativeDigest.copyHashed(in, to, md, new byte[BUFFER]);
                             to.close(); // the whole archive went to the tool
                             digest[0] = md.digest();
                         }
@@ -305,6 +309,13 @@ final class NativeDecoder {
                 p.getOutputStream().close();
             }
             long written = 0;
+            if (prlimit.isPresent()) {
+                boolean ok = p.waitFor() == 0 && Files.size(out) <= bound;
+                if (feeder != null) {
+                    feeder.join(); // the digest is complete once the feed is
+                }
+                return ok;
+            }
             try (InputStream from = p.getInputStream(); OutputStream to = Files.newOutputStream(out)) {
                 byte[] buf = new byte[BUFFER];
                 for (int n; (n = from.read(buf)) != -1; ) {

@@ -13,11 +13,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The SHA-256 of an archive on the control machine by the system's {@code sha256sum}, where there
- * is one. The launcher runs the JVM with C1 only (start-up), where SHA-256 has no intrinsic: the
- * 138 MB kernel tarball took ≈ 1.5–2 s of CPU to hash in Java, 0.3 s in {@code sha256sum}
- * (bench/README.md, "Unpacking the kernel chain"). Small files stay in Java: a process costs
- * more than they do. When the tool is missing or fails, Java hashes.
+ * The SHA-256 of an archive on the control machine by a system tool, where there is one:
+ * {@code openssl dgst -sha256 -r} first (it uses the CPU's SHA instructions: 0.1 s of CPU for the
+ * 133 MB linux-source .deb where coreutils' {@code sha256sum}, which does not, takes 0.31 s;
+ * bench/README.md, "Round 6"), else {@code sha256sum}; both print the digest first on their line.
+ * The launcher runs the JVM with C1 only (start-up), where SHA-256 has no intrinsic: the
+ * 138 MB kernel tarball took ≈ 1.5–2 s of CPU to hash in Java (bench/README.md, "Unpacking the
+ * kernel chain"). Small files stay in Java: a process costs more than they do. When no tool is
+ * there or it fails, Java hashes.
  */
 final class NativeDigest {
 
@@ -27,14 +30,28 @@ final class NativeDigest {
     private NativeDigest() {
     }
 
+    /**
+     * The command that hashes its stdin and prints the hex digest first on its line; empty when
+     * neither tool is on the PATH.
+     */
+    static Optional<List<String>> tool() {
+        Optional<Path> openssl = NativeDecoder.which("openssl");
+        if (openssl.isPresent()) {
+            return Optional.of(List.of(openssl.get().toString(), "dgst", "-sha256", "-r"));
+        }
+        return NativeDecoder.which("sha256sum").map(p -> List.of(p.toString()));
+    }
+
     /** The SHA-256 of a local file by the tool; empty when it is missing or failed. */
     static Optional<String> ofFile(Path file) {
-        Optional<Path> tool = NativeDecoder.which("sha256sum");
-        if (tool.isEmpty()) {
-            return Optional.empty();
-        }
+        Optional<List<String>> tool = tool();
+        return tool.isEmpty() ? Optional.empty() : ofFile(file, tool.get());
+    }
+
+    /** The SHA-256 of a local file by {@code command} (see {@link #tool}); empty when it failed. */
+    static Optional<String> ofFile(Path file, List<String> command) {
         try {
-            Process p = new ProcessBuilder(tool.get().toString()).redirectInput(file.toFile())
+            Process p = new ProcessBuilder(command).redirectInput(file.toFile())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             return parse(p);
         } catch (IOException e) {
@@ -42,7 +59,7 @@ final class NativeDigest {
         }
     }
 
-    /** The digest {@code sha256sum} printed for its stdin ("hex  -"), once it exited. */
+    /** The digest the tool printed for its stdin ("hex  -", "hex *stdin"), once it exited. */
     private static Optional<String> parse(Process p) throws IOException {
         try (InputStream out = p.getInputStream()) {
             String line = new String(out.readNBytes(200), StandardCharsets.US_ASCII);
@@ -72,9 +89,9 @@ final class NativeDigest {
     }
 
     static Hasher hasher() throws IOException {
-        Optional<Path> tool = NativeDecoder.which("sha256sum");
+        Optional<List<String>> tool = tool();
         if (tool.isPresent()) {
-            Process p = new ProcessBuilder(List.of(tool.get().toString())).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(tool.get()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             OutputStream to = p.getOutputStream();
             return new Hasher() {
                 @Override
@@ -85,7 +102,7 @@ final class NativeDigest {
                 @Override
                 public String digest() throws IOException {
                     to.close();
-                    return parse(p).orElseThrow(() -> new IOException("sha256sum failed"));
+                    return parse(p).orElseThrow(() -> new IOException(tool.get().get(0) + " failed"));
                 }
 
                 @Override
@@ -95,6 +112,25 @@ final class NativeDigest {
             };
         }
         return javaHasher();
+    }
+
+    /** A pipe's buffer on Linux: a write of no more than this returns once the reader has room. */
+    private static final int SLICE = 64 * 1024;
+
+    /**
+     * Copies {@code in} to {@code to} and hands the same bytes to {@code md}, in slices of one
+     * pipe's buffer: a write of 1 MiB to one tool returns only once it has read most of it, while
+     * the other waits with an empty pipe, so the decoder and the hasher took turns; sliced, both
+     * work at once and the copy waits only for the slower one.
+     */
+    static void copyHashed(InputStream in, OutputStream to, Hasher md, byte[] buf) throws IOException {
+        for (int n; (n = in.read(buf)) != -1; ) {
+            for (int off = 0; off < n; off += SLICE) {
+                int len = Math.min(SLICE, n - off);
+                md.update(buf, off, len);
+                to.write(buf, off, len);
+            }
+        }
     }
 
     /** Java's SHA-256, for what is too small to be worth a process (or where no tool is). */

@@ -82,8 +82,8 @@
  * {@code dest}). Otherwise the archive is verified, decompressed into a plain tar spooled in the
  * cache (bounded by the limits above, deleted after the unpack), checked whole, then written.
  * Without the tool, or when it fails, Java's decoders read the archive (and name what is wrong
- * with it). A large archive on the control machine is hashed by {@code sha256sum} when there is
- * one (the launcher's C1-only JIT has no SHA-256 intrinsic).
+ * with it). A large archive on the control machine is hashed by {@code openssl dgst -sha256} or
+ * else {@code sha256sum} when there is one (the launcher's C1-only JIT has no SHA-256 intrinsic).
  *
  * <p>Owners are not restored (files belong to the user Mosaic runs as); hard links are unpacked as
  * copies; modification times are those of the unpack. Existing symlinks to directories on the

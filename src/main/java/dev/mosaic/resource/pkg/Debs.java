@@ -11,8 +11,11 @@ import org.apache.commons.io.file.PathUtils;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -188,7 +191,8 @@ public final class Debs {
             return;
         }
         Files.createDirectories(store.dir());
-        Path work = Files.createTempDirectory(store.dir(), ".download-");
+        sweep(store.dir(), ctx.cacheDir()); // a killed run's download directory
+        Path work = workDir(store.dir());
         try {
             String what = String.join(" ", missing.keySet());
             Exec.Result r = ctx.control().exec(new Exec(Apt.download(List.copyOf(missing.keySet())), TargetPath.of(work.toString()), Apt.ENV, Optional.empty(), Optional.empty(), ctx::output));
@@ -218,5 +222,87 @@ public final class Debs {
     /** The sha256 of a local file, in hex (never through a link). */
     public static String sha256(Path file) throws IOException {
         return ContentStore.sha256Of(file);
+    }
+
+    // ------------------------------------------------------------------ leftovers of killed runs
+
+    private static final Pattern OWNED = Pattern.compile("\\.download-(\\d{1,18})-\\d+");
+    private static final Pattern OLD_DOWNLOAD = Pattern.compile("\\.download-\\d+");
+    private static final Pattern OLD_FETCH = Pattern.compile("\\.fetch-\\d+\\.part");
+
+    /** A new private directory in the store for one {@code apt-get download}, named by this process. */
+    static Path workDir(Path storeDir) throws IOException {
+        return Files.createTempDirectory(storeDir, ".download-" + ProcessHandle.current().pid() + "-");
+    }
+
+    /**
+     * What a killed run leaves in the download cache, removed by the next download: the directory
+     * {@code apt-get download} wrote into ({@code .download-<pid>-<n>} in the store, named by the
+     * process that made it), and the files of older layouts ({@code .download-<n>} directories,
+     * {@code .fetch-<n>.part} files in the cache's top directory). Only names of exactly these
+     * patterns, only a real directory or file (a link, and what it leads to, stays), and only when its
+     * maker is gone: a dead owner (or a live process of that number started after the directory was
+     * last written: the number was reused), or, for the older layouts, which name no owner, a last
+     * write before this process started. A live run's directory, this process's own included, stays.
+     * Best effort: whatever cannot be removed is left for the next run.
+     */
+    static void sweep(Path storeDir, Path cacheDir) {
+        Optional<Instant> started = ProcessHandle.current().info().startInstant();
+        for (Path p : list(storeDir)) {
+            String name = p.getFileName().toString();
+            Matcher owned = OWNED.matcher(name);
+            if (owned.matches()) {
+                remove(p, true, a -> ownerGone(Long.parseLong(owned.group(1)), a.lastModifiedTime().toInstant()));
+            } else if (OLD_DOWNLOAD.matcher(name).matches()) {
+                remove(p, true, a -> olderThan(a, started));
+            }
+        }
+        for (Path p : list(cacheDir)) {
+            if (OLD_FETCH.matcher(p.getFileName().toString()).matches()) {
+                remove(p, false, a -> olderThan(a, started));
+            }
+        }
+    }
+
+    private interface Gone {
+        boolean test(BasicFileAttributes a);
+    }
+
+    private static void remove(Path p, boolean directory, Gone gone) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            boolean kind = directory ? a.isDirectory() : a.isRegularFile();
+            if (kind && gone.test(a)) {
+                PathUtils.delete(p); // a link inside is removed as a link, never followed
+            }
+        } catch (NoSuchFileException e) {
+            // another run removed it meanwhile
+        } catch (IOException e) {
+            // left for the next run
+        }
+    }
+
+    private static boolean ownerGone(long pid, Instant lastWrite) {
+        Optional<ProcessHandle> owner = ProcessHandle.of(pid);
+        if (owner.isEmpty()) {
+            return true;
+        }
+        Optional<Instant> start = owner.get().info().startInstant();
+        return start.isPresent() && start.get().isAfter(lastWrite);
+    }
+
+    private static boolean olderThan(BasicFileAttributes a, Optional<Instant> started) {
+        return started.isPresent() && a.lastModifiedTime().toInstant().isBefore(started.get());
+    }
+
+    private static List<Path> list(Path dir) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 }

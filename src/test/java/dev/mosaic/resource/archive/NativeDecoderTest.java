@@ -133,6 +133,18 @@ class NativeDecoderTest {
     }
 
     @Test
+    void aHashedDecompressionPastTheLimitsGivesNoSpoolAndNoDigest() throws Exception {
+        assumeTrue(NativeDecoder.which("gzip").isPresent(), "gzip on the PATH");
+        Path bomb = gzipOf(new byte[64 << 20]); // 64 MiB of zeros, fed through this process and hashed
+
+        Optional<NativeDecoder.Spool> spool = NativeDecoder.spool(ArchiveFormat.TAR_GZ, file(bomb),
+                tmp.resolve("cache/unpack-spool/1"), 1 << 20, 1, true);
+
+        assertThat(spool).isEmpty();
+        assertThat(tmp.resolve("cache")).doesNotExist();
+    }
+
+    @Test
     void aFormatWithoutANativeToolGivesNoSpool() throws Exception {
         Path zip = Files.write(tmp.resolve("a.zip"), new byte[] {'P', 'K', 5, 6});
 
@@ -177,7 +189,26 @@ class NativeDecoderTest {
         h.update(data, 1000, data.length - 1000);
 
         assertThat(h.digest()).isEqualTo(java);
-        assumeTrue(NativeDecoder.which("sha256sum").isPresent(), "sha256sum on the PATH");
+        assumeTrue(NativeDigest.tool().isPresent(), "openssl or sha256sum on the PATH");
         assertThat(NativeDigest.ofFile(f)).contains(java);
+    }
+
+    @Test
+    void bothToolsPrintJavasSha256AndOpensslIsPreferred() throws Exception {
+        byte[] data = new byte[3 << 20];
+        new Random(5).nextBytes(data);
+        Path f = Files.write(tmp.resolve("both.bin"), data);
+        String expected = dev.mosaic.resource.Digests.sha256(data);
+        var openssl = NativeDecoder.which("openssl");
+        var sha256sum = NativeDecoder.which("sha256sum");
+        assumeTrue(openssl.isPresent() && sha256sum.isPresent(), "openssl and sha256sum on the PATH");
+
+        assertThat(NativeDigest.ofFile(f, List.of(openssl.get().toString(), "dgst", "-sha256", "-r")))
+                .contains(expected);
+        assertThat(NativeDigest.ofFile(f, List.of(sha256sum.get().toString()))).contains(expected);
+        assertThat(NativeDigest.tool().orElseThrow().get(0)).isEqualTo(openssl.get().toString());
+        // A tool that fails gives no digest (the caller hashes in Java), never a wrong one.
+        assertThat(NativeDigest.ofFile(f, List.of(openssl.get().toString(), "dgst", "-no-such-digest")))
+                .isEmpty();
     }
 }
