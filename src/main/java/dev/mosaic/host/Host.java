@@ -132,7 +132,7 @@ public interface Host {
     TreeDigest digestTree(TargetPath dir) throws IOException;
 
     /**
-     * Like {@link #digestTree(String)}, over the regular files whose name {@code names} accepts
+     * Like {@link #digestTree(TargetPath)}, over the regular files whose name {@code names} accepts
      * only (e.g. every {@code Kconfig} of a kernel tree); directories do not count.
      */
     TreeDigest digestTree(TargetPath dir, java.util.function.Predicate<String> names) throws IOException;

@@ -49,6 +49,9 @@ final class RemoteRoot {
      * {@code ..}: checked where the path was made, never here again).
      */
     String remote(String norm) {
+        if (!norm.startsWith("/")) {
+            throw new IllegalArgumentException("bug: a remote path from relative text '" + norm + "'");
+        }
         return prefix.isEmpty() ? norm : norm.equals("/") ? prefix : prefix + norm;
     }
 

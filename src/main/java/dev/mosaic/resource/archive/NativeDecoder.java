@@ -120,13 +120,17 @@ final class NativeDecoder {
      * This process's spool directory under the control machine's cache ({@code unpack-spool/<pid>});
      * the directories of processes that are gone (a killed run) are removed first.
      */
+    /** A spool directory's name: its process number (at most 18 digits, so it fits a long). */
+    private static final java.util.regex.Pattern PID = java.util.regex.Pattern.compile("[0-9]{1,18}");
+
     static Path spoolDir(Path cacheDir) throws IOException {
         Path top = cacheDir.resolve("unpack-spool");
         if (Files.isDirectory(top)) {
             try (var dirs = Files.list(top)) {
                 for (Path d : dirs.toList()) {
                     String name = d.getFileName().toString();
-                    boolean gone = name.chars().allMatch(Character::isDigit)
+                    boolean gone = PID.matcher(name).matches()
+                            && Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS) // a link: never listed through
                             && ProcessHandle.of(Long.parseLong(name)).isEmpty();
                     if (gone) {
                         try (var files = Files.list(d)) {

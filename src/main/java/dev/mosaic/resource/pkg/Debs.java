@@ -15,6 +15,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -240,12 +241,18 @@ public final class Debs {
      * {@code apt-get download} wrote into ({@code .download-<pid>-<n>} in the store, named by the
      * process that made it), and the files of older layouts ({@code .download-<n>} directories,
      * {@code .fetch-<n>.part} files in the cache's top directory). Only names of exactly these
-     * patterns, only a real directory or file (a link, and what it leads to, stays), and only when its
+     * patterns, only a real directory or file (a link, and what it leads to, stays), only when last
+     * written more than an hour ago ({@link #GRACE}, the content store's own rule: a cache may be
+     * shared with other machines or PID namespaces, where a process number says nothing, and a
+     * directory's time does not move while apt streams one large .deb into it), and only when its
      * maker is gone: a dead owner (or a live process of that number started after the directory was
      * last written: the number was reused), or, for the older layouts, which name no owner, a last
      * write before this process started. A live run's directory, this process's own included, stays.
      * Best effort: whatever cannot be removed is left for the next run.
      */
+    /** How long a leftover of a killed download is left alone after its last write. */
+    static final Duration GRACE = Duration.ofHours(1);
+
     static void sweep(Path storeDir, Path cacheDir) {
         Optional<Instant> started = ProcessHandle.current().info().startInstant();
         for (Path p : list(storeDir)) {
@@ -272,7 +279,8 @@ public final class Debs {
         try {
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             boolean kind = directory ? a.isDirectory() : a.isRegularFile();
-            if (kind && gone.test(a)) {
+            boolean old = a.lastModifiedTime().toInstant().isBefore(Instant.now().minus(GRACE));
+            if (kind && old && gone.test(a)) {
                 PathUtils.delete(p); // a link inside is removed as a link, never followed
             }
         } catch (NoSuchFileException e) {

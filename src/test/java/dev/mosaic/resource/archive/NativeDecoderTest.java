@@ -121,6 +121,22 @@ class NativeDecoderTest {
     }
 
     @Test
+    void aLinkNamedLikeAGoneRunsSpoolIsNeverListedThrough_andAHugeNumberIsNoError() throws Exception {
+        Path cache = tmp.resolve("cache");
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Path canary = Files.writeString(elsewhere.resolve("canary"), "kept");
+        Files.createDirectories(cache.resolve("unpack-spool"));
+        Path link = Files.createSymbolicLink(cache.resolve("unpack-spool/" + (Integer.MAX_VALUE - 1)), elsewhere);
+        Path huge = Files.createDirectories(cache.resolve("unpack-spool/" + "9".repeat(25)));
+
+        assertThat(NativeDecoder.spoolDir(cache)).isEqualTo(cache.resolve("unpack-spool/" + ProcessHandle.current().pid()));
+
+        assertThat(canary).hasContent("kept");
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(huge).isDirectory();
+    }
+
+    @Test
     void aDecompressionPastTheLimitsGivesNoSpoolSoThatJavaReadsAndRefusesIt() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/bin/gzip")) || Files.isExecutable(Path.of("/usr/bin/gzip")));
         Path bomb = gzipOf(new byte[16 << 20]); // 16 MiB of zeros in a few KiB

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A killed run's leftovers in the download cache ({@link Debs#sweep}), planted in a real directory: only the exact
- * patterns of a run that is gone are removed; look-alikes, links and a live run's files stay.
+ * patterns of a run that is gone, last written over an hour ago, are removed; look-alikes, links, recent and live
+ * runs' files stay.
  */
 class LeftoversTest {
 
@@ -53,6 +54,9 @@ class LeftoversTest {
         Path alike3 = dirWithFile(store, ".download-" + dead + "-12.keep");
         Path file = Files.writeString(store.resolve(".download-" + dead + "-77"), "not a directory");
         Path kept = Files.writeString(store.resolve("0".repeat(64)), "a kept .deb");
+        for (Path p : new Path[] {killed, alike1, alike2, alike3, file, kept}) { // the live one is as fresh as its run
+            Files.setLastModifiedTime(p, longAgo);
+        }
 
         Debs.sweep(store, cache);
 
@@ -63,6 +67,20 @@ class LeftoversTest {
         assertThat(alike3).exists();
         assertThat(file).exists();
         assertThat(kept).hasContent("a kept .deb");
+    }
+
+    @Test
+    void aDeadOwnersDirectoryWrittenWithinTheHourStays() throws Exception {
+        // a cache shared with another machine or PID namespace: there the number says nothing
+        Path recent = dirWithFile(store, ".download-" + dead + "-5");
+        Files.setLastModifiedTime(recent, FileTime.from(Instant.now().minus(Debs.GRACE).plusSeconds(120)));
+        Path oldLayout = dirWithFile(store, ".download-4141");
+        Files.setLastModifiedTime(oldLayout, FileTime.from(Instant.now().minus(Debs.GRACE).plusSeconds(120)));
+
+        Debs.sweep(store, cache);
+
+        assertThat(recent.resolve("linux-source-6.1_6.1.192-3_all.deb")).exists();
+        assertThat(oldLayout).exists();
     }
 
     @Test
@@ -85,7 +103,7 @@ class LeftoversTest {
     }
 
     @Test
-    void theOlderLayoutsGoWhenWrittenBeforeThisProcessStarted_freshOnesStay() throws Exception {
+    void theOlderLayoutsGoWhenWrittenLongBeforeThisProcessStarted_freshOnesStay() throws Exception {
         assumeTrue(ProcessHandle.current().info().startInstant().isPresent(), "this process's start time known");
         Path oldDownload = dirWithFile(store, ".download-4242");
         Files.setLastModifiedTime(oldDownload, longAgo);
