@@ -116,13 +116,13 @@ final class NativeDecoder {
         }
     }
 
+    /** A spool directory's name: its process number (at most 18 digits, so it fits a long). */
+    private static final java.util.regex.Pattern PID = java.util.regex.Pattern.compile("[0-9]{1,18}");
+
     /**
      * This process's spool directory under the control machine's cache ({@code unpack-spool/<pid>});
      * the directories of processes that are gone (a killed run) are removed first.
      */
-    /** A spool directory's name: its process number (at most 18 digits, so it fits a long). */
-    private static final java.util.regex.Pattern PID = java.util.regex.Pattern.compile("[0-9]{1,18}");
-
     static Path spoolDir(Path cacheDir) throws IOException {
         Path top = cacheDir.resolve("unpack-spool");
         if (Files.isDirectory(top)) {
