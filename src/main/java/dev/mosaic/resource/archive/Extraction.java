@@ -6,7 +6,6 @@ import dev.mosaic.host.Host;
 import dev.mosaic.host.NewTree;
 import dev.mosaic.host.WriteBatch;
 import dev.mosaic.resource.ResourceException;
-import dev.mosaic.resource.TargetPaths;
 import dev.mosaic.resource.archive.ArchiveReader.Kind;
 import dev.mosaic.resource.archive.Unpacker.Item;
 
@@ -37,14 +36,14 @@ import java.util.zip.CheckedInputStream;
 final class Extraction {
 
     private final Unpacker unpacker;
-    private final String dest;
+    private final TargetPath dest;
     private final String what;
     /** The buffer each file is copied through ({@link Chunks}), made on first need. */
     private byte[] copyBuffer;
 
-    Extraction(Unpacker unpacker) {
+    Extraction(Unpacker unpacker) throws IOException {
         this.unpacker = unpacker;
-        this.dest = unpacker.dest();
+        this.dest = TargetPath.of(unpacker.dest());
         this.what = unpacker.what();
     }
 
@@ -58,20 +57,20 @@ final class Extraction {
     List<Manifest.Entry> extract(Unpacker.Layout layout, Set<String> only, Host host, boolean alone)
             throws IOException, ResourceException {
         // A drift repair of a destination removed whole writes all of it again: a new tree too.
-        String parent = TargetPaths.parent(dest);
-        if (alone && parent != null && (only == null || !host.stat(TargetPath.of(dest)).exists())) {
-            if (!host.stat(TargetPath.of(parent)).exists()) {
-                host.mkdirs(TargetPath.of(parent), 0755); // by the host's own call: what it creates is noted as such
+        TargetPath parent = dest.parent();
+        if (alone && parent != null && (only == null || !host.stat(dest).exists())) {
+            if (!host.stat(parent).exists()) {
+                host.mkdirs(parent, 0755); // by the host's own call: what it creates is noted as such
             }
-            Optional<NewTree> tree = host.newTree(TargetPath.of(dest), 0755);
+            Optional<NewTree> tree = host.newTree(dest, 0755);
             if (tree.isPresent()) {
                 try (NewTree t = tree.get()) {
                     return fresh(v -> eachChecked(layout.items(), only, v), t, host, () -> { });
                 }
             }
         }
-        if (!host.stat(TargetPath.of(dest)).exists()) {
-            host.mkdirs(TargetPath.of(dest), 0755);
+        if (!host.stat(dest).exists()) {
+            host.mkdirs(dest, 0755);
         }
         return inPlace(layout, only, host);
     }
@@ -88,18 +87,18 @@ final class Extraction {
      */
     Optional<Unpacked> singlePass(NativeDecoder.Stream decoded, Unpacker.Limits limits, String sha256, Host host,
                                   DigestCheck mismatch) throws IOException, ResourceException {
-        String parent = TargetPaths.parent(dest);
-        if (parent == null || host.stat(TargetPath.of(dest)).exists()) {
+        TargetPath parent = dest.parent();
+        if (parent == null || host.stat(dest).exists()) {
             return Optional.empty();
         }
         // The staging directory needs the destination's parent; made here, it is removed again
         // unless the tree is committed (a refused archive leaves no trace).
-        List<String> made = new ArrayList<>();
-        for (String p = parent; p != null && !host.stat(TargetPath.of(p)).exists(); p = TargetPaths.parent(p)) {
+        List<TargetPath> made = new ArrayList<>();
+        for (TargetPath p = parent; p != null && !host.stat(p).exists(); p = p.parent()) {
             made.add(p);
         }
         if (!made.isEmpty()) {
-            host.mkdirs(TargetPath.of(parent), 0755);
+            host.mkdirs(parent, 0755);
         }
         Optional<Unpacked> done = Optional.empty();
         try {
@@ -107,8 +106,8 @@ final class Extraction {
             return done;
         } finally {
             if (done.isEmpty()) {
-                for (String p : made) {
-                    host.delete(TargetPath.of(p));
+                for (TargetPath p : made) {
+                    host.delete(p);
                 }
             }
         }
@@ -116,14 +115,14 @@ final class Extraction {
 
     private Optional<Unpacked> writeTree(NativeDecoder.Stream decoded, Unpacker.Limits limits, String sha256, Host host,
                                          DigestCheck mismatch) throws IOException, ResourceException {
-        Optional<NewTree> tree = host.newTree(TargetPath.of(dest), 0755);
+        Optional<NewTree> tree = host.newTree(dest, 0755);
         if (tree.isEmpty()) {
             return Optional.empty();
         }
         Unpacker.Layout[] layout = new Unpacker.Layout[1];
         try (NewTree t = tree.get()) {
             List<Manifest.Entry> entries = fresh(v -> layout[0] = unpacker.checkWhileWriting(limits, decoded.tar(),
-                    (item, data) -> v.item(item, TargetPaths.join(dest, item.path()), data)), t, host, () -> {
+                    (item, data) -> v.item(item, dest.join(item.path()), data)), t, host, () -> {
                 Optional<String> digest = decoded.finish();
                 if (digest.isEmpty()) {
                     throw new IOException("the decoder failed");
@@ -171,15 +170,15 @@ final class Extraction {
         feed.each((item, p, data) -> {
             switch (item.kind()) {
                 case DIRECTORY -> {
-                    tree.mkdir(TargetPath.of(p), item.mode());
+                    tree.mkdir(p, item.mode());
                     dirs.add(item);
                     written.put(item.path(), Manifest.Entry.dir(item.path(), item.mode()));
                 }
-                case FILE -> written.put(item.path(), write(item, data, in -> tree.write(TargetPath.of(p), in, item.mode())));
+                case FILE -> written.put(item.path(), write(item, data, in -> tree.write(p, in, item.mode())));
                 case HARDLINK -> {
                     // Unpacked as a copy of its target, read back from the tree.
-                    try (InputStream in = tree.open(TargetPath.of(dest).join(item.link()))) {
-                        written.put(item.path(), write(item, in, c -> tree.write(TargetPath.of(p), c, item.mode())));
+                    try (InputStream in = tree.open(dest.join(item.link()))) {
+                        written.put(item.path(), write(item, in, c -> tree.write(p, c, item.mode())));
                     }
                 }
                 case SYMLINK -> {
@@ -191,16 +190,16 @@ final class Extraction {
         });
         gate.pass();
         for (Item link : links) {
-            tree.symlink(TargetPath.of(dest).join(link.path()), link.link());
+            tree.symlink(dest.join(link.path()), link.link());
         }
         dirs.sort(Comparator.comparing(Item::path).reversed()); // children before their parents
         for (Item dir : dirs) {
-            tree.chmod(TargetPath.of(dest).join(dir.path()), dir.mode());
+            tree.chmod(dest.join(dir.path()), dir.mode());
         }
         tree.commit();
         for (Item link : links) {
             // The manifest keeps the target as the host stored it (e.g. without a trailing slash).
-            String stored = host.stat(TargetPath.of(dest).join(link.path())).linkTarget();
+            String stored = host.stat(dest.join(link.path())).linkTarget();
             written.put(link.path(), Manifest.Entry.symlink(link.path(), stored == null ? link.link() : stored));
         }
         return new ArrayList<>(written.values());
@@ -219,10 +218,10 @@ final class Extraction {
         // Directories already there without write permission for us are opened for the unpack.
         for (Item item : items) {
             if (item.kind() == Kind.DIRECTORY && (item.mode() & 0200) == 0) {
-                String p = TargetPaths.join(dest, item.path());
-                FileStat s = host.stat(TargetPath.of(p));
+                TargetPath p = dest.join(item.path());
+                FileStat s = host.stat(p);
                 if (s.isDirectory() && (s.mode() & 0700) != 0700) {
-                    host.chmod(TargetPath.of(p), s.mode() | 0700);
+                    host.chmod(p, s.mode() | 0700);
                     dirs.add(item);
                 }
             }
@@ -235,19 +234,19 @@ final class Extraction {
             eachChecked(items, only, (item, p, data) -> {
                 switch (item.kind()) {
                     case DIRECTORY -> {
-                        FileStat s = host.stat(TargetPath.of(p));
+                        FileStat s = host.stat(p);
                         if (!s.isSymlink()) { // a symlink to a directory put there by the admin is kept
                             if (!s.exists()) {
-                                host.mkdirs(TargetPath.of(p), item.mode() | 0700);
+                                host.mkdirs(p, item.mode() | 0700);
                             } else if ((s.mode() & 0700) != 0700) {
-                                host.chmod(TargetPath.of(p), s.mode() | 0700);
+                                host.chmod(p, s.mode() | 0700);
                             }
                             dirs.add(item);
                         }
                         written.put(item.path(), Manifest.Entry.dir(item.path(), item.mode()));
                     }
                     case FILE -> {
-                        written.put(item.path(), write(item, data, in -> batch.write(TargetPath.of(p), in, item.mode())));
+                        written.put(item.path(), write(item, data, in -> batch.write(p, in, item.mode())));
                         staged.add(item.path());
                     }
                     case HARDLINK -> {
@@ -256,8 +255,8 @@ final class Extraction {
                             staged.clear();
                         }
                         // Unpacked as a copy of its target: the Host interface has no hard links.
-                        try (InputStream in = host.open(TargetPath.of(dest).join(item.link()))) {
-                            written.put(item.path(), write(item, in, c -> batch.write(TargetPath.of(p), c, item.mode())));
+                        try (InputStream in = host.open(dest.join(item.link()))) {
+                            written.put(item.path(), write(item, in, c -> batch.write(p, c, item.mode())));
                         }
                         staged.add(item.path());
                     }
@@ -272,17 +271,17 @@ final class Extraction {
             batch.commit();
         }
         for (Item link : links) {
-            String p = TargetPaths.join(dest, link.path());
-            host.symlink(TargetPath.of(p), link.link());
+            TargetPath p = dest.join(link.path());
+            host.symlink(p, link.link());
             // The manifest keeps the target as the host stored it (e.g. without a trailing slash).
-            String stored = host.stat(TargetPath.of(p)).linkTarget();
+            String stored = host.stat(p).linkTarget();
             written.put(link.path(), Manifest.Entry.symlink(link.path(), stored == null ? link.link() : stored));
         }
         dirs.sort(Comparator.comparing(Item::path).reversed()); // children before their parents
         for (Item dir : dirs) {
-            String p = TargetPaths.join(dest, dir.path());
-            if (host.stat(TargetPath.of(p)).isDirectory()) {
-                host.chmod(TargetPath.of(p), dir.mode());
+            TargetPath p = dest.join(dir.path());
+            if (host.stat(p).isDirectory()) {
+                host.chmod(p, dir.mode());
             }
         }
         return new ArrayList<>(written.values());
@@ -334,7 +333,7 @@ final class Extraction {
 
     /** What the write pass does with one checked entry: its target path, and its data stream. */
     private interface ItemVisitor {
-        void item(Item item, String path, InputStream data) throws IOException, ResourceException;
+        void item(Item item, TargetPath path, InputStream data) throws IOException, ResourceException;
     }
 
     /**
@@ -350,7 +349,7 @@ final class Extraction {
             }
             Item item = items.get(next[0]++);
             if (only == null || only.contains(item.path())) {
-                v.item(item, TargetPaths.join(dest, item.path()), data);
+                v.item(item, dest.join(item.path()), data);
             }
         });
         if (next[0] != items.size()) {
